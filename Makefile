@@ -1,0 +1,66 @@
+# Tregua: `make serve` and `make test` work on a fresh machine (they install what they need).
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STORE   ?= data/store
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+STAMP   := $(VENV)/.installed
+SYSSTAMP:= $(VENV)/.system-packages
+
+.PHONY: install system-packages build serve test lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Debian packages the tests and the docs need: Chromium (browser tests), Graphviz (model diagram),
+# Java (HermiT, through owlready2). Installed once per machine; skipped when already there.
+$(SYSSTAMP): | $(BIN)/python
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v dot >/dev/null || missing="$$missing graphviz"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	touch $@
+
+install: $(STAMP) $(SYSSTAMP)
+
+system-packages: $(SYSSTAMP)
+
+$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl kg/sources/*.trig)
+	$(BIN)/kg build --store $(STORE)
+	touch $@
+
+build: $(STAMP)
+	$(BIN)/kg build --store $(STORE)
+	touch $(STORE)/.built
+
+serve: install $(STORE)/.built
+	$(BIN)/kg serve --host $(HOST) --port $(PORT) --store $(STORE)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy kg api
+
+bench: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/build.py
+	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/canned.py
+	$(BIN)/python bench/linked.py
+
+clean:
+	rm -rf data .pytest_cache

@@ -1,0 +1,1 @@
+"""Tregua's HTTP layer: a thin FastAPI app over the `kg` core."""

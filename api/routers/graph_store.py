@@ -1,0 +1,5 @@
+"""Routes: graph_store (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

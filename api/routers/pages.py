@@ -1,0 +1,5 @@
+"""Routes: pages (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

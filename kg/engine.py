@@ -1,0 +1,187 @@
+"""The one door through which everything reads the store.
+
+Two implementations share the `Engine` protocol: `InProcessEngine` runs queries on a
+pyoxigraph `Store` in this process (tests, the CLI, the floor in benchmarks), and the
+worker-pool engine (`kg.workers`) runs them in processes that can be ended on timeout,
+since pyoxigraph cannot cancel a running query. Callers never see which one they have.
+
+Plain queries see the union of all named graphs as their default graph (documented in the
+README); `default-graph-uri` / `named-graph-uri` narrow that as the SPARQL protocol says.
+Parameters are bound with pyoxigraph's ``substitutions``: values never enter the query text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Protocol
+
+import pyoxigraph as ox
+
+from kg.errors import QuerySyntaxError
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+
+
+class ResultKind(str, Enum):
+    SOLUTIONS = "solutions"
+    BOOLEAN = "boolean"
+    GRAPH = "graph"
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A query and how to run it. `substitutions` maps variable names (no `?`) to terms."""
+
+    query: str
+    substitutions: Mapping[str, Term] | None = None
+    default_graph_uris: Sequence[str] = ()
+    named_graph_uris: Sequence[str] = ()
+    timeout: float | None = None
+    base_iri: str | None = None
+
+
+@dataclass
+class Rows:
+    """A SELECT result held in memory: variable names in query order, and one dict per row."""
+
+    variables: list[str]
+    rows: list[dict[str, Term]] = field(default_factory=list)
+
+
+@dataclass
+class SerializedResult:
+    """A result already in its wire format, as chunks, so the HTTP layer can stream it."""
+
+    kind: ResultKind
+    media_type: str
+    chunks: Iterator[bytes]
+
+
+class Engine(Protocol):
+    """What the API and the other core modules may ask of a store."""
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the data changes (a build or a committed write): feeds ETags."""
+        ...
+
+    def select(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows: ...
+
+    def ask(self, request: QueryRequest) -> bool: ...
+
+    def construct(self, request: QueryRequest) -> list[ox.Triple]: ...
+
+    def serialize(self, request: QueryRequest, *, solutions_format: ox.QueryResultsFormat,
+                  graph_format: ox.RdfFormat) -> SerializedResult: ...
+
+    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+              object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
+              ) -> list[ox.Quad]: ...
+
+
+_POSITION_RE = re.compile(r"at line (\d+) column (\d+)|(\d+):(\d+)")
+
+
+def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
+    """Turn pyoxigraph's SyntaxError into ours, keeping the parser's message and position."""
+    msg = str(exc)
+    m = _POSITION_RE.search(msg)
+    line = col = None
+    if m:
+        line = int(m.group(1) or m.group(3))
+        col = int(m.group(2) or m.group(4))
+    return QuerySyntaxError(msg, line=line, column=col)
+
+
+def query_kwargs(request: QueryRequest) -> dict[str, object]:
+    """Keyword arguments for `Store.query` that implement the request's dataset and bindings."""
+    kwargs: dict[str, object] = {}
+    if request.default_graph_uris:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graph_uris]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if request.named_graph_uris:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graph_uris]
+    if request.substitutions:
+        kwargs["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
+    if request.base_iri:
+        kwargs["base_iri"] = request.base_iri
+    return kwargs
+
+
+def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    """Run one query on a store; raises QuerySyntaxError for text that does not parse."""
+    try:
+        return store.query(request.query, **query_kwargs(request))  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise syntax_error(exc) from exc
+
+
+def result_kind(result: object) -> ResultKind:
+    if isinstance(result, ox.QuerySolutions):
+        return ResultKind.SOLUTIONS
+    if isinstance(result, ox.QueryBoolean):
+        return ResultKind.BOOLEAN
+    return ResultKind.GRAPH
+
+
+class InProcessEngine:
+    """Runs queries on a `Store` in this process. No timeout can be enforced here."""
+
+    def __init__(self, store: ox.Store, *, version: str = "0") -> None:
+        self.store = store
+        self._version = version
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def bump_version(self, version: str) -> None:
+        self._version = version
+
+    def select(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
+        result = run_query(self.store, request)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QuerySyntaxError("expected a SELECT query")
+        names = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in result:
+            rows.append({n: solution[n] for n in names if solution[n] is not None})
+            if max_rows is not None and len(rows) > max_rows:
+                from kg.errors import ResultTooLarge
+
+                raise ResultTooLarge(f"the result has more than {max_rows} rows",
+                                     hint="add LIMIT, page with limit/offset, or ask for a streamed format")
+        return Rows(names, rows)
+
+    def ask(self, request: QueryRequest) -> bool:
+        result = run_query(self.store, request)
+        if not isinstance(result, ox.QueryBoolean):
+            raise QuerySyntaxError("expected an ASK query")
+        return bool(result)
+
+    def construct(self, request: QueryRequest) -> list[ox.Triple]:
+        result = run_query(self.store, request)
+        if not isinstance(result, ox.QueryTriples):
+            raise QuerySyntaxError("expected a CONSTRUCT or DESCRIBE query")
+        return list(result)
+
+    def serialize(self, request: QueryRequest, *, solutions_format: ox.QueryResultsFormat,
+                  graph_format: ox.RdfFormat) -> SerializedResult:
+        result = run_query(self.store, request)
+        kind = result_kind(result)
+        if kind is ResultKind.GRAPH:
+            data = ox.serialize(result, format=graph_format)  # type: ignore[arg-type]
+            media = graph_format.media_type
+        else:
+            data = result.serialize(format=solutions_format)  # type: ignore[union-attr]
+            media = solutions_format.media_type
+        return SerializedResult(kind, media, iter([data or b""]))
+
+    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+              object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
+              ) -> list[ox.Quad]:
+        return list(self.store.quads_for_pattern(subject, predicate, object, graph))

@@ -1,0 +1,126 @@
+"""Shared fixtures: the real seed article, real Oxigraph stores, a real uvicorn server on loopback."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from kg import paths
+
+SHARED_DIR = Path(os.environ.get("KG_SHARED_DIR", paths.DEFAULT_SHARED_DIR))
+UPDATE_TOKEN = "test-token"
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    assert (SHARED_DIR / "seed" / "article.txt").is_file(), f"the seed article is missing under {SHARED_DIR}"
+    return SHARED_DIR
+
+
+@pytest.fixture(scope="session")
+def article_text(shared_dir: Path) -> str:
+    return (shared_dir / "seed" / "article.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def memory_store(shared_dir: Path) -> ox.Store:
+    """Everything the build produces, in an in-memory store (no disk, no swap)."""
+    from kg.build import build_memory_store
+
+    return build_memory_store(shared_dir=shared_dir, progress=False)
+
+
+@pytest.fixture(scope="session")
+def built_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
+    """A store built on disk by the real build; treat it as read-only (copy it to write)."""
+    from kg.build import build
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    build(path, shared_dir=shared_dir, progress=False)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    url: str
+    store: Path
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
+
+
+def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> Server:
+    """Start `kg serve` on a free loopback port and wait until /health answers."""
+    port = free_port()
+    full_env = {**os.environ, "KG_UPDATE_TOKEN": UPDATE_TOKEN, "KG_SHARED_DIR": str(SHARED_DIR),
+                "KG_QUERY_WORKERS": "2", **(env or {})}
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
+        env=full_env, stdout=out, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(url + "/health", timeout=2).status_code == 200:
+                return Server(url, store, proc, log)
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+        server.process.wait()
+
+
+@pytest.fixture(scope="session")
+def make_server(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Iterator[Callable[..., Server]]:
+    """Factory: a fresh server over its own copy of the built store (for tests that write)."""
+    started: list[Server] = []
+
+    def factory(env: dict[str, str] | None = None) -> Server:
+        root = tmp_path_factory.mktemp("served")
+        store = root / "store"
+        shutil.copytree(built_store, store)
+        server = start_server(store, root / "server.log", env)
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def server(make_server: Callable[..., Server]) -> Server:
+    """The shared read-only-by-convention server: tests that write use `make_server` instead."""
+    return make_server()
