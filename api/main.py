@@ -1,16 +1,62 @@
-"""The app: aggregates the routers and the error handlers, nothing else."""
+"""The app: aggregates the routers, the error handlers and the middleware, and opens the store.
+
+Start-up opens the store through `kg.workers.WorkerPoolEngine` (queries in killable worker
+processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from api import errors
+from api.limits import RequestSizeLimit
 from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql
+from kg.config import Settings, get_settings
+
+log = logging.getLogger("api")
 
 
-def create_app() -> FastAPI:
-    """Build the app; settings and the engine are attached at start-up by `api.deps`."""
-    app = FastAPI(title="Tregua", version="0.1.0",
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    owned = None
+    if getattr(app.state, "engine", None) is None:
+        from kg.workers import WorkerPoolEngine
+
+        owned = WorkerPoolEngine(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
+                                 max_result_rows=settings.max_result_rows)
+        await anyio.to_thread.run_sync(owned.start)
+        app.state.engine = owned
+        log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
+                 settings.query_workers, settings.query_timeout, owned.version)
+    try:
+        yield
+    finally:
+        if owned is not None:
+            app.state.engine = None
+            await anyio.to_thread.run_sync(owned.close)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan,
                   description="A knowledge graph of the public debate over negotiating with El Salvador's gangs.")
+    app.state.settings = settings
+    errors.install(app)
+    # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
+    # header, so cross-site pages cannot send the write token.
+    app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
+                       allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+                       allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
+                       expose_headers=["Content-Type", "ETag", "Location", "Link"], max_age=3600)
+    app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     for module in (health, sparql, graph_store, queries, entities, reconcile, pages):
         app.include_router(module.router)
     return app

@@ -1,5 +1,268 @@
-"""Routes: queries (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+"""Canned queries over HTTP: the list, and one typed GET operation per `.rq` file.
 
-from fastapi import APIRouter
+Each query gets its own route, registered at import, so the OpenAPI document (and /docs)
+shows it with its typed, documented parameters. Parameters are not validated by FastAPI:
+`kg.canned` checks them so that a bad one gets our 400 (naming the parameter, what was
+expected, an example) rather than a generic 422. A broken query file fails the import, so the
+server never starts with a query that would fail its callers.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import EngineDep, SettingsDep
+from api.negotiation import MediaRange, parse_accept
+from api.templating import local_href, render
+from kg import canned, paths
+from kg.errors import ParameterError, UnsupportedFormat
+
+TAG = "canned queries"
+
+#: Accept media type -> format name. Order breaks ties: a bare */* gets the first (plain JSON).
+ACCEPTED: list[tuple[str, str]] = [
+    ("application/json", "json"),
+    ("text/csv", "csv"),
+    ("text/tab-separated-values", "tsv"),
+    ("application/sparql-results+json", "sparql-json"),
+    ("application/sparql-results+xml", "xml"),
+    ("application/xml", "xml"),
+    ("text/xml", "xml"),
+    ("text/html", "html"),
+    ("application/xhtml+xml", "html"),
+]
+FORMAT_NAMES = list(canned.FORMATS)
+
+
+def _match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
+    best: MediaRange | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return (best.q, best.specificity) if best else (0.0, -1)
+
+
+def choose_format(format_param: str | None, accept: str | None) -> str:
+    """`format=` decides outright; otherwise the best q-value, then the most specific range.
+
+    >>> choose_format(None, "text/html,application/xhtml+xml,*/*;q=0.8")
+    'html'
+    >>> choose_format(None, "*/*"), choose_format("csv", "text/html")
+    ('json', 'csv')
+    """
+    if format_param is not None and format_param != "":
+        if format_param not in canned.FORMATS:
+            raise ParameterError("format", f"unknown format {format_param!r}",
+                                 expected="one of " + ", ".join(FORMAT_NAMES), example="format=csv")
+        return format_param
+    ranges = parse_accept(accept)
+    best, best_key = None, (0.0, -1)
+    for media_type, name in ACCEPTED:
+        key = _match(ranges, media_type)
+        if key[0] > 0 and key > best_key:
+            best, best_key = name, key
+    if best is None:
+        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
+                                offered=[m for m, _ in ACCEPTED])
+    return best
+
+
+def _page_links(request: Request, result: canned.CannedResult) -> dict[str, str]:
+    """rel -> URL for first/prev/next/last, in the paging style the caller used."""
+    params = dict(request.query_params)
+    limit = result.page.limit
+    if limit is None:
+        return {}
+    use_pages = "page" in params or "per_page" in params
+    for key in ("limit", "offset", "page", "per_page"):
+        params.pop(key, None)
+
+    def url(offset: int) -> str:
+        extra = {"page": offset // limit + 1, "per_page": limit} if use_pages else {"limit": limit,
+                                                                                     "offset": offset}
+        return str(request.url.replace(query=urlencode({**params, **extra})))
+
+    links = {"first": url(0)}
+    if result.prev_offset is not None:
+        links["prev"] = url(result.prev_offset)
+    if result.next_offset is not None:
+        links["next"] = url(result.next_offset)
+    if result.last_offset is not None:
+        links["last"] = url(result.last_offset)
+    return links
+
+
+def _format_url(request: Request, fmt: str) -> str:
+    params = {k: v for k, v in request.query_params.items() if k != "format"}
+    return str(request.url.replace(query=urlencode({**params, "format": fmt})))
+
+
+def _html(request: Request, result: canned.CannedResult, links: dict[str, str], base_iri: str) -> Response:
+    rows = []
+    for row in result.rows:
+        cells = []
+        for v in result.variables:
+            term = row.get(v)
+            text = canned.plain_value(term)
+            numeric = isinstance(canned.json_value(term), int | float)
+            href = local_href(text, base_iri) if isinstance(term, ox.NamedNode) else None
+            cells.append({"text": text, "href": href, "numeric": numeric})
+        rows.append(cells)
+    context = {
+        "query": result.query, "columns": result.variables, "rows": rows, "total": result.total,
+        "offset": result.page.offset, "links": links, "values": result.values,
+        "formats": {f: _format_url(request, f) for f in FORMAT_NAMES if f != "html"},
+    }
+    return render(request, "queries_result.html", context)
+
+
+def answer(request: Request, engine: Any, settings: Any, query: canned.CannedQuery,
+           cache: canned.ResultCache) -> Response:
+    """Validate everything, answer 304 when the caller's copy is current, else run and serialise."""
+    pairs = list(request.query_params.multi_items())
+    params = dict(pairs)
+    fmt = choose_format(params.get("format"), request.headers.get("accept"))
+    bound = query.bind(pairs, timeout=settings.query_timeout)
+    page = canned.Page.from_params(params, default_size=query.page_size, max_size=settings.max_result_rows)
+    tag = canned.etag(engine.version, query, bound.values, page, fmt)
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": "Accept"}
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows, cache=cache)
+    links = _page_links(request, result)
+    if links:
+        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+    headers["X-Total-Count"] = str(result.total)
+    if fmt == "html":
+        response = _html(request, result, links, settings.base_iri)
+        response.headers.update(headers)
+        response.headers["Content-Security-Policy"] = "frame-ancestors *"
+        return response
+    return Response(canned.serialize(result, fmt), media_type=canned.FORMATS[fmt], headers=headers)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison: any listed tag (W/ or not) equal to ours, or `*`."""
+    if not if_none_match:
+        return False
+    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in candidates or tag in candidates
+
+
+def _schema(p: canned.Parameter) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        canned.ParamType.IRI: {"type": "string", "format": "iri"},
+        canned.ParamType.INTEGER: {"type": "integer"},
+        canned.ParamType.DECIMAL: {"type": "number"},
+        canned.ParamType.NUMBER: {"type": "number"},
+        canned.ParamType.DATE: {"type": "string", "format": "date"},
+        canned.ParamType.ENUM: {"type": "string", "enum": list(p.values)},
+    }.get(p.type, {"type": "string"})
+    base = dict(base)
+    if p.minimum is not None:
+        base["minimum"] = p.minimum
+    if p.maximum is not None:
+        base["maximum"] = p.maximum
+    if p.default is not None:
+        base["default"] = p.default
+    return base
+
+
+def _typed_example(p: canned.Parameter) -> Any:
+    if p.type is canned.ParamType.INTEGER:
+        return int(p.example)
+    if p.type in (canned.ParamType.DECIMAL, canned.ParamType.NUMBER):
+        return float(p.example)
+    return p.example
+
+
+_COMMON_PARAMS: list[dict[str, Any]] = [
+    {"name": "format", "in": "query", "required": False,
+     "description": "Result format; without it, the Accept header decides (plain JSON for */*).",
+     "schema": {"type": "string", "enum": FORMAT_NAMES}},
+    {"name": "limit", "in": "query", "required": False, "description": "Rows per page.",
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "offset", "in": "query", "required": False, "description": "Rows to skip.",
+     "schema": {"type": "integer", "minimum": 0}},
+    {"name": "page", "in": "query", "required": False, "description": "Page number, from 1 (grlc style).",
+     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "per_page", "in": "query", "required": False, "description": "Rows per page (grlc style).",
+     "schema": {"type": "integer", "minimum": 1}},
+]
+
+
+def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
+    """The OpenAPI parameters and responses of one canned query."""
+    params = [{"name": p.name, "in": "query", "required": p.required,
+               "description": (p.description + f" Expected: {p.expected}.").strip(),
+               "schema": _schema(p), "example": _typed_example(p)} for p in query.params]
+    content = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    return {
+        "parameters": params + _COMMON_PARAMS,
+        "responses": {
+            "200": {"description": "The rows, in the format asked for. Columns: "
+                                   + ", ".join(query.variables), "content": content},
+            "304": {"description": "Not modified: the If-None-Match ETag is current."},
+            "400": {"description": "A parameter is missing, unknown or of the wrong type; the body names "
+                                   "it, what was expected and an example."},
+        },
+    }
+
+
+def _endpoint(query: canned.CannedQuery, cache: canned.ResultCache) -> Callable[..., Any]:
+    async def run_canned(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+        return await run_in_threadpool(answer, request, engine, settings, query, cache)
+
+    run_canned.__doc__ = query.description or query.summary
+    return run_canned
+
+
+def build_router(catalog: canned.QueryCatalog) -> APIRouter:
+    """The list, one route per query, and a catch-all that suggests the closest names."""
+    router = APIRouter(tags=[TAG])
+    cache = canned.ResultCache()
+
+    @router.get("/queries", summary="The canned queries: names, summaries, parameters, example calls",
+                response_model=None)
+    def list_queries(request: Request, format: str | None = None) -> Response:
+        wants_html = format == "html" or (format is None and _prefers_html(request.headers.get("accept")))
+        base = str(request.base_url).rstrip("/")
+        if wants_html:
+            return render(request, "queries.html", {"queries": list(catalog), "active": "/queries",
+                                                    "base_url": base})
+        if format not in (None, "json"):
+            raise ParameterError("format", f"unknown format {format!r} for the list",
+                                 expected="json or html", example="format=json")
+        return JSONResponse({"queries": [q.describe(base) for q in catalog]})
+
+    for query in catalog:
+        description = (query.description + f"\n\nExample: `{query.example}`").strip()
+        router.add_api_route(
+            f"/queries/{query.name}", _endpoint(query, cache), methods=["GET"], name=f"canned-{query.name}",
+            summary=query.summary, description=description, tags=[TAG, *query.tags],
+            operation_id=f"canned_{query.name.replace('-', '_')}", openapi_extra=openapi_operation(query),
+            response_class=Response, response_model=None)
+
+    @router.get("/queries/{name}", include_in_schema=False, response_model=None)
+    def unknown_query(name: str) -> Response:
+        catalog.get(name)  # raises NotFound with the closest names
+        raise AssertionError("unreachable: every known query has its own route")
+
+    return router
+
+
+def _prefers_html(accept: str | None) -> bool:
+    ranges = parse_accept(accept)
+    html = max(_match(ranges, "text/html"), _match(ranges, "application/xhtml+xml"))
+    return html[0] > 0 and html >= _match(ranges, "application/json") and html[1] > 0
+
+
+CATALOG = canned.load_queries(paths.QUERIES_DIR)
+router = build_router(CATALOG)

@@ -1,0 +1,146 @@
+"""kg errors → HTTP statuses, one status per kind of failure, and one JSON shape for every error.
+
+A client's mistake is a 4xx that says what is wrong and how to fix it; the store's trouble is a
+503; only our own bugs are 500. Error bodies are JSON:
+``{"error": "QuerySyntaxError", "status": 400, "message": "...", "hint": "...", ...extras}``;
+a SHACL rejection is the report itself (JSON, or Turtle when the client prefers it).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kg import errors
+
+log = logging.getLogger("api.errors")
+
+#: Most specific first: the first class an error is an instance of gives its status.
+STATUS: list[tuple[type[errors.KgError], int]] = [
+    (errors.QuerySyntaxError, 400),
+    (errors.ParameterError, 400),
+    (errors.UnsupportedFormat, 406),
+    (errors.ResultTooLarge, 400),
+    (errors.BadRequest, 400),
+    (errors.NotFound, 404),
+    (errors.Unauthorized, 401),
+    (errors.Forbidden, 403),
+    (errors.ValidationFailed, 422),
+    (errors.QueryTimeout, 503),
+    (errors.StoreUnavailable, 503),
+]
+
+
+class ApiError(Exception):
+    """An HTTP-level refusal that has no kg counterpart (405, 413, 415...)."""
+
+    def __init__(self, status: int, message: str, *, hint: str | None = None,
+                 headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.hint = hint
+        self.headers = headers or {}
+        self.extra = extra
+
+
+def status_of(exc: errors.KgError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def body(status: int, name: str, message: str, hint: str | None = None, **extra: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"error": name, "status": status, "message": message}
+    if hint:
+        out["hint"] = hint
+    out.update({k: v for k, v in extra.items() if v is not None})
+    return out
+
+
+def _extras(exc: errors.KgError) -> dict[str, Any]:
+    if isinstance(exc, errors.QuerySyntaxError):
+        return {"line": exc.line, "column": exc.column}
+    if isinstance(exc, errors.UnsupportedFormat):
+        return {"offered": exc.offered}
+    if isinstance(exc, errors.ParameterError):
+        return {"parameter": exc.name, "expected": exc.expected or None, "example": exc.example or None}
+    if isinstance(exc, errors.NotFound):
+        return {"suggestions": exc.suggestions or None}
+    if isinstance(exc, errors.ValidationFailed):
+        return {"conforms": False, "violations": [v.as_dict() for v in exc.violations]}
+    return {}
+
+
+def _headers(exc: errors.KgError, status: int) -> dict[str, str]:
+    if isinstance(exc, errors.Unauthorized):
+        return {"WWW-Authenticate": 'Bearer realm="tregua"'}
+    if isinstance(exc, errors.Forbidden) and "token" in exc.message.lower():
+        return {"WWW-Authenticate": 'Bearer realm="tregua", error="invalid_token"'}
+    if status == 503:
+        return {"Retry-After": "1"}
+    return {}
+
+
+def kg_error_response(request: Request, exc: errors.KgError) -> Response:
+    status = status_of(exc)
+    if status >= 500 and not isinstance(exc, errors.QueryTimeout | errors.StoreUnavailable):
+        log.error("server error on %s %s: %s", request.method, request.url.path, exc)
+    headers = _headers(exc, status)
+    if isinstance(exc, errors.ValidationFailed) and exc.report_turtle and _prefers_turtle(request):
+        return Response(exc.report_turtle, status_code=status, media_type="text/turtle", headers=headers)
+    return JSONResponse(body(status, type(exc).__name__, exc.message, exc.hint, **_extras(exc)),
+                        status_code=status, headers=headers)
+
+
+def _prefers_turtle(request: Request) -> bool:
+    """Turtle only when the client ranks it above JSON (`*/*` alone keeps JSON)."""
+    from api.negotiation import parse_accept, quality
+
+    ranges = parse_accept(request.headers.get("accept"))
+    return quality(ranges, "text/turtle") > quality(ranges, "application/json")
+
+
+def api_error_response(request: Request, exc: ApiError) -> Response:
+    return JSONResponse(body(exc.status, "HTTPError", exc.message, exc.hint, **exc.extra),
+                        status_code=exc.status, headers=exc.headers)
+
+
+_HTTP_HINTS = {
+    404: "see GET / for what this service offers",
+    405: "see the Allow header for the methods this path accepts",
+}
+
+
+def http_error_response(request: Request, exc: StarletteHTTPException) -> Response:
+    message = exc.detail if isinstance(exc.detail, str) else "request refused"
+    return JSONResponse(body(exc.status_code, "HTTPError", message, _HTTP_HINTS.get(exc.status_code)),
+                        status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+def validation_error_response(request: Request, exc: RequestValidationError) -> Response:
+    problems = [f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()]
+    return JSONResponse(body(400, "BadRequest", "; ".join(problems) or "invalid request",
+                             "check the parameters against the API documentation at /docs"),
+                        status_code=400)
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(body(500, "InternalError", "the server failed; this is our bug, not your request",
+                             "retry later; if it persists, report it with the request"), status_code=500)
+
+
+def install(app: FastAPI) -> None:
+    """Register every handler on `app`."""
+    app.add_exception_handler(errors.KgError, kg_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(ApiError, api_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, http_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, validation_error_response)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, unexpected_error_response)

@@ -1,0 +1,82 @@
+"""HTML page or RDF document? The choice every dereferenceable path makes (entities, ontology, shapes).
+
+Built on `api.negotiation` (the one media-type table and Accept parser); this module only adds
+the HTML side of the comparison, which that table does not carry.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from api.negotiation import GRAPH_TYPES, MediaRange, MediaType, by_short_name, negotiate, offered, parse_accept
+from kg.errors import UnsupportedFormat
+
+#: The RDF formats a single document is served in (datasets make no sense for one description).
+#: Plain `application/json` (asked for by name only) gets JSON-LD, which is JSON.
+DOCUMENT_TYPES: list[MediaType] = [t for t in GRAPH_TYPES if t.short in ("ttl", "nt", "jsonld", "rdf")] + [
+    MediaType("application/json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", alias_of="application/ld+json")]
+FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
+EXTENSIONS = (*FORMAT_NAMES, "html")
+_HTML = ("text/html", "application/xhtml+xml")
+
+
+def _match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
+    """(q, specificity) of the most specific Accept range matching `media_type`; (0, -1) if none."""
+    best: MediaRange | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return (best.q, best.specificity) if best else (0.0, -1)
+
+
+def choose_representation(accept: str | None, extension: str | None = None,
+                          format_param: str | None = None) -> MediaType | None:
+    """The RDF format to send, or None for the HTML page.
+
+    An extension or `format=` decides outright. Otherwise the higher q-value wins; on a tie the
+    media type the client named more specifically wins, and a bare `*/*` gets the page. So a
+    browser gets HTML, and rdflib's or Jena's weighted Accept (RDF types first, `*/*;q=0.1` or no
+    HTML at all) gets RDF. Raises UnsupportedFormat (406) when neither is acceptable.
+
+    >>> choose_representation("text/html,application/xhtml+xml,*/*;q=0.8") is None
+    True
+    >>> choose_representation("text/turtle;q=0.9, text/html;q=0.5").short
+    'ttl'
+    >>> choose_representation("application/rdf+xml, text/n3, text/turtle, application/ld+json").short
+    'ttl'
+    """
+    wanted = extension or format_param
+    if wanted:
+        if wanted.strip().lower() in ("html", "text/html"):
+            return None
+        return by_short_name(wanted, DOCUMENT_TYPES)
+    ranges = parse_accept(accept)
+    html = max(_match(ranges, m) for m in _HTML)
+    rdf = negotiate(accept, DOCUMENT_TYPES)
+    if rdf is None:
+        if html[0] > 0:
+            return None
+        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
+                                offered=["text/html", *offered(DOCUMENT_TYPES)])
+    rdf_q, rdf_specificity = _match(ranges, rdf.media_type)
+    if html[0] > rdf_q or (html[0] == rdf_q and html[1] >= rdf_specificity):
+        return None
+    return rdf
+
+
+def split_extension(name: str) -> tuple[str, str | None]:
+    """`oscar-ortiz.ttl` -> (`oscar-ortiz`, `ttl`); names without a known extension stay whole."""
+    stem, dot, ext = name.rpartition(".")
+    if dot and stem and ext.lower() in EXTENSIONS:
+        return stem, ext.lower()
+    return name, None
+
+
+def alternates(path: str) -> list[dict[str, str]]:
+    """The other formats of the document at `path`, for `<link rel=alternate>` and the page footer."""
+    return [{"name": FORMAT_NAMES[t.short], "media_type": t.media_type, "href": f"{path}.{t.extension}"}
+            for t in DOCUMENT_TYPES if t.alias_of is None]
+
+
+def link_header(path: str) -> str:
+    return ", ".join(f'<{a["href"]}>; rel="alternate"; type="{a["media_type"]}"' for a in alternates(path))

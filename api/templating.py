@@ -1,0 +1,54 @@
+"""Jinja2 for every HTML page, with the one helper all pages need: IRI -> local link.
+
+The data's IRIs never change with the host (they live under `KG_BASE_IRI`), but a reader
+following a link must stay on the server in front of them, so `href()` maps entity, ontology
+and shapes IRIs onto this server's paths and leaves every other IRI alone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from api.deps import settings_of
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+def local_href(iri: str, base_iri: str) -> str:
+    """The path on this server that shows `iri`, or `iri` itself when it is not ours.
+
+    >>> local_href("https://w3id.org/tregua/id/person/oscar-ortiz", "https://w3id.org/tregua/")
+    '/id/person/oscar-ortiz'
+    >>> local_href("https://w3id.org/tregua/ontology#Person", "https://w3id.org/tregua/")
+    '/ontology#Person'
+    >>> local_href("http://www.wikidata.org/entity/Q792", "https://w3id.org/tregua/")
+    'http://www.wikidata.org/entity/Q792'
+    """
+    if not iri.startswith(base_iri):
+        return iri
+    tail = iri[len(base_iri):]
+    if tail.startswith("id/"):
+        path, _, fragment = tail.partition("#")
+        return "/" + quote(path, safe="/-_.~") + (f"#{fragment}" if fragment else "")
+    if tail.startswith(("ontology", "shapes")):
+        return "/" + tail
+    if tail.startswith("graph/"):
+        return "/rdf-graph-store?graph=" + quote(iri, safe="")
+    return iri
+
+
+def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render one template with the helpers every page uses (`href`, `base_iri`)."""
+    base_iri = settings_of(request).base_iri
+    full = {"href": lambda iri: local_href(iri, base_iri), "base_iri": base_iri, **context}
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)

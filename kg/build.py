@@ -1,0 +1,239 @@
+"""The whole build: parse → check → link → validate → infer → load → swap.
+
+Each step either passes or stops the build with a BuildError that names the file and line
+(or the node and the SHACL rule) and how to fix it. The store is written into a fresh
+directory and renamed into place only at the very end, so the store in place is never
+touched by a failed build. The same sources always give the same quads (blank nodes are
+labelled deterministically, inferred triples are sorted), hence the same version stamp.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from kg import checks, iris, paths, store
+from kg.errors import BuildError
+from kg.inference import Semantics, infer
+from kg.sources import ParsedFile, Sources, load_sources
+from kg.validate import ValidationReport, describe, validate_graph
+
+
+@dataclass
+class BuildReport:
+    """What a build produced: where, which version, how many quads per graph, what it warned about."""
+
+    store_path: Path | None
+    version: str
+    graphs: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.graphs.values())
+
+
+class Progress:
+    """Step-by-step progress with counts and timings on stderr; silent when disabled."""
+
+    def __init__(self, enabled: bool, out: TextIO | None = None) -> None:
+        self.enabled = enabled
+        self.out = out or sys.stderr
+        self.timings: dict[str, float] = {}
+
+    def say(self, text: str) -> None:
+        if self.enabled:
+            print(text, file=self.out, flush=True)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[dict[str, str]]:
+        """Time a step; the body may put a result summary in the yielded dict under "done"."""
+        info: dict[str, str] = {}
+        if self.enabled:
+            print(f"  {name} ...", end="", file=self.out, flush=True)
+        started = time.perf_counter()
+        try:
+            yield info
+        except BaseException:
+            if self.enabled:
+                print(" failed", file=self.out, flush=True)
+            raise
+        elapsed = time.perf_counter() - started
+        self.timings[name] = elapsed
+        if self.enabled:
+            print(f" {info.get('done', 'done')} ({elapsed:.2f} s)", file=self.out, flush=True)
+
+
+@dataclass
+class Inputs:
+    """Where the build reads from; tests point these at edited copies."""
+
+    shared_dir: Path = paths.DEFAULT_SHARED_DIR
+    ontology_dir: Path = paths.ONTOLOGY_DIR
+    shapes_dir: Path = paths.SHAPES_DIR
+    sources_dir: Path = paths.SOURCES_DIR
+
+    @classmethod
+    def of(cls, shared_dir: Path | None = None, ontology_dir: Path | None = None,
+           shapes_dir: Path | None = None, sources_dir: Path | None = None) -> Inputs:
+        return cls(Path(shared_dir or paths.DEFAULT_SHARED_DIR), Path(ontology_dir or paths.ONTOLOGY_DIR),
+                   Path(shapes_dir or paths.SHAPES_DIR), Path(sources_dir or paths.SOURCES_DIR))
+
+
+@dataclass
+class Compiled:
+    """Everything that goes into the store, checked and validated, plus what the checks said."""
+
+    quads: list[ox.Quad]
+    validation: ValidationReport
+    problems: list[BuildError]
+
+    def graph_counts(self) -> dict[str, int]:
+        return dict(sorted(Counter(q.graph_name.value for q in self.quads  # type: ignore[union-attr]
+                                   ).items()))
+
+
+def entity_iris(files: list[ParsedFile]) -> set[str]:
+    """The entities the sources describe (subjects under id/, text positions excluded)."""
+    prefix = iris.BASE + "id/"
+    subjects = {q.subject.value for f in files for q in f.quads if isinstance(q.subject, ox.NamedNode)}
+    return {s for s in subjects if s.startswith(prefix) and "#" not in s}
+
+
+def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad] | None:
+    """The Wikidata links graph from `kg.links` (QIDs only from reference/wikidata.tsv); None without it.
+
+    The reviewed label → IRI mapping is read from the sources folder being built, so a build
+    from an edited copy of the sources uses that copy's mapping too.
+    """
+    try:
+        from kg.links import links_quads  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    mapping = sources_dir / "wikidata-links.csv"
+    if mapping.is_file():
+        return sorted(links_quads(shared_dir, entities, links_file=mapping), key=str)
+    return sorted(links_quads(shared_dir, entities), key=str)
+
+
+def _first(problems: list[BuildError], what: str) -> None:
+    """Raise the first problem (keeping its file and line), mentioning how many more there are."""
+    if problems:
+        first = problems[0]
+        more = len(problems) - 1
+        if more:
+            first.message += f" (and {more} more {what} problem(s); `kg validate` lists them all)"
+        first.details = [str(p) for p in problems]
+        raise first
+
+
+def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = "owlrl",
+                  stop_on_problems: bool = True) -> Compiled:
+    """Parse, check, link, validate and infer: the quads of the store, not yet loaded.
+
+    With `stop_on_problems` (the build) the first problem raises BuildError; without it
+    (`kg validate`) every problem is collected and returned, as long as the files parse.
+    """
+    with progress.step("parsing ontology, shapes and sources") as info:
+        src: Sources = load_sources(ontology_dir=inputs.ontology_dir, shapes_dir=inputs.shapes_dir,
+                                    sources_dir=inputs.sources_dir)
+        n = sum(len(f.quads) for f in src.files())
+        info["done"] = f"{len(list(src.files()))} files, {n} quads"
+    ontology = Sources.quads_of(src.ontology)
+    shapes = Sources.quads_of(src.shapes)
+    data = Sources.quads_of(src.sources)
+    problems: list[BuildError] = []
+    with progress.step("checking terms, slugs and quote offsets") as info:
+        for name, found in (("term", checks.undeclared_terms(src.sources, ontology)),
+                            ("slug", checks.duplicate_slugs(src.sources, ontology)),
+                            ("offset", checks.quote_offsets(src.sources, inputs.shared_dir))):
+            if stop_on_problems:
+                _first(found, name)
+            problems.extend(found)
+        info["done"] = f"{len(problems)} problem(s)"
+    with progress.step("linking to Wikidata") as info:
+        found = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
+        links = found or []
+        info["done"] = f"{len(links)} quads" if found is not None else "skipped: kg.links is not there yet"
+    with progress.step("validating with SHACL (pyshacl)") as info:
+        # The ontology joins the data graph as well as being the ont_graph: the data points at
+        # concepts the ontology defines (stance values, roles), and shapes check those concepts.
+        report = validate_graph([*data, *links, *ontology], shapes=shapes, ontology=ontology)
+        info["done"] = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
+    for line in report.lines():
+        progress.say("    " + line)
+    if stop_on_problems and not report.conforms:
+        first = report.violations[0]
+        raise BuildError(
+            f"SHACL: {len(report.violations)} violation(s); first: {describe(first)}"
+            + (f" (shape {first.shape})" if first.shape else ""),
+            hint="fix the data (or the shape) so that the focus node conforms; `kg validate` lists them all",
+            details=[describe(v) for v in report.violations])
+    with progress.step(f"inferring ({semantics})") as info:
+        inferred = infer(ontology, [*data, *links], semantics=semantics)
+        info["done"] = f"{len(inferred)} new quads"
+    return Compiled([*ontology, *shapes, *data, *links, *inferred], report, problems)
+
+
+def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
+    """Bulk-load quads (the fast path: no transaction log, memory-bounded batches)."""
+    target.bulk_extend(quads)
+    target.flush()
+
+
+def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: bool = True,
+          ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
+          semantics: Semantics = "owlrl") -> BuildReport:
+    """Build the store at `store_path` from the sources; the old store stays untouched on failure.
+
+    Raises BuildError (file and line, or node and rule, and a hint) when any step fails.
+    """
+    target = Path(store_path)
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+    prog = Progress(progress)
+    prog.say(f"building {target}")
+    compiled = compile_graph(inputs, prog, semantics=semantics)
+    version = store.quads_digest(compiled.quads)[:16]
+    staging = store.staging_dir(target)
+    try:
+        with prog.step("loading into a new store") as info:
+            new_store = ox.Store(str(staging))
+            load_into(new_store, compiled.quads)
+            del new_store
+            store.write_version(staging, version)
+            info["done"] = f"{len(compiled.quads)} quads"
+        with prog.step("swapping it in"):
+            store.swap_in(staging, target)
+    except BaseException:
+        store.discard(staging)
+        raise
+    counts = compiled.graph_counts()
+    prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs, version {version}")
+    return BuildReport(target, version, counts, compiled.validation.lines(), prog.timings)
+
+
+def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
+                       ontology_dir: Path | None = None, shapes_dir: Path | None = None,
+                       sources_dir: Path | None = None, semantics: Semantics = "owlrl") -> ox.Store:
+    """Everything the build produces, in an in-memory store (tests; no disk, no swap)."""
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+    compiled = compile_graph(inputs, Progress(progress), semantics=semantics)
+    mem = ox.Store()
+    mem.bulk_extend(compiled.quads)
+    return mem
+
+
+def check(*, shared_dir: Path | None = None, progress: bool = True, ontology_dir: Path | None = None,
+          shapes_dir: Path | None = None, sources_dir: Path | None = None) -> Compiled:
+    """Run every check and the validation without building: what `kg validate` reports."""
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+    return compile_graph(inputs, Progress(progress), stop_on_problems=False)

@@ -1,0 +1,290 @@
+"""The `kg` command: build, validate, serve, query, export (and what other modules register).
+
+Every subcommand is one `Command` in `COMMANDS`: a name, a help line, a function adding its
+options and a function running it. Adding a subcommand is adding one entry (modules may
+define their own `Command` and be listed here). Every command takes `--store PATH`
+(default `KG_STORE`, else ./data/store).
+
+Errors: a `kg.errors.KgError` becomes its message (and hint) on stderr, never a traceback;
+exit code 2 for bad input (`BadRequest`, `NotFound`, usage errors), 1 for any other failure
+(a build stopped by bad sources, a missing store).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: `configure` adds its options, `run` does the work and returns the exit code."""
+
+    name: str
+    help: str
+    configure: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from kg.config import Settings
+
+    return Settings()
+
+
+def _add_store(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None,
+                   help="Oxigraph store directory (default: $KG_STORE or ./data/store)")
+
+
+def _add_dirs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--shared-dir", type=Path, default=None,
+                   help="folder holding seed/ and reference/ (default: $KG_SHARED_DIR or ../shared)")
+    p.add_argument("--sources-dir", type=Path, default=None, help="source files (default: kg/sources)")
+    p.add_argument("--ontology-dir", type=Path, default=None, help="ontology files (default: ontology/)")
+    p.add_argument("--shapes-dir", type=Path, default=None, help="SHACL shapes (default: shapes/)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+
+
+def store_path(args: argparse.Namespace) -> Path:
+    return Path(args.store) if args.store else Path(_settings().store)
+
+
+def shared_dir(args: argparse.Namespace) -> Path:
+    return Path(args.shared_dir) if getattr(args, "shared_dir", None) else Path(_settings().shared_dir)
+
+
+def _dirs(args: argparse.Namespace) -> dict[str, Path | None]:
+    return {"shared_dir": shared_dir(args), "sources_dir": args.sources_dir,
+            "ontology_dir": args.ontology_dir, "shapes_dir": args.shapes_dir}
+
+
+# -- build / validate ----------------------------------------------------------
+
+def _configure_build(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    _add_dirs(p)
+    p.add_argument("--semantics", choices=["owlrl", "rdfs"], default="owlrl",
+                   help="entailment used to fill graph/inferred (default: owlrl)")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    from kg.build import build
+
+    build(store_path(args), progress=not args.quiet, semantics=args.semantics, **_dirs(args))
+    return EXIT_OK
+
+
+def _configure_validate(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    _add_dirs(p)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """Report every problem (checks and SHACL) without touching any store; exit 1 when any."""
+    from kg.build import check
+
+    compiled = check(progress=not args.quiet, **_dirs(args))
+    for problem in compiled.problems:
+        print(f"error: {problem}", file=sys.stderr)
+    for line in compiled.validation.lines():
+        print(line)
+    failed = bool(compiled.problems) or not compiled.validation.conforms
+    n_viol = len(compiled.validation.violations)
+    print(f"{len(compiled.problems)} check problem(s), {n_viol} SHACL violation(s), "
+          f"{len(compiled.validation.warnings)} warning(s)", file=sys.stderr)
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+# -- serve ------------------------------------------------------------------------
+
+def _configure_serve(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    p.add_argument("--host", default=None, help="interface (default: $KG_HOST or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: $KG_PORT or 8000)")
+    p.add_argument("--log-level", default=None, help="uvicorn log level (default: $KG_LOG_LEVEL or info)")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Run `api.main:app` under uvicorn; options reach the app as KG_* variables (kg.config)."""
+    import uvicorn
+
+    from kg.store import open_store
+
+    if args.store:
+        os.environ["KG_STORE"] = str(Path(args.store).resolve())
+    for name in ("host", "port", "log_level"):
+        if getattr(args, name) is not None:
+            os.environ[f"KG_{name.upper()}"] = str(getattr(args, name))
+    settings = _settings()  # validates every KG_* variable before anything starts
+    open_store(settings.store, read_only=True)  # fails early, with a hint, when there is no store
+    from kg.config import get_settings
+
+    get_settings.cache_clear()
+    uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    return EXIT_OK
+
+
+# -- query / export -------------------------------------------------------------
+
+SOLUTION_FORMATS = ("csv", "tsv", "json", "xml")
+GRAPH_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
+
+
+def _configure_query(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    p.add_argument("query", nargs="?", help="SPARQL query text; '-' reads it from stdin, @FILE from a file")
+    p.add_argument("--format", default=None, choices=[*SOLUTION_FORMATS, *GRAPH_FORMATS],
+                   help="result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
+
+
+def _query_text(arg: str | None) -> str:
+    if arg is None:
+        raise BadRequest("no query given",
+                         hint='pass it as an argument: kg query "SELECT * WHERE {?s ?p ?o} LIMIT 5"')
+    if arg == "-":
+        return sys.stdin.read()
+    if arg.startswith("@"):
+        path = Path(arg[1:])
+        if not path.is_file():
+            raise BadRequest(f"no query file {path}", hint="give @PATH of a .rq file")
+        return path.read_text(encoding="utf-8")
+    return arg
+
+
+def run_query(args: argparse.Namespace) -> int:
+    """Run a query on the store (read-only) and print the result in the format asked for."""
+    import pyoxigraph as ox
+
+    from kg.engine import QueryRequest, ResultKind, result_kind, run_query
+    from kg.store import open_store
+
+    text = _query_text(args.query)
+    store = open_store(store_path(args), read_only=True)
+    result = run_query(store, QueryRequest(text))
+    kind = result_kind(result)
+    fmt = args.format
+    if kind is ResultKind.GRAPH:
+        graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
+                         "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
+                         "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
+        if fmt is None:
+            fmt = "ttl"
+        if fmt not in graph_formats:
+            raise UnsupportedFormat(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE result",
+                                    offered=list(graph_formats))
+        from kg.iris import PREFIXES
+
+        data = ox.serialize(result, format=graph_formats[fmt],  # type: ignore[arg-type]
+                            prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
+    else:
+        solution_formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
+                            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
+        if fmt is None:
+            fmt = "csv"
+        if fmt not in solution_formats:
+            raise UnsupportedFormat(f"--format {fmt} does not fit a SELECT/ASK result",
+                                    offered=list(solution_formats))
+        data = result.serialize(format=solution_formats[fmt])  # type: ignore[union-attr]
+    sys.stdout.buffer.write(data or b"")
+    sys.stdout.buffer.flush()
+    return EXIT_OK
+
+
+def _configure_export(p: argparse.ArgumentParser) -> None:
+    from kg.export import FORMATS
+
+    _add_store(p)
+    p.add_argument("--format", default="nquads", choices=sorted(FORMATS),
+                   help="serialisation (default: nquads)")
+    p.add_argument("--graph", default=None, help="only this named graph (IRI)")
+    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from kg.export import export
+    from kg.store import open_store
+
+    store = open_store(store_path(args), read_only=True)
+    if args.output is None:
+        export(store, args.format, args.graph, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
+        return EXIT_OK
+    partial = args.output.with_name(args.output.name + ".part")
+    try:
+        with partial.open("wb") as out:
+            export(store, args.format, args.graph, out)
+        partial.replace(args.output)
+    finally:
+        partial.unlink(missing_ok=True)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+# -- the table ------------------------------------------------------------------
+
+COMMANDS: list[Command] = [
+    Command("build", "build the store from ontology/, shapes/ and kg/sources/", _configure_build, run_build),
+    Command("validate", "check and SHACL-validate the sources; report only (exit 1 on problems)",
+            _configure_validate, run_validate),
+    Command("serve", "serve the SPARQL endpoint and the site", _configure_serve, run_serve),
+    Command("query", "run a SPARQL query on the store", _configure_query, run_query),
+    Command("export", "dump the store (or one graph) as RDF", _configure_export, run_export),
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="kg", description="Tregua: build, check, query and serve the knowledge graph.")
+    sub = root.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        p = sub.add_parser(command.name, help=command.help, description=command.help)
+        command.configure(p)
+        p.set_defaults(_run=command.run)
+    return root
+
+
+def report_error(exc: KgError) -> int:
+    """Print a core error for a person (message, hint, details) and choose the exit code."""
+    kind = "error" if not isinstance(exc, BuildError) else "build failed"
+    print(f"{kind}: {exc.message}", file=sys.stderr)
+    if exc.hint:
+        print(f"  how to fix: {exc.hint}", file=sys.stderr)
+    suggestions = getattr(exc, "suggestions", None)
+    if suggestions:
+        print("  did you mean: " + ", ".join(suggestions), file=sys.stderr)
+    details = getattr(exc, "details", None) or []
+    for line in details[1:21]:
+        print(f"  also: {line}", file=sys.stderr)
+    if len(details) > 21:
+        print(f"  ... and {len(details) - 21} more", file=sys.stderr)
+    return EXIT_BAD_INPUT if isinstance(exc, BadRequest | NotFound) else EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args._run(args))
+    except KgError as exc:
+        return report_error(exc)
+    except ValidationError as exc:
+        print(f"error: bad setting: {exc}", file=sys.stderr)
+        print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except BrokenPipeError:
+        # the reader went away (`kg export | head`): not an error; silence the flush at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,237 @@
+"""A bounded description of one entity: what its page and its RDF both show.
+
+A plain `DESCRIBE` in Oxigraph returns only the subject's own triples, which leaves a person's
+page without its quotes; a symmetric CBD follows every link and can pull in half the graph. This
+module sits between the two: the entity's triples, those of the nodes that exist only to say
+something about it (its stances, statements, quotes and their text positions, tenures,
+participations, conditions, analysis claims), the links pointing at it, and just enough about
+each neighbour (labels, dates, a source's address and text file) to name it on a page.
+
+A quote also carries the statement it belongs to (speaker, outlet), since a quote alone
+names nobody. Everything comes from one SPARQL query with the entity bound through ``substitutions``, so the
+HTTP page costs one engine round trip, paged with LIMIT/OFFSET so a hub never floods a response.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg import iris
+from kg.engine import Engine, QueryRequest
+from kg.errors import BadRequest, NotFound
+
+RDF_TYPE = iris.PREFIXES["rdf"] + "type"
+RDFS = iris.PREFIXES["rdfs"]
+SKOS = iris.PREFIXES["skos"]
+OWL = iris.PREFIXES["owl"]
+OA = iris.PREFIXES["oa"]
+TG = iris.TG
+
+#: The kinds of entity IRIs (`{base}id/{kind}/{slug}`), as docs/ARCHITECTURE.md fixes them.
+ENTITY_KINDS = ("person", "organization", "place", "post", "tenure", "issue", "stance", "condition",
+                "statement", "quote", "claim", "event", "participation", "source")
+
+DEFAULT_PAGE_SIZE = 2000
+MAX_PAGE_SIZE = 10_000
+
+# Links that make a node part of its owner's description. "Owners" point down to their parts;
+# parts point up to the actor they are about. Kept in one place so RDF and HTML agree.
+_UP = "^tg:stanceOf|^tg:speaker|^tg:holder|^tg:participant|^tg:claimant"
+_DOWN = "tg:expressedIn|tg:hasQuote|tg:position|tg:hasCondition|tg:hasParticipation"
+_NEIGHBOUR_FACTS = "rdfs:label, skos:prefLabel, tg:date, tg:startDate, tg:endDate, tg:url, tg:textFile"
+
+DESCRIPTION_QUERY = f"""{iris.sparql_prologue()}
+SELECT DISTINCT ?s ?p ?o ?e WHERE {{
+  {{ ?e ?p ?o . BIND(?e AS ?s) }}
+  UNION {{ ?e ({_UP})? ?n0 . ?n0 ({_DOWN})+ ?s . ?s ?p ?o }}
+  UNION {{ ?e ({_UP}) ?s . ?s ?p ?o }}
+  UNION {{ ?s ?p ?e . BIND(?e AS ?o) }}
+  UNION {{ ?e ({_UP})? ?n0 . ?n0 ({_DOWN})* ?n . ?n ?p1 ?s . FILTER(isIRI(?s))
+           ?s ?p ?o . FILTER(?p IN ({_NEIGHBOUR_FACTS})) }}
+  UNION {{ ?s ?p1 ?e . ?s ?p ?o . FILTER(?p IN (rdfs:label, skos:prefLabel)) }}
+  UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?s . ?s ?p ?o }}
+  UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?x . ?x ?p1 ?s . FILTER(isIRI(?s))
+           ?s ?p ?o . FILTER(?p IN ({_NEIGHBOUR_FACTS})) }}
+  UNION {{ ?e ^tg:participant ?o . ?s tg:hasParticipation ?o . BIND(tg:hasParticipation AS ?p) }}
+  UNION {{ ?e ^tg:participant ?x . ?s tg:hasParticipation ?x . ?s ?p ?o .
+           FILTER(?p IN ({_NEIGHBOUR_FACTS}, rdf:type)) }}
+}}
+"""
+# LIMIT and OFFSET cannot be bound by substitution; they are formatted from validated ints only.
+_PAGE_CLAUSE = "LIMIT {limit:d} OFFSET {offset:d}\n"
+
+
+@dataclass(frozen=True)
+class Description:
+    """The triples of one page of an entity's bounded description, with lookups for pages.
+
+    `has_next` says whether `page + 1` holds more triples; pages are stable for one store version.
+    """
+
+    iri: str
+    triples: list[ox.Triple]
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+    has_next: bool = False
+
+    @cached_property
+    def _by_subject(self) -> dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]]:
+        index: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]] = defaultdict(
+            lambda: defaultdict(list))
+        for t in self.triples:
+            bucket = index[_key(t.subject)][t.predicate.value]
+            if t.object not in bucket:
+                bucket.append(t.object)  # type: ignore[arg-type]
+        return index
+
+    @cached_property
+    def _by_object(self) -> dict[str, dict[str, list[ox.NamedNode | ox.BlankNode]]]:
+        index: dict[str, dict[str, list[ox.NamedNode | ox.BlankNode]]] = defaultdict(lambda: defaultdict(list))
+        for t in self.triples:
+            if isinstance(t.object, ox.NamedNode | ox.BlankNode):
+                bucket = index[_key(t.object)][t.predicate.value]
+                if t.subject not in bucket:
+                    bucket.append(t.subject)  # type: ignore[arg-type]
+        return index
+
+    @property
+    def exists(self) -> bool:
+        """True when the store holds at least one triple about (not just pointing at) the entity."""
+        return self.iri in self._by_subject
+
+    def objects(self, subject: str, predicate: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+        return list(self._by_subject.get(subject, {}).get(predicate, []))
+
+    def subjects(self, predicate: str, obj: str) -> list[ox.NamedNode | ox.BlankNode]:
+        return list(self._by_object.get(obj, {}).get(predicate, []))
+
+    def value(self, subject: str, predicate: str) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+        found = self.objects(subject, predicate)
+        return found[0] if found else None
+
+    def properties(self, subject: str) -> dict[str, list[ox.NamedNode | ox.BlankNode | ox.Literal]]:
+        return {p: list(v) for p, v in self._by_subject.get(subject, {}).items()}
+
+    def incoming(self, obj: str) -> dict[str, list[ox.NamedNode | ox.BlankNode]]:
+        return {p: list(v) for p, v in self._by_object.get(obj, {}).items()}
+
+    def label(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | str, *, lang: str = "en") -> str:
+        """The best human name for a node: its label in `lang`, any label, else its IRI's last part."""
+        key = node if isinstance(node, str) else _key(node)
+        if isinstance(node, ox.Literal):
+            return node.value
+        labels = [lit for p in (RDFS + "label", SKOS + "prefLabel")
+                  for lit in self._by_subject.get(key, {}).get(p, []) if isinstance(lit, ox.Literal)]
+        for lit in labels:
+            if lit.language == lang:
+                return lit.value
+        for lit in labels:
+            if not lit.language:
+                return lit.value
+        return labels[0].value if labels else local_name(key)
+
+
+def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
+    if isinstance(term, ox.NamedNode):
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    return str(term)
+
+
+def local_name(iri: str) -> str:
+    """The readable tail of an IRI: `tg:Person` -> `Person`, `.../id/person/oscar-ortiz` -> `oscar-ortiz`."""
+    for sep in ("#", "/"):
+        if sep in iri.rstrip(sep):
+            tail = iri.rstrip(sep).rsplit(sep, 1)[1]
+            if tail:
+                return tail
+    return iri
+
+
+def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Description:
+    """One page of the bounded description of `iri`.
+
+    Raises `BadRequest` for a page or page size out of range; never raises for an unknown IRI
+    (the result's `exists` is then False, so the caller decides between 404 and an empty page).
+
+    >>> from kg.engine import InProcessEngine
+    >>> store = ox.Store()
+    >>> ex = ox.NamedNode("https://w3id.org/tregua/id/person/x")
+    >>> store.add(ox.Quad(ex, ox.NamedNode(RDFS + "label"), ox.Literal("X", language="en")))
+    >>> d = describe(InProcessEngine(store), ex.value)
+    >>> d.exists, d.label(ex.value), d.has_next
+    (True, 'X', False)
+    """
+    if page < 1:
+        raise BadRequest(f"page must be 1 or more, not {page}", hint="use ?page=1 for the first page")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+    query = DESCRIPTION_QUERY + _PAGE_CLAUSE.format(limit=int(page_size) + 1, offset=(int(page) - 1) * int(page_size))
+    request = QueryRequest(query, substitutions={"e": ox.NamedNode(iri)})
+    rows = engine.select(request).rows
+    triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows[:page_size]]  # type: ignore[arg-type]
+    return Description(iri, triples, page=page, page_size=page_size, has_next=len(rows) > page_size)
+
+
+_NAMES_QUERY = f"""{iris.sparql_prologue()}
+SELECT ?s ?label ?prefix WHERE {{
+  ?s rdfs:label ?label .
+  FILTER(isIRI(?s) && STRSTARTS(STR(?s), STR(?prefix)))
+}}
+"""
+_names_cache: dict[tuple[str, str], list[tuple[str, str]]] = {}
+
+
+def entity_names(engine: Engine, base_iri: str = iris.BASE) -> list[tuple[str, str]]:
+    """Every (IRI, label) pair of the entities under `{base}id/`, cached per store version."""
+    key = (engine.version, base_iri)
+    if key not in _names_cache:
+        rows = engine.select(QueryRequest(_NAMES_QUERY, substitutions={"prefix": ox.Literal(base_iri + "id/")}))
+        _names_cache.clear()
+        _names_cache[key] = [(r["s"].value, r["label"].value) for r in rows.rows]  # type: ignore[union-attr]
+    return _names_cache[key]
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, words joined by single spaces: 'Óscar-Ortiz' -> 'oscar ortiz'."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(re.findall(r"[a-z0-9]+", plain))
+
+
+def closest_names(engine: Engine, iri: str, *, base_iri: str = iris.BASE, limit: int = 5) -> list[tuple[str, str]]:
+    """The entities whose names (slug or label) are closest to the unknown `iri`, best first.
+
+    Entities of the same kind come first, so a mistyped `/id/person/oscar-ortis` suggests the
+    person rather than an outlet of a similar name.
+    """
+    names = entity_names(engine, base_iri)
+    tail = iri[len(base_iri + "id/"):] if iri.startswith(base_iri + "id/") else local_name(iri)
+    kind, _, slug = tail.partition("/")
+    wanted = _fold(slug or kind)
+    scored: dict[str, tuple[float, str]] = {}
+    for entity, label in names:
+        e_tail = entity[len(base_iri + "id/"):]
+        e_kind, _, e_slug = e_tail.partition("/")
+        score = max(difflib.SequenceMatcher(None, wanted, _fold(e_slug)).ratio(),
+                    difflib.SequenceMatcher(None, wanted, _fold(label)).ratio())
+        score += 0.1 if e_kind == kind else 0.0
+        if score > scored.get(entity, (0.0, ""))[0]:
+            scored[entity] = (score, label)
+    best = sorted(scored.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return [(entity, label) for entity, (score, label) in best[:limit] if score >= 0.6]
+
+
+def not_found(engine: Engine, iri: str, *, base_iri: str = iris.BASE) -> NotFound:
+    """The NotFound error for an unknown entity, carrying the closest names as suggestions."""
+    suggestions = closest_names(engine, iri, base_iri=base_iri)
+    return NotFound(f"no entity {iri} in this graph", suggestions=[s for s, _ in suggestions])

@@ -1,0 +1,395 @@
+"""What a person reading an entity page needs, read out of its bounded description.
+
+The RDF of a description is complete but flat; a reader wants "offices held, with dates",
+"stances, with the statements that expressed them", "quotes, with outlet and passage". This
+module turns a `kg.describe.Description` into that shape, once, so that templates stay free of
+graph-walking and the same view could feed any other front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote as url_quote
+
+import pyoxigraph as ox
+
+from kg import iris
+from kg.describe import OA, OWL, RDF_TYPE, RDFS, SKOS, TG, Description, local_name
+
+Node = ox.NamedNode | ox.BlankNode | ox.Literal
+
+WIKIDATA_MATCH = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
+_DESCRIPTION_PREDICATES = (TG + "description", iris.PREFIXES["schema"] + "description",
+                           RDFS + "comment", SKOS + "definition")
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Labels of ontology terms and each class's ancestors: what a page needs from the ontology."""
+
+    labels: Mapping[str, str] = field(default_factory=dict)
+    ancestors: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def label(self, iri: str) -> str:
+        if iri in self.labels:
+            return self.labels[iri]
+        for prefix, ns in iris.PREFIXES.items():
+            if iri.startswith(ns) and len(iri) > len(ns):
+                return f"{prefix}:{iri[len(ns):]}"
+        return local_name(iri)
+
+
+@dataclass(frozen=True)
+class Link:
+    iri: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Value:
+    """One object of a property: a link, or a literal with its language or datatype."""
+
+    text: str
+    iri: str | None = None
+    language: str | None = None
+    datatype: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A quote in its context, for highlighting: `text[start:end]` of the source is `quote`."""
+
+    before: str
+    quote: str
+    after: str
+    start: int
+    end: int
+    matches: bool
+
+
+@dataclass
+class QuoteView:
+    iri: str
+    text: str
+    language: str | None
+    source: Link | None = None
+    outlet: Link | None = None
+    speaker: Link | None = None
+    statement: str | None = None
+    start: int | None = None
+    end: int | None = None
+    source_url: str | None = None
+    text_file: str | None = None
+    passage: Passage | None = None
+
+    @property
+    def fragment_url(self) -> str | None:
+        """A text-fragment link (`#:~:text=`) that makes browsers scroll to the words on the original page."""
+        if not self.source_url:
+            return None
+        words = self.text.split()
+        if len(words) > 8:
+            target = _fragment_part(" ".join(words[:4])) + "," + _fragment_part(" ".join(words[-4:]))
+        else:
+            target = _fragment_part(self.text)
+        return f"{self.source_url.split('#', 1)[0]}#:~:text={target}"
+
+
+def _fragment_part(text: str) -> str:
+    return url_quote(text.strip(" “”\"'…."), safe="")
+
+
+@dataclass
+class StatementView:
+    iri: str
+    label: str
+    speaker: Link | None = None
+    paraphrases: list[str] = field(default_factory=list)
+    quotes: list[QuoteView] = field(default_factory=list)
+    outlet: Link | None = None
+    medium: str | None = None
+    issues: list[Link] = field(default_factory=list)
+    date: str | None = None
+    source: Link | None = None
+
+
+@dataclass
+class ConditionView:
+    iri: str
+    requirements: list[str]
+    required_of: list[Link]
+    set_by: list[Link]
+
+
+@dataclass
+class StanceView:
+    iri: str
+    issue: Link | None
+    value: Link | None
+    statements: list[StatementView] = field(default_factory=list)
+    conditions: list[ConditionView] = field(default_factory=list)
+
+
+@dataclass
+class OfficeView:
+    tenure: str
+    post: Link | None
+    start: str | None
+    end: str | None
+    attested: str | None
+    representing: list[Link]
+
+
+@dataclass
+class EventRole:
+    """An event this actor took part in (on an actor's page) or an actor in it (on an event's page)."""
+
+    event: Link
+    participant: Link
+    role: Link | None
+    date: str | None
+
+
+@dataclass
+class PropertyRow:
+    predicate: Link
+    values: list[Value]
+
+
+@dataclass
+class EntityView:
+    iri: str
+    label: str
+    other_labels: list[Value]
+    types: list[Link]
+    descriptions: list[str]
+    offices: list[OfficeView]
+    stances: list[StanceView]
+    statements: list[StatementView]
+    quote: QuoteView | None
+    events: list[EventRole]
+    participants: list[EventRole]
+    incoming: list[tuple[Link, Link]]
+    incoming_aligned: list[tuple[Link, Link]]
+    wikidata: list[str]
+    not_linked: bool
+    properties: list[PropertyRow]
+    page: int
+    has_next: bool
+
+
+class _Reader:
+    """Small helpers over one description and the vocabulary."""
+
+    def __init__(self, d: Description, vocab: Vocabulary) -> None:
+        self.d = d
+        self.vocab = vocab
+
+    def link(self, node: Node) -> Link:
+        """A named link: the node's label, else the ontology's label or a CURIE (`prov:Agent`)."""
+        if isinstance(node, ox.NamedNode):
+            has_label = any(self.d.objects(node.value, p) for p in (RDFS + "label", SKOS + "prefLabel"))
+            if has_label:
+                return Link(node.value, self.d.label(node))
+            if node.value.startswith(iris.TG) or not node.value.startswith(iris.BASE):
+                return Link(node.value, self.vocab.label(node.value))
+            return Link(node.value, local_name(node.value))
+        return Link(str(node), self.d.label(node))
+
+    def links(self, subject: str, predicate: str) -> list[Link]:
+        return [self.link(o) for o in self.d.objects(subject, predicate) if not isinstance(o, ox.Literal)]
+
+    def first_link(self, subject: str, predicate: str) -> Link | None:
+        found = self.links(subject, predicate)
+        return found[0] if found else None
+
+    def texts(self, subject: str, predicate: str) -> list[str]:
+        return [o.value for o in self.d.objects(subject, predicate) if isinstance(o, ox.Literal)]
+
+    def text(self, subject: str, predicate: str) -> str | None:
+        found = self.texts(subject, predicate)
+        return found[0] if found else None
+
+    def integer(self, subject: str, predicate: str) -> int | None:
+        value = self.text(subject, predicate)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+    def value(self, node: Node) -> Value:
+        if isinstance(node, ox.Literal):
+            dt = node.datatype.value if node.datatype else None
+            plain = dt in (None, iris.PREFIXES["xsd"] + "string", iris.PREFIXES["rdf"] + "langString")
+            return Value(node.value, language=node.language, datatype=None if plain else self.vocab.label(dt or ""))
+        link = self.link(node)
+        return Value(link.label, iri=link.iri)
+
+    def quote(self, iri: str, statement: str | None = None) -> QuoteView:
+        texts = [o for o in self.d.objects(iri, TG + "text") if isinstance(o, ox.Literal)]
+        text = texts[0] if texts else None
+        source = self.first_link(iri, TG + "inSource") or (
+            self.first_link(statement, TG + "inSource") if statement else None)
+        view = QuoteView(iri, text.value if text else "", text.language if text else None, source=source,
+                         outlet=self.first_link(statement, TG + "reportedBy") if statement else None,
+                         speaker=self.first_link(statement, TG + "speaker") if statement else None,
+                         statement=statement)
+        for position in self.d.objects(iri, TG + "position") + self.d.objects(iri, OA + "hasSelector"):
+            if isinstance(position, ox.NamedNode):
+                view.start = self.integer(position.value, OA + "start")
+                view.end = self.integer(position.value, OA + "end")
+                break
+        if source:
+            view.source_url = self.text(source.iri, TG + "url")
+            view.text_file = self.text(source.iri, TG + "textFile")
+        return view
+
+    def statement(self, iri: str) -> StatementView:
+        view = StatementView(iri, self.d.label(iri), speaker=self.first_link(iri, TG + "speaker"),
+                             paraphrases=self.texts(iri, TG + "paraphrase"),
+                             outlet=self.first_link(iri, TG + "reportedBy"),
+                             medium=self.text(iri, TG + "medium"), issues=self.links(iri, TG + "onIssue"),
+                             date=self.text(iri, TG + "date"), source=self.first_link(iri, TG + "inSource"))
+        view.quotes = [self.quote(q.iri, iri) for q in self.links(iri, TG + "hasQuote")]
+        return view
+
+    def condition(self, iri: str) -> ConditionView:
+        return ConditionView(iri, self.texts(iri, TG + "requirement"), self.links(iri, TG + "requiredOf"),
+                             self.links(iri, TG + "setBy"))
+
+
+def _fallback_label(r: _Reader, e: str) -> str:
+    """A name for nodes nobody labels: a quote by its words, a statement by its speaker and words."""
+    text = r.text(e, TG + "text")
+    if text:
+        return "“" + _shorten(text) + "”"
+    speaker = r.first_link(e, TG + "speaker")
+    said = r.text(e, TG + "paraphrase") or next(
+        (r.text(q.iri, TG + "text") for q in r.links(e, TG + "hasQuote") if r.text(q.iri, TG + "text")), None)
+    if speaker:
+        return f"{speaker.label}: {_shorten(said)}" if said else f"Statement by {speaker.label}"
+    return local_name(e)
+
+
+def _shorten(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _own_term(predicate: str) -> bool:
+    """Our own vocabulary and the RDF/RDFS/OWL/SKOS core, as opposed to aligned copies."""
+    return predicate.startswith((iris.TG, RDFS, OWL, SKOS, iris.PREFIXES["rdf"]))
+
+
+def most_specific(types: list[str], vocab: Vocabulary) -> list[str]:
+    """Drop every type that is an ancestor of another: inferred supertypes are noise on a page."""
+    tg_types = [t for t in types if t.startswith(iris.TG)] or types
+    return sorted(t for t in tg_types if not any(t in vocab.ancestors.get(o, ()) for o in tg_types if o != t))
+
+
+def build_view(d: Description, vocab: Vocabulary) -> EntityView:
+    """Read the page of one entity out of its description."""
+    r = _Reader(d, vocab)
+    e = d.iri
+    labels = [o for p in (RDFS + "label", SKOS + "prefLabel") for o in d.objects(e, p) if isinstance(o, ox.Literal)]
+    main = d.label(e) if labels else _fallback_label(r, e)
+    other = [Value(lit.value, language=lit.language) for lit in labels if lit.value != main]
+    types = [t.value for t in d.objects(e, RDF_TYPE) if isinstance(t, ox.NamedNode)]
+    descriptions = [text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)]
+
+    offices = [OfficeView(t.value, r.first_link(t.value, TG + "post"), r.text(t.value, TG + "startDate"),
+                          r.text(t.value, TG + "endDate"), r.text(t.value, TG + "attestedOn"),
+                          r.links(t.value, TG + "representing"))
+               for t in d.subjects(TG + "holder", e)]
+    offices.sort(key=lambda o: (o.start or o.attested or "", o.post.label if o.post else ""))
+
+    stance_nodes = [s.value for s in d.subjects(TG + "stanceOf", e)]
+    if TG + "Stance" in types:
+        stance_nodes.append(e)
+    stances = []
+    in_stance: set[str] = set()
+    for s in stance_nodes:
+        statements = [r.statement(st.iri) for st in r.links(s, TG + "expressedIn")]
+        in_stance.update(st.iri for st in statements)
+        stances.append(StanceView(s, r.first_link(s, TG + "onIssue"), r.first_link(s, TG + "stanceValue"),
+                                  statements, [r.condition(c.iri) for c in r.links(s, TG + "hasCondition")]))
+
+    statement_nodes = [s.value for s in d.subjects(TG + "speaker", e)]
+    if TG + "Statement" in types:
+        statement_nodes.append(e)
+    statements = [r.statement(s) for s in statement_nodes if s not in in_stance]
+    statements.sort(key=lambda s: s.iri)
+
+    quote = None
+    if TG + "Quote" in types or d.objects(e, TG + "text"):
+        owner = d.subjects(TG + "hasQuote", e)
+        quote = r.quote(e, owner[0].value if owner and isinstance(owner[0], ox.NamedNode) else None)
+
+    events = []
+    for part in d.subjects(TG + "participant", e):
+        for ev in d.subjects(TG + "hasParticipation", part.value):
+            events.append(EventRole(r.link(ev), r.link(ox.NamedNode(e)), r.first_link(part.value, TG + "role"),
+                                    r.text(ev.value, TG + "date") or r.text(ev.value, TG + "startDate")))
+    events.sort(key=lambda ev: (ev.date or "", ev.event.label))
+    participants = []
+    for part in r.links(e, TG + "hasParticipation"):
+        for who in r.links(part.iri, TG + "participant"):
+            participants.append(EventRole(Link(e, main), who, r.first_link(part.iri, TG + "role"), None))
+
+    # Links through aligned vocabularies (prov:, schema:...) repeat inferred copies of ours: page them apart.
+    incoming_all = sorted(((r.link(s), Link(p, vocab.label(p))) for p, subjects in d.incoming(e).items()
+                           for s in subjects),
+                          key=lambda pair: (pair[1].label, pair[0].label))
+    incoming = [pair for pair in incoming_all if _own_term(pair[1].iri)]
+    incoming_aligned = [pair for pair in incoming_all if not _own_term(pair[1].iri)]
+
+    wikidata = sorted(o.value for p in WIKIDATA_MATCH for o in d.objects(e, p)
+                      if isinstance(o, ox.NamedNode) and o.value.startswith(iris.WIKIDATA_ENTITY))
+    not_linked = any(isinstance(o, ox.NamedNode) and o.value == TG + "notLinked"
+                     for o in d.objects(e, TG + "linkStatus"))
+
+    rows = [PropertyRow(Link(p, vocab.label(p)), [r.value(o) for o in objs])
+            for p, objs in sorted(d.properties(e).items(), key=lambda kv: vocab.label(kv[0]))]
+
+    return EntityView(e, main, other, [r.link(ox.NamedNode(t)) for t in most_specific(types, vocab)],
+                      descriptions, offices, stances, statements, quote, events, participants, incoming,
+                      incoming_aligned, wikidata, not_linked and not wikidata, rows, d.page, d.has_next)
+
+
+def read_passage(shared_dir: Path, text_file: str, start: int, end: int, expected: str = "",
+                 *, context: int = 320) -> Passage | None:
+    """The quote and the text around it, read from the source's plain text under `shared_dir`.
+
+    Returns None when the file is missing, outside `shared_dir`, or the offsets fall outside it:
+    a page then simply shows no passage rather than failing.
+    """
+    root = shared_dir.resolve()
+    path = (root / text_file).resolve()
+    if root not in path.parents or not path.is_file():
+        return None
+    text = _read_text(path)
+    if not 0 <= start <= end <= len(text):
+        return None
+    lo = max(0, start - context)
+    hi = min(len(text), end + context)
+    before = text[lo:start]
+    after = text[end:hi]
+    if lo > 0:
+        before = "…" + before.split(" ", 1)[-1]
+    if hi < len(text):
+        after = after.rsplit(" ", 1)[0] + "…"
+    quoted = text[start:end]
+    return Passage(before, quoted, after, start, end, matches=not expected or quoted == expected)
+
+
+_TEXT_CACHE: dict[tuple[str, float], str] = {}
+
+
+def _read_text(path: Path) -> str:
+    key = (str(path), path.stat().st_mtime)
+    if key not in _TEXT_CACHE:
+        _TEXT_CACHE.clear()
+        _TEXT_CACHE[key] = path.read_text(encoding="utf-8")
+    return _TEXT_CACHE[key]

@@ -1,0 +1,922 @@
+"""The SHACL gate: every write is computed, checked and only then committed, in one transaction.
+
+Why not just run `Store.update`? Because then the write is visible (and durable) before anyone
+has checked it. Instead a write goes through four steps, and the store is untouched until the last:
+
+1. **Delta.** The update is split into its operations (a small tokenizer finds each operation's
+   parts; pyoxigraph itself checks the syntax first, on an empty store). Each operation becomes a
+   set of quads removed and added, against a *virtual* dataset: the store read-only plus the
+   changes of the earlier operations of the same request. `INSERT DATA`/`DELETE DATA` and
+   templates are parsed by pyoxigraph's TriG parser (variables stand in as placeholder IRIs);
+   `WHERE` clauses run on the store as `SELECT *`; `CLEAR`/`DROP`/`COPY`/`MOVE`/`ADD`/`CREATE`
+   read graph contents. `LOAD` is refused: the service has no network.
+2. **Inference.** For the nodes the change touches, the RDFS/OWL RL entailments are recomputed
+   (`kg.inference.infer`, the build's rule set) from their asserted neighbourhood after the
+   change; inferred triples about those nodes that lost their support are removed, new ones added.
+   Rules that need more than one hop of context are not re-derived here (documented).
+3. **Validation.** Focus nodes = subjects and objects of the changed quads (class IRIs excluded)
+   and the nodes pointing at them; their neighbourhood (two hops out, one hop in), taken from the
+   store with the delta applied virtually, is validated with pyshacl (`focus_nodes=`) against the
+   store's shapes with its ontology for RDFS inference. Cost grows with the change, not the store.
+4. **Commit.** One `Store.update` made of `DELETE DATA`/`INSERT DATA` built from serialised terms
+   (never from the user's text): all or nothing.
+
+Plain `WHERE` clauses see the union of all graphs as their default graph, as queries do;
+templates without `GRAPH` write to the store's default graph (or the `WITH` graph).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import urljoin
+
+import pyoxigraph as ox
+
+from kg import iris
+from kg.engine import syntax_error
+from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
+
+#: Graphs the gate maintains itself or reads its rules from: never validated as data.
+NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
+RDF_TYPE = ox.NamedNode(iris.PREFIXES["rdf"] + "type")
+VAR_IRI = "urn:x-tregua-var:"
+#: A multi-operation update whose later WHERE must see earlier changes copies the store into
+#: memory; beyond this many quads it is refused (send the operations as separate requests).
+MAX_COPY_QUADS = 2_000_000
+
+Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+# ----------------------------------------------------------------------------- tokens and operations
+
+_TOKEN_RE = re.compile(r"""
+  (?P<ws>\s+)
+| (?P<comment>\#[^\n]*)
+| (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+| (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+             |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+| (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
+| (?P<lbrace>\{) | (?P<rbrace>\}) | (?P<semi>;)
+| (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*(?::(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)?
+           |:(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)
+| (?P<other>.)
+""", re.X | re.S)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def upper(self) -> str:
+        return self.text.upper() if self.kind == "word" else ""
+
+
+def tokenize(text: str) -> list[Token]:
+    """Tokens that matter for finding an update's parts: no whitespace, no comments."""
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        kind = m.lastgroup or "other"
+        if kind in ("ws", "comment"):
+            continue
+        out.append(Token(kind, m.group(), m.start(), m.end()))
+    return out
+
+
+@dataclass
+class Operation:
+    """One operation of an update, located in the update's text."""
+
+    kind: str
+    prologue: str = ""
+    silent: bool = False
+    target: Graph | str | None = None  # a graph, or "DEFAULT" / "NAMED" / "ALL"
+    source: Graph | None = None
+    with_graph: ox.NamedNode | None = None
+    using: list[ox.NamedNode] = field(default_factory=list)
+    using_named: list[ox.NamedNode] = field(default_factory=list)
+    delete_template: str | None = None
+    insert_template: str | None = None
+    where: str | None = None
+    data: str | None = None
+
+
+class _Reader:
+    """Walks one operation's tokens; resolves IRIs with the prologue seen so far."""
+
+    def __init__(self, text: str, tokens: list[Token], prefixes: dict[str, str], base: str | None) -> None:
+        self.text = text
+        self.tokens = tokens
+        self.i = 0
+        self.prefixes = prefixes
+        self.base = base
+
+    def peek(self) -> Token | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self) -> Token:
+        token = self.peek()
+        if token is None:
+            raise QuerySyntaxError("the update ends too early")
+        self.i += 1
+        return token
+
+    def keyword(self, *words: str) -> str | None:
+        token = self.peek()
+        if token is not None and token.upper in words:
+            self.i += 1
+            return token.upper
+        return None
+
+    def iri(self) -> ox.NamedNode:
+        token = self.take()
+        if token.kind == "iri":
+            value = token.text[1:-1]
+            return ox.NamedNode(urljoin(self.base, value) if self.base else value)
+        if token.kind == "word" and ":" in token.text:
+            prefix, _, local = token.text.partition(":")
+            if prefix in self.prefixes:
+                return ox.NamedNode(self.prefixes[prefix] + re.sub(r"\\(.)", r"\1", local))
+        raise QuerySyntaxError(f"expected an IRI, found {token.text!r}")
+
+    def group(self) -> str:
+        """The text of the `{ ... }` group that starts here, braces included."""
+        open_token = self.take()
+        if open_token.kind != "lbrace":
+            raise QuerySyntaxError(f"expected '{{', found {open_token.text!r}")
+        depth = 1
+        while depth:
+            token = self.take()
+            depth += {"lbrace": 1, "rbrace": -1}.get(token.kind, 0)
+        return self.text[open_token.start:self.tokens[self.i - 1].end]
+
+    def graph_ref(self) -> Graph:
+        """`DEFAULT` or `GRAPH? iri` (ADD/MOVE/COPY)."""
+        if self.keyword("DEFAULT"):
+            return ox.DefaultGraph()
+        self.keyword("GRAPH")
+        return self.iri()
+
+
+def split_update(text: str) -> list[Operation]:
+    """The operations of an update, each with the prologue in force where it stands."""
+    tokens = tokenize(text)
+    prefixes: dict[str, str] = {}
+    base: str | None = None
+    prologue: list[str] = []
+    ops: list[Operation] = []
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.upper == "PREFIX" and i + 2 < len(tokens):
+            name, iri = tokens[i + 1].text, tokens[i + 2].text[1:-1]
+            prefixes[name.rstrip(":")] = urljoin(base, iri) if base else iri
+            prologue.append(text[token.start:tokens[i + 2].end])
+            i += 3
+            continue
+        if token.upper == "BASE" and i + 1 < len(tokens):
+            iri = tokens[i + 1].text[1:-1]
+            base = urljoin(base, iri) if base else iri
+            prologue.append(text[token.start:tokens[i + 1].end])
+            i += 2
+            continue
+        if token.kind == "semi":
+            i += 1
+            continue
+        depth, j = 0, i
+        while j < len(tokens) and not (depth == 0 and tokens[j].kind == "semi"):
+            depth += {"lbrace": 1, "rbrace": -1}.get(tokens[j].kind, 0)
+            j += 1
+        ops.append(_operation(text, tokens[i:j], dict(prefixes), base, "\n".join(prologue)))
+        i = j
+    return ops
+
+
+def _operation(text: str, tokens: list[Token], prefixes: dict[str, str], base: str | None,
+               prologue: str) -> Operation:
+    r = _Reader(text, tokens, prefixes, base)
+    word = r.take().upper
+    op = Operation(word.lower(), prologue=prologue)
+    if word == "LOAD":
+        raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
+                         hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")
+    if word in ("CLEAR", "DROP", "CREATE"):
+        op.silent = bool(r.keyword("SILENT"))
+        which = r.keyword("GRAPH", "DEFAULT", "NAMED", "ALL")
+        op.target = r.iri() if which == "GRAPH" else which
+        if word == "CREATE" and which != "GRAPH":
+            raise QuerySyntaxError("CREATE needs GRAPH <iri>")
+        return op
+    if word in ("ADD", "MOVE", "COPY"):
+        op.silent = bool(r.keyword("SILENT"))
+        op.source = r.graph_ref()
+        if not r.keyword("TO"):
+            raise QuerySyntaxError(f"{word} needs TO")
+        op.target = r.graph_ref()
+        return op
+    if word == "WITH":
+        op.with_graph = r.iri()
+        word = r.take().upper
+    if word in ("INSERT", "DELETE") and r.keyword("DATA"):
+        op.kind = f"{word.lower()}_data"
+        op.data = r.group()
+        return op
+    if word == "DELETE" and r.keyword("WHERE"):
+        op.kind = "delete_where"
+        op.delete_template = op.where = r.group()
+        return op
+    op.kind = "modify"
+    if word == "DELETE":
+        op.delete_template = r.group()
+        if r.keyword("INSERT"):
+            op.insert_template = r.group()
+    elif word == "INSERT":
+        op.insert_template = r.group()
+    else:
+        raise QuerySyntaxError(f"unexpected {word!r} at the start of an update operation")
+    while r.keyword("USING"):
+        (op.using_named if r.keyword("NAMED") else op.using).append(r.iri())
+    if not r.keyword("WHERE"):
+        raise QuerySyntaxError("expected WHERE")
+    op.where = r.group()
+    return op
+
+
+# ----------------------------------------------------------------------------- the virtual dataset
+
+
+def _graph_key(graph: Graph) -> str:
+    """The graph's IRI ("" for the default graph), as kept in `created`/`dropped`."""
+    if isinstance(graph, ox.DefaultGraph):
+        return ""
+    return graph.value if isinstance(graph, ox.NamedNode) else str(graph)
+
+
+class VirtualDataset:
+    """The store as it would be after the changes so far, without writing anything.
+
+    `removed` holds quads of the store that are gone, `added` quads that are new; graphs created
+    or dropped are tracked apart, since Oxigraph keeps empty named graphs.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.removed: set[ox.Quad] = set()
+        self.added: set[ox.Quad] = set()
+        self.created: set[str] = set()
+        self.dropped: set[str] = set()
+        self._memory: ox.Store | None = None
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed or self.added or self.created or self.dropped)
+
+    def contains(self, quad: ox.Quad) -> bool:
+        if quad in self.added:
+            return True
+        return quad not in self.removed and quad in self.store
+
+    def pattern(self, s: Any = None, p: Any = None, o: Any = None, g: Any = None) -> Iterator[ox.Quad]:
+        """Quads matching a pattern in the changed dataset."""
+        for quad in self.store.quads_for_pattern(s, p, o, g):
+            if quad not in self.removed:
+                yield quad
+        for quad in self.added:
+            if ((s is None or quad.subject == s) and (p is None or quad.predicate == p)
+                    and (o is None or quad.object == o) and (g is None or quad.graph_name == g)):
+                yield quad
+
+    def graph_exists(self, graph: Graph) -> bool:
+        if isinstance(graph, ox.DefaultGraph):
+            return True
+        key = _graph_key(graph)
+        if key in self.created:
+            return True
+        if key in self.dropped:
+            return False
+        return self.store.contains_named_graph(graph) or any(q.graph_name == graph for q in self.added)
+
+    def named_graphs(self) -> list[Graph]:
+        names = {_graph_key(g): g for g in self.store.named_graphs() if _graph_key(g) not in self.dropped}
+        names.update({_graph_key(q.graph_name): q.graph_name for q in self.added
+                      if not isinstance(q.graph_name, ox.DefaultGraph)})
+        names.update({k: ox.NamedNode(k) for k in self.created})
+        return list(names.values())
+
+    def apply(self, removals: Iterable[ox.Quad], additions: Iterable[ox.Quad]) -> None:
+        """Deletions first, then insertions, as SPARQL Update says."""
+        removals, additions = list(removals), list(additions)
+        for quad in removals:
+            if quad in self.added:
+                self.added.discard(quad)
+            elif quad in self.store:
+                self.removed.add(quad)
+        for quad in additions:
+            if quad in self.removed:
+                self.removed.discard(quad)
+            elif quad not in self.store:
+                self.added.add(quad)
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                self.dropped.discard(str(quad.graph_name))
+        if self._memory is not None:
+            for quad in removals:
+                self._memory.remove(quad)
+            self._memory.extend(additions)
+
+    def drop_graph(self, graph: Graph) -> None:
+        self.apply(list(self.pattern(g=graph)), ())
+        if not isinstance(graph, ox.DefaultGraph):
+            key = _graph_key(graph)
+            self.created.discard(key)
+            if self.store.contains_named_graph(graph):
+                self.dropped.add(key)
+            if self._memory is not None:
+                self._memory.remove_graph(graph)
+
+    def create_graph(self, graph: ox.NamedNode) -> None:
+        self.dropped.discard(_graph_key(graph))
+        if not self.store.contains_named_graph(graph):
+            self.created.add(_graph_key(graph))
+        if self._memory is not None:
+            self._memory.add_graph(graph)
+
+    def query_store(self) -> ox.Store:
+        """Where a WHERE clause runs: the store itself, or (once changed) an in-memory copy."""
+        if not self.changed:
+            return self.store
+        if self._memory is None:
+            size = len(self.store)
+            if size > MAX_COPY_QUADS:
+                raise BadRequest(
+                    f"this update runs a WHERE clause after other operations changed the data, which "
+                    f"needs a copy of the store; the store has {size} quads, more than {MAX_COPY_QUADS}",
+                    hint="send the operations as separate requests")
+            memory = ox.Store()
+            memory.bulk_extend(q for q in self.store if q not in self.removed)
+            memory.bulk_extend(self.added)
+            for key in self.created:
+                memory.add_graph(ox.NamedNode(key))
+            for key in self.dropped:
+                with contextlib.suppress(Exception):
+                    memory.remove_graph(ox.NamedNode(key))
+            self._memory = memory
+        return self._memory
+
+
+# ----------------------------------------------------------------------------- operations → delta
+
+
+def _fresh_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Blank nodes of inserted data are new nodes, whatever label the request gave them."""
+    mapping: dict[str, ox.BlankNode] = {}
+
+    def fresh(term: Any) -> Any:
+        if isinstance(term, ox.BlankNode):
+            return mapping.setdefault(term.value, ox.BlankNode())
+        return term
+
+    return [ox.Quad(fresh(q.subject), q.predicate, fresh(q.object), fresh(q.graph_name)) for q in quads]
+
+
+DEFAULT_PLACEHOLDER = "urn:x-tregua-default-graph"
+
+
+def _to_trig(body: str) -> str:
+    """A SPARQL quad block as TriG: bare triples go into a placeholder graph block, because TriG
+    needs a final '.' after top-level triples where SPARQL does not."""
+    tokens = _spaced(body)
+    out: list[str] = []
+    segment: list[str] = []
+
+    def flush() -> None:
+        text = "".join(segment).strip().strip(".").strip()
+        if text:
+            out.append(f"GRAPH <{DEFAULT_PLACEHOLDER}> {{ {text} }}")
+        segment.clear()
+
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind == "word" and token.text.upper() == "GRAPH":
+            flush()
+            depth, j = 0, i
+            while j < len(tokens):
+                depth += {"lbrace": 1, "rbrace": -1}.get(tokens[j].kind, 0)
+                j += 1
+                if depth == 0 and tokens[j - 1].kind == "rbrace":
+                    break
+            out.append("".join(t.text for t in tokens[i:j]))
+            i = j
+            continue
+        segment.append(token.text)
+        i += 1
+    flush()
+    return "\n".join(out)
+
+
+def _parse_quads(prologue: str, group: str, base_iri: str | None, *, variables: bool) -> list[ox.Quad]:
+    """A `{ ... }` block of quads via pyoxigraph's TriG parser; variables become placeholder IRIs."""
+    body = group[1:-1]
+    if variables:
+        body = "".join(f"<{VAR_IRI}{t.text[1:]}>" if t.kind == "var" else t.text for t in _spaced(body))
+    document = f"{prologue}\n{_to_trig(body)}\n".encode()
+    try:
+        quads = list(ox.parse(document, format=ox.RdfFormat.TRIG, base_iri=base_iri))
+    except SyntaxError as exc:
+        raise QuerySyntaxError(f"in the data block of the update: {exc}") from exc
+    placeholder = ox.NamedNode(DEFAULT_PLACEHOLDER)
+    return [ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) if q.graph_name == placeholder else q
+            for q in quads]
+
+
+def _spaced(text: str) -> list[Token]:
+    """Tokens with the whitespace between them kept as `ws` tokens (to rebuild the text)."""
+    out: list[Token] = []
+    for m in _TOKEN_RE.finditer(text):
+        out.append(Token(m.lastgroup or "other", m.group(), m.start(), m.end()))
+    return out
+
+
+def _instantiate(template: list[ox.Quad], solution: ox.QuerySolution, *, fresh: bool,
+                 default_graph: Graph) -> Iterator[ox.Quad]:
+    blank: dict[str, ox.BlankNode] = {}
+
+    def term(value: Any) -> Any:
+        if isinstance(value, ox.NamedNode) and value.value.startswith(VAR_IRI):
+            return solution[value.value[len(VAR_IRI):]]
+        if fresh and isinstance(value, ox.BlankNode):
+            return blank.setdefault(value.value, ox.BlankNode())
+        return value
+
+    for quad in template:
+        s, p, o = term(quad.subject), term(quad.predicate), term(quad.object)
+        g = default_graph if isinstance(quad.graph_name, ox.DefaultGraph) else term(quad.graph_name)
+        if s is None or p is None or o is None or g is None:
+            continue  # an unbound variable drops the triple (SPARQL 1.1 Update §3.1.3)
+        try:
+            yield ox.Quad(s, p, o, g)
+        except (TypeError, ValueError):
+            continue  # e.g. a literal bound in subject position
+
+
+def _dataset_kwargs(op: Operation, using: list[ox.NamedNode], using_named: list[ox.NamedNode],
+                    ) -> dict[str, Any]:
+    if using or using_named:
+        return {"default_graph": using or [ox.DefaultGraph()], "named_graphs": using_named}
+    if op.with_graph is not None:
+        return {"default_graph": [op.with_graph]}
+    return {"use_default_graph_as_union": True}
+
+
+def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
+                using: list[ox.NamedNode], using_named: list[ox.NamedNode]) -> None:
+    default_graph: Graph = op.with_graph or ox.DefaultGraph()
+    delete = _parse_quads(op.prologue, op.delete_template, base_iri, variables=True) \
+        if op.delete_template else []
+    insert = _parse_quads(op.prologue, op.insert_template, base_iri, variables=True) \
+        if op.insert_template else []
+    if op.kind == "delete_where" and any(isinstance(t, ox.BlankNode)
+                                         for q in delete for t in (q.subject, q.object)):
+        raise QuerySyntaxError("blank nodes are not allowed in DELETE WHERE")
+    if (op.using or op.using_named) and (using or using_named):
+        raise BadRequest("the dataset is given twice: by USING in the update and by using-graph-uri/"
+                         "using-named-graph-uri parameters", hint="give it in one place only")
+    query = f"{op.prologue}\nSELECT * WHERE {op.where}"
+    try:
+        solutions = vd.query_store().query(
+            query, base_iri=base_iri, **_dataset_kwargs(op, op.using or using, op.using_named or using_named))
+    except SyntaxError as exc:
+        raise syntax_error(exc) from exc
+    removals: list[ox.Quad] = []
+    additions: list[ox.Quad] = []
+    for solution in solutions:  # type: ignore[union-attr]
+        removals.extend(_instantiate(delete, solution, fresh=False, default_graph=default_graph))
+        additions.extend(_instantiate(insert, solution, fresh=True, default_graph=default_graph))
+    vd.apply(removals, additions)
+
+
+def _graphs_of(vd: VirtualDataset, which: Graph | str | None) -> list[Graph]:
+    if which == "DEFAULT":
+        return [ox.DefaultGraph()]
+    if which == "NAMED":
+        return vd.named_graphs()
+    if which == "ALL":
+        return [ox.DefaultGraph(), *vd.named_graphs()]
+    assert isinstance(which, ox.NamedNode | ox.BlankNode | ox.DefaultGraph)
+    return [which]
+
+
+def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
+         using: list[ox.NamedNode], using_named: list[ox.NamedNode]) -> None:
+    if op.kind in ("insert_data", "delete_data"):
+        quads = _parse_quads(op.prologue, op.data or "{}", base_iri, variables=False)
+        if op.kind == "insert_data":
+            vd.apply((), _fresh_blank_nodes(quads))
+        else:
+            vd.apply(quads, ())
+    elif op.kind in ("modify", "delete_where"):
+        _run_modify(vd, op, base_iri, using, using_named)
+    elif op.kind in ("clear", "drop"):
+        for graph in _graphs_of(vd, op.target):
+            if not vd.graph_exists(graph):
+                if op.silent:
+                    continue
+                raise NotFound(f"there is no graph {graph} to {op.kind.upper()}",
+                               suggestions=[str(g) for g in vd.named_graphs()][:10])
+            if op.kind == "drop":
+                vd.drop_graph(graph)
+            else:
+                vd.apply(list(vd.pattern(g=graph)), ())
+    elif op.kind == "create":
+        assert isinstance(op.target, ox.NamedNode)
+        if vd.graph_exists(op.target) and not op.silent:
+            raise BadRequest(f"the graph {op.target} already exists", hint="use CREATE SILENT")
+        vd.create_graph(op.target)
+    elif op.kind in ("add", "copy", "move"):
+        source, target = op.source, op.target
+        assert isinstance(source, ox.NamedNode | ox.DefaultGraph)
+        assert isinstance(target, ox.NamedNode | ox.DefaultGraph)
+        if not vd.graph_exists(source):
+            if op.silent:
+                return
+            raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+        if source == target:
+            return
+        content = [ox.Quad(q.subject, q.predicate, q.object, target) for q in vd.pattern(g=source)]
+        if op.kind in ("copy", "move"):
+            vd.apply(list(vd.pattern(g=target)), ())
+        vd.apply((), content)
+        if isinstance(target, ox.NamedNode):
+            vd.create_graph(target)
+        if op.kind == "move":
+            vd.drop_graph(source)
+    else:  # pragma: no cover - split_update only makes the kinds above
+        raise QuerySyntaxError(f"unsupported operation {op.kind}")
+
+
+def check_syntax(update: str, base_iri: str | None) -> None:
+    """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
+    if re.search(r"\bSERVICE\b", update, re.IGNORECASE) and any(
+            t.upper == "SERVICE" for t in tokenize(update)):
+        raise BadRequest("SERVICE is not available in updates: this service does not call other endpoints")
+    try:
+        ox.Store().update(update, base_iri=base_iri)
+    except SyntaxError as exc:
+        raise syntax_error(exc) from exc
+    except Exception:  # semantic errors (a missing graph...) are judged on the real data below
+        pass
+
+
+def update_delta(store: ox.Store, update: str, *, base_iri: str | None = None,
+                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> VirtualDataset:
+    """What `update` would change in `store`, computed without writing. See the module docstring."""
+    if any(t.upper == "LOAD" for t in tokenize(update)):
+        split_update(update)  # raises the clear LOAD refusal when LOAD is an operation
+    check_syntax(update, base_iri)
+    vd = VirtualDataset(store)
+    using_nodes = [ox.NamedNode(u) for u in using]
+    using_named_nodes = [ox.NamedNode(u) for u in using_named]
+    for op in split_update(update):
+        _run(vd, op, base_iri, using_nodes, using_named_nodes)
+    return vd
+
+
+# ----------------------------------------------------------------------------- inference and validation
+
+
+def _is_node(term: Any) -> bool:
+    return isinstance(term, ox.NamedNode | ox.BlankNode)
+
+
+def _data_quads(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    for q in quads:
+        if _graph_key(q.graph_name) not in NON_DATA_GRAPHS:
+            yield q
+
+
+@dataclass
+class Rules:
+    """The shapes and ontology the store was built with (read from its own graphs)."""
+
+    shapes: list[ox.Quad]
+    ontology: list[ox.Quad]
+    shapes_graph: Any = None
+    ontology_graph: Any = None
+
+    @classmethod
+    def of(cls, store: ox.Store) -> Rules:
+        from kg import paths
+        from kg.validate import to_rdflib
+
+        shapes = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_SHAPES)))
+        ontology = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_ONTOLOGY)))
+        if not shapes:  # a store not built by `kg build`: fall back to the files
+            shapes = _read_dir(paths.SHAPES_DIR)
+        if not ontology:
+            ontology = _read_dir(paths.ONTOLOGY_DIR)
+        return cls(shapes, ontology, to_rdflib(shapes), to_rdflib(ontology))
+
+
+def _read_dir(folder: Any) -> list[ox.Quad]:
+    out: list[ox.Quad] = []
+    for path in sorted(folder.glob("*.ttl")) if folder.is_dir() else []:
+        out.extend(ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return out
+
+
+def changed_data(vd: VirtualDataset) -> list[ox.Quad]:
+    return list(_data_quads([*vd.removed, *vd.added]))
+
+
+def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """Inferred quads to remove and to add for the nodes the change touched."""
+    from kg.inference import infer
+
+    changed = changed_data(vd)
+    if not changed:
+        return [], []
+    touched = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object)
+                                              and q.predicate != RDF_TYPE}
+    context: set[ox.Quad] = set()
+    for node in touched:
+        context.update(_data_quads(vd.pattern(s=node)))
+        context.update(_data_quads(vd.pattern(o=node)))
+    inferred_graph = ox.NamedNode(iris.GRAPH_INFERRED)
+    new = {q for q in infer(rules.ontology, context) if q.subject in touched}
+    old = {q for node in touched for q in vd.pattern(s=node, g=inferred_graph)}
+    return sorted(old - new, key=str), sorted(new - old, key=str)
+
+
+def focus_nodes(vd: VirtualDataset, changed: list[ox.Quad]) -> set[Any]:
+    """Subjects and objects of the changed quads (not classes), and the nodes pointing at them."""
+    focus: set[Any] = set()
+    for q in changed:
+        focus.add(q.subject)
+        if _is_node(q.object) and q.predicate != RDF_TYPE:
+            focus.add(q.object)
+    pointing = {q.subject for node in focus for q in _data_quads(vd.pattern(o=node))
+                if q.predicate != RDF_TYPE}
+    return {n for n in focus | pointing if _is_node(n)}
+
+
+def neighbourhood(vd: VirtualDataset, nodes: set[Any]) -> list[ox.Quad]:
+    """What validating `nodes` can look at: two hops out, one hop in, after the change."""
+    out: set[ox.Quad] = set()
+    second: set[Any] = set()
+    for node in nodes:
+        for q in _data_quads(vd.pattern(s=node)):
+            out.add(q)
+            if _is_node(q.object) and q.predicate != RDF_TYPE:
+                second.add(q.object)
+        out.update(_data_quads(vd.pattern(o=node)))
+    for node in second - nodes:
+        out.update(_data_quads(vd.pattern(s=node)))
+    return list(out)
+
+
+@dataclass
+class GateReport:
+    """What a write did (or would have done), for the HTTP answer and the log."""
+
+    removed: int = 0
+    added: int = 0
+    inferred_removed: int = 0
+    inferred_added: int = 0
+    focus_nodes: int = 0
+    validated_quads: int = 0
+    seconds: float = 0.0
+    version: str = ""
+    warnings: list[Violation] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in self.__dict__.items() if k != "warnings"}
+        out["warnings"] = [w.as_dict() for w in self.warnings]
+        return out
+
+
+def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None:
+    """Raise ValidationFailed (nothing written) when the change breaks a shape."""
+    from kg.validate import validate_focus
+
+    changed = changed_data(vd)
+    if not changed or not rules.shapes:
+        return
+    nodes = focus_nodes(vd, changed)
+    data = neighbourhood(vd, nodes)
+    report.focus_nodes, report.validated_quads = len(nodes), len(data)
+    named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
+    result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)
+    report.warnings = result.warnings
+    if not result.conforms:
+        raise ValidationFailed(result.violations, report_turtle=result.report_turtle)
+
+
+# ----------------------------------------------------------------------------- commit
+
+
+def _data_block(quads: Iterable[ox.Quad]) -> str:
+    by_graph: dict[str, list[str]] = {}
+    for q in quads:
+        by_graph.setdefault(_graph_key(q.graph_name), []).append(
+            f"{q.subject} {q.predicate} {q.object} .")
+    parts = []
+    for graph, lines in sorted(by_graph.items()):
+        body = "\n".join(sorted(lines))
+        parts.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
+    return "\n".join(parts)
+
+
+def commit_text(vd: VirtualDataset) -> str:
+    """One update made only of serialised terms: DELETE DATA, INSERT DATA, graph bookkeeping."""
+    ops: list[str] = []
+    blank_removals = {q for q in vd.removed if any(isinstance(t, ox.BlankNode)
+                                                   for t in (q.subject, q.object, q.graph_name))}
+    plain_removals = [q for q in vd.removed if q not in blank_removals]
+    clear_graphs: set[str] = set()
+    for q in blank_removals:
+        key = _graph_key(q.graph_name)
+        if key in clear_graphs:
+            continue
+        graph = q.graph_name
+        kept = any(k not in vd.removed for k in vd.store.quads_for_pattern(None, None, None, graph))
+        if kept or isinstance(graph, ox.BlankNode):
+            raise BadRequest("this write removes single triples that hold blank nodes, which cannot "
+                             "be named in a transaction", hint="remove the whole graph, or use IRIs")
+        clear_graphs.add(key)
+    for key in sorted(clear_graphs):
+        ops.append("CLEAR SILENT DEFAULT" if key == "" else f"CLEAR SILENT GRAPH <{key}>")
+    if plain_removals:
+        ops.append("DELETE DATA {\n" + _data_block(plain_removals) + "\n}")
+    for key in sorted(vd.dropped):
+        ops.append(f"DROP SILENT GRAPH <{key}>")
+    for key in sorted(vd.created):
+        ops.append(f"CREATE SILENT GRAPH <{key}>")
+    if vd.added:
+        ops.append("INSERT DATA {\n" + _data_block(vd.added) + "\n}")
+    return " ;\n".join(ops)
+
+
+# ----------------------------------------------------------------------------- the gate
+
+
+class Writer(Protocol):
+    """The store's single writer: `kg.workers.WorkerPoolEngine`, or `MemoryWriter` in tests."""
+
+    write_lock: threading.Lock
+
+    def reading(self) -> contextlib.AbstractContextManager[ox.Store]: ...
+
+    def exclusive(self) -> contextlib.AbstractContextManager[ox.Store]: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+class MemoryWriter:
+    """A writer over one in-memory store (tests, the CLI): same gate, no processes."""
+
+    def __init__(self, store: ox.Store) -> None:
+        self.store = store
+        self.write_lock = threading.Lock()
+        self._version = 0
+
+    @property
+    def version(self) -> str:
+        return str(self._version)
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[ox.Store]:
+        yield self.store
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[ox.Store]:
+        yield self.store
+        self._version += 1
+
+
+def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -> GateReport:
+    """Compute a change, infer, validate, and commit it atomically; raise before writing anything.
+
+    Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
+    a bad request; in every failure the store is exactly as before.
+    """
+    started = time.perf_counter()
+    report = GateReport()
+    with writer.write_lock:
+        failure: BaseException | None = None
+        text = ""
+        touched_rules = False
+        with writer.reading() as store:
+            try:
+                vd = compute(store)
+                rules = rules_for(writer, store)
+                inferred_removed, inferred_added = inference_delta(vd, rules)
+                validate_delta(vd, rules, report)
+                vd.apply(inferred_removed, inferred_added)
+                text = commit_text(vd) if vd.changed else ""
+                data = changed_data(vd)
+                report.removed = sum(1 for q in data if q in vd.removed)
+                report.added = sum(1 for q in data if q in vd.added)
+                report.inferred_removed, report.inferred_added = len(inferred_removed), len(inferred_added)
+                touched_rules = any(_graph_key(q.graph_name) in (iris.GRAPH_SHAPES, iris.GRAPH_ONTOLOGY)
+                                    for q in [*vd.removed, *vd.added]) or bool(vd.dropped)
+            except Exception as exc:
+                # Keep no frame alive that still holds the read-only handle: the commit below
+                # (next write) must be the only open handle in this process.
+                failure = _detached(exc)
+            finally:
+                vd = None  # type: ignore[assignment]
+                del store
+        if failure is not None:
+            raise failure
+        if text:
+            with writer.exclusive() as rw:
+                rw.update(text)
+            if touched_rules:
+                _RULES.pop(id(writer), None)
+    report.version = writer.version
+    report.seconds = round(time.perf_counter() - started, 4)
+    return report
+
+
+def _detached(exc: BaseException) -> BaseException:
+    exc.__traceback__ = None
+    exc.__cause__ = None
+    exc.__context__ = None
+    return exc
+
+
+_RULES: dict[int, Rules] = {}
+
+
+def rules_for(writer: Writer, store: ox.Store) -> Rules:
+    """The shapes and ontology, read once per writer (again only after a write that changed them)."""
+    rules = _RULES.get(id(writer))
+    if rules is None:
+        rules = _RULES[id(writer)] = Rules.of(store)
+    return rules
+
+
+def apply_update(writer: Writer, update: str, *, base_iri: str | None = None,
+                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> GateReport:
+    """Run a SPARQL 1.1 Update through the gate (see the module docstring)."""
+    using, using_named = list(using), list(using_named)
+    return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri,
+                                                          using=using, using_named=using_named))
+
+
+def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
+    return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
+
+
+def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+    """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
+    target = _graph_node(graph)
+    content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+    def compute(store: ox.Store) -> VirtualDataset:
+        vd = VirtualDataset(store)
+        vd.apply(list(vd.pattern(g=target)), content)
+        if isinstance(target, ox.NamedNode):
+            vd.create_graph(target)
+        return vd
+
+    return gated_write(writer, compute)
+
+
+def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+    """Graph Store POST: merge `triples` into the graph."""
+    target = _graph_node(graph)
+    content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
+
+    def compute(store: ox.Store) -> VirtualDataset:
+        vd = VirtualDataset(store)
+        vd.apply((), content)
+        if isinstance(target, ox.NamedNode):
+            vd.create_graph(target)
+        return vd
+
+    return gated_write(writer, compute)
+
+
+def delete_graph(writer: Writer, graph: str | None) -> GateReport:
+    """Graph Store DELETE: remove the graph (the default graph is emptied). NotFound if absent."""
+    target = _graph_node(graph)
+
+    def compute(store: ox.Store) -> VirtualDataset:
+        vd = VirtualDataset(store)
+        if isinstance(target, ox.NamedNode) and not vd.graph_exists(target):
+            raise NotFound(f"there is no graph {graph}")
+        vd.drop_graph(target)
+        return vd
+
+    return gated_write(writer, compute)

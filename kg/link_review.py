@@ -1,0 +1,407 @@
+"""Reviewed Wikidata links: `kg link` adds them, `kg export-links` hands them back to Wikidata.
+
+The workflow: a researcher reconciles our entities against Wikidata (OpenRefine, with our
+`/reconcile` service on one side and Wikidata's on the other), a person checks each candidate
+and writes a CSV of what they accept (``iri,qid,reviewer,note``). `kg link` checks every row
+first (QID syntax, our IRI is an entity of the store and of a kind Wikidata can hold, a reviewer
+is named, no IRI or QID twice, nothing contradicting an existing link) and reports every faulty
+line with its fix; only a file without faults is written, in one SHACL-gated transaction, so a
+file is applied whole or not at all.
+
+What one accepted row writes, all in the graph ``…/graph/wikidata``:
+- ``<entity> skos:exactMatch wd:Q…`` (skos:exactMatch, not owl:sameAs: sameAs would merge the
+  two identities under OWL reasoning and make every Wikidata claim one of ours; exactMatch says
+  the two describe the same thing and stops there);
+- the ``tg:linkStatus tg:notLinked`` mark is removed;
+- a review record ``<entity#wikidata-review>`` (a hash IRI, so no blank nodes): a
+  ``prov:Activity`` that ``prov:used`` the entity and the item, with ``dct:creator`` (reviewer),
+  ``dct:date`` (day of the review) and ``rdfs:comment`` (the note).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from kg import iris
+from kg.errors import BadRequest
+
+SKOS_EXACT_MATCH = ox.NamedNode(iris.PREFIXES["skos"] + "exactMatch")
+LINK_STATUS = ox.NamedNode(iris.TG + "linkStatus")
+NOT_LINKED = ox.NamedNode(iris.TG + "notLinked")
+RDF_TYPE = ox.NamedNode(iris.PREFIXES["rdf"] + "type")
+RDFS_LABEL = ox.NamedNode(iris.PREFIXES["rdfs"] + "label")
+RDFS_COMMENT = ox.NamedNode(iris.PREFIXES["rdfs"] + "comment")
+PROV_ACTIVITY = ox.NamedNode(iris.PREFIXES["prov"] + "Activity")
+PROV_USED = ox.NamedNode(iris.PREFIXES["prov"] + "used")
+DCT_CREATOR = ox.NamedNode(iris.PREFIXES["dct"] + "creator")
+DCT_DATE = ox.NamedNode(iris.PREFIXES["dct"] + "date")
+XSD_DATE = ox.NamedNode(iris.PREFIXES["xsd"] + "date")
+WIKIDATA_GRAPH = ox.NamedNode(iris.GRAPH_WIKIDATA)
+REVIEW_FRAGMENT = "#wikidata-review"
+
+CANDIDATE_COLUMNS = ("iri", "qid", "reviewer", "note")
+LINKABLE_KINDS = frozenset({"person", "organization", "place", "post", "event"})
+"""Kinds Wikidata may hold an item for (as in kg/links.py): quotes, stances... are our own analysis."""
+
+DESCRIBED_AT_URL = "P973"
+"""Wikidata's "described at URL" (datatype URL): the item is described at this address. We have
+no Wikidata property of our own, so this is how an item can point back at our entity page."""
+
+
+class LinkFileError(BadRequest):
+    """A candidates file with faults: `details` lists every one as `file:line: what (fix)`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+        super().__init__(f"{problems[0]}{more}; nothing was written",
+                         hint="fix the lines named and run `kg link` again: files apply whole or not at all")
+        self.details = problems
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One reviewed row of a candidates file."""
+
+    line: int
+    iri: str
+    qid: str
+    reviewer: str
+    note: str
+
+
+@dataclass
+class LinkPlan:
+    """What applying a candidates file changes: quads to add and remove, and rows already in place."""
+
+    add: list[ox.Quad] = field(default_factory=list)
+    remove: list[ox.Quad] = field(default_factory=list)
+    linked: list[Candidate] = field(default_factory=list)
+    unchanged: list[Candidate] = field(default_factory=list)
+
+
+# -- reading and checking ---------------------------------------------------------------
+
+def read_candidates(path: Path) -> list[Candidate]:
+    """Rows of a candidates file; raises LinkFileError naming the header or the row at fault."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise BadRequest(f"{path} does not exist", hint="give the path of a CSV with columns "
+                         + ",".join(CANDIDATE_COLUMNS)) from None
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"{path} is not UTF-8 text: {exc}", hint="save the CSV as UTF-8") from None
+    return parse_candidates(text, name=str(path))
+
+
+def parse_candidates(text: str, *, name: str = "<candidates>") -> list[Candidate]:
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(h.strip().lower() for h in header) != CANDIDATE_COLUMNS:
+        raise LinkFileError([f"{name}:1: the header should be {','.join(CANDIDATE_COLUMNS)!r}, "
+                             f"not {','.join(header or [])!r} (write that header on the first line)"])
+    rows: list[Candidate] = []
+    problems: list[str] = []
+    for cells in reader:
+        line = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(CANDIDATE_COLUMNS):
+            problems.append(f"{name}:{line}: expected 4 cells (iri,qid,reviewer,note), found {len(cells)} "
+                            "(quote a note that contains commas)")
+            continue
+        iri, qid, reviewer, note = (c.strip() for c in cells)
+        rows.append(Candidate(line, iri, qid, reviewer, note))
+    if problems:
+        raise LinkFileError(problems)
+    if not rows:
+        raise LinkFileError([f"{name}: no rows after the header (add one reviewed link per line)"])
+    return rows
+
+
+def check_candidates(rows: Sequence[Candidate], store: ox.Store, *, name: str = "<candidates>") -> LinkPlan:
+    """Check every row against the syntax rules and the store; raise LinkFileError listing all faults.
+
+    Reads only: nothing is written here, so a file with any fault leaves the store untouched.
+    """
+    problems: list[str] = []
+    seen_iri: dict[str, int] = {}
+    seen_qid: dict[str, int] = {}
+    existing = current_links(store)
+    linked_qids = {qid: iri for iri, qid in existing.items()}
+    plan = LinkPlan()
+    for row in rows:
+        where = f"{name}:{row.line}"
+        faults = _row_faults(row, store)
+        if row.iri in seen_iri:
+            faults.append(f"{row.iri} is already on line {seen_iri[row.iri]} (keep one QID per entity)")
+        if row.qid in seen_qid:
+            faults.append(f"{row.qid} is already on line {seen_qid[row.qid]} (keep one entity per QID)")
+        seen_iri.setdefault(row.iri, row.line)
+        seen_qid.setdefault(row.qid, row.line)
+        if not faults:
+            current = existing.get(row.iri)
+            holder = linked_qids.get(row.qid)
+            if current == row.qid:
+                plan.unchanged.append(row)
+                continue
+            if current is not None:
+                faults.append(f"{row.iri} is already linked to {current} (a reviewed link is not replaced "
+                              "by `kg link`; remove it with a SPARQL update first if it is wrong)")
+            if holder is not None and holder != row.iri:
+                faults.append(f"{row.qid} is already the link of {holder} (one entity per QID)")
+        problems.extend(f"{where}: {f}" for f in faults)
+        if not faults:
+            plan.linked.append(row)
+    if problems:
+        raise LinkFileError(problems)
+    return plan
+
+
+def _row_faults(row: Candidate, store: ox.Store) -> list[str]:
+    faults = []
+    if not iris.QID_RE.match(row.qid):
+        hint = "write Q followed by digits, e.g. Q792"
+        tail = row.qid.rstrip("/").rsplit("/", 1)[-1]
+        if tail != row.qid and iris.QID_RE.match(tail):
+            hint = f"write {tail}, not the address"
+        faults.append(f"{row.qid!r} is not a Wikidata QID ({hint})")
+    entity_base = iris.BASE + "id/"
+    if not row.iri:
+        faults.append("the iri cell is empty (give our entity's IRI, e.g. "
+                      f"{iris.entity_iri('person', 'oscar-ortiz')})")
+    elif not row.iri.startswith(entity_base):
+        faults.append(f"{row.iri!r} is not one of our entity IRIs (they begin with {entity_base})")
+    else:
+        kind = row.iri[len(entity_base):].split("/", 1)[0]
+        if "#" in row.iri or kind not in LINKABLE_KINDS:
+            faults.append(f"{row.iri} is a {kind or 'fragment'}, which Wikidata does not hold items for "
+                          f"(link a {', '.join(sorted(LINKABLE_KINDS))})")
+        elif not entity_exists(store, row.iri):
+            faults.append(f"{row.iri} is not in the store (check the spelling with /search or "
+                          "/reconcile/suggest/entity)")
+    if not row.reviewer:
+        faults.append("the reviewer cell is empty (name the person who checked the match)")
+    return faults
+
+
+def entity_exists(store: ox.Store, iri: str) -> bool:
+    """Whether the sources describe the entity (the links graph alone does not make it exist)."""
+    subject = ox.NamedNode(iri)
+    return any(q.graph_name != WIKIDATA_GRAPH for q in store.quads_for_pattern(subject, None, None, None))
+
+
+def current_links(store: ox.Store) -> dict[str, str]:
+    """Our IRI → QID for every link in the Wikidata graph."""
+    out = {}
+    for q in store.quads_for_pattern(None, SKOS_EXACT_MATCH, None, WIKIDATA_GRAPH):
+        target = q.object.value
+        if target.startswith(iris.WIKIDATA_ENTITY):
+            out[q.subject.value] = target[len(iris.WIKIDATA_ENTITY):]
+    return out
+
+
+# -- the change ------------------------------------------------------------------------------
+
+def review_iri(entity: str) -> str:
+    return entity + REVIEW_FRAGMENT
+
+
+def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPlan:
+    """Fill `plan.add` and `plan.remove` for its accepted rows."""
+    for row in plan.linked:
+        entity = ox.NamedNode(row.iri)
+        item = ox.NamedNode(iris.wikidata_iri(row.qid))
+        review = ox.NamedNode(review_iri(row.iri))
+        plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
+        plan.add.extend(ox.Quad(s, p, o, WIKIDATA_GRAPH) for s, p, o in [
+            (entity, SKOS_EXACT_MATCH, item),
+            (review, RDF_TYPE, PROV_ACTIVITY),
+            (review, RDFS_LABEL, ox.Literal(f"Review of the Wikidata link {row.qid}", language="en")),
+            (review, PROV_USED, entity),
+            (review, PROV_USED, item),
+            (review, DCT_CREATOR, ox.Literal(row.reviewer)),
+            (review, DCT_DATE, ox.Literal(reviewed_on.isoformat(), datatype=XSD_DATE)),
+        ])
+        if row.note:
+            plan.add.append(ox.Quad(review, RDFS_COMMENT, ox.Literal(row.note), WIKIDATA_GRAPH))
+    return plan
+
+
+def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None) -> LinkPlan:
+    """Check a candidates file against the store and apply it whole through the SHACL gate.
+
+    Raises LinkFileError (nothing written) for any faulty row, ValidationFailed (nothing written)
+    when the shapes refuse the result, StoreUnavailable when a server holds the store (stop it,
+    or link while it is down: the store has one writer).
+    """
+    from kg import gate
+    from kg.store import open_store, store_version, write_version
+
+    rows = read_candidates(candidates)
+    day = reviewed_on or datetime.now(UTC).date()
+    previous = store_version(store_path)
+    writer = gate.MemoryWriter(open_store(store_path))
+    plans: list[LinkPlan] = []
+
+    def compute(store: ox.Store) -> gate.VirtualDataset:
+        # Checked under the gate's write lock: what was checked is what gets written.
+        plan = plan_quads(check_candidates(rows, store, name=str(candidates)), store, reviewed_on=day)
+        plans.append(plan)
+        delta = gate.VirtualDataset(store)
+        delta.apply(plan.remove, plan.add)
+        return delta
+
+    report = gate.gated_write(writer, compute)
+    if report.added or report.removed:
+        # The store's version feeds ETags and the search index: it must move with the data.
+        digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plans[0].add)))).encode())
+        write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
+    return plans[0]
+
+
+# -- export ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ExportedLink:
+    iri: str
+    qid: str
+    label: str
+    reviewer: str
+    reviewed_on: str
+    note: str
+
+
+_EXPORT_QUERY = iris.sparql_prologue() + f"""
+SELECT ?e ?item ?label ?reviewer ?day ?note WHERE {{
+  GRAPH <{iris.GRAPH_WIKIDATA}> {{ ?e skos:exactMatch ?item }}
+  OPTIONAL {{ ?e rdfs:label ?label . FILTER(LANGMATCHES(LANG(?label), "en") || LANG(?label) = "") }}
+  OPTIONAL {{ ?review prov:used ?e, ?item ; dct:creator ?reviewer ; dct:date ?day .
+             OPTIONAL {{ ?review rdfs:comment ?note }} }}
+}} ORDER BY ?e"""
+
+
+def exported_links(store: ox.Store) -> list[ExportedLink]:
+    """Every link of the Wikidata graph, with its review when `kg link` recorded one."""
+    result = store.query(_EXPORT_QUERY, use_default_graph_as_union=True)
+    assert isinstance(result, ox.QuerySolutions)
+    out: dict[str, ExportedLink] = {}
+    for s in result:
+        item = s["item"].value
+        qid = item[len(iris.WIKIDATA_ENTITY):] if item.startswith(iris.WIKIDATA_ENTITY) else ""
+        if not iris.QID_RE.match(qid):
+            continue
+        e = s["e"].value
+
+        def text(var: str, solution: ox.QuerySolution = s) -> str:
+            term = solution[var]
+            return term.value if term is not None else ""
+
+        out.setdefault(e, ExportedLink(e, qid, text("label"), text("reviewer"), text("day"), text("note")))
+    return list(out.values())
+
+
+def page_url(iri: str, url_base: str | None) -> str:
+    """Where people can read about the entity: its IRI, or the same path on the server given."""
+    if not url_base:
+        return iri
+    return url_base.rstrip("/") + "/" + iri[len(iris.BASE):]
+
+
+def write_quickstatements(links: Iterable[ExportedLink], out: TextIO, *, url_base: str | None = None) -> int:
+    """QuickStatements v1: ``Q…<TAB>P973<TAB>"<our page>"`` per link: the item is described there."""
+    n = 0
+    for link_ in links:
+        url = page_url(link_.iri, url_base).replace('"', "%22")
+        out.write(f'{link_.qid}\t{DESCRIBED_AT_URL}\t"{url}"\n')
+        n += 1
+    return n
+
+
+def write_csv(links: Iterable[ExportedLink], out: TextIO, *, url_base: str | None = None) -> int:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("qid", "iri", "url", "label", "reviewer", "reviewed_on", "note"))
+    n = 0
+    for link_ in links:
+        writer.writerow((link_.qid, link_.iri, page_url(link_.iri, url_base), link_.label, link_.reviewer,
+                         link_.reviewed_on, link_.note))
+        n += 1
+    return n
+
+
+EXPORT_FORMATS = {"quickstatements": write_quickstatements, "csv": write_csv}
+
+
+def export_links(store: ox.Store, fmt: str, out: TextIO, *, url_base: str | None = None) -> int:
+    if fmt not in EXPORT_FORMATS:
+        raise BadRequest(f"unknown format {fmt!r}", hint="use quickstatements or csv")
+    return EXPORT_FORMATS[fmt](exported_links(store), out, url_base=url_base)
+
+
+def print_plan(plan: LinkPlan, out: TextIO = sys.stderr) -> None:
+    for row in plan.linked:
+        print(f"linked {row.iri} -> {row.qid} (reviewed by {row.reviewer})", file=out)
+    for row in plan.unchanged:
+        print(f"already linked: {row.iri} -> {row.qid} (line {row.line}, left as it is)", file=out)
+    print(f"{len(plan.linked)} link(s) added, {len(plan.unchanged)} already in place", file=out)
+
+
+# -- the commands (registered in kg/cli.py) ---------------------------------------------------
+
+LINK_HELP = "add reviewed Wikidata links (CSV: iri,qid,reviewer,note) through the SHACL gate"
+EXPORT_HELP = "write the Wikidata links for contributing them back (QuickStatements v1 or CSV)"
+
+def configure_link(p: argparse.ArgumentParser) -> None:
+    p.add_argument("candidates", type=Path, help="reviewed CSV with columns iri,qid,reviewer,note")
+    p.add_argument("--store", type=Path, default=None,
+                   help="Oxigraph store directory (default: $KG_STORE or ./data/store)")
+    p.add_argument("--date", type=date.fromisoformat, default=None,
+                   help="day of the review, YYYY-MM-DD (default: today, UTC)")
+
+
+def run_link(args: argparse.Namespace) -> int:
+    from kg.cli import store_path
+
+    plan = link(args.candidates, store_path(args), reviewed_on=args.date)
+    print_plan(plan)
+    return 0
+
+
+def configure_export_links(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--store", type=Path, default=None,
+                   help="Oxigraph store directory (default: $KG_STORE or ./data/store)")
+    p.add_argument("--format", choices=sorted(EXPORT_FORMATS), default="csv",
+                   help="quickstatements (v1 commands: Q… P973 \"our page\") or csv (default)")
+    p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
+    p.add_argument("--url-base", default=None,
+                   help="public address of this server (e.g. https://tregua.example.org); pages are "
+                        "exported as URL-BASE/id/... instead of the entity IRIs")
+
+
+def run_export_links(args: argparse.Namespace) -> int:
+    from kg.cli import store_path
+    from kg.store import open_store
+
+    store = open_store(store_path(args), read_only=True)
+    if args.output is None:
+        n = export_links(store, args.format, sys.stdout, url_base=args.url_base)
+    else:
+        partial = args.output.with_name(args.output.name + ".part")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as out:
+                n = export_links(store, args.format, out, url_base=args.url_base)
+            partial.replace(args.output)
+        finally:
+            partial.unlink(missing_ok=True)
+    print(f"exported {n} link(s)" + (f" to {args.output}" if args.output else ""), file=sys.stderr)
+    return 0

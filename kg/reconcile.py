@@ -1,0 +1,690 @@
+"""The W3C Reconciliation Service API (v0.2), as plain functions over the search index.
+
+OpenRefine (and any other client of the API) matches a researcher's column of names against our
+entities, pulls our properties into the table (data extension) and lets people pick types and
+properties by autocomplete. Everything here is HTTP-free: `api/routers/reconcile.py` parses the
+request, calls these functions and returns their dictionaries as JSON.
+
+Identifiers follow the API's convention, so that ``identifierSpace + id`` is the full IRI:
+- entities: ``kind/slug`` (``person/oscar-ortiz``) under ``https://w3id.org/tregua/id/``;
+- types: the local name of a class of our ontology (``Person``) under ``tg:``;
+- properties: the local name of our own properties (``memberOf``), a prefixed name for the
+  others (``skos:exactMatch``), and ``qid``, the Wikidata QID of a linked entity.
+Full IRIs are accepted wherever an identifier is.
+
+Scores run from 0 to 100. A candidate is a ``match`` (safe to accept without a look) when it is
+the best candidate, scores at least 90, and leads the next one by at least 10 points: a name
+that equals one of ours once folded ("Oscar Ortiz" for "Óscar Ortiz") scores 100, and two
+entities sharing the name both score 100, so neither is matched blindly.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyoxigraph as ox
+
+import kg
+from kg import iris
+from kg.engine import Engine, QueryRequest
+from kg.errors import BadRequest
+from kg.search import (
+    ENTITY_BASE,
+    RDF_TYPE,
+    RDFS,
+    Entity,
+    SearchIndex,
+    VersionedCache,
+    fold,
+    name_score,
+    tokens,
+)
+
+SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
+MAX_BATCH = 1000
+"""Largest number of queries in one batch (announced as `batchSize`); OpenRefine sends 10."""
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 5
+MATCH_SCORE = 90.0
+MATCH_MARGIN = 10.0
+NAME_WEIGHT = 0.7
+"""With property constraints: how much of the score the name carries (the rest: the properties)."""
+QID_PROPERTY = "qid"
+OFFICE_PROPERTY = "office"
+"""Virtual properties: `qid` (the QID of skos:exactMatch) and `office` (the posts a person held,
+two hops away through tenures), what researchers most often want in a column."""
+SKOS_EXACT_MATCH = iris.PREFIXES["skos"] + "exactMatch"
+RDFS_LABEL = RDFS + "label"
+QUERY_KEYS = frozenset({"query", "type", "limit", "properties", "type_strict"})
+EXAMPLE_BATCH = '{"q0": {"query": "Óscar Ortiz", "type": "Person", "limit": 3}}'
+
+
+# -- identifiers ------------------------------------------------------------------------
+
+def term_id(iri: str) -> str:
+    """The API identifier of a class or property: local name for ours, prefixed name otherwise.
+
+    >>> term_id("https://w3id.org/tregua/ontology#memberOf"), term_id("http://www.w3.org/2004/02/skos/core#exactMatch")
+    ('memberOf', 'skos:exactMatch')
+    """
+    if iri.startswith(iris.TG):
+        return iri[len(iris.TG):]
+    for prefix, namespace in iris.PREFIXES.items():
+        if prefix not in ("tg", "id") and iri.startswith(namespace) and len(iri) > len(namespace):
+            return f"{prefix}:{iri[len(namespace):]}"
+    return iri
+
+
+def term_iri(identifier: str) -> str:
+    """The IRI an API identifier stands for (the inverse of `term_id`)."""
+    if identifier.startswith(("http://", "https://")):
+        return identifier
+    prefix, sep, local = identifier.partition(":")
+    if sep and prefix in iris.PREFIXES:
+        return iris.PREFIXES[prefix] + local
+    return iris.TG + identifier
+
+
+def qid_of(iri: str) -> str | None:
+    if iri.startswith(iris.WIKIDATA_ENTITY):
+        qid = iri[len(iris.WIKIDATA_ENTITY):]
+        return qid if iris.QID_RE.match(qid) else None
+    return None
+
+
+# -- the catalogue of types and properties -------------------------------------------------
+
+@dataclass(frozen=True)
+class Term:
+    """A type or a property as the API shows it."""
+
+    iri: str
+    id: str
+    name: str
+    description: str = ""
+
+    def ref(self) -> dict[str, str]:
+        return {"id": self.id, "name": self.name}
+
+
+_TERM_LABELS_QUERY = iris.sparql_prologue() + """
+SELECT ?t ?label ?definition ?base WHERE {
+  ?t rdfs:label ?label .
+  OPTIONAL { ?t skos:definition ?definition }
+  FILTER(isIRI(?t) && !STRSTARTS(STR(?t), ?base))
+}"""
+
+_PROPERTIES_BY_TYPE_QUERY = """
+SELECT ?t ?p (COUNT(*) AS ?n) ?base WHERE {
+  ?s a ?t ; ?p ?o .
+  FILTER(STRSTARTS(STR(?s), ?base))
+} GROUP BY ?t ?p ?base"""
+
+_OFFICES_QUERY = iris.sparql_prologue() + """
+SELECT ?o ?label ?s WHERE {
+  ?tenure tg:holder ?s ; tg:post ?o .
+  OPTIONAL { ?o rdfs:label ?label }
+}"""
+
+_ENTITY_VALUES_QUERY = """
+SELECT ?p ?o ?label ?s WHERE {
+  ?s ?p ?o .
+  OPTIONAL { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }
+}"""
+
+
+def _best_label(labels: Mapping[str, str], fallback: str) -> str:
+    return labels.get("en") or labels.get("") or labels.get("es") or next(iter(labels.values()), fallback)
+
+
+@dataclass
+class Catalogue:
+    """The types and properties our entities use, with labels, for suggest and extension."""
+
+    types: dict[str, Term] = field(default_factory=dict)
+    properties: dict[str, Term] = field(default_factory=dict)
+    properties_by_type: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, engine: Engine, index: SearchIndex) -> Catalogue:
+        base = {"base": ox.Literal(ENTITY_BASE)}
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        definitions: dict[str, str] = {}
+        for row in engine.select(QueryRequest(_TERM_LABELS_QUERY, substitutions=base)).rows:
+            label = row["label"]
+            assert isinstance(label, ox.Literal)
+            labels[row["t"].value].setdefault(label.language or "", label.value)
+            if "definition" in row and (label.language or "en") == "en":
+                definitions.setdefault(row["t"].value, row["definition"].value)
+
+        def term(iri: str) -> Term:
+            fallback = term_id(iri).split(":")[-1]
+            name = _best_label(labels.get(iri, {}), fallback)
+            return Term(iri, term_id(iri), name, definitions.get(iri, ""))
+
+        type_counts: Counter[str] = Counter(t for e in index.entities.values() for t in e.types
+                                            if t.startswith(iris.TG))
+        types = {t: term(t) for t, _n in type_counts.most_common()}
+        per_type: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in engine.select(QueryRequest(_PROPERTIES_BY_TYPE_QUERY, substitutions=base)).rows:
+            p = row["p"].value
+            if p != RDF_TYPE:
+                per_type[row["t"].value][p] += int(row["n"].value)
+        used: Counter[str] = Counter()
+        for counts in per_type.values():
+            used.update(counts)
+        # Our own properties first (most used first), then the aligned ones inference added.
+        ranked = sorted(used, key=lambda p: (not p.startswith(iris.TG), -used[p], p))
+        properties = {QID_PROPERTY: Term(QID_PROPERTY, QID_PROPERTY, "Wikidata QID",
+                                         "The Wikidata item this entity is the same as (skos:exactMatch).")}
+        properties.update({p: term(p) for p in ranked})
+        by_type = {t: [QID_PROPERTY, *(p for p, _n in counts.most_common() if p.startswith(iris.TG)
+                                       or p == RDFS_LABEL)]
+                   for t, counts in per_type.items()}
+        if iris.TG + "holder" in per_type.get(iris.TG + "Tenure", {}):
+            properties[OFFICE_PROPERTY] = Term(OFFICE_PROPERTY, OFFICE_PROPERTY, "office held",
+                                               "The posts the person held (through their tenures).")
+            for t in (iris.TG + "Person", iris.TG + "Actor"):
+                if t in by_type:
+                    by_type[t].insert(1, OFFICE_PROPERTY)
+        return cls(types, properties, by_type)
+
+    def resolve_type(self, identifier: str) -> str:
+        iri = term_iri(identifier)
+        if iri not in self.types:
+            known = ", ".join(t.id for t in list(self.types.values())[:12])
+            raise BadRequest(f"unknown type {identifier!r}",
+                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/type?prefix=)")
+        return iri
+
+    def resolve_property(self, identifier: str) -> str:
+        if identifier in (QID_PROPERTY, OFFICE_PROPERTY) and identifier in self.properties:
+            return identifier
+        iri = term_iri(identifier)
+        if iri not in self.properties:
+            known = ", ".join(t.id for t in list(self.properties.values())[:12])
+            raise BadRequest(f"unknown property {identifier!r}",
+                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/property?prefix=)")
+        return iri
+
+
+# -- the service: index + catalogue, rebuilt with the store's version -----------------------
+
+@dataclass
+class Service:
+    """Everything reconciliation needs from one version of the store."""
+
+    index: SearchIndex
+    catalogue: Catalogue
+
+    @classmethod
+    def build(cls, engine: Engine) -> Service:
+        index = SearchIndex.build(engine)
+        return cls(index, Catalogue.build(engine, index))
+
+    def entity_types(self, entity: Entity) -> list[Term]:
+        """The most specific of our types an entity has (Gang, not also Organization and Actor)."""
+        ours = [t for t in entity.types if t in self.catalogue.types]
+        implied = {s for t in ours for s in self.index.superclasses.get(t, ())}
+        return [self.catalogue.types[t] for t in sorted(ours) if t not in implied]
+
+    def description(self, entity: Entity) -> str:
+        return entity.description or ", ".join(t.name for t in self.entity_types(entity))
+
+
+def service_cache() -> VersionedCache[Service]:
+    """A cache that rebuilds the service whenever the store's version moves."""
+    return VersionedCache(Service.build)
+
+
+# -- manifest -------------------------------------------------------------------------------
+
+DEFAULT_TYPE_NAMES = ("Person", "Organization", "Gang", "PoliticalParty", "NewsOutlet", "Place", "Event")
+
+
+def manifest(service: Service, root: str) -> dict[str, Any]:
+    """The service manifest; `root` is the server's own address (e.g. http://127.0.0.1:8000)."""
+    root = root.rstrip("/")
+    reconcile_url = root + "/reconcile"
+    default_types = [service.catalogue.types[iris.TG + n].ref() for n in DEFAULT_TYPE_NAMES
+                     if iris.TG + n in service.catalogue.types]
+    return {
+        "versions": ["0.2"],
+        "name": SERVICE_NAME,
+        "identifierSpace": ENTITY_BASE,
+        "schemaSpace": iris.TG,
+        "serviceVersion": kg.__version__,
+        "documentation": root + "/docs#/reconcile",
+        "batchSize": MAX_BATCH,
+        "defaultTypes": default_types,
+        "view": {"url": root + "/id/{{id}}"},
+        "preview": {"url": reconcile_url + "/preview?id={{id}}", "width": 430, "height": 180},
+        "suggest": {kind: {"service_url": reconcile_url, "service_path": f"/suggest/{kind}"}
+                    for kind in ("entity", "type", "property")},
+        "extend": {
+            "propose_properties": {"service_url": reconcile_url, "service_path": "/propose_properties"},
+            "property_settings": [{
+                "name": "limit", "label": "Limit", "type": "number", "default": 0,
+                "help_text": "Largest number of values per cell (0: all of them)",
+            }],
+        },
+    }
+
+
+# -- parsing requests -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PropertyConstraint:
+    pid: str  # resolved: an IRI or QID_PROPERTY
+    values: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Query:
+    """One reconciliation query, checked and resolved against the catalogue."""
+
+    text: str
+    types: tuple[str, ...]
+    all_types: bool
+    limit: int
+    properties: tuple[PropertyConstraint, ...]
+
+
+def _json_object(raw: str | bytes, what: str, example: str) -> dict[str, Any]:
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"`{what}` is not valid JSON: {exc}",
+                         hint=f"send a JSON object such as {example}") from exc
+    if not isinstance(data, dict):
+        raise BadRequest(f"`{what}` must be a JSON object, not {type(data).__name__}",
+                         hint=f"send a JSON object such as {example}")
+    return data
+
+
+def _check_property_value(v: Any, where: str) -> None:
+    if isinstance(v, dict):
+        if not isinstance(v.get("id"), str):
+            raise BadRequest(f"{where}: an entity value needs a string `id`",
+                             hint='e.g. {"id": "organization/fmln"}')
+    elif not isinstance(v, str | int | float | bool):
+        raise BadRequest(f"{where}: a value must be a string, a number, a boolean or {{\"id\": ...}}")
+
+
+def parse_query(key: str, raw: Any, catalogue: Catalogue) -> Query:
+    where = f"query {key!r}"
+    if not isinstance(raw, dict):
+        raise BadRequest(f"{where} must be an object", hint=f"e.g. {EXAMPLE_BATCH}")
+    unknown = sorted(set(raw) - QUERY_KEYS)
+    if unknown:
+        raise BadRequest(f"{where} has unknown field(s): {', '.join(unknown)}",
+                         hint="a query may hold query, type, limit, properties, type_strict")
+    text = raw.get("query", "")
+    if not isinstance(text, str):
+        raise BadRequest(f"{where}: `query` must be a string", hint=f"e.g. {EXAMPLE_BATCH}")
+    raw_types = raw.get("type")
+    if raw_types is None or raw_types == "":
+        type_ids: list[str] = []
+    elif isinstance(raw_types, str):
+        type_ids = [raw_types]
+    elif isinstance(raw_types, list) and all(isinstance(t, str) for t in raw_types):
+        type_ids = list(raw_types)
+    else:
+        raise BadRequest(f"{where}: `type` must be a type id or a list of them", hint='e.g. "Person"')
+    strict = raw.get("type_strict", "any")
+    if strict not in ("any", "should", "all"):
+        raise BadRequest(f"{where}: `type_strict` must be one of any, should, all, not {strict!r}")
+    limit = raw.get("limit", DEFAULT_LIMIT)
+    if isinstance(limit, bool) or not isinstance(limit, int | float) or limit != int(limit) or limit < 1:
+        raise BadRequest(f"{where}: `limit` must be a positive integer, not {limit!r}", hint="e.g. 3")
+    raw_props = raw.get("properties", [])
+    if not isinstance(raw_props, list):
+        raise BadRequest(f"{where}: `properties` must be a list",
+                         hint='e.g. [{"pid": "memberOf", "v": "FMLN"}]')
+    constraints = []
+    for i, p in enumerate(raw_props):
+        pw = f"{where}, property {i}"
+        if not isinstance(p, dict) or not isinstance(p.get("pid"), str) or "v" not in p:
+            raise BadRequest(f"{pw} needs `pid` (a property id) and `v` (a value or a list of values)",
+                             hint='e.g. {"pid": "memberOf", "v": "FMLN"}')
+        values = p["v"] if isinstance(p["v"], list) else [p["v"]]
+        for v in values:
+            _check_property_value(v, pw)
+        constraints.append(PropertyConstraint(catalogue.resolve_property(p["pid"]), tuple(values)))
+    if not text.strip() and not constraints:
+        raise BadRequest(f"{where} has neither a `query` string nor `properties`",
+                         hint=f"give at least one, e.g. {EXAMPLE_BATCH}")
+    types = tuple(catalogue.resolve_type(t) for t in type_ids)
+    return Query(text.strip(), types, strict == "all", min(int(limit), MAX_LIMIT), tuple(constraints))
+
+
+def parse_batch(raw: str | bytes, catalogue: Catalogue) -> dict[str, Query]:
+    """A `queries=` batch, checked whole before anything runs; raises BadRequest naming the fault."""
+    batch = _json_object(raw, "queries", EXAMPLE_BATCH)
+    if not batch:
+        raise BadRequest("`queries` holds no query", hint=f"send at least one, e.g. {EXAMPLE_BATCH}")
+    if len(batch) > MAX_BATCH:
+        raise BadRequest(f"`queries` holds {len(batch)} queries; at most {MAX_BATCH} per batch",
+                         hint="split the batch (OpenRefine sends 10 at a time)")
+    return {key: parse_query(key, q, catalogue) for key, q in batch.items()}
+
+
+# -- property values ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Value:
+    """One value of a property on an entity, with what it can be compared as."""
+
+    term: ox.NamedNode | ox.Literal | ox.BlankNode
+    labels: tuple[str, ...]
+
+
+def entity_values(engine: Engine, iri: str, *, offices: bool = False) -> dict[str, list[Value]]:
+    """All values of every property of one entity, with labels of the things they point at."""
+    values: dict[str, dict[Any, list[str]]] = defaultdict(dict)
+    subject = {"s": ox.NamedNode(iri)}
+    rows = [(row["p"].value, row) for row in engine.select(QueryRequest(_ENTITY_VALUES_QUERY,
+                                                                        substitutions=subject)).rows]
+    if offices:
+        rows += [(OFFICE_PROPERTY, row) for row in engine.select(QueryRequest(_OFFICES_QUERY,
+                                                                               substitutions=subject)).rows]
+    for p, row in rows:
+        o = row["o"]
+        labels = values[p].setdefault(o, [])
+        if "label" in row and row["label"].value not in labels:
+            labels.append(row["label"].value)
+    out = {p: [Value(o, tuple(ls)) for o, ls in objs.items()] for p, objs in values.items()}
+    qids = [Value(ox.Literal(q), ()) for v in out.get(SKOS_EXACT_MATCH, [])
+            if isinstance(v.term, ox.NamedNode) and (q := qid_of(v.term.value))]
+    if qids:
+        out[QID_PROPERTY] = qids
+    return out
+
+
+def _value_strings(value: Value, index: SearchIndex) -> list[str]:
+    term = value.term
+    out = [term.value, *value.labels]
+    if isinstance(term, ox.NamedNode):
+        if entity := index.entity(term.value):
+            # An entity is matched by any of its names ("FMLN" for the party) and by its id.
+            out.extend([entity.short_id, *(n.text for n in entity.names)])
+        if qid := qid_of(term.value):
+            out.append(qid)
+    return out
+
+
+def value_score(wanted: Any, value: Value, index: SearchIndex) -> float:
+    """How well one supplied value fits one of ours, 0–100."""
+    if isinstance(wanted, dict):
+        wanted = wanted["id"]
+    if isinstance(wanted, bool):
+        wanted = "true" if wanted else "false"
+    if isinstance(wanted, int | float):
+        if isinstance(value.term, ox.Literal):
+            try:
+                return 100.0 if math.isclose(float(value.term.value), float(wanted)) else 0.0
+            except ValueError:
+                return 0.0
+        return 0.0
+    wanted_words = tokens(str(wanted))
+    best = 0.0
+    for s in _value_strings(value, index):
+        if s == wanted or fold(s) == fold(str(wanted)):
+            return 100.0
+        best = max(best, name_score(wanted_words, tokens(s)))
+    return best
+
+
+def properties_score(constraints: Sequence[PropertyConstraint], values: Mapping[str, list[Value]],
+                     index: SearchIndex) -> float:
+    """The mean, over the constraints, of the best fit of any supplied value with any of ours."""
+    scores = []
+    for c in constraints:
+        ours = values.get(c.pid, [])
+        scores.append(max((value_score(w, v, index) for w in c.values for v in ours), default=0.0))
+    return sum(scores) / len(scores) if scores else 0.0
+
+
+# -- reconciliation -------------------------------------------------------------------------
+
+def _type_ok(entity: Entity, query: Query) -> bool:
+    if not query.types:
+        return True
+    check = all if query.all_types else any
+    return check(t in entity.types for t in query.types)
+
+
+def reconcile_query(service: Service, engine: Engine, query: Query) -> list[dict[str, Any]]:
+    """Candidates for one query, best first, each with score, features and the match flag."""
+    index = service.index
+    scored: list[tuple[Entity, float, dict[str, float | bool]]] = []
+    if query.text:
+        direct = index.entity(query.text)
+        matches = [(direct, 100.0)] if direct else []
+        matches += [(m.entity, m.score) for m in index.match_names(query.text)
+                    if direct is None or m.entity is not direct]
+    else:
+        matches = [(e, 0.0) for e in index.entities.values()]
+    candidates = [(e, s) for e, s in matches if _type_ok(e, query)]
+    if query.properties:
+        wants_offices = any(c.pid == OFFICE_PROPERTY for c in query.properties)
+        pool = candidates if not query.text else candidates[:max(query.limit * 4, 20)]
+        for entity, name in pool:
+            values = entity_values(engine, entity.iri, offices=wants_offices)
+            props = properties_score(query.properties, values, index)
+            score = NAME_WEIGHT * name + (1 - NAME_WEIGHT) * props if query.text else props
+            scored.append((entity, score, {"name": round(name, 1), "properties": round(props, 1)}))
+    else:
+        scored = [(e, s, {"name": round(s, 1)}) for e, s in candidates[:query.limit + 1]]
+    scored.sort(key=lambda c: (-c[1], c[0].label))
+    scored = [c for c in scored if c[1] > 0][:query.limit + 1]
+    results = []
+    for i, (entity, score, features) in enumerate(scored[:query.limit]):
+        runner_up = scored[i + 1][1] if i + 1 < len(scored) else 0.0
+        results.append({
+            "id": entity.short_id,
+            "name": entity.label,
+            "description": service.description(entity),
+            "type": [t.ref() for t in service.entity_types(entity)],
+            "score": round(score, 1),
+            "match": i == 0 and score >= MATCH_SCORE and score - runner_up >= MATCH_MARGIN,
+            "features": [{"id": k, "value": v} for k, v in features.items()],
+        })
+    return results
+
+
+def reconcile(service: Service, engine: Engine, batch: Mapping[str, Query]) -> dict[str, Any]:
+    """A result batch for a parsed query batch: ``{key: {"result": [candidates]}}``."""
+    return {key: {"result": reconcile_query(service, engine, q)} for key, q in batch.items()}
+
+
+# -- suggest and preview -----------------------------------------------------------------------
+
+def _page(cursor: int | None, limit: int) -> tuple[int, int]:
+    if cursor is not None and cursor < 0:
+        raise BadRequest("`cursor` must be 0 or more", hint="cursor is the number of suggestions to skip")
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"`limit` must be between 1 and {MAX_LIMIT}")
+    return cursor or 0, limit
+
+
+def suggest_entities(service: Service, prefix: str, *, cursor: int | None = None, limit: int = 10,
+                     type_id: str | None = None) -> dict[str, Any]:
+    offset, limit = _page(cursor, limit)
+    type_iri = service.catalogue.resolve_type(type_id) if type_id else None
+    matches = service.index.prefix_names(prefix, limit=MAX_LIMIT * 2 if type_iri else offset + limit)
+    direct = service.index.entity(prefix.strip())
+    entities = ([direct] if direct else []) + [m.entity for m in matches if m.entity is not direct]
+    if type_iri:
+        entities = [e for e in entities if type_iri in e.types]
+    return {"result": [{"id": e.short_id, "name": e.label, "description": service.description(e),
+                        "notable": [t.ref() for t in service.entity_types(e)]}
+                       for e in entities[offset:offset + limit]]}
+
+
+def _suggest_terms(terms: Iterable[Term], prefix: str, offset: int, limit: int) -> dict[str, Any]:
+    wanted = " ".join(tokens(prefix))
+    ranked = []
+    for t in terms:
+        name, ident = " ".join(tokens(t.name)), " ".join(tokens(t.id))
+        if name.startswith(wanted) or ident.startswith(wanted):
+            ranked.append((0, t))
+        elif wanted in name or wanted in ident:
+            ranked.append((1, t))
+    ranked.sort(key=lambda r: (r[0], r[1].name))
+    page = [t for _rank, t in ranked[offset:offset + limit]]
+    return {"result": [{"id": t.id, "name": t.name}
+                       | ({"description": t.description} if t.description else {}) for t in page]}
+
+
+def suggest_types(service: Service, prefix: str, *, cursor: int | None = None,
+                  limit: int = 10) -> dict[str, Any]:
+    offset, limit = _page(cursor, limit)
+    return _suggest_terms(service.catalogue.types.values(), prefix, offset, limit)
+
+
+def suggest_properties(service: Service, prefix: str, *, cursor: int | None = None,
+                       limit: int = 10) -> dict[str, Any]:
+    offset, limit = _page(cursor, limit)
+    return _suggest_terms(service.catalogue.properties.values(), prefix, offset, limit)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the preview snippet shows of an entity."""
+
+    id: str
+    iri: str
+    name: str
+    description: str
+    types: list[str]
+    aliases: list[str]
+    wikidata: list[str]
+    linked: bool
+
+
+def preview(service: Service, engine: Engine, identifier: str) -> Preview:
+    """Data for the preview snippet; raises NotFound (with close names) for an unknown id."""
+    entity = find_entity(service, identifier)
+    values = entity_values(engine, entity.iri)
+    qids = [v.term.value for v in values.get(QID_PROPERTY, [])]
+    aliases = sorted({n.text for n in entity.names if n.text != entity.label})
+    return Preview(entity.short_id, entity.iri, entity.label, service.description(entity),
+                   [t.name for t in service.entity_types(entity)], aliases, qids, bool(qids))
+
+
+def find_entity(service: Service, identifier: str) -> Entity:
+    from kg.errors import NotFound
+
+    entity = service.index.entity(identifier.strip())
+    if entity is None:
+        close = [m.entity.short_id for m in service.index.match_names(identifier.replace("/", " "), limit=3)]
+        raise NotFound(f"no entity {identifier!r} in this graph", suggestions=close)
+    return entity
+
+
+# -- data extension ---------------------------------------------------------------------------
+
+def propose_properties(service: Service, type_id: str, *, limit: int | None = None) -> dict[str, Any]:
+    """`qid`, `office` for persons, then our own properties entities of the type have, most used first.
+
+    Aligned properties that inference added (schema:, prov:...) are left out of the proposal
+    (they repeat ours), but `extend` accepts them like any property.
+    """
+    if limit is not None and not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"`limit` must be between 1 and {MAX_LIMIT}")
+    type_iri = service.catalogue.resolve_type(type_id)
+    pids = service.catalogue.properties_by_type.get(type_iri, [QID_PROPERTY])
+    terms = [service.catalogue.properties[p] for p in pids if p in service.catalogue.properties]
+    out: dict[str, Any] = {"type": type_id, "properties": [t.ref() for t in terms[:limit]]}
+    if limit is not None:
+        out["limit"] = limit
+    return out
+
+
+_NUMERIC = {iris.PREFIXES["xsd"] + t for t in ("decimal", "double", "float")}
+_INTEGER = {iris.PREFIXES["xsd"] + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
+                                              "positiveInteger")}
+
+
+def cell(service: Service, value: Value) -> dict[str, Any]:
+    """One value as the extension API writes it: an entity reference, a string, a number, a date.
+
+    A year or a month stays a string ("2016", "2016-04"): the API's dates are full timestamps,
+    and writing 2016-01-01 for "2016" would invent a day the source never gave.
+    """
+    term = value.term
+    if isinstance(term, ox.NamedNode):
+        entity = service.index.entity(term.value)
+        if entity is not None:
+            return {"id": entity.short_id, "name": entity.label}
+        if qid := qid_of(term.value):
+            return {"str": qid}
+        return {"str": value.labels[0] if value.labels else term_id(term.value)}
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        if datatype in _INTEGER:
+            return {"int": int(term.value)}
+        if datatype in _NUMERIC:
+            return {"float": float(term.value)}
+        if datatype == iris.PREFIXES["xsd"] + "date" and len(term.value) == 10:
+            return {"date": term.value + "T00:00:00Z"}
+        if datatype == iris.PREFIXES["xsd"] + "dateTime":
+            zoned = term.value.endswith("Z") or "+" in term.value[10:] or "-" in term.value[19:]
+            return {"date": term.value if zoned else term.value + "Z"}
+        return {"str": term.value}
+    return {}
+
+
+def parse_extend(raw: str | bytes, service: Service) -> tuple[list[str], list[tuple[str, str, int]]]:
+    """An `extend=` request checked whole: the ids, and (given id, resolved property, limit) triples."""
+    example = '{"ids": ["person/oscar-ortiz"], "properties": [{"id": "memberOf"}]}'
+    data = _json_object(raw, "extend", example)
+    ids, props = data.get("ids"), data.get("properties")
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        raise BadRequest("`extend.ids` must be a list of entity ids", hint=f"e.g. {example}")
+    if not isinstance(props, list) or not props:
+        raise BadRequest("`extend.properties` must be a non-empty list of {\"id\": ...}",
+                         hint=f"e.g. {example}")
+    if len(ids) > MAX_BATCH:
+        raise BadRequest(f"`extend.ids` holds {len(ids)} ids; at most {MAX_BATCH} per request")
+    resolved = []
+    for p in props:
+        if not isinstance(p, dict) or not isinstance(p.get("id"), str):
+            raise BadRequest("each of `extend.properties` needs a string `id`", hint=f"e.g. {example}")
+        settings = p.get("settings") or {}
+        limit = settings.get("limit", 0) if isinstance(settings, dict) else 0
+        try:
+            limit = int(limit)
+        except (TypeError, ValueError):
+            raise BadRequest(f"the `limit` setting of {p['id']!r} must be a number") from None
+        resolved.append((p["id"], service.catalogue.resolve_property(p["id"]), max(limit, 0)))
+    return ids, resolved
+
+
+def extend(service: Service, engine: Engine, ids: Sequence[str],
+           properties: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
+    """Rows of property values for entities, as OpenRefine's "add columns from reconciled values" wants.
+
+    An id we do not know (an entity removed since it was reconciled) gets an empty row.
+    """
+    meta = []
+    for given, pid, _limit in properties:
+        term = service.catalogue.properties[pid]
+        meta.append({"id": given, "name": term.name})
+    rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for identifier in ids:
+        entity = service.index.entity(identifier)
+        wants_offices = any(pid == OFFICE_PROPERTY for _given, pid, _limit in properties)
+        values = entity_values(engine, entity.iri, offices=wants_offices) if entity else {}
+        row = {}
+        for given, pid, limit in properties:
+            cells = [c for v in values.get(pid, []) if (c := cell(service, v))]
+            row[given] = cells[:limit] if limit else cells
+        rows[identifier] = row
+    return {"meta": meta, "rows": rows}

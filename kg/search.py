@@ -1,0 +1,474 @@
+"""An accent-folded index over the names (labels and aliases) and quotes of the entities.
+
+One index serves both `/search` (people typing words) and reconciliation (a researcher's
+column of names), so that both find "Óscar Ortiz" from "oscar ortiz" and "MS13" from "MS-13"
+in the same way. It is built from the store in one pass of three SELECTs and kept in memory:
+for our sizes (hundreds of entities; tens of thousands on the synthetic graph) that is cheaper
+and faster than any text index inside the store, and it is rebuilt whenever `engine.version`
+changes (`IndexCache`), which is how it stays in step with every committed write.
+
+Matching, in three steps that keep a batch of names well above 1,000 names/s:
+1. *Folding*: NFKD, drop combining marks, casefold, split on anything that is not a letter or
+   digit. "Óscar  Ortiz" → ("oscar", "ortiz"); its *compact key* "oscarortiz" makes "MS-13",
+   "MS 13" and "MS13" one name.
+2. *Blocking*: an inverted index from tokens (and compact keys) to names picks the candidates;
+   a query token we have never seen is replaced by its nearest known tokens (rapidfuzz), so a
+   misspelt name still finds its candidates.
+3. *Scoring* with rapidfuzz (C code) on the few candidates only: 100 for the same compact key,
+   otherwise the better of token-sort and plain similarity.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import pyoxigraph as ox
+from rapidfuzz import fuzz, process
+
+from kg import iris
+from kg.engine import Engine, QueryRequest
+
+RDF_TYPE = iris.PREFIXES["rdf"] + "type"
+RDFS = iris.PREFIXES["rdfs"]
+SKOS = iris.PREFIXES["skos"]
+
+PRIMARY_NAME_PREDICATES: tuple[str, ...] = (
+    RDFS + "label",
+    SKOS + "prefLabel",
+    iris.PREFIXES["schema"] + "name",
+    iris.PREFIXES["foaf"] + "name",
+)
+"""Predicates whose values name an entity; the first one found (English first) is its display name."""
+
+ALIAS_PREDICATES: tuple[str, ...] = (
+    iris.TG + "alias",
+    SKOS + "altLabel",
+    iris.PREFIXES["schema"] + "alternateName",
+)
+"""Other names an entity is known by ("MS-13", "Mara Salvatrucha", "Oscar Ortiz")."""
+
+DESCRIPTION_PREDICATES: tuple[str, ...] = (
+    iris.TG + "description",
+    iris.PREFIXES["dct"] + "description",
+    iris.PREFIXES["schema"] + "description",
+    SKOS + "definition",
+)
+
+ENTITY_BASE = iris.BASE + "id/"
+MAX_CANDIDATE_NAMES = 4000
+"""Blocking cap: rare tokens are looked up first, so a common token ("el") cannot flood scoring."""
+
+_TOKEN_RE = re.compile(r"[^\W_]+")
+T = TypeVar("T")
+
+
+def fold(text: str) -> str:
+    """Lower-case text without accents, so that names compare as people read them.
+
+    >>> fold("Óscar ORTIZ")
+    'oscar ortiz'
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """The folded words of a text; punctuation and spaces only separate them.
+
+    >>> tokens("MS-13 (Mara Salvatrucha)")
+    ['ms', '13', 'mara', 'salvatrucha']
+    """
+    return _TOKEN_RE.findall(fold(text))
+
+
+def compact(words: Sequence[str]) -> str:
+    """The words run together: the key under which "MS13", "MS-13" and "ms 13" are one name.
+
+    >>> compact(tokens("MS-13")) == compact(tokens("ms13"))
+    True
+    """
+    return "".join(words)
+
+
+def name_score(query_words: Sequence[str], name_words: Sequence[str]) -> float:
+    """How alike two names are, 0–100: 100 only when they are the same once folded.
+
+    >>> name_score(tokens("Oscar Ortiz"), tokens("Óscar Ortiz"))
+    100.0
+    >>> name_score(tokens("Ortiz Oscar"), tokens("Óscar Ortiz")) >= 95
+    True
+    """
+    q, n = compact(query_words), compact(name_words)
+    if not q or not n:
+        return 0.0
+    if q == n:
+        return 100.0
+    spaced_q, spaced_n = " ".join(query_words), " ".join(name_words)
+    # Word order differs ("Ortiz, Óscar"): token sort; one word misspelt: plain ratio. Both
+    # stay below 100 so that only a true equality can be a sure match on its own.
+    best = max(fuzz.token_sort_ratio(spaced_q, spaced_n), fuzz.ratio(q, n))
+    return min(float(best), 99.0)
+
+
+@dataclass(frozen=True)
+class Name:
+    """One name of an entity, as written and as folded."""
+
+    text: str
+    lang: str
+    primary: bool
+    words: tuple[str, ...]
+
+
+@dataclass
+class Entity:
+    """What search and reconciliation need to know of one entity, in memory."""
+
+    iri: str
+    label: str = ""
+    names: list[Name] = field(default_factory=list)
+    types: set[str] = field(default_factory=set)
+    description: str = ""
+
+    @property
+    def short_id(self) -> str:
+        """`kind/slug`: the identifier the reconciliation API uses (identifierSpace + id = IRI)."""
+        return self.iri[len(ENTITY_BASE):] if self.iri.startswith(ENTITY_BASE) else self.iri
+
+    @property
+    def kind(self) -> str:
+        return self.short_id.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Verbatim words, searchable, with who said them."""
+
+    iri: str
+    text: str
+    words: tuple[str, ...]
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """An entity found by one of its names."""
+
+    entity: Entity
+    score: float
+    matched: Name
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result: an entity found by a name, or a quote found by its words."""
+
+    iri: str
+    short_id: str
+    name: str
+    kind: str
+    field: str  # "label", "alias" or "quote"
+    matched: str
+    score: float
+    speaker: str | None = None
+    speaker_name: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "id": self.short_id, "iri": self.iri, "name": self.name, "kind": self.kind,
+            "field": self.field, "matched": self.matched, "score": round(self.score, 1),
+        }
+        if self.speaker:
+            out["speaker"] = {"iri": self.speaker, "name": self.speaker_name or self.speaker}
+        return out
+
+
+def _choose_label(names: Iterable[Name]) -> str:
+    primaries = [n for n in names if n.primary] or list(names)
+    for lang in ("en", "", "es"):
+        for n in primaries:
+            if n.lang == lang:
+                return n.text
+    return primaries[0].text if primaries else ""
+
+
+_NAME_VALUES = " ".join(f"<{p}>" for p in
+                        (*PRIMARY_NAME_PREDICATES, *ALIAS_PREDICATES, *DESCRIPTION_PREDICATES))
+_NAMES_QUERY = f"""
+SELECT ?s ?p ?o ?base WHERE {{
+  VALUES ?p {{ {_NAME_VALUES} }}
+  ?s ?p ?o .
+  FILTER(isIRI(?s) && isLITERAL(?o) && STRSTARTS(STR(?s), ?base))
+}}"""
+
+_TYPES_QUERY = """
+SELECT DISTINCT ?s ?t ?base WHERE {
+  ?s a ?t .
+  FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), ?base))
+}"""
+
+_SUBCLASS_QUERY = """
+SELECT DISTINCT ?c ?d WHERE {
+  ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?d .
+  FILTER(isIRI(?c) && isIRI(?d))
+}"""
+
+_QUOTES_QUERY = iris.sparql_prologue() + """
+SELECT ?q ?text ?speaker WHERE {
+  ?q a tg:Quote ; tg:text ?text .
+  OPTIONAL { ?statement tg:hasQuote ?q ; tg:speaker ?speaker . }
+}"""
+
+
+class SearchIndex:
+    """Names and quotes of the store's entities, folded and indexed for search and reconciliation.
+
+    Build it with `SearchIndex.build(engine)`; it is immutable afterwards, so any number of
+    threads may read it while `IndexCache` builds its successor.
+    """
+
+    def __init__(self, entities: dict[str, Entity], quotes: list[Quote], superclasses: dict[str, set[str]],
+                 *, version: str = "") -> None:
+        self.version = version
+        self.entities = entities
+        self.quotes = quotes
+        self.superclasses = superclasses
+        self._by_short_id = {e.short_id: e for e in entities.values()}
+        # Names: parallel arrays addressed by a name number.
+        self._name_entity: list[Entity] = []
+        self._names: list[Name] = []
+        postings: dict[str, list[int]] = defaultdict(list)
+        for entity in entities.values():
+            for name in entity.names:
+                n = len(self._names)
+                self._names.append(name)
+                self._name_entity.append(entity)
+                for token in {*name.words, compact(name.words)}:
+                    postings[token].append(n)
+        self._postings = dict(postings)
+        self._vocabulary = sorted(self._postings)
+        quote_postings: dict[str, list[int]] = defaultdict(list)
+        for i, quote in enumerate(quotes):
+            for token in set(quote.words):
+                quote_postings[token].append(i)
+        self._quote_postings = dict(quote_postings)
+        self._quote_vocabulary = sorted(self._quote_postings)
+
+    # -- building -------------------------------------------------------------------------
+
+    @classmethod
+    def build(cls, engine: Engine) -> SearchIndex:
+        """Read names, types and quotes through the engine (three SELECTs, no user text in them)."""
+        version = engine.version
+        base = {"base": ox.Literal(ENTITY_BASE)}
+        entities: dict[str, Entity] = {}
+        raw_names: dict[str, dict[tuple[str, str, bool], None]] = defaultdict(dict)
+        descriptions: dict[str, dict[str, str]] = defaultdict(dict)
+        primary, alias = set(PRIMARY_NAME_PREDICATES), set(ALIAS_PREDICATES)
+        for row in engine.select(QueryRequest(_NAMES_QUERY, substitutions=base)).rows:
+            s, p, o = row["s"].value, row["p"].value, row["o"]
+            assert isinstance(o, ox.Literal)
+            entities.setdefault(s, Entity(s))
+            if p in primary or p in alias:
+                raw_names[s][(o.value, o.language or "", p in primary)] = None
+            else:
+                descriptions[s].setdefault(o.language or "", o.value)
+        for s, names in raw_names.items():
+            entity = entities[s]
+            entity.names = [Name(text, lang, is_primary, tuple(tokens(text)))
+                            for text, lang, is_primary in names if tokens(text)]
+            entity.label = _choose_label(entity.names)
+        for s, texts in descriptions.items():
+            entities[s].description = texts.get("en") or texts.get("") or next(iter(texts.values()))
+        for row in engine.select(QueryRequest(_TYPES_QUERY, substitutions=base)).rows:
+            entity = entities.get(row["s"].value)
+            if entity is not None:
+                entity.types.add(row["t"].value)
+        superclasses: dict[str, set[str]] = defaultdict(set)
+        for row in engine.select(QueryRequest(_SUBCLASS_QUERY)).rows:
+            superclasses[row["c"].value].add(row["d"].value)
+        for entity in entities.values():
+            # Stores without the inferred graph still answer "is a tg:Actor?" for a tg:Person.
+            for t in list(entity.types):
+                entity.types |= superclasses.get(t, set())
+            if not entity.label:
+                entity.label = entity.short_id
+        quotes: list[Quote] = []
+        for row in engine.select(QueryRequest(_QUOTES_QUERY)).rows:
+            text = row["text"].value
+            speaker = row.get("speaker")
+            quotes.append(Quote(row["q"].value, text, tuple(tokens(text)),
+                                speaker.value if isinstance(speaker, ox.NamedNode) else None))
+        named = {iri: e for iri, e in entities.items() if e.names}
+        return cls(named, quotes, dict(superclasses), version=version)
+
+    # -- lookups ---------------------------------------------------------------------------
+
+    def entity(self, identifier: str) -> Entity | None:
+        """An entity by full IRI or by `kind/slug`."""
+        return self.entities.get(identifier) or self._by_short_id.get(identifier)
+
+    def _expand(self, token: str, vocabulary: list[str], postings: dict[str, list[int]],
+                *, prefix: bool) -> list[str]:
+        """Known tokens standing for one query token: itself, those it begins (prefix), or near ones."""
+        if prefix:
+            start = bisect.bisect_left(vocabulary, token)
+            found: list[str] = []
+            for t in vocabulary[start:start + 200]:
+                if not t.startswith(token):
+                    break
+                found.append(t)
+            if found:
+                return found
+        elif token in postings:
+            return [token]
+        if len(token) < 3:
+            return []
+        near = process.extract(token, vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=75)
+        return [t for t, _score, _i in near]
+
+    def _candidate_names(self, words: Sequence[str]) -> list[int]:
+        """Names sharing at least one (possibly corrected) token with the query, rarest first."""
+        keys: list[str] = []
+        key = compact(words)
+        if key in self._postings:
+            keys.append(key)
+        for w in words:
+            keys.extend(self._expand(w, self._vocabulary, self._postings, prefix=False))
+        lists = sorted((self._postings[k] for k in dict.fromkeys(keys)), key=len)
+        seen: dict[int, None] = {}
+        for posting in lists:
+            for n in posting:
+                seen[n] = None
+            if len(seen) >= MAX_CANDIDATE_NAMES:
+                break
+        return list(seen)
+
+    def match_names(self, text: str, *, limit: int | None = None) -> list[NameMatch]:
+        """Entities whose names resemble `text`, best first, one (best) name per entity."""
+        words = tokens(text)
+        if not words:
+            return []
+        best: dict[str, NameMatch] = {}
+        for n in self._candidate_names(words):
+            name = self._names[n]
+            score = name_score(words, name.words)
+            entity = self._name_entity[n]
+            current = best.get(entity.iri)
+            if current is None or score > current.score or (score == current.score and name.primary
+                                                            and not current.matched.primary):
+                best[entity.iri] = NameMatch(entity, score, name)
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entity.label))
+        return ranked[:limit] if limit else ranked
+
+    def prefix_names(self, prefix: str, *, limit: int = 10, offset: int = 0,
+                     kinds: Iterable[str] | None = None) -> list[NameMatch]:
+        """Autocomplete: entities with a name whose words begin with the typed words (suggest)."""
+        words = tokens(prefix)
+        if not words:
+            return []
+        allowed = set(kinds) if kinds else None
+        candidate_sets: list[set[int]] = []
+        for i, w in enumerate(words):
+            expanded = self._expand(w, self._vocabulary, self._postings, prefix=i == len(words) - 1)
+            candidate_sets.append({n for t in expanded for n in self._postings[t]})
+        names = set.intersection(*candidate_sets) if candidate_sets else set()
+        best: dict[str, NameMatch] = {}
+        for n in names:
+            entity = self._name_entity[n]
+            if allowed is not None and entity.kind not in allowed:
+                continue
+            name = self._names[n]
+            typed, whole = compact(words), compact(name.words)
+            # Same name: 100; the name begins as typed: 90 less what is still missing; a later
+            # word begins as typed ("ort" in "Óscar Ortiz"): 80 less the same.
+            missing = min(len(whole) - len(typed), 20) / 2
+            score = 100.0 if whole == typed else (90.0 if whole.startswith(typed) else 80.0) - missing
+            if not name.primary:
+                score -= 0.5
+            current = best.get(entity.iri)
+            if current is None or score > current.score:
+                best[entity.iri] = NameMatch(entity, score, name)
+        ranked = sorted(best.values(), key=lambda m: (-m.score, m.entity.label))
+        return ranked[offset:offset + limit]
+
+    def search(self, text: str, *, limit: int = 20) -> list[SearchHit]:
+        """Entities by name and quotes by their words, ranked together.
+
+        Every query word must appear (the last one may be a word's beginning, as people type);
+        when nothing has them all, names resembling the query are offered instead.
+        """
+        words = tokens(text)
+        if not words:
+            return []
+        hits: list[SearchHit] = []
+        for m in self.prefix_names(text, limit=limit):
+            hits.append(self._name_hit(m, max(m.score, name_score(words, m.matched.words))))
+        found = {h.iri for h in hits}
+        if not hits:
+            for m in self.match_names(text, limit=limit):
+                if m.score >= 60 and m.entity.iri not in found:
+                    hits.append(self._name_hit(m, m.score * 0.9))
+        hits.extend(self._quote_hits(words))
+        hits.sort(key=lambda h: (-h.score, h.name))
+        return hits[:limit]
+
+    def _name_hit(self, m: NameMatch, score: float) -> SearchHit:
+        e = m.entity
+        return SearchHit(e.iri, e.short_id, e.label, e.kind, "label" if m.matched.primary else "alias",
+                         m.matched.text, score)
+
+    def _quote_hits(self, words: Sequence[str]) -> list[SearchHit]:
+        sets: list[set[int]] = []
+        for i, w in enumerate(words):
+            expanded = self._expand(w, self._quote_vocabulary, self._quote_postings,
+                                    prefix=i == len(words) - 1)
+            sets.append({q for t in expanded for q in self._quote_postings[t]})
+        hits = []
+        for q in set.intersection(*sets) if sets else set():
+            quote = self.quotes[q]
+            coverage = len(words) / max(len(quote.words), 1)
+            speaker = self.entities.get(quote.speaker) if quote.speaker else None
+            short = quote.iri[len(ENTITY_BASE):] if quote.iri.startswith(ENTITY_BASE) else quote.iri
+            # Below a name hit (>= 80) unless the query is most of the quote.
+            hits.append(SearchHit(quote.iri, short, quote.text, "quote", "quote", quote.text,
+                                  60.0 + 30.0 * min(coverage, 1.0), quote.speaker,
+                                  speaker.label if speaker else None))
+        return hits
+
+    def has_type(self, entity: Entity, type_iri: str) -> bool:
+        return type_iri in entity.types
+
+
+class VersionedCache(Generic[T]):
+    """Something built from the store, rebuilt when `engine.version` moves (after any write).
+
+    Checking the version costs one attribute read per request; the rebuild happens on the
+    first request after a write, under a lock so that concurrent requests build it once, while
+    requests that already hold the old one finish with it (it is never mutated).
+    """
+
+    def __init__(self, build: Callable[[Engine], T]) -> None:
+        self._build = build
+        self._value: T | None = None
+        self._version: str | None = None
+        self._lock = threading.Lock()
+
+    def get(self, engine: Engine) -> T:
+        version = engine.version
+        if self._value is not None and self._version == version:
+            return self._value
+        with self._lock:
+            if self._value is None or self._version != version:
+                # Read the version before building: a write during the build makes the next
+                # request rebuild again rather than keep a stale index under a new version.
+                self._value = self._build(engine)
+                self._version = version
+            return self._value

@@ -1,0 +1,614 @@
+"""Queries in worker processes that can be ended: the only way to enforce a timeout on pyoxigraph.
+
+pyoxigraph cannot cancel a running query, so a query runs in one of N persistent worker
+processes (forkserver: no per-query process start, no fork of a threaded server), each holding
+the store open read-only. The caller waits on the worker's pipe; past the deadline the worker is
+killed (SIGKILL frees its CPU at once), replaced in the background, and the caller gets
+`QueryTimeout`. The other workers keep answering meanwhile.
+
+Results travel as pickled messages for small Python answers (rows, booleans, triples) and as
+raw byte chunks for serialised results: a worker sends at most `chunk_size` bytes at a time, so
+a large result is streamed to the HTTP client without being held whole in either process.
+
+Writes (single writer, the server process): `reading()` opens the store read-only in this
+process, so a write can be computed and validated while the workers keep answering; then
+`exclusive()` pauses the pool (no new queries start, in-flight ones finish or time out), has
+every worker close its read-only handle, opens the store read-write here, lets the caller
+commit, closes it, bumps `version`, and has the workers reopen. A read-only RocksDB handle never
+coexists with a read-write one, which is the undefined case.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg import errors
+from kg.engine import (
+    QueryRequest,
+    ResultKind,
+    Rows,
+    SerializedResult,
+    Term,
+    result_kind,
+    run_query,
+)
+
+log = logging.getLogger("kg.workers")
+
+CHUNK_SIZE = 64 * 1024
+START_TIMEOUT = 60.0
+#: Graph formats that pyoxigraph can only write from the whole graph: bounded by `max_result_rows`.
+BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
+
+
+
+def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
+    """Formats cannot be pickled: they cross the pipe by their attribute name (`TURTLE`)."""
+    owner = ox.RdfFormat if isinstance(fmt, ox.RdfFormat) else ox.QueryResultsFormat
+    for name in dir(owner):
+        if name.isupper() and getattr(owner, name) == fmt:
+            return name
+    raise ValueError(f"unknown format {fmt!r}")
+
+
+# Frame tags on the byte channel of a streamed result.
+_DATA, _END, _FAIL = b"d", b"e", b"x"
+
+
+# ----------------------------------------------------------------------------- worker side
+
+
+def _error_payload(exc: BaseException) -> tuple[str, str, str | None, int | None, int | None]:
+    """Errors cross the pipe as plain values: kg errors have keyword-only constructors."""
+    if isinstance(exc, SyntaxError):
+        from kg.engine import syntax_error
+
+        exc = syntax_error(exc)
+    if isinstance(exc, errors.KgError):
+        return (type(exc).__name__, exc.message, exc.hint,
+                getattr(exc, "line", None), getattr(exc, "column", None))
+    if isinstance(exc, OSError):
+        return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
+    # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
+    # (e.g. SERVICE with no network, a bad regular expression).
+    return ("BadRequest", f"the query failed during evaluation: {exc}",
+            "check the query; SERVICE calls to other endpoints are not available", None, None)
+
+
+def rebuild_error(payload: tuple[str, str, str | None, int | None, int | None]) -> errors.KgError:
+    name, message, hint, line, column = payload
+    if name == "QuerySyntaxError":
+        return errors.QuerySyntaxError(message, line=line, column=column)
+    cls = getattr(errors, name, None)
+    if not (isinstance(cls, type) and issubclass(cls, errors.KgError)) or name in (
+            "ParameterError", "UnsupportedFormat", "NotFound", "ValidationFailed", "BuildError"):
+        cls = errors.BadRequest
+    return cls(message, hint=hint)
+
+
+class _ChunkWriter:
+    """File-like sink for pyoxigraph serialisers: batches bytes into chunk-sized pipe messages.
+
+    The first message carries the result kind and media type; a result smaller than one chunk
+    travels in that single message, which keeps small queries at one round trip.
+    """
+
+    def __init__(self, conn: Connection, kind: ResultKind, media_type: str, chunk_size: int) -> None:
+        self.conn = conn
+        self.kind = kind
+        self.media_type = media_type
+        self.chunk_size = chunk_size
+        self.buffer = bytearray()
+        self.head_sent = False
+
+    def write(self, data: bytes) -> int:
+        self.buffer += data
+        if len(self.buffer) >= self.chunk_size:
+            self._send(final=False)
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes at the end; batching is ours, so nothing to do here."""
+
+    def _send(self, *, final: bool) -> None:
+        if not self.head_sent:
+            self.conn.send(("head", self.kind.value, self.media_type, bytes(self.buffer), final))
+            self.head_sent = True
+        else:
+            if self.buffer:
+                self.conn.send_bytes(_DATA + bytes(self.buffer))
+            if final:
+                self.conn.send_bytes(_END)
+        self.buffer.clear()
+
+    def finish(self) -> None:
+        self._send(final=True)
+
+    def fail(self, exc: BaseException) -> None:
+        if self.head_sent:
+            self.conn.send_bytes(_FAIL + pickle.dumps(_error_payload(exc)))
+        else:
+            self.conn.send(("err", _error_payload(exc)))
+
+
+def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutions_format: str,
+               graph_format: str, chunk_size: int, max_rows: int) -> None:
+    writer: _ChunkWriter | None = None
+    try:
+        result = run_query(store, request)
+        kind = result_kind(result)
+        if kind is ResultKind.GRAPH:
+            fmt = getattr(ox.RdfFormat, graph_format)
+            writer = _ChunkWriter(conn, kind, fmt.media_type, chunk_size)
+            if fmt in BUFFERED_GRAPH_FORMATS:
+                triples = []
+                for triple in result:  # type: ignore[union-attr]
+                    triples.append(triple)
+                    if len(triples) > max_rows:
+                        raise errors.ResultTooLarge(
+                            f"the result has more than {max_rows} triples, too many for {fmt.name}",
+                            hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
+                ox.serialize(triples, writer, format=fmt)
+            else:
+                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
+        else:
+            fmt_r = getattr(ox.QueryResultsFormat, solutions_format)
+            writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
+            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr]
+        writer.finish()
+    except Exception as exc:
+        if writer is None or not writer.head_sent:
+            conn.send(("err", _error_payload(exc)))
+        else:
+            writer.fail(exc)
+
+
+def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
+    if op == "select":
+        request, max_rows = args
+        result = run_query(store, request)
+        if not isinstance(result, ox.QuerySolutions):
+            raise errors.BadRequest("expected a SELECT query", hint="use /sparql for other query forms")
+        names = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in result:
+            rows.append({n: solution[n] for n in names if solution[n] is not None})
+            if max_rows is not None and len(rows) > max_rows:
+                raise errors.ResultTooLarge(
+                    f"the result has more than {max_rows} rows",
+                    hint="add LIMIT, page with limit/offset, or ask for a streamed format")
+        return Rows(names, rows)
+    if op == "ask":
+        result = run_query(store, args[0])
+        if not isinstance(result, ox.QueryBoolean):
+            raise errors.BadRequest("expected an ASK query")
+        return bool(result)
+    if op == "construct":
+        request, max_rows = args
+        result = run_query(store, request)
+        if not isinstance(result, ox.QueryTriples):
+            raise errors.BadRequest("expected a CONSTRUCT or DESCRIBE query")
+        triples = []
+        for triple in result:
+            triples.append(triple)
+            if len(triples) > max_rows:
+                raise errors.ResultTooLarge(f"the result has more than {max_rows} triples",
+                                            hint="add LIMIT or ask for a streamed format")
+        return triples
+    if op == "quads":
+        subject, predicate, obj, graph, max_rows = args
+        out = []
+        for quad in store.quads_for_pattern(subject, predicate, obj, graph):
+            out.append(quad)
+            if len(out) > max_rows:
+                raise errors.ResultTooLarge(f"more than {max_rows} quads match",
+                                            hint="narrow the pattern or use a streamed export")
+        return out
+    if op == "ping":
+        return os.getpid()
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def worker_main(conn: Connection, store_path: str) -> None:
+    """Entry point of a worker process: open read-only, then answer until told to stop."""
+    store: ox.Store | None = ox.Store.read_only(store_path)
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            message = conn.recv()
+        except EOFError:
+            return
+        op, args = message[0], message[1:]
+        if op == "stop":
+            return
+        if op == "close":
+            store = None
+            gc.collect()
+            conn.send(("ok", None))
+            continue
+        if op == "open":
+            store = ox.Store.read_only(store_path)
+            conn.send(("ok", None))
+            continue
+        if store is None:
+            conn.send(("err", ("StoreUnavailable", "the store is closed for a write", None, None, None)))
+            continue
+        if op == "serialize":
+            _serialize(store, conn, *args)
+            continue
+        try:
+            conn.send(("ok", _answer(store, op, args)))
+        except Exception as exc:
+            conn.send(("err", _error_payload(exc)))
+
+
+# ----------------------------------------------------------------------------- server side
+
+
+class _Stream:
+    """The chunks of a streamed result, still under the query's deadline.
+
+    Past the deadline the worker is killed and the stream ends early. A stream closed or dropped
+    before its end (the client went away) leaves its worker mid-write, so that worker is ended
+    too; a stream read to its end returns its worker to the pool.
+    """
+
+    def __init__(self, pool: WorkerPoolEngine, worker: _Worker, first: bytes, deadline: float,
+                 limit: float) -> None:
+        self.pool = pool
+        self.worker: _Worker | None = worker
+        self.pending: bytes | None = first
+        self.deadline = deadline
+        self.limit = limit
+
+    def __iter__(self) -> _Stream:
+        return self
+
+    def __next__(self) -> bytes:
+        if self.pending is not None:
+            chunk, self.pending = self.pending, None
+            return chunk
+        worker = self.worker
+        if worker is None:
+            raise StopIteration
+        if not worker.conn.poll(max(self.deadline - time.monotonic(), 0)):
+            self.pool.timeouts += 1
+            log.warning("streamed query ran past its %g s limit; output cut short", self.limit)
+            self.close()
+            raise StopIteration
+        try:
+            frame = worker.conn.recv_bytes()
+        except (EOFError, OSError):
+            self.close()
+            raise StopIteration from None
+        tag, body = frame[:1], frame[1:]
+        if tag == _DATA:
+            return body
+        self.worker = None
+        self.pool._release(worker)
+        if tag == _FAIL:
+            log.warning("streamed query failed mid-way: %s", rebuild_error(pickle.loads(body)))
+        raise StopIteration
+
+    def close(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            self.pool._replace_later(worker)
+
+    def __del__(self) -> None:
+        self.close()
+
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+
+    @property
+    def pid(self) -> int:
+        return int(self.process.pid or 0)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """forkserver where available: children start from a clean, single-threaded parent."""
+    try:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["pyoxigraph", "kg.workers"])
+        return ctx
+    except ValueError:  # pragma: no cover - platforms without forkserver
+        return multiprocessing.get_context("spawn")
+
+
+def initial_version(store_path: Path) -> str:
+    """The build's version stamp when `kg.store` provides one, else a fresh unique stamp."""
+    try:
+        from kg.store import store_version  # type: ignore[import-not-found,unused-ignore]
+
+        return str(store_version(store_path))
+    except Exception:
+        return uuid.uuid4().hex[:12]
+
+
+class WorkerPoolEngine:
+    """The `Engine` the server uses: queries run in killable worker processes.
+
+    >>> # engine = WorkerPoolEngine(Path("data/store"), workers=2, timeout=30).start()
+    """
+
+    def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
+                 max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE) -> None:
+        self.store_path = Path(store_path)
+        self.size = workers
+        self.timeout = timeout
+        self.max_result_rows = max_result_rows
+        self.chunk_size = chunk_size
+        self._ctx = _context()
+        self._cond = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._starting = 0
+        self._paused = False
+        self._closed = False
+        self._version = initial_version(self.store_path)
+        self.write_lock = threading.Lock()
+        self.timeouts = 0
+
+    # -- life cycle
+
+    def start(self) -> WorkerPoolEngine:
+        if not self.store_path.exists():
+            raise errors.StoreUnavailable(f"no store at {self.store_path}",
+                                          hint="run `kg build --store PATH` first")
+        workers = [self._spawn() for _ in range(self.size)]
+        with self._cond:
+            self._idle.extend(workers)
+            self._cond.notify_all()
+        return self
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            idle, self._idle = self._idle, []
+            self._cond.notify_all()
+        for worker in idle:
+            with contextlib.suppress(OSError):
+                worker.conn.send(("stop",))
+            worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
+            worker.conn.close()
+
+    def __enter__(self) -> WorkerPoolEngine:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe(duplex=True)
+        process = self._ctx.Process(target=worker_main, args=(child, str(self.store_path)),
+                                    name="kg-query-worker", daemon=True)
+        process.start()
+        child.close()
+        if not parent.poll(START_TIMEOUT):
+            process.kill()
+            raise errors.StoreUnavailable("a query worker did not start in time")
+        try:
+            message = parent.recv()
+        except EOFError as exc:
+            process.join()
+            raise errors.StoreUnavailable(
+                f"a query worker could not open the store at {self.store_path} (exit {process.exitcode})",
+                hint="check that the store exists and was built by `kg build`") from exc
+        assert message[0] == "ready"
+        return _Worker(process, parent)
+
+    def _replace_later(self, worker: _Worker) -> None:
+        """Kill a worker now (frees its CPU at once) and start its replacement in the background."""
+        worker.process.kill()
+        worker.process.join()
+        worker.conn.close()
+        with self._cond:
+            self._busy -= 1
+            self._starting += 1
+
+        def replace() -> None:
+            try:
+                new = self._spawn()
+            except errors.KgError:
+                log.exception("could not replace a query worker")
+                new = None
+            with self._cond:
+                self._starting -= 1
+                if new is not None and not self._closed:
+                    self._idle.append(new)
+                elif new is not None:
+                    new.process.kill()
+                self._cond.notify_all()
+
+        threading.Thread(target=replace, name="kg-worker-respawn", daemon=True).start()
+
+    # -- dispatch
+
+    def _deadline(self, request_timeout: float | None) -> tuple[float, float]:
+        limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
+        return limit, time.monotonic() + limit
+
+    def _acquire(self, deadline: float, limit: float) -> _Worker:
+        with self._cond:
+            while self._paused or not self._idle:
+                if self._closed:
+                    raise errors.StoreUnavailable("the server is shutting down")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self.timeouts += 1
+                    raise errors.QueryTimeout(
+                        f"no query worker became free within the {limit:g} s limit (all busy)",
+                        hint="retry later, or raise KG_QUERY_WORKERS")
+                self._cond.wait(remaining)
+            self._busy += 1
+            return self._idle.pop()
+
+    def _release(self, worker: _Worker) -> None:
+        with self._cond:
+            self._busy -= 1
+            self._idle.append(worker)
+            self._cond.notify_all()
+
+    def _await(self, worker: _Worker, deadline: float, limit: float) -> None:
+        """Wait for the worker's next message; past the deadline, end it and raise QueryTimeout."""
+        if worker.conn.poll(max(deadline - time.monotonic(), 0)):
+            return
+        self.timeouts += 1
+        self._replace_later(worker)
+        raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
+                                  hint="make the query more selective (LIMIT, fewer unbound patterns)")
+
+    def _recv(self, worker: _Worker) -> Any:
+        try:
+            return worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("the query worker died while answering",
+                                          hint="the query may need more memory than allowed") from exc
+
+    def _call(self, op: str, *args: Any, timeout: float | None = None) -> Any:
+        limit, deadline = self._deadline(timeout)
+        worker = self._acquire(deadline, limit)
+        try:
+            worker.conn.send((op, *args))
+        except OSError as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        self._await(worker, deadline, limit)
+        status, value = self._recv(worker)
+        self._release(worker)
+        if status == "err":
+            raise rebuild_error(value)
+        return value
+
+    # -- the Engine protocol
+
+    @property
+    def version(self) -> str:
+        return self._version
+
+    def select(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
+        rows: Rows = self._call("select", request, max_rows or self.max_result_rows, timeout=request.timeout)
+        return rows
+
+    def ask(self, request: QueryRequest) -> bool:
+        return bool(self._call("ask", request, timeout=request.timeout))
+
+    def construct(self, request: QueryRequest) -> list[ox.Triple]:
+        triples: list[ox.Triple] = self._call("construct", request, self.max_result_rows,
+                                              timeout=request.timeout)
+        return triples
+
+    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+              object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
+              ) -> list[ox.Quad]:
+        quads: list[ox.Quad] = self._call("quads", subject, predicate, object, graph, self.max_result_rows)
+        return quads
+
+    def serialize(self, request: QueryRequest, *, solutions_format: ox.QueryResultsFormat,
+                  graph_format: ox.RdfFormat) -> SerializedResult:
+        """Start the query; the first chunk arrives before this returns, so errors and timeouts
+        before any output become proper HTTP errors. Later chunks stream through `chunks`,
+        still under the deadline: past it the worker is killed and the stream ends early."""
+        limit, deadline = self._deadline(request.timeout)
+        worker = self._acquire(deadline, limit)
+        try:
+            worker.conn.send(("serialize", request, format_name(solutions_format), format_name(graph_format),
+                              self.chunk_size, self.max_result_rows))
+        except OSError as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        self._await(worker, deadline, limit)
+        message = self._recv(worker)
+        if message[0] == "err":
+            self._release(worker)
+            raise rebuild_error(message[1])
+        _, kind, media_type, first, final = message
+        if final:
+            self._release(worker)
+            return SerializedResult(ResultKind(kind), media_type, iter((first,)))
+        return SerializedResult(ResultKind(kind), media_type, self._stream(worker, first, deadline, limit))
+
+    def _stream(self, worker: _Worker, first: bytes, deadline: float, limit: float) -> Iterator[bytes]:
+        return _Stream(self, worker, first, deadline, limit)
+
+    # -- health
+
+    def workers_alive(self) -> int:
+        with self._cond:
+            alive = [w for w in self._idle if w.process.is_alive()]
+            return len(alive) + self._busy
+
+    def worker_pids(self) -> list[int]:
+        with self._cond:
+            return [w.pid for w in self._idle]
+
+    # -- the single writer
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[ox.Store]:
+        """A read-only handle in this process, next to the workers' (all read-only: allowed)."""
+        store = ox.Store.read_only(str(self.store_path))
+        try:
+            yield store
+        finally:
+            del store
+            gc.collect()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[ox.Store]:
+        """Pause the pool, close every read-only handle, and yield the store opened read-write.
+
+        On exit the store is flushed and closed, `version` changes, and the workers reopen.
+        Call it under `write_lock` so that only one writer exists.
+        """
+        with self._cond:
+            self._paused = True
+            while self._busy or self._starting:
+                self._cond.wait(0.05)
+            workers = list(self._idle)
+        try:
+            for worker in workers:
+                worker.conn.send(("close",))
+            for worker in workers:
+                worker.conn.recv()
+            store = ox.Store(str(self.store_path))
+            try:
+                yield store
+                store.flush()
+            finally:
+                del store
+                gc.collect()
+            self._version = f"{self._version.split('+')[0]}+{time.time_ns():x}"
+        finally:
+            for worker in workers:
+                worker.conn.send(("open",))
+            for worker in workers:
+                worker.conn.recv()
+            with self._cond:
+                self._paused = False
+                self._cond.notify_all()
