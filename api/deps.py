@@ -55,8 +55,8 @@ def require_write_token(request: Request) -> None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
-        raise Unauthorized("writes need a bearer token",
-                           hint="send the header `Authorization: Bearer <token>` (the server's KG_UPDATE_TOKEN)")
+        raise Unauthorized("writes need a bearer token", hint=(
+            "send the header `Authorization: Bearer <token>` (the server's KG_UPDATE_TOKEN)"))
     if not hmac.compare_digest(value.strip().encode(), token.get_secret_value().encode()):
         raise Forbidden("the bearer token is wrong", hint="use the token the server was started with")
 

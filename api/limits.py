@@ -56,11 +56,12 @@ class RequestSizeLimit:
     async def _refuse(self, send: Send, size: int) -> None:
         body: dict[str, Any] = {
             "error": "HTTPError", "status": 413,
-            "message": f"the request body ({size} bytes or more) is larger than the limit of {self.max_bytes} bytes",
+            "message": f"the request body ({size} bytes or more) is larger than the limit "
+                       f"of {self.max_bytes} bytes",
             "hint": "send less at once (split the update or the upload), or raise KG_MAX_REQUEST_BYTES",
         }
         data = json.dumps(body).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
-                                (b"connection", b"close")]})
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(data)).encode()), (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": data})

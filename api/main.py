@@ -20,17 +20,32 @@ from api.routers import entities, graph_store, health, pages, queries, reconcile
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
+#: Our loggers: one line per query (`tregua.query`), worker events, server errors.
+LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers")
+
+
+def configure_logging(level: str) -> None:
+    """uvicorn configures only its own loggers; ours get a handler here (once) at the same level."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        logger.setLevel(level.upper())
+        if not logger.handlers:
+            handler = logging.StreamHandler()
+            handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
+            logger.addHandler(handler)
+            logger.propagate = False
 
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    configure_logging(settings.log_level)
     owned = None
     if getattr(app.state, "engine", None) is None:
         from kg.workers import WorkerPoolEngine
 
-        owned = WorkerPoolEngine(settings.store, workers=settings.query_workers, timeout=settings.query_timeout,
-                                 max_result_rows=settings.max_result_rows)
+        owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
+                                 timeout=settings.query_timeout, max_result_rows=settings.max_result_rows)
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
@@ -46,8 +61,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan,
-                  description="A knowledge graph of the public debate over negotiating with El Salvador's gangs.")
+    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, description=(
+        "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)
     # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kg import link_review
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -240,6 +241,9 @@ COMMANDS: list[Command] = [
     Command("serve", "serve the SPARQL endpoint and the site", _configure_serve, run_serve),
     Command("query", "run a SPARQL query on the store", _configure_query, run_query),
     Command("export", "dump the store (or one graph) as RDF", _configure_export, run_export),
+    Command("link", link_review.LINK_HELP, link_review.configure_link, link_review.run_link),
+    Command("export-links", link_review.EXPORT_HELP, link_review.configure_export_links,
+            link_review.run_export_links),
 ]
 
 

@@ -45,6 +45,8 @@ from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
 RDF_TYPE = ox.NamedNode(iris.PREFIXES["rdf"] + "type")
+#: IRIs under these namespaces are vocabulary (the ontology's terms, W3C vocabularies), not data.
+VOCABULARY = (iris.TG, *(iris.PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "sh")))
 VAR_IRI = "urn:x-tregua-var:"
 #: A multi-operation update whose later WHERE must see earlier changes copies the store into
 #: memory; beyond this many quads it is refused (send the operations as separate requests).
@@ -611,6 +613,13 @@ class Rules:
     ontology: list[ox.Quad]
     shapes_graph: Any = None
     ontology_graph: Any = None
+    entailment: Entailment | None = None
+    vocabulary: frozenset[Any] = frozenset()
+
+    def is_vocabulary(self, term: Any) -> bool:
+        """Classes, properties and concept-scheme values: shared by many nodes, never focus nodes."""
+        return term in self.vocabulary or (isinstance(term, ox.NamedNode)
+                                           and term.value.startswith(VOCABULARY))
 
     @classmethod
     def of(cls, store: ox.Store) -> Rules:
@@ -623,7 +632,9 @@ class Rules:
             shapes = _read_dir(paths.SHAPES_DIR)
         if not ontology:
             ontology = _read_dir(paths.ONTOLOGY_DIR)
-        return cls(shapes, ontology, to_rdflib(shapes), to_rdflib(ontology))
+        vocabulary = frozenset(q.subject for q in ontology)
+        return cls(shapes, ontology, to_rdflib(shapes), to_rdflib(ontology), Entailment.of(ontology),
+                   vocabulary)
 
 
 def _read_dir(folder: Any) -> list[ox.Quad]:
@@ -637,45 +648,154 @@ def changed_data(vd: VirtualDataset) -> list[ox.Quad]:
     return list(_data_quads([*vd.removed, *vd.added]))
 
 
+class Entailment:
+    """The ontology's schema closed once (owlrl, as the build does), then applied per write.
+
+    Running owlrl over the whole ontology for every write costs seconds; the schema does not change
+    between writes, so its closure is computed once and a write applies only the instance rules
+    that the build's inferred graph holds: super-classes, super-properties, domains, ranges,
+    inverse and symmetric properties.
+    """
+
+    def __init__(self, superclasses: dict[Any, set[Any]], superproperties: dict[Any, set[Any]],
+                 domains: dict[Any, set[Any]], ranges: dict[Any, set[Any]],
+                 inverses: dict[Any, set[Any]]) -> None:
+        self.superclasses = superclasses
+        self.superproperties = superproperties
+        self.domains = domains
+        self.ranges = ranges
+        self.inverses = inverses
+
+    @classmethod
+    def of(cls, ontology: list[ox.Quad]) -> Entailment:
+        import owlrl
+
+        from kg.inference import _to_ox
+        from kg.validate import to_rdflib
+
+        graph = to_rdflib(ontology)
+        closure = owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
+                                         datatype_axioms=False)
+        closure.expand(graph)
+        rdfs, owl = iris.PREFIXES["rdfs"], iris.PREFIXES["owl"]
+
+        def pairs(predicate: str) -> dict[Any, set[Any]]:
+            out: dict[Any, set[Any]] = {}
+            for s_, _, o_ in graph.triples((None, rdflib_uri(predicate), None)):
+                if _named(s_) and _named(o_) and s_ != o_:
+                    out.setdefault(_to_ox(s_), set()).add(_to_ox(o_))
+            return out
+
+        inverses = pairs(owl + "inverseOf")
+        for a, bs in list(inverses.items()):
+            for b in bs:
+                inverses.setdefault(b, set()).add(a)
+        symmetric = rdflib_uri(owl + "SymmetricProperty")
+        for s_ in graph.subjects(rdflib_uri(iris.PREFIXES["rdf"] + "type"), symmetric):
+            if _named(s_):
+                inverses.setdefault(_to_ox(s_), set()).add(_to_ox(s_))
+        return cls(pairs(rdfs + "subClassOf"), pairs(rdfs + "subPropertyOf"), pairs(rdfs + "domain"),
+                   pairs(rdfs + "range"), inverses)
+
+    def derive(self, triples: Iterable[tuple[Any, Any, Any]]) -> set[tuple[Any, Any, Any]]:
+        """Everything the rules give from `triples` (the input included), to a fixpoint."""
+        done: set[tuple[Any, Any, Any]] = set()
+        todo = list(triples)
+        while todo:
+            triple = todo.pop()
+            if triple in done:
+                continue
+            done.add(triple)
+            s_, p_, o_ = triple
+            if p_ == RDF_TYPE:
+                todo += [(s_, RDF_TYPE, c) for c in self.superclasses.get(o_, ())]
+                continue
+            for q in self.superproperties.get(p_, set()) | {p_}:
+                if q != p_:
+                    todo.append((s_, q, o_))
+                todo += [(s_, RDF_TYPE, c) for c in self.domains.get(q, ())]
+                if _is_node(o_):
+                    todo += [(o_, RDF_TYPE, c) for c in self.ranges.get(q, ())]
+                    todo += [(o_, inv, s_) for inv in self.inverses.get(q, ())]
+        return done
+
+
+def rdflib_uri(value: str) -> Any:
+    import rdflib
+
+    return rdflib.URIRef(value)
+
+
+def _named(term: Any) -> bool:
+    import rdflib
+
+    return isinstance(term, rdflib.URIRef)
+
+
+def _worth_storing(triple: tuple[Any, Any, Any], touched: set[Any]) -> bool:
+    """The build's filter (kg.inference): facts about data nodes, no RDF/RDFS/OWL vocabulary noise."""
+    from kg.inference import NOISE_NAMESPACES
+
+    s_, p_, o_ = triple
+    if s_ not in touched or not isinstance(s_, ox.NamedNode):
+        return False
+    if p_ == RDF_TYPE:
+        return isinstance(o_, ox.NamedNode) and not o_.value.startswith(NOISE_NAMESPACES)
+    return not p_.value.startswith(NOISE_NAMESPACES)
+
+
 def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """Inferred quads to remove and to add for the nodes the change touched."""
-    from kg.inference import infer
+    """Inferred quads to remove (lost their support) and to add, for the nodes the change touched.
 
+    Only what the rules derive is ever removed: an inferred triple the build made by a rule not
+    applied here (e.g. an OWL RL rule needing more context) stays.
+    """
     changed = changed_data(vd)
-    if not changed:
+    if not changed or rules.entailment is None:
         return [], []
-    touched = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object)
-                                              and q.predicate != RDF_TYPE}
-    context: set[ox.Quad] = set()
-    for node in touched:
-        context.update(_data_quads(vd.pattern(s=node)))
-        context.update(_data_quads(vd.pattern(o=node)))
-    inferred_graph = ox.NamedNode(iris.GRAPH_INFERRED)
-    new = {q for q in infer(rules.ontology, context) if q.subject in touched}
-    old = {q for node in touched for q in vd.pattern(s=node, g=inferred_graph)}
-    return sorted(old - new, key=str), sorted(new - old, key=str)
+    touched = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object)}
+
+    def context(quads: Callable[..., Iterable[ox.Quad]]) -> set[tuple[Any, Any, Any]]:
+        out = set()
+        for node in touched:
+            for q in _data_quads([*quads(node, None, None, None), *quads(None, None, node, None)]):
+                out.add((q.subject, q.predicate, q.object))
+        return out
+
+    before, after = context(vd.store.quads_for_pattern), context(vd.pattern)
+    derived_before = {t for t in rules.entailment.derive(before) if _worth_storing(t, touched)} - before
+    derived_after = {t for t in rules.entailment.derive(after) if _worth_storing(t, touched)} - after
+    inferred = ox.NamedNode(iris.GRAPH_INFERRED)
+    present = {(q.subject, q.predicate, q.object) for node in touched for q in vd.pattern(s=node, g=inferred)}
+    lost = (derived_before - derived_after) & present
+    # an inferred triple now asserted in a data graph is no longer "inferred"
+    lost |= {t for t in present & after if t in derived_before or t in derived_after}
+    new = derived_after - present
+    to_quads = lambda ts: sorted((ox.Quad(*t, inferred) for t in ts), key=str)  # noqa: E731
+    return to_quads(lost), to_quads(new)
 
 
-def focus_nodes(vd: VirtualDataset, changed: list[ox.Quad]) -> set[Any]:
-    """Subjects and objects of the changed quads (not classes), and the nodes pointing at them."""
+def focus_nodes(vd: VirtualDataset, changed: list[ox.Quad], rules: Rules) -> set[Any]:
+    """Subjects and objects of the changed quads (not vocabulary), and the nodes pointing at them."""
     focus: set[Any] = set()
     for q in changed:
         focus.add(q.subject)
         if _is_node(q.object) and q.predicate != RDF_TYPE:
             focus.add(q.object)
+    focus = {n for n in focus if not rules.is_vocabulary(n)}
     pointing = {q.subject for node in focus for q in _data_quads(vd.pattern(o=node))
                 if q.predicate != RDF_TYPE}
     return {n for n in focus | pointing if _is_node(n)}
 
 
-def neighbourhood(vd: VirtualDataset, nodes: set[Any]) -> list[ox.Quad]:
+def neighbourhood(vd: VirtualDataset, nodes: set[Any], rules: Rules) -> list[ox.Quad]:
     """What validating `nodes` can look at: two hops out, one hop in, after the change."""
     out: set[ox.Quad] = set()
     second: set[Any] = set()
     for node in nodes:
         for q in _data_quads(vd.pattern(s=node)):
             out.add(q)
-            if _is_node(q.object) and q.predicate != RDF_TYPE:
+            if _is_node(q.object) and q.predicate != RDF_TYPE and not rules.is_vocabulary(q.object):
                 second.add(q.object)
         out.update(_data_quads(vd.pattern(o=node)))
     for node in second - nodes:
@@ -710,8 +830,8 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
     changed = changed_data(vd)
     if not changed or not rules.shapes:
         return
-    nodes = focus_nodes(vd, changed)
-    data = neighbourhood(vd, nodes)
+    nodes = focus_nodes(vd, changed, rules)
+    data = neighbourhood(vd, nodes, rules)
     report.focus_nodes, report.validated_quads = len(nodes), len(data)
     named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
     result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)

@@ -348,7 +348,8 @@ def export_links(store: ox.Store, fmt: str, out: TextIO, *, url_base: str | None
     return EXPORT_FORMATS[fmt](exported_links(store), out, url_base=url_base)
 
 
-def print_plan(plan: LinkPlan, out: TextIO = sys.stderr) -> None:
+def print_plan(plan: LinkPlan, out: TextIO | None = None) -> None:
+    out = out or sys.stderr
     for row in plan.linked:
         print(f"linked {row.iri} -> {row.qid} (reviewed by {row.reviewer})", file=out)
     for row in plan.unchanged:

@@ -438,6 +438,13 @@ def _shapes_doc(shape_files: tuple[tuple[str, float], ...],
                                              [(k, _facet_value(g, k, v)) for k in _FACETS
                                               for v in g.objects(node, SH + k)],
                                              g.texts(node, SH + "message"), severity, shape)]
+            node_facets = [(k, _facet_value(g, k, v)) for k in _FACETS if k not in ("minCount", "maxCount")
+                           for v in g.objects(node, SH + k)]
+            if g.objects(node, RDF + "type") and not g.objects(node, SH + "path") and (
+                    node_facets or g.texts(node, SH + "message")):
+                # constraints on the focus node itself (sh:not, sh:or, sh:nodeKind...) come first
+                constraints.insert(0, ConstraintDoc(ref, "", "(the node itself)", node_facets,
+                                                    g.texts(node, SH + "message"), severity))
             docs.append(ShapeDoc(shape, anchor_of(shape), label, g.texts(node, RDFS + "comment"), targets,
                                  severity, constraints, _refs(g, g.objects(node, RDFS + "seeAlso")), file.name))
     return ShapesDoc(docs, files)

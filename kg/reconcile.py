@@ -227,14 +227,29 @@ class Service:
         index = SearchIndex.build(engine)
         return cls(index, Catalogue.build(engine, index))
 
+    def __post_init__(self) -> None:
+        self._types: dict[str, list[dict[str, str]]] = {}
+        self._descriptions: dict[str, str] = {}
+
     def entity_types(self, entity: Entity) -> list[Term]:
         """The most specific of our types an entity has (Gang, not also Organization and Actor)."""
         ours = [t for t in entity.types if t in self.catalogue.types]
         implied = {s for t in ours for s in self.index.superclasses.get(t, ())}
         return [self.catalogue.types[t] for t in sorted(ours) if t not in implied]
 
+    def type_refs(self, entity: Entity) -> list[dict[str, str]]:
+        """`entity_types` as the API writes them, computed once per entity and version."""
+        refs = self._types.get(entity.iri)
+        if refs is None:
+            refs = self._types[entity.iri] = [t.ref() for t in self.entity_types(entity)]
+        return [dict(r) for r in refs]
+
     def description(self, entity: Entity) -> str:
-        return entity.description or ", ".join(t.name for t in self.entity_types(entity))
+        text = self._descriptions.get(entity.iri)
+        if text is None:
+            text = self._descriptions[entity.iri] = entity.description or ", ".join(
+                t.name for t in self.entity_types(entity))
+        return text
 
 
 def service_cache() -> VersionedCache[Service]:
@@ -466,7 +481,8 @@ def reconcile_query(service: Service, engine: Engine, query: Query) -> list[dict
     if query.text:
         direct = index.entity(query.text)
         matches = [(direct, 100.0)] if direct else []
-        matches += [(m.entity, m.score) for m in index.match_names(query.text)
+        accept = (lambda e: _type_ok(e, query)) if query.types else None
+        matches += [(m.entity, m.score) for m in index.match_names(query.text, accept=accept)
                     if direct is None or m.entity is not direct]
     else:
         matches = [(e, 0.0) for e in index.entities.values()]
@@ -490,7 +506,7 @@ def reconcile_query(service: Service, engine: Engine, query: Query) -> list[dict
             "id": entity.short_id,
             "name": entity.label,
             "description": service.description(entity),
-            "type": [t.ref() for t in service.entity_types(entity)],
+            "type": service.type_refs(entity),
             "score": round(score, 1),
             "match": i == 0 and score >= MATCH_SCORE and score - runner_up >= MATCH_MARGIN,
             "features": [{"id": k, "value": v} for k, v in features.items()],
@@ -523,7 +539,7 @@ def suggest_entities(service: Service, prefix: str, *, cursor: int | None = None
     if type_iri:
         entities = [e for e in entities if type_iri in e.types]
     return {"result": [{"id": e.short_id, "name": e.label, "description": service.description(e),
-                        "notable": [t.ref() for t in service.entity_types(e)]}
+                        "notable": service.type_refs(e)}
                        for e in entities[offset:offset + limit]]}
 
 

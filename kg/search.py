@@ -21,6 +21,8 @@ Matching, in three steps that keep a batch of names well above 1,000 names/s:
 from __future__ import annotations
 
 import bisect
+import heapq
+import math
 import re
 import threading
 import unicodedata
@@ -62,8 +64,10 @@ DESCRIPTION_PREDICATES: tuple[str, ...] = (
 )
 
 ENTITY_BASE = iris.BASE + "id/"
-MAX_CANDIDATE_NAMES = 4000
-"""Blocking cap: rare tokens are looked up first, so a common token ("el") cannot flood scoring."""
+TOP_CANDIDATES = 64
+"""Names scored per query (the best by shared-token weight)."""
+MAX_POSTINGS_VISITED = 20_000
+"""Blocking cap: rare tokens are looked up first, so a common token ("el") cannot flood the work."""
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 T = TypeVar("T")
@@ -105,12 +109,16 @@ def name_score(query_words: Sequence[str], name_words: Sequence[str]) -> float:
     >>> name_score(tokens("Ortiz Oscar"), tokens("Óscar Ortiz")) >= 95
     True
     """
-    q, n = compact(query_words), compact(name_words)
+    return folded_score(compact(query_words), " ".join(query_words),
+                        compact(name_words), " ".join(name_words))
+
+
+def folded_score(q: str, spaced_q: str, n: str, spaced_n: str) -> float:
+    """`name_score` on names already folded: compact keys and space-joined words."""
     if not q or not n:
         return 0.0
     if q == n:
         return 100.0
-    spaced_q, spaced_n = " ".join(query_words), " ".join(name_words)
     # Word order differs ("Ortiz, Óscar"): token sort; one word misspelt: plain ratio. Both
     # stay below 100 so that only a true equality can be a sure match on its own.
     best = max(fuzz.token_sort_ratio(spaced_q, spaced_n), fuzz.ratio(q, n))
@@ -119,12 +127,19 @@ def name_score(query_words: Sequence[str], name_words: Sequence[str]) -> float:
 
 @dataclass(frozen=True)
 class Name:
-    """One name of an entity, as written and as folded."""
+    """One name of an entity, as written and as folded (words, compact key, words joined)."""
 
     text: str
     lang: str
     primary: bool
     words: tuple[str, ...]
+    key: str = ""
+    spaced: str = ""
+
+    @classmethod
+    def of(cls, text: str, lang: str, primary: bool) -> Name:
+        words = tuple(tokens(text))
+        return cls(text, lang, primary, words, compact(words), " ".join(words))
 
 
 @dataclass
@@ -250,7 +265,7 @@ class SearchIndex:
                 n = len(self._names)
                 self._names.append(name)
                 self._name_entity.append(entity)
-                for token in {*name.words, compact(name.words)}:
+                for token in {*name.words, name.key}:
                     postings[token].append(n)
         self._postings = dict(postings)
         self._vocabulary = sorted(self._postings)
@@ -282,8 +297,8 @@ class SearchIndex:
                 descriptions[s].setdefault(o.language or "", o.value)
         for s, names in raw_names.items():
             entity = entities[s]
-            entity.names = [Name(text, lang, is_primary, tuple(tokens(text)))
-                            for text, lang, is_primary in names if tokens(text)]
+            entity.names = [name for text, lang, is_primary in names
+                            if (name := Name.of(text, lang, is_primary)).words]
             entity.label = _choose_label(entity.names)
         for s, texts in descriptions.items():
             entities[s].description = texts.get("en") or texts.get("") or next(iter(texts.values()))
@@ -334,8 +349,13 @@ class SearchIndex:
         near = process.extract(token, vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=75)
         return [t for t, _score, _i in near]
 
-    def _candidate_names(self, words: Sequence[str]) -> list[int]:
-        """Names sharing at least one (possibly corrected) token with the query, rarest first."""
+    def _candidate_names(self, words: Sequence[str], accept: Callable[[Entity], bool] | None) -> list[int]:
+        """Names sharing (possibly corrected) tokens with the query, the rarest shared tokens first.
+
+        Each name collects the IDF weight of the query tokens it holds; only the best
+        `TOP_CANDIDATES` go on to scoring, so a token every replica shares ("oscar" in a graph of
+        a thousand Óscars) costs one pass over its posting list, not a thousand similarity scores.
+        """
         keys: list[str] = []
         key = compact(words)
         if key in self._postings:
@@ -343,23 +363,37 @@ class SearchIndex:
         for w in words:
             keys.extend(self._expand(w, self._vocabulary, self._postings, prefix=False))
         lists = sorted((self._postings[k] for k in dict.fromkeys(keys)), key=len)
-        seen: dict[int, None] = {}
+        total = len(self._names) + 1
+        weights: dict[int, float] = {}
+        visited = 0
         for posting in lists:
+            w = math.log(total / len(posting))
             for n in posting:
-                seen[n] = None
-            if len(seen) >= MAX_CANDIDATE_NAMES:
+                weights[n] = weights.get(n, 0.0) + w
+            visited += len(posting)
+            if visited >= MAX_POSTINGS_VISITED:
                 break
-        return list(seen)
+        if accept is not None:
+            weights = {n: w for n, w in weights.items() if accept(self._name_entity[n])}
+        if len(weights) <= TOP_CANDIDATES:
+            return list(weights)
+        return heapq.nlargest(TOP_CANDIDATES, weights, key=weights.__getitem__)
 
-    def match_names(self, text: str, *, limit: int | None = None) -> list[NameMatch]:
-        """Entities whose names resemble `text`, best first, one (best) name per entity."""
+    def match_names(self, text: str, *, limit: int | None = None,
+                    accept: Callable[[Entity], bool] | None = None) -> list[NameMatch]:
+        """Entities whose names resemble `text`, best first, one (best) name per entity.
+
+        `accept` filters entities before the candidates are cut (a type constraint), so that
+        entities of the wanted type are not crowded out by namesakes of other types.
+        """
         words = tokens(text)
         if not words:
             return []
         best: dict[str, NameMatch] = {}
-        for n in self._candidate_names(words):
+        key, spaced = compact(words), " ".join(words)
+        for n in self._candidate_names(words, accept):
             name = self._names[n]
-            score = name_score(words, name.words)
+            score = folded_score(key, spaced, name.key, name.spaced)
             entity = self._name_entity[n]
             current = best.get(entity.iri)
             if current is None or score > current.score or (score == current.score and name.primary
@@ -386,7 +420,7 @@ class SearchIndex:
             if allowed is not None and entity.kind not in allowed:
                 continue
             name = self._names[n]
-            typed, whole = compact(words), compact(name.words)
+            typed, whole = compact(words), name.key
             # Same name: 100; the name begins as typed: 90 less what is still missing; a later
             # word begins as typed ("ort" in "Óscar Ortiz"): 80 less the same.
             missing = min(len(whole) - len(typed), 20) / 2

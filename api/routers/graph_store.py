@@ -1,5 +1,181 @@
-"""Routes: graph_store (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+"""`/rdf-graph-store`: the SPARQL 1.1 Graph Store HTTP Protocol, indirect identification.
 
-from fastapi import APIRouter
+`?graph=IRI` names a graph, `?default` the store's own default graph (not the union that queries
+see: a write must say exactly where it goes). Reads are content-negotiated and streamed; writes
+need the bearer token and pass the same SHACL gate as SPARQL updates (`kg.gate`). A graph that
+does not exist is 404; PUT/POST answer 201 when they create the graph and 204 when it existed.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from api import negotiation
+from api.deps import engine_of, require_write_token, settings_of, writer_of
+from api.errors import ApiError
+from kg import gate
+from kg.engine import Engine, QueryRequest
+from kg.errors import BadRequest, NotFound, ParameterError
+
+router = APIRouter(tags=["graph store"])
+PATH = "/rdf-graph-store"
+
+
+class _Whole:
+    """Marker: the request named no graph (only POST accepts that: it creates a new graph)."""
+
+
+WHOLE = _Whole()
+Target = str | None | _Whole  # a graph IRI, None for the default graph, or WHOLE
+
+
+def target_of(request: Request) -> Target:
+    params = request.query_params
+    graphs = params.getlist("graph")
+    if graphs and "default" in params:
+        raise ParameterError("graph", "give either ?graph=IRI or ?default, not both",
+                             expected="one graph", example="?graph=https://w3id.org/tregua/graph/ontology")
+    if len(graphs) > 1:
+        raise ParameterError("graph", "give one ?graph= at a time", expected="one graph IRI",
+                             example="?graph=https://w3id.org/tregua/graph/ontology")
+    if graphs:
+        try:
+            ox.NamedNode(graphs[0])
+        except ValueError as exc:
+            raise ParameterError("graph", f"graph={graphs[0]!r} is not an absolute IRI",
+                                 expected="an absolute IRI",
+                                 example="https://w3id.org/tregua/graph/ontology") from exc
+        return graphs[0]
+    return None if "default" in params else WHOLE
+
+
+def _need_graph(target: Target) -> str | None:
+    if isinstance(target, _Whole):
+        raise ParameterError("graph", "name the graph with ?graph=IRI or ?default",
+                             expected="?graph=IRI or ?default", example="?graph=https://w3id.org/tregua/graph/ontology")
+    return target
+
+
+def graph_exists(engine: Engine, graph: str | None) -> bool:
+    if graph is None:
+        return True
+    return engine.ask(QueryRequest("ASK { GRAPH ?g { } }", substitutions={"g": ox.NamedNode(graph)}))
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+@router.api_route(PATH, methods=["GET", "HEAD"], summary="a graph's content (content-negotiated)")
+async def read_graph(request: Request) -> Response:
+    graph = _need_graph(target_of(request))
+    fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
+    engine = engine_of(request)
+    if not await run_in_threadpool(graph_exists, engine, graph):
+        names = await run_in_threadpool(_graph_names, engine)
+        raise NotFound(f"there is no graph {graph}", suggestions=names)
+    headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}"'}
+    if request.method == "HEAD":
+        return Response(media_type=fmt.content_type, headers=headers)
+    if graph is None:
+        quads = await run_in_threadpool(engine.quads, None, None, None, ox.DefaultGraph())
+        triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+        data = ox.serialize(triples, format=fmt.ox_format) or b""  # type: ignore[arg-type]
+        return Response(data, media_type=fmt.content_type, headers=headers)
+    result = await run_in_threadpool(
+        engine.serialize, QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", default_graph_uris=[graph]),
+        solutions_format=negotiation.RESULTS_TYPES[0].ox_format,  # type: ignore[arg-type]
+        graph_format=fmt.ox_format)
+    if not hasattr(result.chunks, "close"):
+        return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
+    return StreamingResponse(result.chunks, media_type=fmt.content_type, headers=headers)
+
+
+def _graph_names(engine: Engine) -> list[str]:
+    rows = engine.select(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g LIMIT 20"))
+    return [row["g"].value for row in rows.rows if "g" in row]
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def parse_payload(data: bytes, content_type: str | None, base_iri: str) -> list[ox.Triple]:
+    """The triples of an RDF payload; graph names in N-Quads/TriG payloads are refused."""
+    fmt = negotiation.rdf_format_of_content_type(content_type)
+    if fmt is None:
+        offered = negotiation.offered(negotiation.GRAPH_TYPES)
+        raise ApiError(415, f"Content-Type {content_type or '(none)'!r} is not an RDF format read here",
+                       hint="send one of: " + ", ".join(offered), accepted=offered)
+    try:
+        quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
+    except SyntaxError as exc:
+        raise BadRequest(f"the {fmt.name} payload does not parse: {exc}",
+                         hint="check the document; the position is in the message") from exc
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise BadRequest("the payload names graphs; the graph is chosen by ?graph= or ?default",
+                         hint="send triples (Turtle, N-Triples...) or quads in the default graph only")
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
+async def payload_triples(request: Request, base_iri: str) -> list[ox.Triple]:
+    content_type = request.headers.get("content-type")
+    if content_type and content_type.split(";")[0].strip().lower() == "multipart/form-data":
+        triples: list[ox.Triple] = []
+        form = await request.form()
+        for _, part in form.multi_items():
+            if isinstance(part, UploadFile):
+                data = await part.read()
+                triples += await run_in_threadpool(parse_payload, data, part.content_type, base_iri)
+        return triples
+    return await run_in_threadpool(parse_payload, await request.body(), content_type, base_iri)
+
+
+def _written(report: gate.GateReport, created: bool, location: str | None = None) -> Response:
+    if not created:
+        return Response(status_code=204)
+    headers = {"Location": location} if location else {}
+    body: dict[str, Any] = {"status": "created", **report.as_dict()}
+    if location:
+        body["graph"] = location
+    return JSONResponse(body, status_code=201, headers=headers)
+
+
+@router.put(PATH, summary="replace a graph (bearer token; SHACL-gated)")
+async def put_graph(request: Request) -> Response:
+    require_write_token(request)
+    graph = _need_graph(target_of(request))
+    settings = settings_of(request)
+    triples = await payload_triples(request, graph or settings.base_iri)
+    existed = await run_in_threadpool(graph_exists, engine_of(request), graph)
+    report = await run_in_threadpool(gate.replace_graph, writer_of(request), graph, triples)
+    return _written(report, not existed)
+
+
+@router.post(PATH, summary="merge into a graph, or create one when no graph is named (token; SHACL-gated)")
+async def post_graph(request: Request) -> Response:
+    require_write_token(request)
+    target = target_of(request)
+    settings = settings_of(request)
+    if isinstance(target, _Whole):
+        graph: str | None = f"{settings.base_iri}graph/upload/{uuid.uuid4()}"
+        location: str | None = graph
+    else:
+        graph, location = target, None
+    triples = await payload_triples(request, graph or settings.base_iri)
+    existed = location is None and await run_in_threadpool(graph_exists, engine_of(request), graph)
+    report = await run_in_threadpool(gate.add_to_graph, writer_of(request), graph, triples)
+    return _written(report, not existed, location or (graph if not existed else None))
+
+
+@router.delete(PATH, summary="remove a graph (bearer token; SHACL-gated)")
+async def delete_graph(request: Request) -> Response:
+    require_write_token(request)
+    graph = _need_graph(target_of(request))
+    await run_in_threadpool(gate.delete_graph, writer_of(request), graph)
+    return Response(status_code=204)

@@ -1,5 +1,44 @@
-"""Routes: health (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+"""`GET /health`: liveness and store facts, answered once start-up has opened the store.
 
-from fastapi import APIRouter
+Before that (or after shutdown began) it answers 503, so a supervisor or a test fixture can
+wait on it. The facts are cached per store version, so polling it costs one small query per write.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import engine_of, settings_of
+from api.routers.service_description import cached_graph_sizes
+
+router = APIRouter(tags=["health"])
+STARTED = time.time()
+
+
+def facts(request: Request) -> dict[str, Any]:
+    engine = engine_of(request)
+    settings = settings_of(request)
+    graphs = cached_graph_sizes(request)
+    out: dict[str, Any] = {
+        "status": "ok",
+        "version": engine.version,
+        "quads": sum(n for _, n in graphs),
+        "graphs": [{"name": name, "quads": n} for name, n in graphs],
+        "updates_enabled": settings.update_token is not None,
+        "query_timeout_s": settings.query_timeout,
+        "uptime_s": round(time.time() - STARTED, 1),
+    }
+    alive = getattr(engine, "workers_alive", None)
+    if alive is not None:
+        out["workers"] = {"configured": settings.query_workers, "alive": alive(),
+                          "timeouts": getattr(engine, "timeouts", 0)}
+    return out
+
+
+@router.get("/health", summary="liveness and store facts (quads, graphs, version, workers alive)")
+async def health(request: Request) -> dict[str, Any]:
+    return await run_in_threadpool(facts, request)

@@ -1,5 +1,274 @@
-"""Routes: sparql (to be filled by its owner; see docs/ARCHITECTURE.md)."""
+"""`/sparql` (SPARQL 1.1 Protocol: query) and `/sparql/update` (update, token and SHACL gate).
 
-from fastapi import APIRouter
+Plain queries see the union of all named graphs as their default graph; `default-graph-uri` and
+`named-graph-uri` narrow the dataset as the protocol says. Results are streamed from the query
+worker in chunks. `GET /sparql` without a query answers the SPARQL 1.1 Service Description.
+A POST to `/sparql` with an update (form `update=` or `application/sparql-update`) is handled as
+a POST to `/sparql/update`, as many clients expect one endpoint for both.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+
+from api import negotiation
+from api.deps import engine_of, require_write_token, settings_of, writer_of
+from api.errors import ApiError
+from api.routers import service_description
+from kg.engine import QueryRequest, ResultKind
+from kg.errors import BadRequest, KgError, ParameterError
+from kg.gate import apply_update
+
+router = APIRouter(tags=["sparql"])
+query_log = logging.getLogger("tregua.query")
+
+FORM = "application/x-www-form-urlencoded"
+SPARQL_QUERY = "application/sparql-query"
+SPARQL_UPDATE = "application/sparql-update"
+
+_FORM_RE = re.compile(
+    r"^(?:\s+|#[^\n]*(?:\n|$)|PREFIX\s*[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>)*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b",
+    re.IGNORECASE)
+
+
+def query_form(query: str) -> ResultKind | None:
+    """The result kind a query will give, read from its first keyword (None if unclear).
+
+    >>> query_form("PREFIX a: <http://a/> # hi\\nconstruct { ?s ?p ?o } where { ?s ?p ?o }")
+    <ResultKind.GRAPH: 'graph'>
+    """
+    m = _FORM_RE.match(query)
+    if not m:
+        return None
+    word = m.group(1).upper()
+    return {"SELECT": ResultKind.SOLUTIONS, "ASK": ResultKind.BOOLEAN}.get(word, ResultKind.GRAPH)
+
+
+@dataclass
+class Protocol:
+    """The protocol parameters of one request, gathered from the URL and the body."""
+
+    params: dict[str, list[str]] = field(default_factory=dict)
+
+    def all(self, name: str) -> list[str]:
+        return self.params.get(name, [])
+
+    def one(self, name: str) -> str | None:
+        values = self.all(name)
+        if len(values) > 1:
+            raise ParameterError(name, f"the parameter {name!r} was given {len(values)} times; give it once",
+                                 expected="a single value", example=f"{name}=...")
+        return values[0] if values else None
+
+    def add(self, more: dict[str, list[str]]) -> None:
+        for key, values in more.items():
+            self.params.setdefault(key, []).extend(values)
+
+
+def media_type_of(request: Request) -> tuple[str, str | None]:
+    """(media type, charset) of the request body."""
+    header = request.headers.get("content-type", "")
+    media, *rest = [p.strip() for p in header.split(";")]
+    charset = None
+    for p in rest:
+        key, _, value = p.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+    return media.lower(), charset
+
+
+def decode_utf8(body: bytes, charset: str | None, what: str) -> str:
+    if charset not in (None, "utf-8", "utf8"):
+        raise ApiError(415, f"the {what} must be encoded in UTF-8, not {charset}",
+                       hint="send it as UTF-8 (charset=utf-8), as the SPARQL protocol requires")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"the {what} is not valid UTF-8: {exc}", hint="send it encoded as UTF-8") from exc
+
+
+def parse_form(body: bytes, charset: str | None) -> dict[str, list[str]]:
+    text = decode_utf8(body, charset, "form body")
+    try:
+        return parse_qs(text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BadRequest(f"the form body is not valid URL-encoded UTF-8: {exc}") from exc
+
+
+def url_params(request: Request) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for key, value in request.query_params.multi_items():
+        out.setdefault(key, []).append(value)
+    return out
+
+
+def _check_iris(values: list[str], name: str) -> list[str]:
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise ParameterError(name, f"{name}={value!r} is not an absolute IRI", expected="an absolute IRI",
+                                 example="https://w3id.org/tregua/graph/ontology") from exc
+    return values
+
+
+def _timeout(value: str | None, limit: float) -> float | None:
+    """A per-request `timeout` (seconds) may lower the configured limit, never raise it."""
+    if value is None or value == "":
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1
+    if not seconds > 0:
+        raise ParameterError("timeout", f"timeout={value!r} is not a positive number of seconds",
+                             expected="a positive number of seconds", example="5")
+    return min(seconds, limit)
+
+
+# ----------------------------------------------------------------------------- query
+
+
+@router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
+async def sparql_get(request: Request) -> Response:
+    protocol = Protocol(url_params(request))
+    if not protocol.all("query"):
+        if protocol.all("update"):
+            raise ApiError(405, "updates cannot be sent with GET", headers={"Allow": "POST"},
+                           hint="POST them to /sparql/update (form `update=` or application/sparql-update)")
+        return await run_in_threadpool(service_description.respond, request)
+    return await run_query(request, protocol)
+
+
+@router.post("/sparql", summary="SPARQL 1.1 query (POST form or application/sparql-query)")
+async def sparql_post(request: Request) -> Response:
+    media, charset = media_type_of(request)
+    protocol = Protocol(url_params(request))
+    if media == FORM:
+        form = parse_form(await request.body(), charset)
+        if "update" in form and "query" not in form:
+            return await sparql_update(request)
+        protocol.add(form)
+    elif media == SPARQL_QUERY:
+        protocol.add({"query": [decode_utf8(await request.body(), charset, "query")]})
+    elif media == SPARQL_UPDATE:
+        return await sparql_update(request)
+    else:
+        raise _unsupported_media(media, [FORM, SPARQL_QUERY, SPARQL_UPDATE])
+    if not protocol.all("query"):
+        raise ParameterError("query", "no query in the request", expected="a SPARQL query in `query`",
+                             example="query=ASK {}")
+    return await run_query(request, protocol)
+
+
+def _unsupported_media(media: str, accepted: list[str]) -> ApiError:
+    what = f"Content-Type {media!r}" if media else "a request without Content-Type"
+    return ApiError(415, f"{what} is not accepted here", hint="send one of: " + ", ".join(accepted),
+                    accepted=accepted)
+
+
+async def run_query(request: Request, protocol: Protocol) -> Response:
+    settings = settings_of(request)
+    started = time.perf_counter()
+    query = protocol.one("query") or ""
+    kind = query_form(query)
+    outcome = "error"
+    try:
+        fmt_param = protocol.one("format")
+        accept = request.headers.get("accept")
+        solutions = negotiation.choose(ResultKind.SOLUTIONS, accept=accept, format_param=fmt_param) \
+            if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
+        graph = negotiation.choose(ResultKind.GRAPH, accept=accept, format_param=fmt_param) \
+            if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+        qr = QueryRequest(
+            query,
+            default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
+            named_graph_uris=_check_iris(protocol.all("named-graph-uri"), "named-graph-uri"),
+            timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
+            base_iri=settings.base_iri,
+        )
+        engine = engine_of(request)
+        result = await run_in_threadpool(engine.serialize, qr, solutions_format=solutions.ox_format,  # type: ignore[arg-type]
+                                         graph_format=graph.ox_format)
+        chosen = graph if result.kind is ResultKind.GRAPH else solutions
+        outcome = "ok"
+    except KgError as exc:
+        _log(query, kind, type(exc).__name__, started, 0)
+        raise
+    headers = {"Vary": "Accept"}
+    if not hasattr(result.chunks, "close"):  # the whole answer is here already
+        data = b"".join(result.chunks)
+        _log(query, result.kind, outcome, started, len(data))
+        return Response(data, media_type=chosen.content_type, headers=headers)
+    return StreamingResponse(_logged(result.chunks, query, result.kind, started),
+                             media_type=chosen.content_type, headers=headers)
+
+
+def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
+    size = 0
+    outcome = "cut"
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            yield chunk
+        outcome = "ok"
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+        _log(query, kind, f"{outcome}-streamed", started, size)
+
+
+def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size: int) -> None:
+    ms = (time.perf_counter() - started) * 1000
+    head = " ".join(query.split())[:120]
+    query_log.info("query form=%s outcome=%s ms=%.1f bytes=%d q=%r", kind.value if kind else "?", outcome, ms,
+                   size, head)
+
+
+# ----------------------------------------------------------------------------- update
+
+
+@router.post("/sparql/update", summary="SPARQL 1.1 update (bearer token; SHACL-gated, atomic)")
+async def sparql_update(request: Request) -> Response:
+    require_write_token(request)
+    media, charset = media_type_of(request)
+    protocol = Protocol(url_params(request))
+    if media == FORM:
+        form = parse_form(await request.body(), charset)
+        if "query" in form:
+            raise BadRequest("a query was sent to the update endpoint", hint="send queries to /sparql")
+        protocol.add(form)
+    elif media == SPARQL_UPDATE:
+        protocol.add({"update": [decode_utf8(await request.body(), charset, "update")]})
+    else:
+        raise _unsupported_media(media, [FORM, SPARQL_UPDATE])
+    update = protocol.one("update")
+    if update is None:
+        raise ParameterError("update", "no update in the request", expected="a SPARQL update in `update`",
+                             example="update=INSERT DATA { ... }")
+    using = _check_iris(protocol.all("using-graph-uri"), "using-graph-uri")
+    using_named = _check_iris(protocol.all("using-named-graph-uri"), "using-named-graph-uri")
+    settings = settings_of(request)
+    writer = writer_of(request)
+    started = time.perf_counter()
+    try:
+        report = await run_in_threadpool(apply_update, writer, update, base_iri=settings.base_iri,
+                                         using=using, using_named=using_named)
+    except KgError as exc:
+        _log(update, None, f"update-{type(exc).__name__}", started, 0)
+        raise
+    _log(update, None, f"update-ok +{report.added} -{report.removed}", started, 0)
+    body: dict[str, Any] = {"status": "committed", **report.as_dict()}
+    return JSONResponse(body)

@@ -51,7 +51,7 @@ def test_a_good_file_gives_typed_parameters_and_visible_columns(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("text", "line", "words"), [
-    (GOOD.replace("#+ summary: Labels of one thing", "#+ summary: Labels: of one thing"), 1, "not valid YAML"),
+    (GOOD.replace("#+ summary: Labels of one thing", "#+ summary: Labels: of one"), 1, "not valid YAML"),
     (GOOD.replace("#+ summary: Labels of one thing", "#+ sumary: Labels"), 1, "unknown decorator 'sumary'"),
     (GOOD.replace("#+ summary: Labels of one thing\n", ""), 1, "summary"),
     (GOOD.replace("type: iri", "type: colour"), 2, "unknown type 'colour'"),
@@ -111,8 +111,9 @@ def test_grlc_variable_names_and_decorators_become_typed_parameters(tmp_path: Pa
     q = canned.load_query(write(tmp_path, GRLC, "grlc-style.rq"))
     params = {p.name: p for p in q.params}
     assert set(params) == {"who", "lang", "kind", "min", "not"}
-    assert (params["who"].type, params["who"].required, params["who"].variable) == (ParamType.IRI, False, "__who_iri")
-    assert (params["lang"].type, params["lang"].required, params["lang"].default) == (ParamType.STRING, False, "en")
+    who, lang = params["who"], params["lang"]
+    assert (who.type, who.required, who.variable) == (ParamType.IRI, False, "__who_iri")
+    assert (lang.type, lang.required, lang.default) == (ParamType.STRING, False, "en")
     assert (params["kind"].type, params["kind"].values) == (ParamType.ENUM, ("person", "organization"))
     assert params["min"].type is ParamType.INTEGER
     assert (params["not"].type, params["not"].lang) == (ParamType.LANGSTRING, "es")

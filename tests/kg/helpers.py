@@ -52,6 +52,14 @@ class Tree:
     def first_body_line(self) -> int:
         return PREFIXES.count("\n") + 2
 
+    def add_test_class(self) -> None:
+        """Declare `tg:TestsThing` and `tg:testsPart` in an extra ontology file: terms no real
+        shape targets, so a test shape over them sees only the test's own data."""
+        (self.ontology_dir / "tests-extra.ttl").write_text(PREFIXES + """
+tg:TestsThing a owl:Class ; rdfs:label "tests thing"@en .
+tg:testsPart a owl:ObjectProperty ; rdfs:label "tests part"@en .
+""", encoding="utf-8")
+
     def add_shapes(self, text: str, *, name: str = "tests-extra.ttl") -> Path:
         path = self.shapes_dir / name
         path.write_text(PREFIXES + text, encoding="utf-8")

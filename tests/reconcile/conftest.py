@@ -60,7 +60,16 @@ def mini_app(engine: InProcessEngine) -> FastAPI:
 @pytest.fixture(scope="module")
 def mini_server() -> Iterator[MiniServer]:
     """A real uvicorn on a free loopback port serving the small graph, in a thread of this process."""
-    engine = InProcessEngine(mini_store(), version="mini-1")
+    yield from serve(InProcessEngine(mini_store(), version="mini-1"))
+
+
+@pytest.fixture(scope="module")
+def real_graph_server(memory_store: ox.Store) -> Iterator[MiniServer]:
+    """The same routes over the real build (read-only by convention: `memory_store` is shared)."""
+    yield from serve(InProcessEngine(memory_store, version="built"))
+
+
+def serve(engine: InProcessEngine) -> Iterator[MiniServer]:
     port = free_port()
     config = uvicorn.Config(mini_app(engine), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)

@@ -1,0 +1,400 @@
+"""SHACL Core compiled to SPARQL and run inside Oxigraph: validation that scales.
+
+pyshacl walks the graph node by node in Python; on a million triples that takes far longer
+than the ten minutes a build may take. Here every (shape, constraint) pair becomes one
+SPARQL SELECT that returns the offending focus nodes (and values), and Oxigraph runs it on
+its indexes. Nested shapes (`sh:node`, `sh:or`, `sh:not`, `sh:and`, qualified value shapes)
+become `EXISTS` conditions, so the whole of SHACL Core that our shapes use is covered:
+
+targets ``targetClass`` (with ``rdfs:subClassOf*``), ``targetSubjectsOf``, ``targetObjectsOf``,
+``targetNode``; paths: predicate, inverse, sequence, alternative, ``*``, ``+``, ``?``;
+constraints ``class``, ``datatype`` (with lexical checks of the common XSD types),
+``nodeKind``, ``minCount``, ``maxCount``, ``minLength``, ``maxLength``, ``pattern``,
+``languageIn``, ``uniqueLang``, ``in``, ``hasValue``, ``node``, ``not``, ``and``, ``or``,
+``qualifiedValueShape`` with ``qualifiedMinCount``/``qualifiedMaxCount``, ``lessThan``,
+``lessThanOrEquals``, ``equals``, ``disjoint``, ``min/maxInclusive``, ``min/maxExclusive``.
+Anything else raises `UnsupportedShape`, so a shape is never silently ignored.
+
+The data must already hold the RDFS entailments pyshacl would add (``inference="rdfs"``):
+`kg.inference.rdfs_closure` computes them inside Oxigraph too. A test checks that this engine
+and pyshacl report the same results on the shape fixtures and on the real data.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.errors import KgError, Violation
+
+SH = "http://www.w3.org/ns/shacl#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+MAX_DEPTH = 12
+
+# Lexical forms (XML Schema 1.1 part 2), so that "2016-13-45"^^xsd:date is reported as pyshacl does.
+LEXICAL = {
+    "date": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    "gYearMonth": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    "gYear": r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    "dateTime": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
+                r"(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    "integer": r"^[+-]?[0-9]+$",
+    "nonNegativeInteger": r"^(\+?[0-9]+|-0+)$",
+    "positiveInteger": r"^\+?0*[1-9][0-9]*$",
+    "decimal": r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$",
+    "boolean": r"^(true|false|1|0)$",
+    "anyURI": r"^[^\s]*$",
+}
+NODE_KINDS = {
+    "IRI": "!isIRI({v})", "Literal": "!isLiteral({v})", "BlankNode": "!isBlank({v})",
+    "BlankNodeOrIRI": "isLiteral({v})", "IRIOrLiteral": "isBlank({v})", "BlankNodeOrLiteral": "isIRI({v})",
+}
+IGNORED = {RDF + "type", RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy", SH + "message",
+           SH + "severity", SH + "name", SH + "description", SH + "order", SH + "group", SH + "defaultValue",
+           SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf",
+           SH + "property", SH + "path", SH + "deactivated", SH + "qualifiedMinCount", SH + "qualifiedMaxCount",
+           SH + "qualifiedValueShapesDisjoint", SH + "flags", "http://www.w3.org/2004/02/skos/core#example",
+           "http://www.w3.org/2004/02/skos/core#definition"}
+
+
+class UnsupportedShape(KgError):
+    """A shape uses a SHACL feature this engine does not compile; use the pyshacl engine."""
+
+
+Term = ox.NamedNode | ox.BlankNode | ox.Literal
+
+
+def sparql_term(t: Term) -> str:
+    """A constant in SPARQL syntax (N-Triples syntax is valid SPARQL for IRIs and literals)."""
+    if isinstance(t, ox.BlankNode):
+        raise UnsupportedShape("a blank node used as a constant value (sh:hasValue/sh:in)")
+    return str(t)
+
+
+class _Vars:
+    """Fresh variable names, so that nested EXISTS blocks never capture each other's variables."""
+
+    def __init__(self) -> None:
+        self._n = itertools.count()
+
+    def new(self, stem: str = "v") -> str:
+        return f"?{stem}{next(self._n)}"
+
+
+@dataclass
+class Check:
+    """One compiled constraint: a SELECT returning ?this (and ?value) for every violation."""
+
+    shape: Term
+    component: str
+    path: str | None
+    severity: str
+    message: str
+    query: str
+    has_value: bool
+
+
+@dataclass
+class Shapes:
+    """The shapes graph, with helpers to read lists and single values."""
+
+    graph: ox.Dataset
+    _memo: dict[str, str] = field(default_factory=dict)
+
+    def values(self, s: Term, p: str) -> list[Term]:
+        return [q.object for q in self.graph.quads_for_subject(s) if q.predicate.value == p]  # type: ignore[misc]
+
+    def value(self, s: Term, p: str) -> Term | None:
+        got = self.values(s, p)
+        return got[0] if got else None
+
+    def items(self, head: Term) -> list[Term]:
+        out: list[Term] = []
+        node: Term | None = head
+        while node is not None and node != ox.NamedNode(RDF + "nil"):
+            first = self.value(node, RDF + "first")
+            if first is None:
+                break
+            out.append(first)
+            node = self.value(node, RDF + "rest")
+        return out
+
+
+def path_sparql(shapes: Shapes, path: Term) -> str:
+    """A SHACL path as a SPARQL property path."""
+    if isinstance(path, ox.NamedNode):
+        return str(path)
+    if isinstance(path, ox.Literal):
+        raise UnsupportedShape(f"sh:path {path} is a literal")
+    if shapes.value(path, RDF + "first") is not None:
+        return "(" + "/".join(path_sparql(shapes, p) for p in shapes.items(path)) + ")"
+    for key, fmt in (("inversePath", "^({})"), ("zeroOrMorePath", "({})*"), ("oneOrMorePath", "({})+"),
+                     ("zeroOrOnePath", "({})?")):
+        inner = shapes.value(path, SH + key)
+        if inner is not None:
+            return fmt.format(path_sparql(shapes, inner))
+    alternatives = shapes.value(path, SH + "alternativePath")
+    if alternatives is not None:
+        return "(" + "|".join(path_sparql(shapes, p) for p in shapes.items(alternatives)) + ")"
+    raise UnsupportedShape(f"unknown SHACL path {path}")
+
+
+def _distinct(vs: list[str]) -> str:
+    pairs = [f"!sameTerm({a}, {b})" for a, b in itertools.combinations(vs, 2)]
+    return " && ".join(pairs) if pairs else "true"
+
+
+class Compiler:
+    """Turns shapes into violation patterns: graph patterns that match iff a node breaks a shape."""
+
+    def __init__(self, shapes: Shapes) -> None:
+        self.shapes = shapes
+        self.vars = _Vars()
+
+    # -- conformance as a filter expression ------------------------------------------------
+
+    def conforms(self, shape: Term, v: str, depth: int) -> str:
+        """A SPARQL expression: true iff the node in `v` conforms to `shape`."""
+        if depth > MAX_DEPTH:
+            return "true"  # recursive shapes: stop unfolding (SHACL leaves recursion undefined)
+        patterns = [p for _, _, _, p in self.node_patterns(shape, v, depth + 1)]
+        if not patterns:
+            return "true"
+        return " && ".join(f"NOT EXISTS {{ {p} }}" for p in patterns)
+
+    # -- violation patterns ------------------------------------------------------------------
+
+    def node_patterns(self, shape: Term, v: str, depth: int) -> Iterator[tuple[str, str | None, str | None, str]]:
+        """(component, path, value-variable, pattern) for each constraint of `shape` on node `v`."""
+        sh = self.shapes
+        if sh.value(shape, SH + "deactivated") == ox.Literal(True):
+            return
+        path_term = sh.value(shape, SH + "path")
+        if path_term is not None:
+            yield from self.property_patterns(shape, v, path_term, depth)
+        else:
+            for component, cond in self.value_conditions(shape, v, depth):
+                yield component, None, v, f"FILTER({cond})"
+        for prop in sh.values(shape, SH + "property"):
+            if sh.value(prop, SH + "deactivated") == ox.Literal(True):
+                continue
+            path = sh.value(prop, SH + "path")
+            if path is None:
+                raise UnsupportedShape(f"property shape {prop} has no sh:path")
+            yield from self.property_patterns(prop, v, path, depth)
+
+    def value_conditions(self, shape: Term, v: str, depth: int) -> Iterator[tuple[str, str]]:
+        """(component, expression true iff value `v` violates it) for each per-value constraint."""
+        sh = self.shapes
+        known = IGNORED | {SH + k for k in ("minCount", "maxCount", "uniqueLang", "qualifiedValueShape",
+                                               "lessThan", "lessThanOrEquals", "equals", "disjoint", "hasValue")}
+        for q in sh.graph.quads_for_subject(shape):
+            key = q.predicate.value
+            o = q.object
+            if key.startswith(SH) or key not in known:
+                pass
+            name = key[len(SH):] if key.startswith(SH) else key
+            if key in known:
+                continue
+            if key == SH + "class":
+                yield "ClassConstraintComponent", f"NOT EXISTS {{ {v} {RDF_TYPE_PATH} {sparql_term(o)} }}"  # type: ignore[arg-type]
+            elif key == SH + "datatype":
+                dt = o.value  # type: ignore[union-attr]
+                cond = f"!isLiteral({v}) || datatype({v}) != <{dt}>"
+                if dt.startswith(XSD) and dt[len(XSD):] in LEXICAL:
+                    cond += f' || !REGEX(STR({v}), "{_escape(LEXICAL[dt[len(XSD):]])}")'
+                if dt == RDF + "langString":
+                    cond = f'!isLiteral({v}) || lang({v}) = ""'
+                yield "DatatypeConstraintComponent", cond
+            elif key == SH + "nodeKind":
+                kind = o.value[len(SH):]  # type: ignore[union-attr]
+                yield "NodeKindConstraintComponent", NODE_KINDS[kind].format(v=v)
+            elif key == SH + "pattern":
+                flags = sh.value(shape, SH + "flags")
+                extra = f', "{_escape(flags.value)}"' if flags is not None else ""
+                yield "PatternConstraintComponent", f'isBlank({v}) || !REGEX(STR({v}), "{_escape(o.value)}"{extra})'
+            elif key == SH + "minLength":
+                yield "MinLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) < {int(o.value)}"
+            elif key == SH + "maxLength":
+                yield "MaxLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) > {int(o.value)}"
+            elif key == SH + "languageIn":
+                tags = [t.value for t in sh.items(o)]
+                any_match = " || ".join(f'langMatches(lang({v}), "{_escape(t)}")' for t in tags) or "false"
+                yield "LanguageInConstraintComponent", f"!isLiteral({v}) || !({any_match})"
+            elif key == SH + "in":
+                members = " || ".join(f"sameTerm({v}, {sparql_term(t)})" for t in sh.items(o)) or "false"
+                yield "InConstraintComponent", f"!({members})"
+            elif key in (SH + "minInclusive", SH + "maxInclusive", SH + "minExclusive", SH + "maxExclusive"):
+                op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[name]
+                comp = name[0].upper() + name[1:] + "ConstraintComponent"
+                yield comp, f"COALESCE(!({v} {op} {sparql_term(o)}), true)"  # type: ignore[arg-type]
+            elif key == SH + "node":
+                yield "NodeConstraintComponent", f"!({self.conforms(o, v, depth)})"  # type: ignore[arg-type]
+            elif key == SH + "not":
+                yield "NotConstraintComponent", f"({self.conforms(o, v, depth)})"  # type: ignore[arg-type]
+            elif key == SH + "and":
+                parts = " && ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(o))
+                yield "AndConstraintComponent", f"!({parts or 'true'})"
+            elif key == SH + "or":
+                parts = " || ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(o))
+                yield "OrConstraintComponent", f"!({parts or 'false'})"
+            elif key == SH + "xone":
+                members = [f"IF({self.conforms(s, v, depth)}, 1, 0)" for s in sh.items(o)]
+                yield "XoneConstraintComponent", f"({' + '.join(members) or '0'}) != 1"
+            else:
+                raise UnsupportedShape(f"{shape} uses {key}, which the SPARQL engine does not compile",
+                                       hint="validate with the pyshacl engine (kg validate --engine pyshacl)")
+
+    def property_patterns(self, shape: Term, this: str, path_term: Term,
+                          depth: int) -> Iterator[tuple[str, str | None, str | None, str]]:
+        sh = self.shapes
+        path = path_sparql(sh, path_term)
+        path_label = _path_label(sh, path_term)
+        val = self.vars.new("val")
+        for component, cond in self.value_conditions(shape, val, depth):
+            yield component, path_label, val, f"{this} {path} {val} . FILTER({cond})"
+        min_count = sh.value(shape, SH + "minCount")
+        if min_count is not None and int(min_count.value) > 0:
+            vs = [self.vars.new("c") for _ in range(int(min_count.value))]
+            triples = " . ".join(f"{this} {path} {x}" for x in vs)
+            yield ("MinCountConstraintComponent", path_label, None,
+                   f"FILTER NOT EXISTS {{ {triples} . FILTER({_distinct(vs)}) }}")
+        max_count = sh.value(shape, SH + "maxCount")
+        if max_count is not None:
+            vs = [self.vars.new("c") for _ in range(int(max_count.value) + 1)]
+            triples = " . ".join(f"{this} {path} {x}" for x in vs)
+            yield "MaxCountConstraintComponent", path_label, None, f"{triples} . FILTER({_distinct(vs)})"
+        if sh.value(shape, SH + "uniqueLang") == ox.Literal(True):
+            a, b = self.vars.new("l"), self.vars.new("l")
+            yield ("UniqueLangConstraintComponent", path_label, None,
+                   f'{this} {path} {a} . {this} {path} {b} . '
+                   f'FILTER(!sameTerm({a}, {b}) && lang({a}) != "" && LCASE(lang({a})) = LCASE(lang({b})))')
+        for has in sh.values(shape, SH + "hasValue"):
+            yield "HasValueConstraintComponent", path_label, None, f"FILTER NOT EXISTS {{ {this} {path} {sparql_term(has)} }}"
+        for key, op in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
+            for other in sh.values(shape, SH + key):
+                w = self.vars.new("w")
+                comp = key[0].upper() + key[1:] + "ConstraintComponent"
+                yield (comp, path_label, val,
+                       f"{this} {path} {val} . {this} {sparql_term(other)} {w} . FILTER(COALESCE(!({val} {op} {w}), true))")
+        for other in sh.values(shape, SH + "equals"):
+            w = self.vars.new("w")
+            yield ("EqualsConstraintComponent", path_label, val,
+                   f"{{ {this} {path} {val} FILTER NOT EXISTS {{ {this} {sparql_term(other)} {val} }} }} UNION "
+                   f"{{ {this} {sparql_term(other)} {val} FILTER NOT EXISTS {{ {this} {path} {val} }} }}")
+            del w
+        for other in sh.values(shape, SH + "disjoint"):
+            yield ("DisjointConstraintComponent", path_label, val,
+                   f"{this} {path} {val} . {this} {sparql_term(other)} {val}")
+        qualified = sh.value(shape, SH + "qualifiedValueShape")
+        if qualified is not None:
+            q_min = sh.value(shape, SH + "qualifiedMinCount")
+            q_max = sh.value(shape, SH + "qualifiedMaxCount")
+            if sh.value(shape, SH + "qualifiedValueShapesDisjoint") == ox.Literal(True):
+                raise UnsupportedShape(f"{shape}: sh:qualifiedValueShapesDisjoint is not compiled")
+            if q_min is not None and int(q_min.value) > 0:
+                vs = [self.vars.new("q") for _ in range(int(q_min.value))]
+                body = " . ".join(f"{this} {path} {x}" for x in vs)
+                conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
+                yield ("QualifiedMinCountConstraintComponent", path_label, None,
+                       f"FILTER NOT EXISTS {{ {body} . FILTER({_distinct(vs)} && {conds}) }}")
+            if q_max is not None:
+                vs = [self.vars.new("q") for _ in range(int(q_max.value) + 1)]
+                body = " . ".join(f"{this} {path} {x}" for x in vs)
+                conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
+                yield ("QualifiedMaxCountConstraintComponent", path_label, None,
+                       f"{body} . FILTER({_distinct(vs)} && {conds})")
+
+
+RDF_TYPE_PATH = f"<{RDF}type>/<{RDFS}subClassOf>*"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def _path_label(shapes: Shapes, path: Term) -> str | None:
+    """How the report names a path: the IRI of a predicate path, else None (as our reports do)."""
+    return path.value if isinstance(path, ox.NamedNode) else None
+
+
+def target_patterns(shapes: Shapes, shape: Term) -> list[str]:
+    """Graph patterns binding ?this to each focus node of `shape`."""
+    out = []
+    for c in shapes.values(shape, SH + "targetClass"):
+        out.append(f"?this {RDF_TYPE_PATH} {sparql_term(c)} .")
+    for p in shapes.values(shape, SH + "targetSubjectsOf"):
+        out.append(f"?this {sparql_term(p)} ?targetObject .")
+    for p in shapes.values(shape, SH + "targetObjectsOf"):
+        out.append(f"?targetSubject {sparql_term(p)} ?this .")
+    for n in shapes.values(shape, SH + "targetNode"):
+        out.append(f"VALUES ?this {{ {sparql_term(n)} }}")
+    return out
+
+
+def _message(shapes: Shapes, *nodes: Term) -> str:
+    for node in nodes:
+        messages = shapes.values(node, SH + "message")
+        english = [m for m in messages if isinstance(m, ox.Literal) and m.language in ("en", None)]
+        if english or messages:
+            return (english or messages)[0].value  # type: ignore[union-attr]
+    return ""
+
+
+def compile_shapes(shapes_quads: Iterable[ox.Quad]) -> list[Check]:
+    """One Check per (targeted shape, constraint): the queries the engine runs."""
+    dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in shapes_quads)
+    shapes = Shapes(dataset)
+    compiler = Compiler(shapes)
+    targeted = sorted({q.subject for q in dataset if q.predicate.value in
+                       (SH + "targetClass", SH + "targetSubjectsOf", SH + "targetObjectsOf", SH + "targetNode")},
+                      key=str)
+    checks = []
+    for shape in targeted:
+        if shapes.value(shape, SH + "deactivated") == ox.Literal(True):
+            continue
+        targets = target_patterns(shapes, shape)
+        shape_severity = shapes.value(shape, SH + "severity")
+        for component, path, value_var, pattern in compiler.node_patterns(shape, "?this", 0):
+            owner = _owner(shapes, shape, path, component)
+            severity = shapes.value(owner, SH + "severity") or shape_severity
+            sev = severity.value[len(SH):] if isinstance(severity, ox.NamedNode) else "Violation"
+            value_proj = f"({value_var} AS ?value)" if value_var and value_var != "?this" else ""
+            if value_var == "?this":
+                value_proj = "(?this AS ?value)"
+            union = " UNION ".join(f"{{ {t} }}" for t in targets)
+            query = f"SELECT DISTINCT ?this {value_proj} WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {union} }} }} {pattern} }}"
+            checks.append(Check(owner, "sh:" + component, path, sev, _message(shapes, owner, shape), query,
+                                bool(value_var)))
+    return checks
+
+
+def _owner(shapes: Shapes, shape: Term, path: str | None, component: str) -> Term:
+    """The property shape a result comes from (for its message and severity), else the node shape."""
+    if path is None:
+        return shape
+    for prop in shapes.values(shape, SH + "property"):
+        p = shapes.value(prop, SH + "path")
+        if isinstance(p, ox.NamedNode) and p.value == path:
+            return prop
+    return shape
+
+
+def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> list[Violation]:
+    """Run compiled checks on a store (default graph = union of its graphs); sorted results."""
+    out = []
+    for check in checks:
+        for row in store.query(check.query, use_default_graph_as_union=union):  # type: ignore[union-attr]
+            value = row["value"] if check.has_value else None
+            out.append(Violation(
+                focus_node=row["this"].value,  # type: ignore[index,union-attr]
+                path=check.path, constraint=check.component, message=check.message, severity=check.severity,
+                value=str(value.value) if value is not None else None,  # type: ignore[union-attr]
+                shape=check.shape.value if isinstance(check.shape, ox.NamedNode) else None,
+            ))
+    return sorted(out, key=lambda v: (v.severity, v.focus_node, v.path or "", v.constraint, v.message))

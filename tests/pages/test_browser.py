@@ -1,0 +1,108 @@
+"""What a person sees, in headless Chromium (Debian's, through Playwright; no browser download)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: object, server: Server) -> Iterator[object]:
+    context = browser.new_context(base_url=server.url, viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    # Nothing may leave the machine: any request off the test server fails the test.
+    outside: list[str] = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
+                  else (outside.append(route.request.url), route.abort()))
+    pg = context.new_page()
+    yield pg
+    context.close()
+    assert not outside, f"the page tried to reach {outside}"
+
+
+def test_entity_page_reads_well_and_links_to_the_passage(page: object, tmp_path: Path) -> None:
+    page.goto("/id/person/oscar-ortiz")  # type: ignore[attr-defined]
+    assert page.locator("h1").inner_text() == "Oscar Ortiz"  # type: ignore[attr-defined]
+    offices = page.get_by_role("region", name="Offices held")  # type: ignore[attr-defined]
+    assert "Vice President of El Salvador" in offices.inner_text()
+    stances = page.get_by_role("region", name="Stances")  # type: ignore[attr-defined]
+    assert stances.locator(".badge.stance-reject").first.inner_text() == "rejects"
+    quotes = [q.strip("“” \n") for q in stances.locator("blockquote").all_inner_texts()]
+    assert "desist." in quotes
+    assert page.get_by_text("Wikidata: not linked yet").is_visible()  # type: ignore[attr-defined]
+    page.screenshot(path=str(tmp_path / "entity.png"), full_page=True)  # type: ignore[attr-defined]
+
+    page.locator('a[href="/id/quote/oscar-ortiz-desist#position"]').first.click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/id/quote/oscar-ortiz-desist#position")  # type: ignore[attr-defined]
+    assert page.locator("mark#passage-quote").inner_text() == "desist."  # type: ignore[attr-defined]
+    assert page.locator("#position").is_visible()  # type: ignore[attr-defined]
+
+
+def test_query_editor_runs_a_query_and_shows_rows(page: object) -> None:
+    page.goto("/")  # type: ignore[attr-defined]
+    page.fill("#query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"  # type: ignore[attr-defined]
+              "SELECT ?lang ?label WHERE { <https://w3id.org/tregua/id/person/oscar-ortiz> rdfs:label ?label "
+              "BIND(LANG(?label) AS ?lang) } ORDER BY ?lang")
+    page.click("#run")  # type: ignore[attr-defined]
+    rows = page.locator("#query-results tbody tr")  # type: ignore[attr-defined]
+    rows.first.wait_for(timeout=15_000)
+    # each cell's value (a language-tagged literal carries its tag in a badge after it)
+    cells = rows.evaluate_all("rows => rows.map(r => [...r.cells].map(c => c.firstChild.textContent))")
+    assert cells == [["en", "Oscar Ortiz"], ["es", "Oscar Ortiz"]]
+    assert rows.nth(0).locator(".lang").inner_text() == "en"
+    assert page.locator("#query-results thead th").all_inner_texts() == ["lang", "label"]  # type: ignore[attr-defined]
+    assert "2 rows" in page.locator("#query-status").inner_text()  # type: ignore[attr-defined]
+
+
+def test_query_editor_examples_run_and_errors_are_explained(page: object) -> None:
+    page.goto("/")  # type: ignore[attr-defined]
+    page.select_option("#example", index=1)  # type: ignore[attr-defined]
+    assert "tg:hasQuote" in page.input_value("#query")  # type: ignore[attr-defined]
+    page.click("#run")  # type: ignore[attr-defined]
+    page.locator("#query-results tbody tr").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    assert page.locator("#query-results tbody tr").count() >= 10  # type: ignore[attr-defined]
+    page.fill("#query", "SELECT * WHERE { ?s ?p }")  # type: ignore[attr-defined]
+    page.click("#run")  # type: ignore[attr-defined]
+    status = page.locator("#query-status.error")  # type: ignore[attr-defined]
+    status.wait_for(timeout=15_000)
+    assert status.inner_text().startswith("Error 400")
+
+
+def test_type_badge_follows_to_the_ontology_anchor(page: object) -> None:
+    page.goto("/id/person/oscar-ortiz")  # type: ignore[attr-defined]
+    page.locator("a.badge", has_text="person").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/ontology#Person")  # type: ignore[attr-defined]
+    term = page.locator("article#Person")  # type: ignore[attr-defined]
+    assert term.is_visible()
+    assert page.evaluate("document.querySelector(':target').id") == "Person"  # type: ignore[attr-defined]
+    box = term.bounding_box()
+    assert box is not None and 0 <= box["y"] < 200  # scrolled to the term
+
+
+def test_search_box_suggests_as_you_type(page: object) -> None:
+    page.goto("/")  # type: ignore[attr-defined]
+    page.fill("#q", "oscar ortiz")  # type: ignore[attr-defined]
+    hit = page.locator('#search-results a[href="/id/person/oscar-ortiz"]')  # type: ignore[attr-defined]
+    hit.wait_for(timeout=15_000)
+    assert hit.inner_text() == "Oscar Ortiz"

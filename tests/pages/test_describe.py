@@ -1,0 +1,93 @@
+"""The bounded description in process, on the real built graph: paging, bounds, suggestions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.describe import describe, closest_names, not_found
+from kg.engine import InProcessEngine
+from kg.entity_view import build_view, read_passage
+from kg.errors import BadRequest
+from kg.iris import TG, entity_iri
+from kg.ontology_docs import ontology_doc
+
+ORTIZ = entity_iri("person", "oscar-ortiz")
+
+
+@pytest.fixture(scope="module")
+def engine(memory_store: ox.Store) -> InProcessEngine:
+    return InProcessEngine(memory_store, version="test")
+
+
+def test_pages_partition_the_description(engine: InProcessEngine) -> None:
+    whole = describe(engine, ORTIZ, page_size=10_000)
+    assert not whole.has_next
+    seen: list[ox.Triple] = []
+    page = 1
+    while True:
+        part = describe(engine, ORTIZ, page=page, page_size=17)
+        seen.extend(part.triples)
+        if not part.has_next:
+            break
+        page += 1
+    assert page > 2
+    assert len(seen) == len(set(seen)) == len(whole.triples)
+    assert set(seen) == set(whole.triples)
+
+
+def test_unknown_iri_does_not_exist(engine: InProcessEngine) -> None:
+    assert not describe(engine, entity_iri("person", "nobody-at-all")).exists
+
+
+@pytest.mark.parametrize("page", [0, -1])
+def test_page_out_of_range_is_bad_request(engine: InProcessEngine, page: int) -> None:
+    with pytest.raises(BadRequest):
+        describe(engine, ORTIZ, page=page)
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    (entity_iri("person", "oscar-ortis"), ORTIZ),
+    (entity_iri("person", "ortiz"), ORTIZ),
+    (entity_iri("organization", "el-far"), entity_iri("organization", "el-faro")),
+    (entity_iri("person", "howard-coto"), entity_iri("person", "howard-cotto")),
+])
+def test_closest_names_put_the_intended_entity_first(engine: InProcessEngine, typed: str, expected: str) -> None:
+    assert closest_names(engine, typed)[0][0] == expected
+    assert not_found(engine, typed).suggestions[0] == expected
+
+
+def test_view_groups_stances_with_their_statements(engine: InProcessEngine) -> None:
+    view = build_view(describe(engine, ORTIZ), ontology_doc().vocabulary())
+    assert view.label == "Oscar Ortiz"
+    assert [t.iri for t in view.types] == [TG + "Person"]  # inferred supertypes are not shown as types
+    reject = next(s for s in view.stances if s.value and s.value.iri == TG + "reject")
+    assert reject.issue is not None and reject.issue.label == "negotiating with the gangs"
+    assert {st.iri.rsplit("/", 1)[1] for st in reject.statements} == {
+        "oscar-ortiz-cannot-negotiate", "oscar-ortiz-gangs-must-desist"}
+    quotes = {q.text: q for st in reject.statements for q in st.quotes}
+    assert quotes["desist."].outlet is not None and quotes["desist."].outlet.label == "El Mundo"
+    assert (quotes["desist."].start, quotes["desist."].end) == (1163, 1170)
+    assert [o.post.label for o in view.offices if o.post] == ["Vice President of El Salvador"]
+    assert view.not_linked and not view.wikidata
+
+
+def test_passage_reads_the_source_text(shared_dir: Path, article_text: str) -> None:
+    passage = read_passage(shared_dir, "seed/article.txt", 1163, 1170, "desist.")
+    assert passage is not None and passage.matches
+    assert passage.quote == "desist." == article_text[1163:1170]
+    assert article_text[1163 - 40:1163] in passage.before
+
+
+@pytest.mark.parametrize(("path", "start", "end"), [
+    ("../seed/article.txt", 0, 5),  # outside the folder given: refused
+    ("/etc/passwd", 0, 5),
+    ("seed/missing.txt", 0, 5),
+    ("seed/article.txt", 10, 5),
+    ("seed/article.txt", 0, 10**9),
+])
+def test_passage_refuses_what_it_should(shared_dir: Path, path: str, start: int, end: int) -> None:
+    root = shared_dir / "reference" if path.startswith("..") else shared_dir
+    assert read_passage(root, path, start, end) is None
