@@ -11,7 +11,9 @@ SYSSTAMP:= $(VENV)/.system-packages
 .PHONY: install system-packages build serve test lint bench clean
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV)
+	$(PY) -m venv $(VENV) || { echo "python3 -m venv failed: installing python3-venv"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv >/dev/null && $(PY) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
@@ -19,12 +21,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # Debian packages the tests and the docs need: Chromium (browser tests), Graphviz (model diagram),
-# Java (HermiT, through owlready2). Installed once per machine; skipped when already there.
+# Java (HermiT, through owlready2; a JDK runs the OWL 2 DL profile check in tests/ontology).
+# Installed once per machine; skipped when already there.
 $(SYSSTAMP): | $(BIN)/python
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v javac >/dev/null || missing="$$missing default-jdk-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -36,7 +40,8 @@ install: $(STAMP) $(SYSSTAMP)
 
 system-packages: $(SYSSTAMP)
 
-$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl kg/sources/*.trig)
+# The store is rebuilt when the sources, the ontology, the shapes or the core's code change.
+$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl kg/sources/*.trig kg/sources/*.csv kg/*.py)
 	$(BIN)/kg build --store $(STORE)
 	touch $@
 
@@ -44,7 +49,8 @@ build: $(STAMP)
 	$(BIN)/kg build --store $(STORE)
 	touch $(STORE)/.built
 
-serve: install $(STORE)/.built
+# Serving needs no Debian packages (those are for the tests): only the venv and the store.
+serve: $(STAMP) $(STORE)/.built
 	$(BIN)/kg serve --host $(HOST) --port $(PORT) --store $(STORE)
 
 test: install

@@ -46,10 +46,15 @@ def writer_of(request: Request) -> Any:
     return writer
 
 
+def updates_enabled(settings: Settings) -> bool:
+    token = settings.update_token
+    return token is not None and bool(token.get_secret_value())
+
+
 def require_write_token(request: Request) -> None:
     """401 without a bearer token, 403 with a wrong one, 403 when writes are off (no KG_UPDATE_TOKEN)."""
     token = settings_of(request).update_token
-    if token is None or not token.get_secret_value():
+    if token is None or not updates_enabled(settings_of(request)):
         raise Forbidden("writes are switched off on this server",
                         hint="the operator can enable them by setting KG_UPDATE_TOKEN")
     header = request.headers.get("authorization", "")

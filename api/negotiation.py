@@ -31,6 +31,8 @@ class MediaType:
     extension: str
     #: Served under this name only when asked for explicitly (e.g. plain application/json).
     alias_of: str | None = None
+    #: Other `format=` values clients send for it (SPARQLWrapper sends `turtle`, `xml` for RDF/XML...).
+    also: tuple[str, ...] = ()
 
     @property
     def content_type(self) -> str:
@@ -41,8 +43,8 @@ class MediaType:
 
 # The table. The first entry of each list is the default when the client accepts anything.
 RESULTS_TYPES: list[MediaType] = [
-    MediaType("application/sparql-results+json", "json", ox.QueryResultsFormat.JSON, "srj"),
-    MediaType("application/sparql-results+xml", "xml", ox.QueryResultsFormat.XML, "srx"),
+    MediaType("application/sparql-results+json", "json", ox.QueryResultsFormat.JSON, "srj", also=("srj",)),
+    MediaType("application/sparql-results+xml", "xml", ox.QueryResultsFormat.XML, "srx", also=("srx",)),
     MediaType("text/csv", "csv", ox.QueryResultsFormat.CSV, "csv"),
     MediaType("text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV, "tsv"),
     MediaType("application/json", "json", ox.QueryResultsFormat.JSON, "json",
@@ -51,11 +53,11 @@ RESULTS_TYPES: list[MediaType] = [
               alias_of="application/sparql-results+xml"),
 ]
 GRAPH_TYPES: list[MediaType] = [
-    MediaType("text/turtle", "ttl", ox.RdfFormat.TURTLE, "ttl"),
-    MediaType("application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt"),
-    MediaType("application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld"),
-    MediaType("application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "rdf"),
-    MediaType("application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nq"),
+    MediaType("text/turtle", "ttl", ox.RdfFormat.TURTLE, "ttl", also=("turtle",)),
+    MediaType("application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt", also=("ntriples", "n-triples")),
+    MediaType("application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", also=("json-ld", "json")),
+    MediaType("application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "rdf", also=("rdfxml", "rdf+xml", "xml")),
+    MediaType("application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nq", also=("nquads", "n-quads")),
     MediaType("application/trig", "trig", ox.RdfFormat.TRIG, "trig"),
     MediaType("text/plain", "nt", ox.RdfFormat.N_TRIPLES, "nt", alias_of="application/n-triples"),
     MediaType("application/x-turtle", "ttl", ox.RdfFormat.TURTLE, "ttl", alias_of="text/turtle"),
@@ -167,7 +169,7 @@ def by_short_name(short: str, types: list[MediaType]) -> MediaType:
     """Resolve a `format=` parameter (short name or full media type)."""
     wanted = short.strip().lower()
     for media in types:
-        if media.alias_of is None and wanted in (media.short, media.media_type, media.extension):
+        if media.alias_of is None and wanted in (media.short, media.media_type, media.extension, *media.also):
             return media
     names = sorted({t.short for t in types if t.alias_of is None})
     raise ParameterError("format", f"unknown format {short!r} for this result",

@@ -8,13 +8,22 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from api.negotiation import GRAPH_TYPES, MediaRange, MediaType, by_short_name, negotiate, offered, parse_accept
+from api.negotiation import (
+    GRAPH_TYPES,
+    MediaRange,
+    MediaType,
+    by_short_name,
+    negotiate,
+    offered,
+    parse_accept,
+)
 from kg.errors import UnsupportedFormat
 
 #: The RDF formats a single document is served in (datasets make no sense for one description).
 #: Plain `application/json` (asked for by name only) gets JSON-LD, which is JSON.
 DOCUMENT_TYPES: list[MediaType] = [t for t in GRAPH_TYPES if t.short in ("ttl", "nt", "jsonld", "rdf")] + [
-    MediaType("application/json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", alias_of="application/ld+json")]
+    MediaType("application/json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", alias_of="application/ld+json")
+]
 FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
 EXTENSIONS = (*FORMAT_NAMES, "html")
 _HTML = ("text/html", "application/xhtml+xml")
@@ -29,8 +38,9 @@ def _match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
     return (best.q, best.specificity) if best else (0.0, -1)
 
 
-def choose_representation(accept: str | None, extension: str | None = None,
-                          format_param: str | None = None) -> MediaType | None:
+def choose_representation(
+    accept: str | None, extension: str | None = None, format_param: str | None = None
+) -> MediaType | None:
     """The RDF format to send, or None for the HTML page.
 
     An extension or `format=` decides outright. Otherwise the higher q-value wins; on a tie the
@@ -56,8 +66,10 @@ def choose_representation(accept: str | None, extension: str | None = None,
     if rdf is None:
         if html[0] > 0:
             return None
-        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
-                                offered=["text/html", *offered(DOCUMENT_TYPES)])
+        raise UnsupportedFormat(
+            f"none of the media types in Accept: {accept!r} is served here",
+            offered=["text/html", *offered(DOCUMENT_TYPES)],
+        )
     rdf_q, rdf_specificity = _match(ranges, rdf.media_type)
     if html[0] > rdf_q or (html[0] == rdf_q and html[1] >= rdf_specificity):
         return None
@@ -74,8 +86,11 @@ def split_extension(name: str) -> tuple[str, str | None]:
 
 def alternates(path: str) -> list[dict[str, str]]:
     """The other formats of the document at `path`, for `<link rel=alternate>` and the page footer."""
-    return [{"name": FORMAT_NAMES[t.short], "media_type": t.media_type, "href": f"{path}.{t.extension}"}
-            for t in DOCUMENT_TYPES if t.alias_of is None]
+    return [
+        {"name": FORMAT_NAMES[t.short], "media_type": t.media_type, "href": f"{path}.{t.extension}"}
+        for t in DOCUMENT_TYPES
+        if t.alias_of is None
+    ]
 
 
 def link_header(path: str) -> str:

@@ -35,7 +35,7 @@ def local_href(iri: str, base_iri: str) -> str:
     """
     if not iri.startswith(base_iri):
         return iri
-    tail = iri[len(base_iri):]
+    tail = iri[len(base_iri) :]
     if tail.startswith("id/"):
         path, _, fragment = tail.partition("#")
         return "/" + quote(path, safe="/-_.~") + (f"#{fragment}" if fragment else "")
@@ -46,8 +46,14 @@ def local_href(iri: str, base_iri: str) -> str:
     return iri
 
 
-def render(request: Request, name: str, context: dict[str, Any], *, status_code: int = 200,
-           headers: dict[str, str] | None = None) -> HTMLResponse:
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     """Render one template with the helpers every page uses (`href`, `base_iri`)."""
     base_iri = settings_of(request).base_iri
     full = {"href": lambda iri: local_href(iri, base_iri), "base_iri": base_iri, **context}

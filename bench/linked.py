@@ -182,6 +182,16 @@ def start(command: list[str], port: int, env: dict[str, str] | None = None) -> s
     raise RuntimeError("server did not answer /reconcile")
 
 
+def http_floor(url: str, n: int = 100) -> float:
+    """Seconds per trivial request to the same server (suggest types): the HTTP stack's own cost."""
+    with httpx.Client(base_url=url, timeout=120) as client:
+        client.get("/reconcile/suggest/type", params={"prefix": "pe"})
+        started = time.perf_counter()
+        for _ in range(n):
+            client.get("/reconcile/suggest/type", params={"prefix": "pe"}).raise_for_status()
+        return (time.perf_counter() - started) / n
+
+
 def over_http(url: str, names: list[tuple[str, str | None]]) -> tuple[float, float]:
     with httpx.Client(base_url=url, timeout=120) as client:
         client.post("/reconcile", data={"queries": json.dumps(next(batches(names, BATCH)))})  # warm
@@ -234,11 +244,12 @@ def measure(label: str, store_path: Path, n_names: int, full_app: bool) -> None:
     proc = start([sys.executable, "-c", SERVER_CODE, str(store_path), str(port)], port)
     try:
         seq, whole = over_http(f"http://127.0.0.1:{port}", names)
+        floor = http_floor(f"http://127.0.0.1:{port}")
     finally:
         stop(proc)
     print(f"HTTP (router): {n_names} names in {seq:.3f} s = {n_names / seq:8.0f} names/s, POSTs of {BATCH} "
           f"one after the other (x{seq / seconds:.2f} of in-process); one POST of {n_names}: "
-          f"{n_names / whole:.0f} names/s", flush=True)
+          f"{n_names / whole:.0f} names/s; a trivial request costs {floor * 1000:.1f} ms", flush=True)
     if full_app:
         port = free_port()
         try:
@@ -262,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--names", type=int, default=1000)
     parser.add_argument("--no-full-app", action="store_true", help="skip measuring `kg serve`")
     args = parser.parse_args(argv)
-    print(f"reconciliation benchmark: {args.names} names, batches of {BATCH}, {os.cpu_count()} CPUs")
+    print(f"reconciliation benchmark: {args.names} names, batches of {BATCH}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at start (the machine is shared)")
     work = Path(tempfile.mkdtemp(prefix="tregua-linked-"))
     try:
         for size in args.sizes.split(","):
@@ -279,6 +291,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(store_path, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

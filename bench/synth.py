@@ -32,6 +32,7 @@ if str(ROOT) not in sys.path:
 from kg import iris, paths  # noqa: E402
 from kg.build import entity_iris, links_graph  # noqa: E402
 from kg.sources import load_source_dir  # noqa: E402
+from kg.store import quads_digest  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
 ID_PREFIX = iris.BASE + "id/"
@@ -56,8 +57,14 @@ def _rename_iri(value: str, suffix: str) -> str:
     return value
 
 
-def replica(quads: list[ox.Quad], k: int) -> list[ox.Quad]:
-    """Copy `quads` with every entity IRI, source graph and label made unique to replica `k`."""
+def replica(quads: list[ox.Quad], k: int, *, keep_first: bool = False) -> list[ox.Quad]:
+    """Copy `quads` with every entity IRI, source graph and label made unique to replica `k`.
+
+    With `keep_first`, replica 0 is the curated graph itself (so the reviewed Wikidata links,
+    which name our real IRIs, still apply when the synthetic sources are built).
+    """
+    if keep_first and k == 0:
+        return list(quads)
     suffix = f"-r{k}"
     cache: dict[str, ox.NamedNode] = {}
 
@@ -75,25 +82,37 @@ def replica(quads: list[ox.Quad], k: int) -> list[ox.Quad]:
         if isinstance(o, ox.NamedNode):
             o = node(o)
         elif isinstance(o, ox.Literal) and q.predicate.value in RENAMED_LITERALS:
-            o = ox.Literal(f"{o.value} {k}", language=o.language) if o.language else \
-                ox.Literal(f"{o.value} {k}", datatype=o.datatype)
+            o = (
+                ox.Literal(f"{o.value} {k}", language=o.language)
+                if o.language
+                else ox.Literal(f"{o.value} {k}", datatype=o.datatype)
+            )
         g = node(q.graph_name) if isinstance(q.graph_name, ox.NamedNode) else q.graph_name
         out.append(ox.Quad(s, q.predicate, o, g))  # type: ignore[arg-type]
     return out
 
 
-def generate(size: int, out_dir: Path = OUT_DIR, *, fmt: str = "nq", force: bool = False,
-             shared_dir: Path = paths.DEFAULT_SHARED_DIR) -> tuple[Path, int]:
+def generate(
+    size: int,
+    out_dir: Path = OUT_DIR,
+    *,
+    fmt: str = "nq",
+    force: bool = False,
+    shared_dir: Path = paths.DEFAULT_SHARED_DIR,
+) -> tuple[Path, int]:
     """Write at least `size` triples (whole replicas) to ``out_dir/synth-SIZE.FMT``; returns path and count.
 
-    The file is reused when it exists (the content depends only on the sources and `size`).
+    The file is reused while the sources are unchanged (the content depends only on them and `size`).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"synth-{size}.{fmt}"
     count_file = path.with_suffix(path.suffix + ".count")
-    if path.is_file() and count_file.is_file() and not force:
-        return path, int(count_file.read_text())
     one = template(shared_dir)
+    key = quads_digest(one)[:16]
+    if path.is_file() and count_file.is_file() and not force:
+        count, _, cached_key = count_file.read_text().partition(" ")
+        if cached_key.strip() == key:
+            return path, int(count)
     replicas = -(-size // len(one))
     written = 0
     partial = path.with_suffix(path.suffix + ".part")
@@ -103,8 +122,33 @@ def generate(size: int, out_dir: Path = OUT_DIR, *, fmt: str = "nq", force: bool
             ox.serialize(quads, out, format=FORMATS[fmt])
             written += len(quads)
     partial.replace(path)
-    count_file.write_text(str(written))
+    count_file.write_text(f"{written} {key}")
     return path, written
+
+
+def write_sources(size: int, out_dir: Path, *,
+                  shared_dir: Path = paths.DEFAULT_SHARED_DIR) -> tuple[Path, int]:
+    """Synthetic *source files* (one TriG per source graph, as in kg/sources/) for a full `kg build`.
+
+    The links graph is left out: the build makes it. Returns the folder and the source triples written.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = load_source_dir(paths.SOURCES_DIR)
+    one = [q for f in files for q in f.quads]
+    per_replica = len(one) + len(links_graph(shared_dir, entity_iris(files), paths.SOURCES_DIR) or [])
+    written = 0
+    for k in range(-(-size // per_replica)):
+        by_graph: dict[str, list[ox.Quad]] = {}
+        for q in replica(one, k, keep_first=True):
+            by_graph.setdefault(q.graph_name.value, []).append(q)  # type: ignore[union-attr]
+        for graph, quads in by_graph.items():
+            stem = graph[len(iris.GRAPH_SOURCE_PREFIX) :]
+            ox.serialize(quads, out_dir / f"{stem}.trig", format=ox.RdfFormat.TRIG)
+            written += len(quads)
+    mapping = paths.SOURCES_DIR / "wikidata-links.csv"
+    if mapping.is_file():
+        (out_dir / mapping.name).write_bytes(mapping.read_bytes())
+    return out_dir, written
 
 
 def main(argv: list[str] | None = None) -> int:

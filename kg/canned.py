@@ -22,6 +22,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import io
 import json
@@ -295,17 +296,17 @@ def read_header(text: str, file: str) -> Header:
     """Parse the `#+ ` decorator lines as YAML, as grlc does; raise naming the file and line."""
     file_lines: list[int] = []
     yaml_lines: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.startswith("#+"):
+    for number, text_line in enumerate(text.splitlines(), start=1):
+        if text_line.startswith("#+"):
             file_lines.append(number)
-            yaml_lines.append(line[3:] if line.startswith("#+ ") else line[2:])
+            yaml_lines.append(text_line[3:] if text_line.startswith("#+ ") else text_line[2:])
     if not yaml_lines:
         return Header({}, [])
     try:
         data = yaml.safe_load("\n".join(yaml_lines))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        line = file_lines[min(mark.line, len(file_lines) - 1)] if mark is not None else file_lines[0]
+        line: int = file_lines[min(mark.line, len(file_lines) - 1)] if mark is not None else file_lines[0]
         problem = getattr(exc, "problem", None) or str(exc)
         raise CannedQueryError(f"the #+ header is not valid YAML: {problem}",
                                where=SourceLocation(file, line),
@@ -316,9 +317,9 @@ def read_header(text: str, file: str) -> Header:
     if not isinstance(data, dict):
         raise CannedQueryError("the #+ header must be a YAML mapping of decorators",
                                where=SourceLocation(file, file_lines[0]), hint="e.g. '#+ summary: ...'")
-    index = {}
-    for i, line in enumerate(yaml_lines):
-        m = re.match(r"^([A-Za-z_]+)\s*:", line)
+    index: dict[str, int] = {}
+    for i, yaml_line in enumerate(yaml_lines):
+        m = re.match(r"^([A-Za-z_]+)\s*:", yaml_line)
         if m and m.group(1) not in index:
             index[m.group(1)] = i
     return Header(data, file_lines, index)
@@ -333,6 +334,14 @@ class BoundQuery:
 
     request: QueryRequest
     values: dict[str, str]
+
+    @property
+    def shown(self) -> dict[str, str]:
+        """The bound values as people read them (no N-Triples syntax)."""
+        return {k: plain_value((self.request.substitutions or {})[self.param_variables[k]])
+                for k in self.values}
+
+    param_variables: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -351,7 +360,7 @@ class CannedQuery:
     hidden: frozenset[str]
     page_size: int | None = None
 
-    @property
+    @functools.cached_property
     def digest(self) -> str:
         """Identifies this exact query text: part of every ETag, so editing a file busts caches."""
         return hashlib.sha256(self.text.encode()).hexdigest()[:16]
@@ -396,7 +405,8 @@ class CannedQuery:
             term = p.parse(value)
             substitutions[p.variable] = term
             values[p.name] = str(term)
-        return BoundQuery(QueryRequest(self.text, substitutions=substitutions, timeout=timeout), values)
+        return BoundQuery(QueryRequest(self.text, substitutions=substitutions, timeout=timeout), values,
+                          {p.name: p.variable for p in self.params})
 
     def example_params(self) -> dict[str, str]:
         """The parameters of the example call."""
@@ -641,8 +651,10 @@ class _Loader:
             result = self._probe.query(self.text, use_default_graph_as_union=True)
         except SyntaxError as exc:
             line, col = _position(str(exc))
+            where = f"line {line}, column {col}" if col else "the position given"
             raise self.fail(f"the query does not parse: {exc}", line=line,
-                            hint=f"column {col}" if col else None) from None
+                            hint=f"fix the SPARQL at {where}; check it at /sparql or with `kg query @FILE`"
+                            ) from None
         if text != self.text:
             try:
                 self._probe.query(text, use_default_graph_as_union=True)
@@ -657,7 +669,8 @@ class _Loader:
         if params:
             subs = {ox.Variable(p.variable): p.parse(p.example) for p in params}
             try:
-                list(self._probe.query(text, use_default_graph_as_union=True, substitutions=subs))
+                list(self._probe.query(text, use_default_graph_as_union=True,  # type: ignore[arg-type]
+                                       substitutions=subs))
             except (SyntaxError, RuntimeError, ValueError) as exc:
                 raise self.fail(f"its parameters cannot be bound: {exc}", key="params",
                                 hint="with SELECT * every parameter variable must occur in the pattern; "
@@ -764,6 +777,7 @@ class CannedResult:
     total: int
     page: Page
     values: dict[str, str]
+    shown: dict[str, str] = field(default_factory=dict)
 
     @property
     def next_offset(self) -> int | None:
@@ -791,8 +805,9 @@ class ResultCache:
     a build or a committed write makes every old entry unreachable (and LRU evicts it).
     """
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int = 256, *, max_rows: int = 10_000) -> None:
         self.size = size
+        self.max_rows = max_rows  # bigger answers are not kept: a few of them would fill the memory
         self._rows: OrderedDict[tuple[Any, ...], Rows] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -818,9 +833,9 @@ def execute(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, *
     rows = cache.get(key) if cache is not None else None
     if rows is None:
         rows = engine.select(bound.request, max_rows=max_rows)
-        if cache is not None:
+        if cache is not None and len(rows.rows) <= cache.max_rows:
             cache.put(key, rows)
-    return shape(query, rows, page, bound.values)
+    return shape(query, rows, page, bound.values, bound.shown)
 
 
 def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable[tuple[str, str]], *,
@@ -837,11 +852,12 @@ def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable
     return execute(engine, query, bound, page, max_rows=max_rows, cache=cache)
 
 
-def shape(query: CannedQuery, rows: Rows, page: Page, values: dict[str, str]) -> CannedResult:
+def shape(query: CannedQuery, rows: Rows, page: Page, values: dict[str, str],
+          shown: dict[str, str] | None = None) -> CannedResult:
     visible = [v for v in rows.variables if v not in query.hidden]
     end = None if page.limit is None else page.offset + page.limit
     sliced = [{k: v for k, v in row.items() if k not in query.hidden} for row in rows.rows[page.offset:end]]
-    return CannedResult(query, visible, sliced, len(rows.rows), page, values)
+    return CannedResult(query, visible, sliced, len(rows.rows), page, values, shown or {})
 
 
 def etag(version: str, query: CannedQuery, values: Mapping[str, str], page: Page, fmt: str) -> str:
@@ -870,6 +886,8 @@ def plain_value(term: Term | None) -> str:
         return ""
     if isinstance(term, ox.BlankNode):
         return "_:" + term.value
+    if isinstance(term, ox.Triple):
+        return str(term)
     return str(term.value)
 
 
@@ -970,3 +988,28 @@ SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-json": to_sparql_json, "jso
 def serialize(result: CannedResult, fmt: str) -> bytes:
     """The page in one of `SERIALIZERS`' formats (HTML is the API's template, not the core's)."""
     return SERIALIZERS[fmt](result)
+
+
+def run_from_cli(store_path: Path, name: str, params: Sequence[str], fmt: str) -> bytes:
+    """`kg query --canned NAME --param k=v --format csv`: the same answer as GET /queries/NAME.
+
+    Raises `NotFound` for an unknown query, `ParameterError` for a bad `k=v` or value and
+    `UnsupportedFormat` for a format the canned queries do not speak.
+    """
+    from kg import paths
+    from kg.engine import InProcessEngine
+    from kg.errors import UnsupportedFormat
+    from kg.store import open_store
+
+    if fmt not in SERIALIZERS:
+        raise UnsupportedFormat(f"--format {fmt} does not fit a canned query", offered=list(SERIALIZERS))
+    pairs = []
+    for item in params:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ParameterError(item, f"--param {item!r} is not of the form name=value",
+                                 expected="name=value", example="--param speaker=id:person/oscar-ortiz")
+        pairs.append((key, value))
+    query = load_queries(paths.QUERIES_DIR).get(name)
+    engine = InProcessEngine(open_store(store_path, read_only=True))
+    return serialize(run(engine, query, pairs), fmt)

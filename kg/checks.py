@@ -42,19 +42,62 @@ TG = iris.TG
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 OA = iris.PREFIXES["oa"]
 # The Web Annotation vocabulary (https://www.w3.org/TR/annotation-vocab/) is not shipped by rdflib.
-OA_TERMS = frozenset(OA + t for t in (
-    "Annotation", "SpecificResource", "TextPositionSelector", "TextQuoteSelector", "Selector", "start", "end",
-    "exact", "prefix", "suffix", "hasSelector", "hasSource", "hasTarget", "hasBody", "motivatedBy",
-    "refinedBy", "bodyValue", "Motivation", "describing", "commenting", "identifying", "tagging",
-))
+OA_TERMS = frozenset(
+    OA + t
+    for t in (
+        "Annotation",
+        "SpecificResource",
+        "TextPositionSelector",
+        "TextQuoteSelector",
+        "Selector",
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "hasSelector",
+        "hasSource",
+        "hasTarget",
+        "hasBody",
+        "motivatedBy",
+        "refinedBy",
+        "bodyValue",
+        "Motivation",
+        "describing",
+        "commenting",
+        "identifying",
+        "tagging",
+    )
+)
 ALIGNED: tuple[type[DefinedNamespace], ...] = (
-    RDF, RDFS, OWL, XSD, SKOS, DCTERMS, PROV, ORG, SDO, FOAF, TIME, SH,
+    RDF,
+    RDFS,
+    OWL,
+    XSD,
+    SKOS,
+    DCTERMS,
+    PROV,
+    ORG,
+    SDO,
+    FOAF,
+    TIME,
+    SH,
 )
 KIND_CLASS = {
-    "person": "Person", "organization": "Organization", "place": "Place", "post": "Post",
-    "tenure": "Tenure", "issue": "Issue", "stance": "Stance", "condition": "Condition",
-    "statement": "Statement", "quote": "Quote", "claim": "AnalysisClaim", "event": "Event",
-    "participation": "Participation", "source": "Source",
+    "person": "Person",
+    "organization": "Organization",
+    "place": "Place",
+    "post": "Post",
+    "tenure": "Tenure",
+    "issue": "Issue",
+    "stance": "Stance",
+    "condition": "Condition",
+    "statement": "Statement",
+    "quote": "Quote",
+    "claim": "AnalysisClaim",
+    "event": "Event",
+    "participation": "Participation",
+    "source": "Source",
 }
 
 
@@ -94,12 +137,14 @@ def undeclared_terms(sources: list[ParsedFile], ontology: Iterable[ox.Quad]) -> 
                     continue
                 seen.add(term)
                 role = "class" if term != q.predicate.value else "property"
-                hint = (f"declare {term} in ontology/ (with labels and a definition) or fix the spelling"
-                        if term.startswith(TG) else
-                        f"{term} is not a term of the ontology nor of an aligned vocabulary "
-                        "(RDF, RDFS, OWL, SKOS, DCTERMS, PROV, ORG, schema.org, FOAF, OWL-Time, "
-                        "Web Annotation): "
-                        "fix the spelling, or align it in ontology/")
+                hint = (
+                    f"declare {term} in ontology/ (with labels and a definition) or fix the spelling"
+                    if term.startswith(TG)
+                    else f"{term} is not a term of the ontology nor of an aligned vocabulary "
+                    "(RDF, RDFS, OWL, SKOS, DCTERMS, PROV, ORG, schema.org, FOAF, OWL-Time, "
+                    "Web Annotation): "
+                    "fix the spelling, or align it in ontology/"
+                )
                 where = SourceLocation(str(f.path), f.line_of(term))
                 errors.append(BuildError(f"unknown {role} {term}", where=where, hint=hint))
     return errors
@@ -116,6 +161,7 @@ def _superclasses(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
         elif q.predicate.value == str(OWL.equivalentClass):
             direct[q.subject.value].add(q.object.value)
             direct[q.object.value].add(q.subject.value)
+
     def up(c: str) -> set[str]:
         seen = {c}
         todo = [c]
@@ -171,36 +217,49 @@ def duplicate_slugs(sources: list[ParsedFile], ontology: Iterable[ox.Quad]) -> l
         for s in sorted(subjects):
             if not s.startswith(prefix) or "#" in s:
                 continue
-            where = SourceLocation(str(f.path), f.line_of(s))
-            parts = s[len(prefix):].split("/")
+            parts = s[len(prefix) :].split("/")
             if len(parts) != 2 or parts[0] not in KIND_CLASS or not iris.SLUG_RE.match(parts[1]):
-                errors.append(BuildError(
-                    f"malformed entity IRI <{s}>", where=where,
-                    hint=f"use id/{{kind}}/{{slug}} with kind one of {', '.join(sorted(KIND_CLASS))} "
-                         "and a slug of lowercase words joined by '-', e.g. id/person/oscar-ortiz"))
+                errors.append(
+                    BuildError(
+                        f"malformed entity IRI <{s}>",
+                        where=SourceLocation(str(f.path), f.line_of(s)),
+                        hint=f"use id/{{kind}}/{{slug}} with kind one of {', '.join(sorted(KIND_CLASS))} "
+                        "and a slug of lowercase words joined by '-', e.g. id/person/oscar-ortiz",
+                    )
+                )
                 continue
             kind_class = TG + KIND_CLASS[parts[0]]
             typed = types.get(s, set())
             if typed and not any(kind_class in supers[t] or t in supers[kind_class] for t in typed):
-                errors.append(BuildError(
-                    f"<{s}> is typed {', '.join(sorted(typed))} but its IRI says it is a {parts[0]}",
-                    where=where,
-                    hint=f"give it a type under {kind_class}, or move it to the right id/{{kind}}/ path"))
+                errors.append(
+                    BuildError(
+                        f"<{s}> is typed {', '.join(sorted(typed))} but its IRI says it is a {parts[0]}",
+                        where=SourceLocation(str(f.path), f.line_of(s)),
+                        hint=f"give it a type under {kind_class}, or move it to the right id/{{kind}}/ path",
+                    )
+                )
             typed_list = sorted(typed)
             for i, a in enumerate(typed_list):
-                for b in typed_list[i + 1:]:
+                for b in typed_list[i + 1 :]:
                     if a not in supers[b] and b not in supers[a] and _both_tg(a, b):
-                        errors.append(BuildError(
-                            f"duplicated slug: <{s}> is declared both a {a} and a {b}", where=where,
-                            hint="two different things share one slug: give one of them its own slug"))
+                        errors.append(
+                            BuildError(
+                                f"duplicated slug: <{s}> is declared both a {a} and a {b}",
+                                where=SourceLocation(str(f.path), f.line_of(s)),
+                                hint="two different things share one slug: give one of them its own slug",
+                            )
+                        )
         for (s, lang), values in sorted(labels.items()):
             if len(values) > 1:
-                errors.append(BuildError(
-                    f"duplicated slug: <{s}> has {len(values)} labels in language '{lang or 'none'}': "
-                    + " / ".join(sorted(values)),
-                    where=SourceLocation(str(f.path), f.line_of(s)),
-                    hint="one entity takes one rdfs:label per language (put other names in tg:alias); "
-                         "if these are two entities, give one of them its own slug"))
+                errors.append(
+                    BuildError(
+                        f"duplicated slug: <{s}> has {len(values)} labels in language '{lang or 'none'}': "
+                        + " / ".join(sorted(values)),
+                        where=SourceLocation(str(f.path), f.line_of(s)),
+                        hint="one entity takes one rdfs:label per language (put other names in tg:alias); "
+                        "if these are two entities, give one of them its own slug",
+                    )
+                )
     return errors
 
 
@@ -230,50 +289,75 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
             if isinstance(q.subject, ox.NamedNode):
                 by_subject[q.subject].append(q)
 
+        pointing: dict[tuple[str, ox.NamedNode], list[ox.NamedNode]] = defaultdict(list)
+        for q in quads:
+            if q.predicate.value in (TG + "position", TG + "hasQuote") and isinstance(
+                q.subject, ox.NamedNode
+            ):
+                pointing[(q.predicate.value, q.object)].append(q.subject)  # type: ignore[index]
+
         def objs(s: ox.NamedNode, p: str, by: dict[ox.NamedNode, list[ox.Quad]] = by_subject) -> list:
             return [q.object for q in by.get(s, []) if q.predicate.value == p]
+
+        def where_of(node: ox.NamedNode, f: ParsedFile = f) -> SourceLocation:
+            return SourceLocation(str(f.path), f.line_of(node.value))
 
         text_files = {q.subject: q.object.value for q in quads if q.predicate.value == TG + "textFile"}
         positions = sorted({q.subject for q in quads if q.predicate.value in (start_p, end_p)}, key=str)
         for pos in positions:
-            where = SourceLocation(str(f.path), f.line_of(pos.value))
-            quotes = [q.subject for q in quads if q.predicate.value == TG + "position" and q.object == pos]
+            quotes = pointing.get((TG + "position", pos), [])
             starts, ends = objs(pos, start_p), objs(pos, end_p)
             if len(starts) != 1 or len(ends) != 1:
-                errors.append(BuildError(f"<{pos}> needs exactly one oa:start and one oa:end", where=where,
-                                         hint="give the position both offsets"))
+                errors.append(
+                    BuildError(
+                        f"<{pos}> needs exactly one oa:start and one oa:end",
+                        where=where_of(pos),
+                        hint="give the position both offsets",
+                    )
+                )
                 continue
             try:
                 start, end = int(starts[0].value), int(ends[0].value)
             except ValueError:
-                errors.append(BuildError(f"<{pos}> has non-integer offsets", where=where,
-                                         hint="oa:start and oa:end are xsd:nonNegativeInteger"))
+                errors.append(
+                    BuildError(
+                        f"<{pos}> has non-integer offsets",
+                        where=where_of(pos),
+                        hint="oa:start and oa:end are xsd:nonNegativeInteger",
+                    )
+                )
                 continue
             for quote in quotes:
                 said = [o.value for o in objs(quote, TG + "text")]
                 if not said:
                     continue  # the shapes require the text; SHACL reports it
                 candidates = objs(quote, TG + "inSource")
-                statements = [q.subject for q in quads
-                              if q.predicate.value == TG + "hasQuote" and q.object == quote]
-                for st in statements:
+                for st in pointing.get((TG + "hasQuote", quote), []):
                     candidates += objs(st, TG + "inSource")
                 files = [text_files[c] for c in candidates if c in text_files]
                 if not files and len(set(text_files.values())) == 1:
                     files = list(set(text_files.values()))
                 if not files:
-                    errors.append(BuildError(
-                        f"cannot tell which text the offsets of <{quote}> refer to", where=where,
-                        hint="give the quote (or its statement) a tg:inSource whose source has a "
-                             "tg:textFile"))
+                    errors.append(
+                        BuildError(
+                            f"cannot tell which text the offsets of <{quote}> refer to",
+                            where=where_of(pos),
+                            hint="give the quote (or its statement) a tg:inSource whose source has a "
+                            "tg:textFile",
+                        )
+                    )
                     continue
                 rel = files[0]
                 if rel not in texts:
                     path = shared_dir / rel
                     if not path.is_file():
-                        errors.append(BuildError(f"text file {rel} not found under {shared_dir}", where=where,
-                                                 hint="tg:textFile is relative to the shared folder, "
-                                                      "e.g. seed/article.txt"))
+                        errors.append(
+                            BuildError(
+                                f"text file {rel} not found under {shared_dir}",
+                                where=where_of(pos),
+                                hint="tg:textFile is relative to the shared folder, e.g. seed/article.txt",
+                            )
+                        )
                         continue
                     texts[rel] = path.read_text(encoding="utf-8")
                 text = texts[rel]
@@ -281,9 +365,18 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
                     found = text[start:end]
                     if found != words:
                         at = text.find(words)
-                        fix = (f"the quote is at oa:start {at}, oa:end {at + len(words)}" if at >= 0 else
-                               "the quote's text does not occur verbatim in the file: fix tg:text")
-                        errors.append(BuildError(
-                            f"offsets {start}..{end} of <{quote}> point at {found[:60]!r}, not at the quote "
-                            f"{words[:60]!r}", where=where, hint=fix))
+                        fix = (
+                            f"the quote is at oa:start {at}, oa:end {at + len(words)}"
+                            if at >= 0
+                            else "the quote's text does not occur verbatim in the file: fix tg:text"
+                        )
+                        errors.append(
+                            BuildError(
+                                f"offsets {start}..{end} of <{quote}> point at {found[:60]!r}, "
+                                "not at the quote "
+                                f"{words[:60]!r}",
+                                where=where_of(pos),
+                                hint=fix,
+                            )
+                        )
     return errors

@@ -75,27 +75,37 @@ def _dirs(args: argparse.Namespace) -> dict[str, Path | None]:
 def _configure_build(p: argparse.ArgumentParser) -> None:
     _add_store(p)
     _add_dirs(p)
-    p.add_argument("--semantics", choices=["owlrl", "rdfs"], default="owlrl",
-                   help="entailment used to fill graph/inferred (default: owlrl)")
+    _add_engines(p)
 
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.build import build
 
-    build(store_path(args), progress=not args.quiet, semantics=args.semantics, **_dirs(args))
+    build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
+          **_dirs(args))
     return EXIT_OK
+
+
+def _add_engines(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["pyshacl", "oxigraph"], default="pyshacl",
+                   help="SHACL engine: pyshacl (reference) or the shapes compiled to SPARQL in Oxigraph "
+                        "(same results, scales to millions of triples)")
+    p.add_argument("--semantics", choices=["owlrl", "rdfs", "oxigraph"], default="owlrl",
+                   help="inference filling graph/inferred: owlrl (OWL RL), rdfs (owlrl RDFS) or oxigraph "
+                        "(RDFS rules on Oxigraph's indexes; same triples as owlrl here, far faster)")
 
 
 def _configure_validate(p: argparse.ArgumentParser) -> None:
     _add_store(p)
     _add_dirs(p)
+    _add_engines(p)
 
 
 def run_validate(args: argparse.Namespace) -> int:
     """Report every problem (checks and SHACL) without touching any store; exit 1 when any."""
     from kg.build import check
 
-    compiled = check(progress=not args.quiet, **_dirs(args))
+    compiled = check(progress=not args.quiet, engine=args.engine, semantics=args.semantics, **_dirs(args))
     for problem in compiled.problems:
         print(f"error: {problem}", file=sys.stderr)
     for line in compiled.validation.lines():
@@ -145,8 +155,12 @@ GRAPH_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
 def _configure_query(p: argparse.ArgumentParser) -> None:
     _add_store(p)
     p.add_argument("query", nargs="?", help="SPARQL query text; '-' reads it from stdin, @FILE from a file")
-    p.add_argument("--format", default=None, choices=[*SOLUTION_FORMATS, *GRAPH_FORMATS],
+    p.add_argument("--format", default=None, choices=[*SOLUTION_FORMATS, "sparql-json", *GRAPH_FORMATS],
                    help="result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
+    p.add_argument("--canned", metavar="NAME", default=None,
+                   help="run the canned query queries/NAME.rq instead (as GET /queries/NAME does)")
+    p.add_argument("--param", metavar="K=V", action="append", default=[],
+                   help="a canned-query parameter, repeatable (--param speaker=id:person/oscar-ortiz)")
 
 
 def _query_text(arg: str | None) -> str:
@@ -170,6 +184,12 @@ def run_query(args: argparse.Namespace) -> int:
     from kg.engine import QueryRequest, ResultKind, result_kind, run_query
     from kg.store import open_store
 
+    if args.canned:
+        from kg.canned import run_from_cli
+
+        sys.stdout.buffer.write(run_from_cli(store_path(args), args.canned, args.param, args.format or "csv"))
+        sys.stdout.buffer.flush()
+        return EXIT_OK
     text = _query_text(args.query)
     store = open_store(store_path(args), read_only=True)
     result = run_query(store, QueryRequest(text))
@@ -221,6 +241,9 @@ def run_export(args: argparse.Namespace) -> int:
         export(store, args.format, args.graph, sys.stdout.buffer)
         sys.stdout.buffer.flush()
         return EXIT_OK
+    if not args.output.parent.is_dir():
+        raise BadRequest(f"cannot write {args.output}: the folder {args.output.parent} does not exist",
+                         hint="create the folder first, or give another --output path")
     partial = args.output.with_name(args.output.name + ".part")
     try:
         with partial.open("wb") as out:
@@ -281,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args._run(args))
     except KgError as exc:
         return report_error(exc)
+    except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
+        print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        print("  how to fix: check the path and its permissions", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ValidationError as exc:
         print(f"error: bad setting: {exc}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)

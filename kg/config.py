@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     max_result_rows: int = Field(100_000, ge=1, description="Largest non-streamed result, in rows.")
     cors_origins: list[str] = Field(["*"], description="Origins allowed to read cross-site.")
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age for canned queries, seconds.")
+    canned_cache_entries: int = Field(256, ge=0, description="Canned-query answers kept in memory "
+                                      "(keyed by store version); 0 turns the cache off.")
     log_level: str = Field("info", description="Log level of the server.")
 
     @field_validator("base_iri")

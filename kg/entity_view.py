@@ -21,8 +21,12 @@ from kg.describe import OA, OWL, RDF_TYPE, RDFS, SKOS, TG, Description, local_na
 Node = ox.NamedNode | ox.BlankNode | ox.Literal
 
 WIKIDATA_MATCH = (SKOS + "exactMatch", OWL + "sameAs", SKOS + "closeMatch")
-_DESCRIPTION_PREDICATES = (TG + "description", iris.PREFIXES["schema"] + "description",
-                           RDFS + "comment", SKOS + "definition")
+_DESCRIPTION_PREDICATES = (
+    TG + "description",
+    iris.PREFIXES["schema"] + "description",
+    RDFS + "comment",
+    SKOS + "definition",
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +41,7 @@ class Vocabulary:
             return self.labels[iri]
         for prefix, ns in iris.PREFIXES.items():
             if iri.startswith(ns) and len(iri) > len(ns):
-                return f"{prefix}:{iri[len(ns):]}"
+                return f"{prefix}:{iri[len(ns) :]}"
         return local_name(iri)
 
 
@@ -176,6 +180,8 @@ class EntityView:
     wikidata: list[str]
     not_linked: bool
     properties: list[PropertyRow]
+    properties_aligned: list[PropertyRow]
+    when: str | None
     page: int
     has_next: bool
 
@@ -223,7 +229,9 @@ class _Reader:
         if isinstance(node, ox.Literal):
             dt = node.datatype.value if node.datatype else None
             plain = dt in (None, iris.PREFIXES["xsd"] + "string", iris.PREFIXES["rdf"] + "langString")
-            return Value(node.value, language=node.language, datatype=None if plain else self.vocab.label(dt or ""))
+            return Value(
+                node.value, language=node.language, datatype=None if plain else self.vocab.label(dt or "")
+            )
         link = self.link(node)
         return Value(link.label, iri=link.iri)
 
@@ -231,11 +239,17 @@ class _Reader:
         texts = [o for o in self.d.objects(iri, TG + "text") if isinstance(o, ox.Literal)]
         text = texts[0] if texts else None
         source = self.first_link(iri, TG + "inSource") or (
-            self.first_link(statement, TG + "inSource") if statement else None)
-        view = QuoteView(iri, text.value if text else "", text.language if text else None, source=source,
-                         outlet=self.first_link(statement, TG + "reportedBy") if statement else None,
-                         speaker=self.first_link(statement, TG + "speaker") if statement else None,
-                         statement=statement)
+            self.first_link(statement, TG + "inSource") if statement else None
+        )
+        view = QuoteView(
+            iri,
+            text.value if text else "",
+            text.language if text else None,
+            source=source,
+            outlet=self.first_link(statement, TG + "reportedBy") if statement else None,
+            speaker=self.first_link(statement, TG + "speaker") if statement else None,
+            statement=statement,
+        )
         for position in self.d.objects(iri, TG + "position") + self.d.objects(iri, OA + "hasSelector"):
             if isinstance(position, ox.NamedNode):
                 view.start = self.integer(position.value, OA + "start")
@@ -247,17 +261,27 @@ class _Reader:
         return view
 
     def statement(self, iri: str) -> StatementView:
-        view = StatementView(iri, self.d.label(iri), speaker=self.first_link(iri, TG + "speaker"),
-                             paraphrases=self.texts(iri, TG + "paraphrase"),
-                             outlet=self.first_link(iri, TG + "reportedBy"),
-                             medium=self.text(iri, TG + "medium"), issues=self.links(iri, TG + "onIssue"),
-                             date=self.text(iri, TG + "date"), source=self.first_link(iri, TG + "inSource"))
+        view = StatementView(
+            iri,
+            self.d.label(iri),
+            speaker=self.first_link(iri, TG + "speaker"),
+            paraphrases=self.texts(iri, TG + "paraphrase"),
+            outlet=self.first_link(iri, TG + "reportedBy"),
+            medium=self.text(iri, TG + "medium"),
+            issues=self.links(iri, TG + "onIssue"),
+            date=self.text(iri, TG + "date"),
+            source=self.first_link(iri, TG + "inSource"),
+        )
         view.quotes = [self.quote(q.iri, iri) for q in self.links(iri, TG + "hasQuote")]
         return view
 
     def condition(self, iri: str) -> ConditionView:
-        return ConditionView(iri, self.texts(iri, TG + "requirement"), self.links(iri, TG + "requiredOf"),
-                             self.links(iri, TG + "setBy"))
+        return ConditionView(
+            iri,
+            self.texts(iri, TG + "requirement"),
+            self.links(iri, TG + "requiredOf"),
+            self.links(iri, TG + "setBy"),
+        )
 
 
 def _fallback_label(r: _Reader, e: str) -> str:
@@ -267,7 +291,8 @@ def _fallback_label(r: _Reader, e: str) -> str:
         return "“" + _shorten(text) + "”"
     speaker = r.first_link(e, TG + "speaker")
     said = r.text(e, TG + "paraphrase") or next(
-        (r.text(q.iri, TG + "text") for q in r.links(e, TG + "hasQuote") if r.text(q.iri, TG + "text")), None)
+        (r.text(q.iri, TG + "text") for q in r.links(e, TG + "hasQuote") if r.text(q.iri, TG + "text")), None
+    )
     if speaker:
         return f"{speaker.label}: {_shorten(said)}" if said else f"Statement by {speaker.label}"
     return local_name(e)
@@ -293,16 +318,27 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     """Read the page of one entity out of its description."""
     r = _Reader(d, vocab)
     e = d.iri
-    labels = [o for p in (RDFS + "label", SKOS + "prefLabel") for o in d.objects(e, p) if isinstance(o, ox.Literal)]
+    labels = [
+        o for p in (RDFS + "label", SKOS + "prefLabel") for o in d.objects(e, p) if isinstance(o, ox.Literal)
+    ]
     main = d.label(e) if labels else _fallback_label(r, e)
     other = [Value(lit.value, language=lit.language) for lit in labels if lit.value != main]
     types = [t.value for t in d.objects(e, RDF_TYPE) if isinstance(t, ox.NamedNode)]
-    descriptions = [text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)]
+    descriptions = list(dict.fromkeys(text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)))
+    start, end, date = r.text(e, TG + "startDate"), r.text(e, TG + "endDate"), r.text(e, TG + "date")
+    when = date or (f"{start or '?'} – {end or ''}".strip() if start or end else None)
 
-    offices = [OfficeView(t.value, r.first_link(t.value, TG + "post"), r.text(t.value, TG + "startDate"),
-                          r.text(t.value, TG + "endDate"), r.text(t.value, TG + "attestedOn"),
-                          r.links(t.value, TG + "representing"))
-               for t in d.subjects(TG + "holder", e)]
+    offices = [
+        OfficeView(
+            t.value,
+            r.first_link(t.value, TG + "post"),
+            r.text(t.value, TG + "startDate"),
+            r.text(t.value, TG + "endDate"),
+            r.text(t.value, TG + "attestedOn"),
+            r.links(t.value, TG + "representing"),
+        )
+        for t in d.subjects(TG + "holder", e)
+    ]
     offices.sort(key=lambda o: (o.start or o.attested or "", o.post.label if o.post else ""))
 
     stance_nodes = [s.value for s in d.subjects(TG + "stanceOf", e)]
@@ -313,8 +349,15 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     for s in stance_nodes:
         statements = [r.statement(st.iri) for st in r.links(s, TG + "expressedIn")]
         in_stance.update(st.iri for st in statements)
-        stances.append(StanceView(s, r.first_link(s, TG + "onIssue"), r.first_link(s, TG + "stanceValue"),
-                                  statements, [r.condition(c.iri) for c in r.links(s, TG + "hasCondition")]))
+        stances.append(
+            StanceView(
+                s,
+                r.first_link(s, TG + "onIssue"),
+                r.first_link(s, TG + "stanceValue"),
+                statements,
+                [r.condition(c.iri) for c in r.links(s, TG + "hasCondition")],
+            )
+        )
 
     statement_nodes = [s.value for s in d.subjects(TG + "speaker", e)]
     if TG + "Statement" in types:
@@ -330,8 +373,14 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     events = []
     for part in d.subjects(TG + "participant", e):
         for ev in d.subjects(TG + "hasParticipation", part.value):
-            events.append(EventRole(r.link(ev), r.link(ox.NamedNode(e)), r.first_link(part.value, TG + "role"),
-                                    r.text(ev.value, TG + "date") or r.text(ev.value, TG + "startDate")))
+            events.append(
+                EventRole(
+                    r.link(ev),
+                    r.link(ox.NamedNode(e)),
+                    r.first_link(part.value, TG + "role"),
+                    r.text(ev.value, TG + "date") or r.text(ev.value, TG + "startDate"),
+                )
+            )
     events.sort(key=lambda ev: (ev.date or "", ev.event.label))
     participants = []
     for part in r.links(e, TG + "hasParticipation"):
@@ -339,27 +388,57 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
             participants.append(EventRole(Link(e, main), who, r.first_link(part.iri, TG + "role"), None))
 
     # Links through aligned vocabularies (prov:, schema:...) repeat inferred copies of ours: page them apart.
-    incoming_all = sorted(((r.link(s), Link(p, vocab.label(p))) for p, subjects in d.incoming(e).items()
-                           for s in subjects),
-                          key=lambda pair: (pair[1].label, pair[0].label))
+    incoming_all = sorted(
+        ((r.link(s), Link(p, vocab.label(p))) for p, subjects in d.incoming(e).items() for s in subjects),
+        key=lambda pair: (pair[1].label, pair[0].label),
+    )
     incoming = [pair for pair in incoming_all if _own_term(pair[1].iri)]
     incoming_aligned = [pair for pair in incoming_all if not _own_term(pair[1].iri)]
 
-    wikidata = sorted(o.value for p in WIKIDATA_MATCH for o in d.objects(e, p)
-                      if isinstance(o, ox.NamedNode) and o.value.startswith(iris.WIKIDATA_ENTITY))
-    not_linked = any(isinstance(o, ox.NamedNode) and o.value == TG + "notLinked"
-                     for o in d.objects(e, TG + "linkStatus"))
+    wikidata = sorted(
+        o.value
+        for p in WIKIDATA_MATCH
+        for o in d.objects(e, p)
+        if isinstance(o, ox.NamedNode) and o.value.startswith(iris.WIKIDATA_ENTITY)
+    )
+    not_linked = any(
+        isinstance(o, ox.NamedNode) and o.value == TG + "notLinked" for o in d.objects(e, TG + "linkStatus")
+    )
 
-    rows = [PropertyRow(Link(p, vocab.label(p)), [r.value(o) for o in objs])
-            for p, objs in sorted(d.properties(e).items(), key=lambda kv: vocab.label(kv[0]))]
+    rows = [
+        PropertyRow(Link(p, vocab.label(p)), [r.value(o) for o in objs])
+        for p, objs in sorted(d.properties(e).items(), key=lambda kv: vocab.label(kv[0]))
+    ]
+    rows_aligned = [row for row in rows if not _own_term(row.predicate.iri)]
+    rows = [row for row in rows if _own_term(row.predicate.iri)]
 
-    return EntityView(e, main, other, [r.link(ox.NamedNode(t)) for t in most_specific(types, vocab)],
-                      descriptions, offices, stances, statements, quote, events, participants, incoming,
-                      incoming_aligned, wikidata, not_linked and not wikidata, rows, d.page, d.has_next)
+    return EntityView(
+        e,
+        main,
+        other,
+        [r.link(ox.NamedNode(t)) for t in most_specific(types, vocab)],
+        descriptions,
+        offices,
+        stances,
+        statements,
+        quote,
+        events,
+        participants,
+        incoming,
+        incoming_aligned,
+        wikidata,
+        not_linked and not wikidata,
+        rows,
+        rows_aligned,
+        when,
+        d.page,
+        d.has_next,
+    )
 
 
-def read_passage(shared_dir: Path, text_file: str, start: int, end: int, expected: str = "",
-                 *, context: int = 320) -> Passage | None:
+def read_passage(
+    shared_dir: Path, text_file: str, start: int, end: int, expected: str = "", *, context: int = 320
+) -> Passage | None:
     """The quote and the text around it, read from the source's plain text under `shared_dir`.
 
     Returns None when the file is missing, outside `shared_dir`, or the offsets fall outside it:

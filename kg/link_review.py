@@ -24,12 +24,13 @@ import argparse
 import csv
 import hashlib
 import io
+import json
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import pyoxigraph as ox
 
@@ -88,6 +89,7 @@ class LinkPlan:
     remove: list[ox.Quad] = field(default_factory=list)
     linked: list[Candidate] = field(default_factory=list)
     unchanged: list[Candidate] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 # -- reading and checking ---------------------------------------------------------------
@@ -205,9 +207,10 @@ def current_links(store: ox.Store) -> dict[str, str]:
     """Our IRI → QID for every link in the Wikidata graph."""
     out = {}
     for q in store.quads_for_pattern(None, SKOS_EXACT_MATCH, None, WIKIDATA_GRAPH):
-        target = q.object.value
-        if target.startswith(iris.WIKIDATA_ENTITY):
-            out[q.subject.value] = target[len(iris.WIKIDATA_ENTITY):]
+        target, subject = q.object, q.subject
+        if isinstance(target, ox.NamedNode) and isinstance(subject, ox.NamedNode) \
+                and target.value.startswith(iris.WIKIDATA_ENTITY):
+            out[subject.value] = target.value[len(iris.WIKIDATA_ENTITY):]
     return out
 
 
@@ -224,7 +227,7 @@ def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPla
         item = ox.NamedNode(iris.wikidata_iri(row.qid))
         review = ox.NamedNode(review_iri(row.iri))
         plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
-        plan.add.extend(ox.Quad(s, p, o, WIKIDATA_GRAPH) for s, p, o in [
+        triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
             (entity, SKOS_EXACT_MATCH, item),
             (review, RDF_TYPE, PROV_ACTIVITY),
             (review, RDFS_LABEL, ox.Literal(f"Review of the Wikidata link {row.qid}", language="en")),
@@ -232,14 +235,19 @@ def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPla
             (review, PROV_USED, item),
             (review, DCT_CREATOR, ox.Literal(row.reviewer)),
             (review, DCT_DATE, ox.Literal(reviewed_on.isoformat(), datatype=XSD_DATE)),
-        ])
+        ]
+        plan.add.extend(ox.Quad(s, p, o, WIKIDATA_GRAPH) for s, p, o in triples)
         if row.note:
             plan.add.append(ox.Quad(review, RDFS_COMMENT, ox.Literal(row.note), WIKIDATA_GRAPH))
     return plan
 
 
-def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None) -> LinkPlan:
+def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
+         wikidata_api: str | None = None) -> LinkPlan:
     """Check a candidates file against the store and apply it whole through the SHACL gate.
+
+    With `wikidata_api` (Wikidata's action API, or a stand-in), every QID is also looked up
+    there first: a missing or redirected item is a fault, a label unlike ours a warning.
 
     Raises LinkFileError (nothing written) for any faulty row, ValidationFailed (nothing written)
     when the shapes refuse the result, StoreUnavailable when a server holds the store (stop it,
@@ -251,7 +259,13 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None)
     rows = read_candidates(candidates)
     day = reviewed_on or datetime.now(UTC).date()
     previous = store_version(store_path)
-    writer = gate.MemoryWriter(open_store(store_path))
+    store = open_store(store_path)
+    warnings: list[str] = []
+    if wikidata_api:
+        problems, warnings = check_on_wikidata(rows, store, wikidata_api, name=str(candidates))
+        if problems:
+            raise LinkFileError(problems)
+    writer = gate.MemoryWriter(store)
     plans: list[LinkPlan] = []
 
     def compute(store: ox.Store) -> gate.VirtualDataset:
@@ -263,11 +277,99 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None)
         return delta
 
     report = gate.gated_write(writer, compute)
+    plans[0].warnings = warnings
     if report.added or report.removed:
         # The store's version feeds ETags and the search index: it must move with the data.
         digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plans[0].add)))).encode())
         write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
     return plans[0]
+
+
+# -- looking QIDs up on Wikidata (optional; tested against a local stand-in) ------------------
+
+WIKIDATA_API = "https://www.wikidata.org/w/api.php"
+USER_AGENT = "Tregua-kg-link/0.1 (https://w3id.org/tregua/; reviewed Wikidata links)"
+LABEL_WARNING_BELOW = 60.0
+
+
+@dataclass(frozen=True)
+class WikidataItem:
+    """What `wbgetentities` says of one requested QID."""
+
+    qid: str
+    exists: bool
+    redirect_to: str | None
+    labels: dict[str, str]
+
+
+def fetch_items(qids: Sequence[str], api_url: str, *, timeout: float = 20.0) -> dict[str, WikidataItem]:
+    """Look QIDs up with the action API's `wbgetentities` (labels in English and Spanish), 50 a call.
+
+    Raises KgError when the service cannot be reached or answers with an error.
+    """
+    from urllib.error import URLError
+    from urllib.parse import urlencode
+    from urllib.request import Request, urlopen
+
+    from kg.errors import KgError
+
+    if not api_url.startswith(("http://", "https://")):
+        raise BadRequest(f"{api_url!r} is not an http(s) address", hint=f"e.g. {WIKIDATA_API}")
+    found: dict[str, WikidataItem] = {}
+    unique = sorted(set(qids))
+    for start in range(0, len(unique), 50):
+        chunk = unique[start:start + 50]
+        query = urlencode({"action": "wbgetentities", "ids": "|".join(chunk), "props": "labels",
+                           "languages": "en|es", "format": "json"})
+        request = Request(f"{api_url}?{query}", headers={"User-Agent": USER_AGENT})
+        try:
+            with urlopen(request, timeout=timeout) as response:
+                data = json.load(response)
+        except (URLError, OSError, ValueError) as exc:
+            raise KgError(f"cannot look the QIDs up at {api_url}: {exc}",
+                          hint="check the network, or run `kg link` without --check-wikidata") from exc
+        if "error" in data:
+            error = data["error"]
+            raise KgError(f"{api_url} refused the lookup: {error.get('info', error)}")
+        entities = data.get("entities", {})
+        for qid in chunk:
+            entity: dict[str, Any] = entities.get(qid) or next(
+                (e for e in entities.values() if e.get("redirects", {}).get("from") == qid), {})
+            redirect = entity.get("redirects", {}).get("to") or (
+                entity.get("id") if entity.get("id") not in (None, qid) else None)
+            labels = {lang: v.get("value", "") for lang, v in entity.get("labels", {}).items()}
+            found[qid] = WikidataItem(qid, bool(entity) and "missing" not in entity, redirect, labels)
+    return found
+
+
+def check_on_wikidata(rows: Sequence[Candidate], store: ox.Store, api_url: str, *,
+                      name: str = "<candidates>") -> tuple[list[str], list[str]]:
+    """Faults (missing or redirected items) and warnings (labels unlike ours) for the rows' QIDs."""
+    from kg.search import name_score, tokens
+
+    items = fetch_items([r.qid for r in rows if iris.QID_RE.match(r.qid)], api_url)
+    problems: list[str] = []
+    warnings: list[str] = []
+    for row in rows:
+        item = items.get(row.qid)
+        where = f"{name}:{row.line}"
+        if item is None:
+            continue
+        if item.redirect_to:
+            problems.append(f"{where}: {row.qid} redirects to {item.redirect_to} on Wikidata "
+                            f"(link {item.redirect_to}, the item it was merged into)")
+        elif not item.exists:
+            problems.append(f"{where}: {row.qid} does not exist on Wikidata (deleted or mistyped: "
+                            "open its page to check)")
+        else:
+            labels = store.quads_for_pattern(ox.NamedNode(row.iri), RDFS_LABEL, None, None)
+            ours = [q.object.value for q in labels if isinstance(q.object, ox.Literal)]
+            theirs = list(item.labels.values())
+            best = max((name_score(tokens(a), tokens(b)) for a in ours for b in theirs), default=0.0)
+            if ours and theirs and best < LABEL_WARNING_BELOW:
+                warnings.append(f"{where}: our label {ours[0]!r} and Wikidata's {theirs[0]!r} for {row.qid} "
+                                "look different: make sure they are the same thing")
+    return problems, warnings
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -350,6 +452,8 @@ def export_links(store: ox.Store, fmt: str, out: TextIO, *, url_base: str | None
 
 def print_plan(plan: LinkPlan, out: TextIO | None = None) -> None:
     out = out or sys.stderr
+    for warning in plan.warnings:
+        print(f"warning: {warning}", file=out)
     for row in plan.linked:
         print(f"linked {row.iri} -> {row.qid} (reviewed by {row.reviewer})", file=out)
     for row in plan.unchanged:
@@ -368,12 +472,15 @@ def configure_link(p: argparse.ArgumentParser) -> None:
                    help="Oxigraph store directory (default: $KG_STORE or ./data/store)")
     p.add_argument("--date", type=date.fromisoformat, default=None,
                    help="day of the review, YYYY-MM-DD (default: today, UTC)")
+    p.add_argument("--check-wikidata", nargs="?", const=WIKIDATA_API, default=None, metavar="API_URL",
+                   help="also look every QID up on Wikidata (needs the network; default API "
+                        f"{WIKIDATA_API}): refuse missing or redirected items, warn on unlike labels")
 
 
 def run_link(args: argparse.Namespace) -> int:
     from kg.cli import store_path
 
-    plan = link(args.candidates, store_path(args), reviewed_on=args.date)
+    plan = link(args.candidates, store_path(args), reviewed_on=args.date, wikidata_api=args.check_wikidata)
     print_plan(plan)
     return 0
 

@@ -28,18 +28,35 @@ SH = iris.PREFIXES["sh"]
 DCT = iris.PREFIXES["dct"]
 XSD = iris.PREFIXES["xsd"]
 
-KIND_ORDER = ("class", "object property", "datatype property", "annotation property",
-              "concept scheme", "concept", "individual")
+KIND_ORDER = (
+    "class",
+    "object property",
+    "datatype property",
+    "annotation property",
+    "concept scheme",
+    "concept",
+    "individual",
+)
 _KIND_OF_TYPE = {
-    OWL + "Class": "class", RDFS + "Class": "class",
-    OWL + "ObjectProperty": "object property", OWL + "DatatypeProperty": "datatype property",
-    OWL + "AnnotationProperty": "annotation property", RDF + "Property": "object property",
-    SKOS + "ConceptScheme": "concept scheme", SKOS + "Concept": "concept",
+    OWL + "Class": "class",
+    RDFS + "Class": "class",
+    OWL + "ObjectProperty": "object property",
+    OWL + "DatatypeProperty": "datatype property",
+    OWL + "AnnotationProperty": "annotation property",
+    RDF + "Property": "object property",
+    SKOS + "ConceptScheme": "concept scheme",
+    SKOS + "Concept": "concept",
     OWL + "NamedIndividual": "individual",
 }
-_SECTION_TITLES = {"class": "Classes", "object property": "Object properties",
-                   "datatype property": "Datatype properties", "annotation property": "Annotation properties",
-                   "concept scheme": "Concept schemes", "concept": "Concepts", "individual": "Individuals"}
+_SECTION_TITLES = {
+    "class": "Classes",
+    "object property": "Object properties",
+    "datatype property": "Datatype properties",
+    "annotation property": "Annotation properties",
+    "concept scheme": "Concept schemes",
+    "concept": "Concepts",
+    "individual": "Individuals",
+}
 
 
 @dataclass(frozen=True)
@@ -114,6 +131,7 @@ class OntologyDoc:
     prefixes: dict[str, str]
     sections: list[Section]
     files: list[Path]
+    _vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
 
     @property
     def terms(self) -> list[TermDoc]:
@@ -123,8 +141,10 @@ class OntologyDoc:
         return next((t for t in self.terms if t.iri == iri), None)
 
     def vocabulary(self) -> Vocabulary:
-        """Labels and class ancestors, for entity pages."""
-        return _vocabulary(self)
+        """Labels and class ancestors, for entity pages (computed once per document)."""
+        if self._vocabulary is None:
+            self._vocabulary = _vocabulary(self)
+        return self._vocabulary
 
 
 @dataclass
@@ -157,7 +177,7 @@ def curie(iri: str) -> str:
     """`tg:Person` for our terms, `prov:Agent` for the vocabularies we align to, else the IRI."""
     for prefix, ns in sorted(iris.PREFIXES.items(), key=lambda kv: -len(kv[1])):
         if iri.startswith(ns) and len(iri) > len(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -172,16 +192,22 @@ class _Graph:
     def __init__(self, files: Sequence[Path]) -> None:
         self.store = ox.Store()
         for f in files:
-            self.store.load(path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f.resolve().as_uri()))
+            self.store.load(
+                path=str(f), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(f.resolve().as_uri())
+            )
 
-    def objects(self, s: ox.NamedNode | ox.BlankNode, p: str) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    def objects(
+        self, s: ox.NamedNode | ox.BlankNode, p: str
+    ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         seen: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
         for q in self.store.quads_for_pattern(s, ox.NamedNode(p), None, None):
             if q.object not in seen:
                 seen.append(q.object)  # type: ignore[arg-type]
         return seen
 
-    def subjects(self, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> list[ox.NamedNode | ox.BlankNode]:
+    def subjects(
+        self, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal | None
+    ) -> list[ox.NamedNode | ox.BlankNode]:
         seen: list[ox.NamedNode | ox.BlankNode] = []
         for q in self.store.quads_for_pattern(None, ox.NamedNode(p), o, None):
             if q.subject not in seen:
@@ -200,7 +226,9 @@ class _Graph:
                 out.setdefault(lit.language or "", lit.value)
         return out
 
-    def list_items(self, head: ox.NamedNode | ox.BlankNode | ox.Literal) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
+    def list_items(
+        self, head: ox.NamedNode | ox.BlankNode | ox.Literal
+    ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         items: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
         node = head
         while isinstance(node, ox.NamedNode | ox.BlankNode) and node != ox.NamedNode(RDF + "nil"):
@@ -257,10 +285,36 @@ def _path_text(g: _Graph, path: ox.NamedNode | ox.BlankNode | ox.Literal) -> str
     return "/".join(_path_text(g, i) for i in items) if items else "(path)"
 
 
-_FACETS = ("minCount", "maxCount", "datatype", "class", "node", "nodeKind", "hasValue", "in", "pattern",
-           "flags", "languageIn", "uniqueLang", "minLength", "maxLength", "minInclusive", "maxInclusive",
-           "minExclusive", "maxExclusive", "or", "and", "not", "xone", "equals", "disjoint", "lessThan",
-           "qualifiedValueShape", "qualifiedMinCount", "qualifiedMaxCount")
+_FACETS = (
+    "minCount",
+    "maxCount",
+    "datatype",
+    "class",
+    "node",
+    "nodeKind",
+    "hasValue",
+    "in",
+    "pattern",
+    "flags",
+    "languageIn",
+    "uniqueLang",
+    "minLength",
+    "maxLength",
+    "minInclusive",
+    "maxInclusive",
+    "minExclusive",
+    "maxExclusive",
+    "or",
+    "and",
+    "not",
+    "xone",
+    "equals",
+    "disjoint",
+    "lessThan",
+    "qualifiedValueShape",
+    "qualifiedMinCount",
+    "qualifiedMaxCount",
+)
 
 
 def _facet_value(g: _Graph, key: str, value: ox.NamedNode | ox.BlankNode | ox.Literal) -> str:
@@ -268,14 +322,20 @@ def _facet_value(g: _Graph, key: str, value: ox.NamedNode | ox.BlankNode | ox.Li
         parts = []
         for item in g.list_items(value):
             if isinstance(item, ox.BlankNode):
-                parts.append(", ".join(f"{curie(q.predicate.value)} {_term_text(q.object)}"
-                                       for q in g.store.quads_for_pattern(item, None, None, None)))
+                parts.append(
+                    ", ".join(
+                        f"{curie(q.predicate.value)} {_term_text(q.object)}"
+                        for q in g.store.quads_for_pattern(item, None, None, None)
+                    )
+                )
             else:
                 parts.append(_term_text(item))
         return " | ".join(parts) if key != "in" else ", ".join(parts)
     if isinstance(value, ox.BlankNode):
-        return ", ".join(f"{curie(q.predicate.value)} {_term_text(q.object)}"
-                         for q in g.store.quads_for_pattern(value, None, None, None))
+        return ", ".join(
+            f"{curie(q.predicate.value)} {_term_text(q.object)}"
+            for q in g.store.quads_for_pattern(value, None, None, None)
+        )
     return _term_text(value)
 
 
@@ -287,8 +347,9 @@ def _term_text(node: object) -> str:
     return str(node)
 
 
-def _constraints(g: _Graph, shape: ox.NamedNode | ox.BlankNode, shape_ref: TermRef,
-                 default_severity: str) -> list[ConstraintDoc]:
+def _constraints(
+    g: _Graph, shape: ox.NamedNode | ox.BlankNode, shape_ref: TermRef, default_severity: str
+) -> list[ConstraintDoc]:
     out = []
     for prop in g.objects(shape, SH + "property"):
         if isinstance(prop, ox.Literal):
@@ -298,13 +359,22 @@ def _constraints(g: _Graph, shape: ox.NamedNode | ox.BlankNode, shape_ref: TermR
             continue
         path = paths_[0]
         facets = [(key, _facet_value(g, key, v)) for key in _FACETS for v in g.objects(prop, SH + key)]
-        severity = next((anchor_of(s.value) for s in g.objects(prop, SH + "severity")
-                         if isinstance(s, ox.NamedNode)), default_severity)
+        severity = next(
+            (anchor_of(s.value) for s in g.objects(prop, SH + "severity") if isinstance(s, ox.NamedNode)),
+            default_severity,
+        )
         name = g.texts(prop, SH + "name")
-        out.append(ConstraintDoc(shape_ref, path.value if isinstance(path, ox.NamedNode) else "",
-                                 _path_text(g, path) + (f" ({name[0]})" if name else ""), facets,
-                                 g.texts(prop, SH + "message"), severity,
-                                 prop.value if isinstance(prop, ox.NamedNode) else None))
+        out.append(
+            ConstraintDoc(
+                shape_ref,
+                path.value if isinstance(path, ox.NamedNode) else "",
+                _path_text(g, path) + (f" ({name[0]})" if name else ""),
+                facets,
+                g.texts(prop, SH + "message"),
+                severity,
+                prop.value if isinstance(prop, ox.NamedNode) else None,
+            )
+        )
     return out
 
 
@@ -331,34 +401,73 @@ def shapes_doc(shapes_dir: Path = paths.SHAPES_DIR, ontology_dir: Path = paths.O
 
 
 @lru_cache(maxsize=4)
-def _ontology_doc(ontology_files: tuple[tuple[str, float], ...],
-                  shape_files: tuple[tuple[str, float], ...]) -> OntologyDoc:
+def _ontology_doc(
+    ontology_files: tuple[tuple[str, float], ...], shape_files: tuple[tuple[str, float], ...]
+) -> OntologyDoc:
     files = [Path(f) for f, _ in ontology_files]
     g = _Graph(files + [Path(f) for f, _ in shape_files])
-    onto = [o for o in g.subjects(RDF + "type", ox.NamedNode(OWL + "Ontology")) if isinstance(o, ox.NamedNode)]
+    onto = [
+        o for o in g.subjects(RDF + "type", ox.NamedNode(OWL + "Ontology")) if isinstance(o, ox.NamedNode)
+    ]
     # The shapes files declare ontologies of their own: the header is the ontology's.
-    onto_node = ox.NamedNode(iris.ONTOLOGY_IRI) if ox.NamedNode(iris.ONTOLOGY_IRI) in onto else next(
-        (o for o in onto if any(g.store.quads_for_pattern(o, None, None, ox.NamedNode(f.resolve().as_uri()))
-                                for f in files)), ox.NamedNode(iris.ONTOLOGY_IRI))
-    title = (g.texts(onto_node, DCT + "title") or g.texts(onto_node, RDFS + "label") or ["Tregua ontology"])[0]
+    onto_node = (
+        ox.NamedNode(iris.ONTOLOGY_IRI)
+        if ox.NamedNode(iris.ONTOLOGY_IRI) in onto
+        else next(
+            (
+                o
+                for o in onto
+                if any(
+                    g.store.quads_for_pattern(o, None, None, ox.NamedNode(f.resolve().as_uri()))
+                    for f in files
+                )
+            ),
+            ox.NamedNode(iris.ONTOLOGY_IRI),
+        )
+    )
+    title = (g.texts(onto_node, DCT + "title") or g.texts(onto_node, RDFS + "label") or ["Tregua ontology"])[
+        0
+    ]
     description = g.texts(onto_node, DCT + "description") + g.texts(onto_node, RDFS + "comment")
     metadata = []
-    for key, label in ((OWL + "versionIRI", "Version IRI"), (OWL + "versionInfo", "Version"),
-                       (DCT + "modified", "Modified"), (DCT + "created", "Created"),
-                       (DCT + "license", "Licence"), (DCT + "creator", "Creator"),
-                       (DCT + "publisher", "Publisher"), (RDFS + "seeAlso", "See also")):
-        metadata += [(label, _term_text(o) if not isinstance(o, ox.NamedNode) else o.value)
-                     for o in g.objects(onto_node, key)]
+    for key, label in (
+        (OWL + "versionIRI", "Version IRI"),
+        (OWL + "versionInfo", "Version"),
+        (DCT + "modified", "Modified"),
+        (DCT + "created", "Created"),
+        (DCT + "license", "Licence"),
+        (DCT + "creator", "Creator"),
+        (DCT + "publisher", "Publisher"),
+        (RDFS + "seeAlso", "See also"),
+    ):
+        metadata += [
+            (label, _term_text(o) if not isinstance(o, ox.NamedNode) else o.value)
+            for o in g.objects(onto_node, key)
+        ]
 
-    concept_classes = {SKOS + "Concept"} | {c.value for c in g.subjects(RDFS + "subClassOf", ox.NamedNode(SKOS + "Concept"))
-                                             if isinstance(c, ox.NamedNode)}
-    concepts = {s.value for c in concept_classes for s in g.subjects(RDF + "type", ox.NamedNode(c))
-                if isinstance(s, ox.NamedNode)}
-    subjects = {q.subject.value for q in g.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None, None)
-                if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(iris.TG)}
+    concept_classes = {SKOS + "Concept"} | {
+        c.value
+        for c in g.subjects(RDFS + "subClassOf", ox.NamedNode(SKOS + "Concept"))
+        if isinstance(c, ox.NamedNode)
+    }
+    concepts = {
+        s.value
+        for c in concept_classes
+        for s in g.subjects(RDF + "type", ox.NamedNode(c))
+        if isinstance(s, ox.NamedNode)
+    }
+    subjects = {
+        q.subject.value
+        for q in g.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None, None)
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(iris.TG)
+    }
 
-    shape_nodes = {s.value for t in (SH + "NodeShape", SH + "PropertyShape")
-                   for s in g.subjects(RDF + "type", ox.NamedNode(t)) if isinstance(s, ox.NamedNode)}
+    shape_nodes = {
+        s.value
+        for t in (SH + "NodeShape", SH + "PropertyShape")
+        for s in g.subjects(RDF + "type", ox.NamedNode(t))
+        if isinstance(s, ox.NamedNode)
+    }
     by_kind: dict[str, list[TermDoc]] = defaultdict(list)
     for iri in sorted(subjects - shape_nodes):
         node = ox.NamedNode(iri)
@@ -366,10 +475,16 @@ def _ontology_doc(ontology_files: tuple[tuple[str, float], ...],
         if kind is None:
             continue
         is_class = kind == "class"
-        up, eq = ((RDFS + "subClassOf", OWL + "equivalentClass") if is_class
-                  else (RDFS + "subPropertyOf", OWL + "equivalentProperty"))
+        up, eq = (
+            (RDFS + "subClassOf", OWL + "equivalentClass")
+            if is_class
+            else (RDFS + "subPropertyOf", OWL + "equivalentProperty")
+        )
         term = TermDoc(
-            iri, anchor_of(iri), kind, g.labels(node),
+            iri,
+            anchor_of(iri),
+            kind,
+            g.labels(node),
             definitions=g.texts(node, SKOS + "definition"),
             comments=g.texts(node, RDFS + "comment") + g.texts(node, SKOS + "scopeNote"),
             examples=g.texts(node, SKOS + "example"),
@@ -379,11 +494,20 @@ def _ontology_doc(ontology_files: tuple[tuple[str, float], ...],
             domains=_refs(g, g.objects(node, RDFS + "domain")),
             ranges=_refs(g, g.objects(node, RDFS + "range")),
             inverse=_refs(g, g.objects(node, OWL + "inverseOf") + g.subjects(OWL + "inverseOf", node)),
-            types=_refs(g, [t for t in g.objects(node, RDF + "type") if isinstance(t, ox.NamedNode)
-                            and t.value not in _KIND_OF_TYPE]),
+            types=_refs(
+                g,
+                [
+                    t
+                    for t in g.objects(node, RDF + "type")
+                    if isinstance(t, ox.NamedNode) and t.value not in _KIND_OF_TYPE
+                ],
+            ),
             schemes=_refs(g, g.objects(node, SKOS + "inScheme")),
-            members=_refs(g, g.subjects(SKOS + "inScheme", node) + (
-                g.subjects(RDF + "type", node) if iri in concept_classes else [])),
+            members=_refs(
+                g,
+                g.subjects(SKOS + "inScheme", node)
+                + (g.subjects(RDF + "type", node) if iri in concept_classes else []),
+            ),
         )
         if is_class:
             term.used_with = _refs(g, g.subjects(RDFS + "domain", node) + g.subjects(RDFS + "range", node))
@@ -393,11 +517,21 @@ def _ontology_doc(ontology_files: tuple[tuple[str, float], ...],
     for shape in sorted(shape_nodes):
         s_node = ox.NamedNode(shape)
         ref = TermRef(shape, (g.texts(s_node, RDFS + "label") or [anchor_of(shape)])[0])
-        severity = next((anchor_of(v.value) for v in g.objects(s_node, SH + "severity")
-                         if isinstance(v, ox.NamedNode)), "Violation")
-        for target in g.objects(s_node, SH + "targetClass") + g.objects(s_node, SH + "targetSubjectsOf") + \
-                g.objects(s_node, SH + "targetObjectsOf") + g.objects(s_node, RDFS + "seeAlso"):
-            if isinstance(target, ox.NamedNode) and target.value in terms and ref not in terms[target.value].shapes:
+        severity = next(
+            (anchor_of(v.value) for v in g.objects(s_node, SH + "severity") if isinstance(v, ox.NamedNode)),
+            "Violation",
+        )
+        for target in (
+            g.objects(s_node, SH + "targetClass")
+            + g.objects(s_node, SH + "targetSubjectsOf")
+            + g.objects(s_node, SH + "targetObjectsOf")
+            + g.objects(s_node, RDFS + "seeAlso")
+        ):
+            if (
+                isinstance(target, ox.NamedNode)
+                and target.value in terms
+                and ref not in terms[target.value].shapes
+            ):
                 terms[target.value].shapes.append(ref)
         for c in _constraints(g, s_node, ref, severity):
             if c.path in terms:
@@ -410,43 +544,86 @@ def _ontology_doc(ontology_files: tuple[tuple[str, float], ...],
 
 
 @lru_cache(maxsize=4)
-def _shapes_doc(shape_files: tuple[tuple[str, float], ...],
-                ontology_files: tuple[tuple[str, float], ...]) -> ShapesDoc:
+def _shapes_doc(
+    shape_files: tuple[tuple[str, float], ...], ontology_files: tuple[tuple[str, float], ...]
+) -> ShapesDoc:
     files = [Path(f) for f, _ in shape_files]
     g = _Graph(files + [Path(f) for f, _ in ontology_files])
     docs = []
     for file in files:
         graph = ox.NamedNode(file.resolve().as_uri())
-        used = {q.object.value for q in g.store.quads_for_pattern(None, ox.NamedNode(SH + "property"), None, None)
-                if isinstance(q.object, ox.NamedNode)}
-        nodes = {q.subject.value for t in (SH + "NodeShape", SH + "PropertyShape")
-                 for q in g.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(t), graph)
-                 if isinstance(q.subject, ox.NamedNode) and q.subject.value not in used}
+        used = {
+            q.object.value
+            for q in g.store.quads_for_pattern(None, ox.NamedNode(SH + "property"), None, None)
+            if isinstance(q.object, ox.NamedNode)
+        }
+        nodes = {
+            q.subject.value
+            for t in (SH + "NodeShape", SH + "PropertyShape")
+            for q in g.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(t), graph)
+            if isinstance(q.subject, ox.NamedNode) and q.subject.value not in used
+        }
         for shape in sorted(nodes):
             node = ox.NamedNode(shape)
             label = (g.texts(node, RDFS + "label") or [curie(shape)])[0]
             ref = TermRef(shape, label)
-            severity = next((anchor_of(v.value) for v in g.objects(node, SH + "severity")
-                             if isinstance(v, ox.NamedNode)), "Violation")
-            targets = _refs(g, [t for key in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
-                                for t in g.objects(node, SH + key)])
+            severity = next(
+                (anchor_of(v.value) for v in g.objects(node, SH + "severity") if isinstance(v, ox.NamedNode)),
+                "Violation",
+            )
+            targets = _refs(
+                g,
+                [
+                    t
+                    for key in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode")
+                    for t in g.objects(node, SH + key)
+                ],
+            )
             constraints = _constraints(g, node, ref, severity)
             if not constraints and g.objects(node, SH + "path"):  # a top-level property shape
                 paths_ = g.objects(node, SH + "path")
-                constraints = [ConstraintDoc(ref, paths_[0].value if isinstance(paths_[0], ox.NamedNode) else "",
-                                             _path_text(g, paths_[0]),
-                                             [(k, _facet_value(g, k, v)) for k in _FACETS
-                                              for v in g.objects(node, SH + k)],
-                                             g.texts(node, SH + "message"), severity, shape)]
-            node_facets = [(k, _facet_value(g, k, v)) for k in _FACETS if k not in ("minCount", "maxCount")
-                           for v in g.objects(node, SH + k)]
-            if g.objects(node, RDF + "type") and not g.objects(node, SH + "path") and (
-                    node_facets or g.texts(node, SH + "message")):
+                constraints = [
+                    ConstraintDoc(
+                        ref,
+                        paths_[0].value if isinstance(paths_[0], ox.NamedNode) else "",
+                        _path_text(g, paths_[0]),
+                        [(k, _facet_value(g, k, v)) for k in _FACETS for v in g.objects(node, SH + k)],
+                        g.texts(node, SH + "message"),
+                        severity,
+                        shape,
+                    )
+                ]
+            node_facets = [
+                (k, _facet_value(g, k, v))
+                for k in _FACETS
+                if k not in ("minCount", "maxCount")
+                for v in g.objects(node, SH + k)
+            ]
+            if (
+                g.objects(node, RDF + "type")
+                and not g.objects(node, SH + "path")
+                and (node_facets or g.texts(node, SH + "message"))
+            ):
                 # constraints on the focus node itself (sh:not, sh:or, sh:nodeKind...) come first
-                constraints.insert(0, ConstraintDoc(ref, "", "(the node itself)", node_facets,
-                                                    g.texts(node, SH + "message"), severity))
-            docs.append(ShapeDoc(shape, anchor_of(shape), label, g.texts(node, RDFS + "comment"), targets,
-                                 severity, constraints, _refs(g, g.objects(node, RDFS + "seeAlso")), file.name))
+                constraints.insert(
+                    0,
+                    ConstraintDoc(
+                        ref, "", "(the node itself)", node_facets, g.texts(node, SH + "message"), severity
+                    ),
+                )
+            docs.append(
+                ShapeDoc(
+                    shape,
+                    anchor_of(shape),
+                    label,
+                    g.texts(node, RDFS + "comment"),
+                    targets,
+                    severity,
+                    constraints,
+                    _refs(g, g.objects(node, RDFS + "seeAlso")),
+                    file.name,
+                )
+            )
     return ShapesDoc(docs, files)
 
 

@@ -41,7 +41,9 @@ from kg.search import (
     SearchIndex,
     VersionedCache,
     fold,
+    lexical,
     name_score,
+    read_all,
     tokens,
 )
 
@@ -155,12 +157,12 @@ class Catalogue:
         base = {"base": ox.Literal(ENTITY_BASE)}
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         definitions: dict[str, str] = {}
-        for row in engine.select(QueryRequest(_TERM_LABELS_QUERY, substitutions=base)).rows:
+        for row in read_all(engine, _TERM_LABELS_QUERY, base):
             label = row["label"]
             assert isinstance(label, ox.Literal)
-            labels[row["t"].value].setdefault(label.language or "", label.value)
+            labels[lexical(row["t"])].setdefault(label.language or "", label.value)
             if "definition" in row and (label.language or "en") == "en":
-                definitions.setdefault(row["t"].value, row["definition"].value)
+                definitions.setdefault(lexical(row["t"]), lexical(row["definition"]))
 
         def term(iri: str) -> Term:
             fallback = term_id(iri).split(":")[-1]
@@ -171,10 +173,10 @@ class Catalogue:
                                             if t.startswith(iris.TG))
         types = {t: term(t) for t, _n in type_counts.most_common()}
         per_type: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in engine.select(QueryRequest(_PROPERTIES_BY_TYPE_QUERY, substitutions=base)).rows:
-            p = row["p"].value
+        for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY, base):
+            p = lexical(row["p"])
             if p != RDF_TYPE:
-                per_type[row["t"].value][p] += int(row["n"].value)
+                per_type[lexical(row["t"])][p] += int(lexical(row["n"]))
         used: Counter[str] = Counter()
         for counts in per_type.values():
             used.update(counts)
@@ -403,7 +405,7 @@ def entity_values(engine: Engine, iri: str, *, offices: bool = False) -> dict[st
     """All values of every property of one entity, with labels of the things they point at."""
     values: dict[str, dict[Any, list[str]]] = defaultdict(dict)
     subject = {"s": ox.NamedNode(iri)}
-    rows = [(row["p"].value, row) for row in engine.select(QueryRequest(_ENTITY_VALUES_QUERY,
+    rows = [(lexical(row["p"]), row) for row in engine.select(QueryRequest(_ENTITY_VALUES_QUERY,
                                                                         substitutions=subject)).rows]
     if offices:
         rows += [(OFFICE_PROPERTY, row) for row in engine.select(QueryRequest(_OFFICES_QUERY,
@@ -411,8 +413,8 @@ def entity_values(engine: Engine, iri: str, *, offices: bool = False) -> dict[st
     for p, row in rows:
         o = row["o"]
         labels = values[p].setdefault(o, [])
-        if "label" in row and row["label"].value not in labels:
-            labels.append(row["label"].value)
+        if "label" in row and lexical(row["label"]) not in labels:
+            labels.append(lexical(row["label"]))
     out = {p: [Value(o, tuple(ls)) for o, ls in objs.items()] for p, objs in values.items()}
     qids = [Value(ox.Literal(q), ()) for v in out.get(SKOS_EXACT_MATCH, [])
             if isinstance(v.term, ox.NamedNode) and (q := qid_of(v.term.value))]
@@ -465,6 +467,61 @@ def properties_score(constraints: Sequence[PropertyConstraint], values: Mapping[
     return sum(scores) / len(scores) if scores else 0.0
 
 
+# -- candidates from property values alone ------------------------------------------------------
+
+_SUBJECTS_QUERY = """SELECT ?s ?p ?o WHERE { ?s ?p ?o }"""
+_LITERAL_VALUES_QUERY = """SELECT ?s ?o ?p WHERE { ?s ?p ?o . FILTER(isLITERAL(?o)) }"""
+_HOLDERS_QUERY = iris.sparql_prologue() + """SELECT ?s ?o WHERE { ?tenure tg:holder ?s ; tg:post ?o }"""
+MAX_LITERAL_SCAN = 200_000
+
+
+def _value_nodes(service: Service, wanted: Any) -> list[ox.NamedNode]:
+    """Our entities a supplied value may stand for: by id or IRI, else by a name equal to it."""
+    key = str(wanted["id"] if isinstance(wanted, dict) else wanted)
+    entity = service.index.entity(key)
+    if entity is not None:
+        return [ox.NamedNode(entity.iri)]
+    return [ox.NamedNode(m.entity.iri) for m in service.index.match_names(key, limit=5) if m.score >= 100]
+
+
+def property_candidates(service: Service, engine: Engine,
+                        constraints: Sequence[PropertyConstraint]) -> set[str]:
+    """Entities holding at least one of the supplied values, found through the values themselves.
+
+    Used when a query has properties but no name: each value is looked up (an entity by id or
+    name, a QID, a literal compared folded), never every entity of the graph one by one.
+    """
+    subjects: set[str] = set()
+    for c in constraints:
+        for wanted in c.values:
+            if c.pid == QID_PROPERTY:
+                qid = str(wanted["id"] if isinstance(wanted, dict) else wanted)
+                if iris.QID_RE.match(qid):
+                    item = ox.NamedNode(iris.wikidata_iri(qid))
+                    subjects |= _subjects(engine, ox.NamedNode(SKOS_EXACT_MATCH), item)
+                continue
+            nodes = _value_nodes(service, wanted)
+            if c.pid == OFFICE_PROPERTY:
+                for node in nodes:
+                    rows = engine.select(QueryRequest(_HOLDERS_QUERY, substitutions={"o": node})).rows
+                    subjects |= {lexical(r["s"]) for r in rows}
+                continue
+            predicate = ox.NamedNode(c.pid)
+            for node in nodes:
+                subjects |= _subjects(engine, predicate, node)
+            if not isinstance(wanted, dict):
+                folded = fold(str(wanted).strip())
+                rows = engine.select(QueryRequest(_LITERAL_VALUES_QUERY, substitutions={"p": predicate}),
+                                     max_rows=MAX_LITERAL_SCAN).rows
+                subjects |= {lexical(r["s"]) for r in rows if fold(lexical(r["o"])) == folded}
+    return subjects
+
+
+def _subjects(engine: Engine, predicate: ox.NamedNode, obj: ox.NamedNode) -> set[str]:
+    rows = engine.select(QueryRequest(_SUBJECTS_QUERY, substitutions={"p": predicate, "o": obj})).rows
+    return {lexical(r["s"]) for r in rows}
+
+
 # -- reconciliation -------------------------------------------------------------------------
 
 def _type_ok(entity: Entity, query: Query) -> bool:
@@ -485,7 +542,8 @@ def reconcile_query(service: Service, engine: Engine, query: Query) -> list[dict
         matches += [(m.entity, m.score) for m in index.match_names(query.text, accept=accept)
                     if direct is None or m.entity is not direct]
     else:
-        matches = [(e, 0.0) for e in index.entities.values()]
+        found = (index.entities.get(iri) for iri in property_candidates(service, engine, query.properties))
+        matches = [(e, 0.0) for e in found if e is not None]
     candidates = [(e, s) for e, s in matches if _type_ok(e, query)]
     if query.properties:
         wants_offices = any(c.pid == OFFICE_PROPERTY for c in query.properties)

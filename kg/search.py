@@ -21,21 +21,20 @@ Matching, in three steps that keep a batch of names well above 1,000 names/s:
 from __future__ import annotations
 
 import bisect
-import heapq
-import math
 import re
 import threading
 import unicodedata
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from kg import iris
-from kg.engine import Engine, QueryRequest
+from kg.engine import Engine, QueryRequest, Term
 
 RDF_TYPE = iris.PREFIXES["rdf"] + "type"
 RDFS = iris.PREFIXES["rdfs"]
@@ -64,13 +63,23 @@ DESCRIPTION_PREDICATES: tuple[str, ...] = (
 )
 
 ENTITY_BASE = iris.BASE + "id/"
-TOP_CANDIDATES = 64
+TOP_CANDIDATES = 32
 """Names scored per query (the best by shared-token weight)."""
-MAX_POSTINGS_VISITED = 20_000
+MAX_POSTINGS_VISITED = 2_000
 """Blocking cap: rare tokens are looked up first, so a common token ("el") cannot flood the work."""
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
 T = TypeVar("T")
+
+
+def lexical(term: object) -> str:
+    """The lexical form of a term read from the store (IRI, literal, blank node id).
+
+    >>> lexical(ox.Literal("Óscar Ortiz", language="es"))
+    'Óscar Ortiz'
+    """
+    value = getattr(term, "value", None)
+    return value if isinstance(value, str) else str(term)
 
 
 def fold(text: str) -> str:
@@ -214,6 +223,20 @@ def _choose_label(names: Iterable[Name]) -> str:
     return primaries[0].text if primaries else ""
 
 
+INDEX_MAX_ROWS = 100_000_000
+INDEX_QUERY_TIMEOUT = 900.0
+"""The index reads whole columns of the store (147k names on the 1M-triple synthetic graph):
+past the endpoint's limits for client queries, which are there to protect the server from
+strangers, not from its own fixed, text-free queries."""
+
+
+def read_all(engine: Engine, query: str,
+             substitutions: Mapping[str, Term] | None = None) -> list[dict[str, Term]]:
+    """Every row of one of the index's own SELECTs, whatever the engine's client limits."""
+    request = QueryRequest(query, substitutions=substitutions, timeout=INDEX_QUERY_TIMEOUT)
+    return engine.select(request, max_rows=INDEX_MAX_ROWS).rows
+
+
 _NAME_VALUES = " ".join(f"<{p}>" for p in
                         (*PRIMARY_NAME_PREDICATES, *ALIAS_PREDICATES, *DESCRIPTION_PREDICATES))
 _NAMES_QUERY = f"""
@@ -223,11 +246,15 @@ SELECT ?s ?p ?o ?base WHERE {{
   FILTER(isIRI(?s) && isLITERAL(?o) && STRSTARTS(STR(?s), ?base))
 }}"""
 
-_TYPES_QUERY = """
-SELECT DISTINCT ?s ?t ?base WHERE {
+_NAME_PATH = "|".join(f"<{p}>" for p in (*PRIMARY_NAME_PREDICATES, *ALIAS_PREDICATES))
+_TYPES_QUERY = f"""
+SELECT DISTINCT ?s ?t ?base WHERE {{
   ?s a ?t .
-  FILTER(isIRI(?s) && isIRI(?t) && STRSTARTS(STR(?s), ?base))
-}"""
+  FILTER(isIRI(?s) && STRSTARTS(STR(?t), "{iris.TG}") && STRSTARTS(STR(?s), ?base))
+  FILTER EXISTS {{ ?s {_NAME_PATH} ?name }}
+}}"""
+"""Only our own classes, and only for named things: statements, quotes, stances are not entities
+of the index, and the aligned types (foaf:Person...) add nothing to a type constraint."""
 
 _SUBCLASS_QUERY = """
 SELECT DISTINCT ?c ?d WHERE {
@@ -245,8 +272,8 @@ SELECT ?q ?text ?speaker WHERE {
 class SearchIndex:
     """Names and quotes of the store's entities, folded and indexed for search and reconciliation.
 
-    Build it with `SearchIndex.build(engine)`; it is immutable afterwards, so any number of
-    threads may read it while `IndexCache` builds its successor.
+    Build it with `SearchIndex.build(engine)`; it does not change afterwards (but for a memo of
+    near spellings), so any number of threads may read it while `VersionedCache` builds its successor.
     """
 
     def __init__(self, entities: dict[str, Entity], quotes: list[Quote], superclasses: dict[str, set[str]],
@@ -275,6 +302,8 @@ class SearchIndex:
                 quote_postings[token].append(i)
         self._quote_postings = dict(quote_postings)
         self._quote_vocabulary = sorted(self._quote_postings)
+        # Near spellings found for unknown tokens, per vocabulary: a table repeats its misspellings.
+        self._near_memo: dict[int, dict[str, list[str]]] = {}
 
     # -- building -------------------------------------------------------------------------
 
@@ -287,8 +316,8 @@ class SearchIndex:
         raw_names: dict[str, dict[tuple[str, str, bool], None]] = defaultdict(dict)
         descriptions: dict[str, dict[str, str]] = defaultdict(dict)
         primary, alias = set(PRIMARY_NAME_PREDICATES), set(ALIAS_PREDICATES)
-        for row in engine.select(QueryRequest(_NAMES_QUERY, substitutions=base)).rows:
-            s, p, o = row["s"].value, row["p"].value, row["o"]
+        for row in read_all(engine, _NAMES_QUERY, base):
+            s, p, o = lexical(row["s"]), lexical(row["p"]), row["o"]
             assert isinstance(o, ox.Literal)
             entities.setdefault(s, Entity(s))
             if p in primary or p in alias:
@@ -302,13 +331,13 @@ class SearchIndex:
             entity.label = _choose_label(entity.names)
         for s, texts in descriptions.items():
             entities[s].description = texts.get("en") or texts.get("") or next(iter(texts.values()))
-        for row in engine.select(QueryRequest(_TYPES_QUERY, substitutions=base)).rows:
-            entity = entities.get(row["s"].value)
-            if entity is not None:
-                entity.types.add(row["t"].value)
+        for row in read_all(engine, _TYPES_QUERY, base):
+            typed = entities.get(lexical(row["s"]))
+            if typed is not None:
+                typed.types.add(lexical(row["t"]))
         superclasses: dict[str, set[str]] = defaultdict(set)
-        for row in engine.select(QueryRequest(_SUBCLASS_QUERY)).rows:
-            superclasses[row["c"].value].add(row["d"].value)
+        for row in read_all(engine, _SUBCLASS_QUERY):
+            superclasses[lexical(row["c"])].add(lexical(row["d"]))
         for entity in entities.values():
             # Stores without the inferred graph still answer "is a tg:Actor?" for a tg:Person.
             for t in list(entity.types):
@@ -316,10 +345,10 @@ class SearchIndex:
             if not entity.label:
                 entity.label = entity.short_id
         quotes: list[Quote] = []
-        for row in engine.select(QueryRequest(_QUOTES_QUERY)).rows:
-            text = row["text"].value
+        for row in read_all(engine, _QUOTES_QUERY):
+            text = lexical(row["text"])
             speaker = row.get("speaker")
-            quotes.append(Quote(row["q"].value, text, tuple(tokens(text)),
+            quotes.append(Quote(lexical(row["q"]), text, tuple(tokens(text)),
                                 speaker.value if isinstance(speaker, ox.NamedNode) else None))
         named = {iri: e for iri, e in entities.items() if e.names}
         return cls(named, quotes, dict(superclasses), version=version)
@@ -346,15 +375,30 @@ class SearchIndex:
             return [token]
         if len(token) < 3:
             return []
-        near = process.extract(token, vocabulary, scorer=fuzz.ratio, limit=3, score_cutoff=75)
+        memo = self._near_memo.setdefault(id(vocabulary), {})
+        if token in memo:
+            return memo[token]
+        if len(memo) > 50_000:
+            memo.clear()
+        memo[token] = self._near(token, vocabulary)
+        return memo[token]
+
+    @staticmethod
+    def _near(token: str, vocabulary: list[str]) -> list[str]:
+        # Near spellings among the known tokens with the same first letter (a contiguous run of
+        # the sorted vocabulary): a slip inside a word is common, a wrong first letter rare.
+        lo = bisect.bisect_left(vocabulary, token[0])
+        hi = bisect.bisect_left(vocabulary, chr(ord(token[0]) + 1), lo)
+        near = process.extract(token, vocabulary[lo:hi], scorer=fuzz.ratio, limit=3, score_cutoff=75)
         return [t for t, _score, _i in near]
 
     def _candidate_names(self, words: Sequence[str], accept: Callable[[Entity], bool] | None) -> list[int]:
         """Names sharing (possibly corrected) tokens with the query, the rarest shared tokens first.
 
-        Each name collects the IDF weight of the query tokens it holds; only the best
-        `TOP_CANDIDATES` go on to scoring, so a token every replica shares ("oscar" in a graph of
-        a thousand Óscars) costs one pass over its posting list, not a thousand similarity scores.
+        Posting lists are taken rarest first until `MAX_POSTINGS_VISITED`; each name counts the
+        query tokens it holds, and only the best `TOP_CANDIDATES` go on to scoring, so a token
+        every replica shares ("oscar" in a graph of a thousand Óscars) costs a count in C, not a
+        thousand similarity scores.
         """
         keys: list[str] = []
         key = compact(words)
@@ -363,21 +407,18 @@ class SearchIndex:
         for w in words:
             keys.extend(self._expand(w, self._vocabulary, self._postings, prefix=False))
         lists = sorted((self._postings[k] for k in dict.fromkeys(keys)), key=len)
-        total = len(self._names) + 1
-        weights: dict[int, float] = {}
+        chosen: list[list[int]] = []
         visited = 0
         for posting in lists:
-            w = math.log(total / len(posting))
-            for n in posting:
-                weights[n] = weights.get(n, 0.0) + w
+            if chosen and visited + len(posting) > MAX_POSTINGS_VISITED:
+                break  # the remaining tokens are commoner still: they would only add noise and time
+            chosen.append(posting[:MAX_POSTINGS_VISITED])
             visited += len(posting)
-            if visited >= MAX_POSTINGS_VISITED:
-                break
+        # Counted in C; ties keep first-seen order, i.e. names holding the rarest token first.
+        counts = Counter(chain.from_iterable(chosen))
         if accept is not None:
-            weights = {n: w for n, w in weights.items() if accept(self._name_entity[n])}
-        if len(weights) <= TOP_CANDIDATES:
-            return list(weights)
-        return heapq.nlargest(TOP_CANDIDATES, weights, key=weights.__getitem__)
+            counts = Counter({n: c for n, c in counts.items() if accept(self._name_entity[n])})
+        return [n for n, _c in counts.most_common(TOP_CANDIDATES)]
 
     def match_names(self, text: str, *, limit: int | None = None,
                     accept: Callable[[Entity], bool] | None = None) -> list[NameMatch]:
@@ -471,8 +512,11 @@ class SearchIndex:
             coverage = len(words) / max(len(quote.words), 1)
             speaker = self.entities.get(quote.speaker) if quote.speaker else None
             short = quote.iri[len(ENTITY_BASE):] if quote.iri.startswith(ENTITY_BASE) else quote.iri
+            # A short title for lists (who said what); `matched` keeps the whole quote.
+            excerpt = quote.text if len(quote.text) <= 80 else quote.text[:77].rstrip() + "…"
+            title = f"“{excerpt}”" + (f" ({speaker.label})" if speaker else "")
             # Below a name hit (>= 80) unless the query is most of the quote.
-            hits.append(SearchHit(quote.iri, short, quote.text, "quote", "quote", quote.text,
+            hits.append(SearchHit(quote.iri, short, title, "quote", "quote", quote.text,
                                   60.0 + 30.0 * min(coverage, 1.0), quote.speaker,
                                   speaker.label if speaker else None))
         return hits

@@ -15,9 +15,9 @@ constraints ``class``, ``datatype`` (with lexical checks of the common XSD types
 ``lessThanOrEquals``, ``equals``, ``disjoint``, ``min/maxInclusive``, ``min/maxExclusive``.
 Anything else raises `UnsupportedShape`, so a shape is never silently ignored.
 
-The data must already hold the RDFS entailments pyshacl would add (``inference="rdfs"``):
-`kg.inference.rdfs_closure` computes them inside Oxigraph too. A test checks that this engine
-and pyshacl report the same results on the shape fixtures and on the real data.
+The store must hold the data plus the ontology axioms pyshacl mixes in (`kg.validate.inoculation`);
+no inference is run, as with pyshacl in `kg.validate`. tests/kg/test_engines.py checks that this
+engine and pyshacl report the same results on the shape fixtures, the real data and mutations of it.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ LEXICAL = {
     "gYearMonth": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])(Z|[+-][0-9]{2}:[0-9]{2})?$",
     "gYear": r"^-?[0-9]{4,}(Z|[+-][0-9]{2}:[0-9]{2})?$",
     "dateTime": r"^-?[0-9]{4,}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?"
-                r"(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?$",
     "integer": r"^[+-]?[0-9]+$",
     "nonNegativeInteger": r"^(\+?[0-9]+|-0+)$",
     "positiveInteger": r"^\+?0*[1-9][0-9]*$",
@@ -50,16 +50,93 @@ LEXICAL = {
     "boolean": r"^(true|false|1|0)$",
     "anyURI": r"^[^\s]*$",
 }
-NODE_KINDS = {
-    "IRI": "!isIRI({v})", "Literal": "!isLiteral({v})", "BlankNode": "!isBlank({v})",
-    "BlankNodeOrIRI": "isLiteral({v})", "IRIOrLiteral": "isBlank({v})", "BlankNodeOrLiteral": "isIRI({v})",
+# Oxigraph stores every integer-derived literal as xsd:integer ("994"^^xsd:nonNegativeInteger
+# comes back as "994"^^xsd:integer), so inside a store sh:datatype for those types can only be
+# checked on the value: an xsd:integer within the type's range passes, as the typed literal would.
+INTEGER_DERIVED = {
+    "nonNegativeInteger": ">= 0",
+    "positiveInteger": "> 0",
+    "nonPositiveInteger": "<= 0",
+    "negativeInteger": "< 0",
+    "long": ">= -9223372036854775808 && {v} <= 9223372036854775807",
+    "int": ">= -2147483648 && {v} <= 2147483647",
+    "short": ">= -32768 && {v} <= 32767",
+    "byte": ">= -128 && {v} <= 127",
+    "unsignedLong": ">= 0 && {v} <= 18446744073709551615",
+    "unsignedInt": ">= 0 && {v} <= 4294967295",
+    "unsignedShort": ">= 0 && {v} <= 65535",
+    "unsignedByte": ">= 0 && {v} <= 255",
 }
-IGNORED = {RDF + "type", RDFS + "label", RDFS + "comment", RDFS + "seeAlso", RDFS + "isDefinedBy", SH + "message",
-           SH + "severity", SH + "name", SH + "description", SH + "order", SH + "group", SH + "defaultValue",
-           SH + "targetClass", SH + "targetNode", SH + "targetSubjectsOf", SH + "targetObjectsOf",
-           SH + "property", SH + "path", SH + "deactivated", SH + "qualifiedMinCount", SH + "qualifiedMaxCount",
-           SH + "qualifiedValueShapesDisjoint", SH + "flags", "http://www.w3.org/2004/02/skos/core#example",
-           "http://www.w3.org/2004/02/skos/core#definition"}
+MARKER_PREFIX = "urn:tregua:datatype:"
+"""Graphs recording, per integer datatype, the triples whose literal was written with it."""
+INTEGER_TYPES = {XSD + "integer", *(XSD + t for t in INTEGER_DERIVED)}
+
+
+def datatype_markers(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """Copies of the triples with integer-typed literals, in one marker graph per datatype.
+
+    Oxigraph stores every integer subtype as xsd:integer, so the store alone cannot tell
+    "14"^^xsd:integer from "14"^^xsd:nonNegativeInteger; these graphs keep what was written,
+    so ``sh:datatype xsd:nonNegativeInteger`` is checked exactly as pyshacl checks it.
+    """
+    out = []
+    for q in quads:
+        o = q.object
+        if isinstance(o, ox.Literal) and o.datatype.value in INTEGER_TYPES:
+            graph = ox.NamedNode(MARKER_PREFIX + o.datatype.value[len(XSD) :])
+            out.append(ox.Quad(q.subject, q.predicate, o, graph))
+    return out
+
+
+NODE_KINDS = {
+    "IRI": "!isIRI({v})",
+    "Literal": "!isLiteral({v})",
+    "BlankNode": "!isBlank({v})",
+    "BlankNodeOrIRI": "isLiteral({v})",
+    "IRIOrLiteral": "isBlank({v})",
+    "BlankNodeOrLiteral": "isIRI({v})",
+}
+PATH_ONLY = {
+    SH + k
+    for k in (
+        "minCount",
+        "maxCount",
+        "uniqueLang",
+        "qualifiedValueShape",
+        "lessThan",
+        "lessThanOrEquals",
+        "equals",
+        "disjoint",
+        "hasValue",
+    )
+}
+IGNORED = {
+    RDF + "type",
+    RDFS + "label",
+    RDFS + "comment",
+    RDFS + "seeAlso",
+    RDFS + "isDefinedBy",
+    SH + "message",
+    SH + "severity",
+    SH + "name",
+    SH + "description",
+    SH + "order",
+    SH + "group",
+    SH + "defaultValue",
+    SH + "targetClass",
+    SH + "targetNode",
+    SH + "targetSubjectsOf",
+    SH + "targetObjectsOf",
+    SH + "property",
+    SH + "path",
+    SH + "deactivated",
+    SH + "qualifiedMinCount",
+    SH + "qualifiedMaxCount",
+    SH + "qualifiedValueShapesDisjoint",
+    SH + "flags",
+    "http://www.w3.org/2004/02/skos/core#example",
+    "http://www.w3.org/2004/02/skos/core#definition",
+}
 
 
 class UnsupportedShape(KgError):
@@ -84,6 +161,17 @@ class _Vars:
 
     def new(self, stem: str = "v") -> str:
         return f"?{stem}{next(self._n)}"
+
+
+@dataclass
+class Pattern:
+    """A graph pattern that matches iff the focus node breaks one constraint of `owner`."""
+
+    component: str
+    path: str | None
+    value: str | None
+    pattern: str
+    owner: Term
 
 
 @dataclass
@@ -133,8 +221,12 @@ def path_sparql(shapes: Shapes, path: Term) -> str:
         raise UnsupportedShape(f"sh:path {path} is a literal")
     if shapes.value(path, RDF + "first") is not None:
         return "(" + "/".join(path_sparql(shapes, p) for p in shapes.items(path)) + ")"
-    for key, fmt in (("inversePath", "^({})"), ("zeroOrMorePath", "({})*"), ("oneOrMorePath", "({})+"),
-                     ("zeroOrOnePath", "({})?")):
+    for key, fmt in (
+        ("inversePath", "^({})"),
+        ("zeroOrMorePath", "({})*"),
+        ("oneOrMorePath", "({})+"),
+        ("zeroOrOnePath", "({})?"),
+    ):
         inner = shapes.value(path, SH + key)
         if inner is not None:
             return fmt.format(path_sparql(shapes, inner))
@@ -162,15 +254,15 @@ class Compiler:
         """A SPARQL expression: true iff the node in `v` conforms to `shape`."""
         if depth > MAX_DEPTH:
             return "true"  # recursive shapes: stop unfolding (SHACL leaves recursion undefined)
-        patterns = [p for _, _, _, p in self.node_patterns(shape, v, depth + 1)]
+        patterns = [p.pattern for p in self.node_patterns(shape, v, depth + 1)]
         if not patterns:
             return "true"
         return " && ".join(f"NOT EXISTS {{ {p} }}" for p in patterns)
 
     # -- violation patterns ------------------------------------------------------------------
 
-    def node_patterns(self, shape: Term, v: str, depth: int) -> Iterator[tuple[str, str | None, str | None, str]]:
-        """(component, path, value-variable, pattern) for each constraint of `shape` on node `v`."""
+    def node_patterns(self, shape: Term, v: str, depth: int) -> Iterator[Pattern]:
+        """A violation pattern for each constraint of `shape` (and its property shapes) on node `v`."""
         sh = self.shapes
         if sh.value(shape, SH + "deactivated") == ox.Literal(True):
             return
@@ -179,7 +271,7 @@ class Compiler:
             yield from self.property_patterns(shape, v, path_term, depth)
         else:
             for component, cond in self.value_conditions(shape, v, depth):
-                yield component, None, v, f"FILTER({cond})"
+                yield Pattern(component, None, v, f"FILTER({cond})", shape)
         for prop in sh.values(shape, SH + "property"):
             if sh.value(prop, SH + "deactivated") == ox.Literal(True):
                 continue
@@ -188,36 +280,53 @@ class Compiler:
                 raise UnsupportedShape(f"property shape {prop} has no sh:path")
             yield from self.property_patterns(prop, v, path, depth)
 
-    def value_conditions(self, shape: Term, v: str, depth: int) -> Iterator[tuple[str, str]]:
-        """(component, expression true iff value `v` violates it) for each per-value constraint."""
+    def value_conditions(
+        self,
+        shape: Term,
+        v: str,
+        depth: int,
+        *,
+        on_path: bool = False,
+        this: str | None = None,
+        predicate: str | None = None,
+    ) -> Iterator[tuple[str, str]]:
+        """(component, expression true iff value `v` violates it) for each per-value constraint.
+
+        With `this` and `predicate` (a predicate path), integer-subtype datatypes are checked
+        against the datatype markers (see `datatype_markers`), i.e. as the data was written.
+        """
         sh = self.shapes
-        known = IGNORED | {SH + k for k in ("minCount", "maxCount", "uniqueLang", "qualifiedValueShape",
-                                               "lessThan", "lessThanOrEquals", "equals", "disjoint", "hasValue")}
-        for q in sh.graph.quads_for_subject(shape):
+        for q in sorted(sh.graph.quads_for_subject(shape), key=str):
             key = q.predicate.value
             o = q.object
-            if key.startswith(SH) or key not in known:
-                pass
-            name = key[len(SH):] if key.startswith(SH) else key
-            if key in known:
+            if key in IGNORED or not key.startswith(SH) or (on_path and key in PATH_ONLY):
                 continue
-            if key == SH + "class":
+            name = key[len(SH) :]
+            if key == SH + "hasValue":
+                yield "HasValueConstraintComponent", f"!sameTerm({v}, {sparql_term(o)})"  # type: ignore[arg-type]
+            elif key == SH + "class":
                 yield "ClassConstraintComponent", f"NOT EXISTS {{ {v} {RDF_TYPE_PATH} {sparql_term(o)} }}"  # type: ignore[arg-type]
             elif key == SH + "datatype":
                 dt = o.value  # type: ignore[union-attr]
-                cond = f"!isLiteral({v}) || datatype({v}) != <{dt}>"
-                if dt.startswith(XSD) and dt[len(XSD):] in LEXICAL:
-                    cond += f' || !REGEX(STR({v}), "{_escape(LEXICAL[dt[len(XSD):]])}")'
-                if dt == RDF + "langString":
-                    cond = f'!isLiteral({v}) || lang({v}) = ""'
-                yield "DatatypeConstraintComponent", cond
+                local = dt[len(XSD) :] if dt.startswith(XSD) else ""
+                if local in INTEGER_DERIVED and this is not None and predicate is not None:
+                    marker = f"<{MARKER_PREFIX}{local}>"
+                    yield (
+                        "DatatypeConstraintComponent",
+                        f"!isLiteral({v}) || NOT EXISTS {{ GRAPH {marker} {{ {this} <{predicate}> {v} }} }}",
+                    )
+                else:
+                    yield "DatatypeConstraintComponent", _datatype_violation(dt, v)
             elif key == SH + "nodeKind":
-                kind = o.value[len(SH):]  # type: ignore[union-attr]
+                kind = o.value[len(SH) :]  # type: ignore[union-attr]
                 yield "NodeKindConstraintComponent", NODE_KINDS[kind].format(v=v)
             elif key == SH + "pattern":
                 flags = sh.value(shape, SH + "flags")
                 extra = f', "{_escape(flags.value)}"' if flags is not None else ""
-                yield "PatternConstraintComponent", f'isBlank({v}) || !REGEX(STR({v}), "{_escape(o.value)}"{extra})'
+                yield (
+                    "PatternConstraintComponent",
+                    f'isBlank({v}) || !REGEX(STR({v}), "{_escape(o.value)}"{extra})',
+                )
             elif key == SH + "minLength":
                 yield "MinLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) < {int(o.value)}"
             elif key == SH + "maxLength":
@@ -230,7 +339,9 @@ class Compiler:
                 members = " || ".join(f"sameTerm({v}, {sparql_term(t)})" for t in sh.items(o)) or "false"
                 yield "InConstraintComponent", f"!({members})"
             elif key in (SH + "minInclusive", SH + "maxInclusive", SH + "minExclusive", SH + "maxExclusive"):
-                op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[name]
+                op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[
+                    name
+                ]
                 comp = name[0].upper() + name[1:] + "ConstraintComponent"
                 yield comp, f"COALESCE(!({v} {op} {sparql_term(o)}), true)"  # type: ignore[arg-type]
             elif key == SH + "node":
@@ -247,23 +358,38 @@ class Compiler:
                 members = [f"IF({self.conforms(s, v, depth)}, 1, 0)" for s in sh.items(o)]
                 yield "XoneConstraintComponent", f"({' + '.join(members) or '0'}) != 1"
             else:
-                raise UnsupportedShape(f"{shape} uses {key}, which the SPARQL engine does not compile",
-                                       hint="validate with the pyshacl engine (kg validate --engine pyshacl)")
+                raise UnsupportedShape(
+                    f"{shape} uses {key}, which the SPARQL engine does not compile",
+                    hint="validate with the pyshacl engine (kg validate --engine pyshacl)",
+                )
 
-    def property_patterns(self, shape: Term, this: str, path_term: Term,
-                          depth: int) -> Iterator[tuple[str, str | None, str | None, str]]:
+    def property_patterns(self, shape: Term, this: str, path_term: Term, depth: int) -> Iterator[Pattern]:
+        """Violation patterns of one property shape, rooted at focus variable `this`."""
+        for component, path_label, value, pattern in self._property_patterns(shape, this, path_term, depth):
+            yield Pattern(component, path_label, value, pattern, shape)
+
+    def _property_patterns(
+        self, shape: Term, this: str, path_term: Term, depth: int
+    ) -> Iterator[tuple[str, str | None, str | None, str]]:
         sh = self.shapes
         path = path_sparql(sh, path_term)
         path_label = _path_label(sh, path_term)
         val = self.vars.new("val")
-        for component, cond in self.value_conditions(shape, val, depth):
+        predicate = path_term.value if isinstance(path_term, ox.NamedNode) else None
+        for component, cond in self.value_conditions(
+            shape, val, depth, on_path=True, this=this, predicate=predicate
+        ):
             yield component, path_label, val, f"{this} {path} {val} . FILTER({cond})"
         min_count = sh.value(shape, SH + "minCount")
         if min_count is not None and int(min_count.value) > 0:
             vs = [self.vars.new("c") for _ in range(int(min_count.value))]
             triples = " . ".join(f"{this} {path} {x}" for x in vs)
-            yield ("MinCountConstraintComponent", path_label, None,
-                   f"FILTER NOT EXISTS {{ {triples} . FILTER({_distinct(vs)}) }}")
+            yield (
+                "MinCountConstraintComponent",
+                path_label,
+                None,
+                f"FILTER NOT EXISTS {{ {triples} . FILTER({_distinct(vs)}) }}",
+            )
         max_count = sh.value(shape, SH + "maxCount")
         if max_count is not None:
             vs = [self.vars.new("c") for _ in range(int(max_count.value) + 1)]
@@ -271,26 +397,48 @@ class Compiler:
             yield "MaxCountConstraintComponent", path_label, None, f"{triples} . FILTER({_distinct(vs)})"
         if sh.value(shape, SH + "uniqueLang") == ox.Literal(True):
             a, b = self.vars.new("l"), self.vars.new("l")
-            yield ("UniqueLangConstraintComponent", path_label, None,
-                   f'{this} {path} {a} . {this} {path} {b} . '
-                   f'FILTER(!sameTerm({a}, {b}) && lang({a}) != "" && LCASE(lang({a})) = LCASE(lang({b})))')
+            yield (
+                "UniqueLangConstraintComponent",
+                path_label,
+                None,
+                f"{this} {path} {a} . {this} {path} {b} . "
+                f'FILTER(!sameTerm({a}, {b}) && lang({a}) != "" && LCASE(lang({a})) = LCASE(lang({b})))',
+            )
         for has in sh.values(shape, SH + "hasValue"):
-            yield "HasValueConstraintComponent", path_label, None, f"FILTER NOT EXISTS {{ {this} {path} {sparql_term(has)} }}"
+            yield (
+                "HasValueConstraintComponent",
+                path_label,
+                None,
+                f"FILTER NOT EXISTS {{ {this} {path} {sparql_term(has)} }}",
+            )
         for key, op in (("lessThan", "<"), ("lessThanOrEquals", "<=")):
             for other in sh.values(shape, SH + key):
                 w = self.vars.new("w")
                 comp = key[0].upper() + key[1:] + "ConstraintComponent"
-                yield (comp, path_label, val,
-                       f"{this} {path} {val} . {this} {sparql_term(other)} {w} . FILTER(COALESCE(!({val} {op} {w}), true))")
+                yield (
+                    comp,
+                    path_label,
+                    val,
+                    f"{this} {path} {val} . {this} {sparql_term(other)} {w} . "
+                    f"FILTER(COALESCE(!({val} {op} {w}), true))",
+                )
         for other in sh.values(shape, SH + "equals"):
             w = self.vars.new("w")
-            yield ("EqualsConstraintComponent", path_label, val,
-                   f"{{ {this} {path} {val} FILTER NOT EXISTS {{ {this} {sparql_term(other)} {val} }} }} UNION "
-                   f"{{ {this} {sparql_term(other)} {val} FILTER NOT EXISTS {{ {this} {path} {val} }} }}")
+            yield (
+                "EqualsConstraintComponent",
+                path_label,
+                val,
+                f"{{ {this} {path} {val} FILTER NOT EXISTS {{ {this} {sparql_term(other)} {val} }} }} UNION "
+                f"{{ {this} {sparql_term(other)} {val} FILTER NOT EXISTS {{ {this} {path} {val} }} }}",
+            )
             del w
         for other in sh.values(shape, SH + "disjoint"):
-            yield ("DisjointConstraintComponent", path_label, val,
-                   f"{this} {path} {val} . {this} {sparql_term(other)} {val}")
+            yield (
+                "DisjointConstraintComponent",
+                path_label,
+                val,
+                f"{this} {path} {val} . {this} {sparql_term(other)} {val}",
+            )
         qualified = sh.value(shape, SH + "qualifiedValueShape")
         if qualified is not None:
             q_min = sh.value(shape, SH + "qualifiedMinCount")
@@ -301,17 +449,42 @@ class Compiler:
                 vs = [self.vars.new("q") for _ in range(int(q_min.value))]
                 body = " . ".join(f"{this} {path} {x}" for x in vs)
                 conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
-                yield ("QualifiedMinCountConstraintComponent", path_label, None,
-                       f"FILTER NOT EXISTS {{ {body} . FILTER({_distinct(vs)} && {conds}) }}")
+                yield (
+                    "QualifiedMinCountConstraintComponent",
+                    path_label,
+                    None,
+                    f"FILTER NOT EXISTS {{ {body} . FILTER({_distinct(vs)} && {conds}) }}",
+                )
             if q_max is not None:
                 vs = [self.vars.new("q") for _ in range(int(q_max.value) + 1)]
                 body = " . ".join(f"{this} {path} {x}" for x in vs)
                 conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
-                yield ("QualifiedMaxCountConstraintComponent", path_label, None,
-                       f"{body} . FILTER({_distinct(vs)} && {conds})")
+                yield (
+                    "QualifiedMaxCountConstraintComponent",
+                    path_label,
+                    None,
+                    f"{body} . FILTER({_distinct(vs)} && {conds})",
+                )
 
 
 RDF_TYPE_PATH = f"<{RDF}type>/<{RDFS}subClassOf>*"
+
+
+def _datatype_violation(dt: str, v: str) -> str:
+    """True iff `v` is not a well-formed literal of datatype `dt` (as stored by Oxigraph)."""
+    local = dt[len(XSD) :] if dt.startswith(XSD) else None
+    if dt == RDF + "langString":
+        return f'!isLiteral({v}) || lang({v}) = ""'
+    if local in INTEGER_DERIVED:
+        in_range = f"{v} {INTEGER_DERIVED[local].format(v=v)}"
+        return (
+            f"!isLiteral({v}) || !((datatype({v}) = <{dt}> || datatype({v}) = <{XSD}integer>) "
+            f"&& COALESCE({in_range}, false))"
+        )
+    cond = f"!isLiteral({v}) || datatype({v}) != <{dt}>"
+    if local in LEXICAL:
+        cond += f' || !REGEX(STR({v}), "{_escape(LEXICAL[local])}")'
+    return cond
 
 
 def _escape(text: str) -> str:
@@ -351,38 +524,40 @@ def compile_shapes(shapes_quads: Iterable[ox.Quad]) -> list[Check]:
     dataset = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in shapes_quads)
     shapes = Shapes(dataset)
     compiler = Compiler(shapes)
-    targeted = sorted({q.subject for q in dataset if q.predicate.value in
-                       (SH + "targetClass", SH + "targetSubjectsOf", SH + "targetObjectsOf", SH + "targetNode")},
-                      key=str)
+    targeted = sorted(
+        {
+            q.subject
+            for q in dataset
+            if q.predicate.value
+            in (SH + "targetClass", SH + "targetSubjectsOf", SH + "targetObjectsOf", SH + "targetNode")
+        },
+        key=str,
+    )
     checks = []
     for shape in targeted:
         if shapes.value(shape, SH + "deactivated") == ox.Literal(True):
             continue
         targets = target_patterns(shapes, shape)
-        shape_severity = shapes.value(shape, SH + "severity")
-        for component, path, value_var, pattern in compiler.node_patterns(shape, "?this", 0):
-            owner = _owner(shapes, shape, path, component)
-            severity = shapes.value(owner, SH + "severity") or shape_severity
-            sev = severity.value[len(SH):] if isinstance(severity, ox.NamedNode) else "Violation"
-            value_proj = f"({value_var} AS ?value)" if value_var and value_var != "?this" else ""
-            if value_var == "?this":
-                value_proj = "(?this AS ?value)"
-            union = " UNION ".join(f"{{ {t} }}" for t in targets)
-            query = f"SELECT DISTINCT ?this {value_proj} WHERE {{ {{ SELECT DISTINCT ?this WHERE {{ {union} }} }} {pattern} }}"
-            checks.append(Check(owner, "sh:" + component, path, sev, _message(shapes, owner, shape), query,
-                                bool(value_var)))
+        union = " UNION ".join(f"{{ {t} }}" for t in targets)
+        focus = f"{{ SELECT DISTINCT ?this WHERE {{ {union} }} }}"
+        for p in compiler.node_patterns(shape, "?this", 0):
+            # SHACL: a shape's severity is its own sh:severity (default sh:Violation), never inherited
+            severity = shapes.value(p.owner, SH + "severity")
+            sev = severity.value[len(SH) :] if isinstance(severity, ox.NamedNode) else "Violation"
+            projection = f"({p.value} AS ?value)" if p.value else ""
+            query = f"SELECT DISTINCT ?this {projection} WHERE {{ {focus} {p.pattern} }}"
+            checks.append(
+                Check(
+                    p.owner,
+                    "sh:" + p.component,
+                    p.path,
+                    sev,
+                    _message(shapes, p.owner, shape),
+                    query,
+                    bool(p.value),
+                )
+            )
     return checks
-
-
-def _owner(shapes: Shapes, shape: Term, path: str | None, component: str) -> Term:
-    """The property shape a result comes from (for its message and severity), else the node shape."""
-    if path is None:
-        return shape
-    for prop in shapes.values(shape, SH + "property"):
-        p = shapes.value(prop, SH + "path")
-        if isinstance(p, ox.NamedNode) and p.value == path:
-            return prop
-    return shape
 
 
 def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> list[Violation]:
@@ -391,10 +566,16 @@ def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> l
     for check in checks:
         for row in store.query(check.query, use_default_graph_as_union=union):  # type: ignore[union-attr]
             value = row["value"] if check.has_value else None
-            out.append(Violation(
-                focus_node=row["this"].value,  # type: ignore[index,union-attr]
-                path=check.path, constraint=check.component, message=check.message, severity=check.severity,
-                value=str(value.value) if value is not None else None,  # type: ignore[union-attr]
-                shape=check.shape.value if isinstance(check.shape, ox.NamedNode) else None,
-            ))
+            out.append(
+                Violation(
+                    focus_node=row["this"].value,  # type: ignore[index,union-attr]
+                    path=check.path,
+                    constraint=check.component,
+                    message=check.message,
+                    severity=check.severity,
+                    # blank nodes have no name worth reporting (as in kg.validate's pyshacl reports)
+                    value=None if value is None or isinstance(value, ox.BlankNode) else str(value.value),
+                    shape=check.shape.value if isinstance(check.shape, ox.NamedNode) else None,
+                )
+            )
     return sorted(out, key=lambda v: (v.severity, v.focus_node, v.path or "", v.constraint, v.message))

@@ -2,21 +2,29 @@
 
 pyshacl works on rdflib graphs, so the quads are handed over as N-Triples (pyoxigraph
 serialises, rdflib parses): rdflib stays on the build and write paths, never on reads.
-The ontology goes in as `ont_graph` with RDFS inference, so a shape targeting `tg:Actor`
-also sees persons and organizations, as the ontology says it should.
+The ontology goes in as `ont_graph` and no inference is run (the contract shapes/core.ttl and
+tests/shapes/validation.py state): pyshacl mixes the ontology's RDFS/OWL axioms into the data,
+and SHACL reads "instance of C" as ``rdf:type/rdfs:subClassOf*``, so a shape targeting
+`tg:Actor` sees persons and gangs; RDFS domain/range inference would instead turn a wrong
+value into an instance of the expected class and make ``sh:class`` unable to fail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pyoxigraph as ox
 import rdflib
 from pyshacl import validate as pyshacl_validate
 from rdflib.namespace import SH
 
+from kg import iris
 from kg.errors import Violation
+
+Engine = Literal["pyshacl", "oxigraph"]
+SCRATCH_GRAPH = "urn:tregua:validation"
 
 
 @dataclass
@@ -53,7 +61,7 @@ def _short(term: rdflib.term.Node | None) -> str | None:
         return None
     if isinstance(term, rdflib.URIRef):
         s = str(term)
-        return "sh:" + s[len(str(SH)):] if s.startswith(str(SH)) else s
+        return "sh:" + s[len(str(SH)) :] if s.startswith(str(SH)) else s
     if isinstance(term, rdflib.BNode):
         return None
     return str(term)
@@ -62,36 +70,67 @@ def _short(term: rdflib.term.Node | None) -> str | None:
 def results_of(report: rdflib.Graph) -> list[Violation]:
     """Flatten a SHACL validation report graph, sorted so that reports compare equal."""
     out = []
-    for result in report.subjects(rdflib.RDF.type, SH.ValidationResult):
+    # only the report's own results: pyshacl also nests those of sh:node under sh:detail
+    for result in report.objects(None, SH.result):
         severity = _short(report.value(result, SH.resultSeverity)) or "sh:Violation"
-        out.append(Violation(
-            focus_node=str(report.value(result, SH.focusNode)),
-            path=_short(report.value(result, SH.resultPath)),
-            constraint=_short(report.value(result, SH.sourceConstraintComponent)) or "",
-            message=str(report.value(result, SH.resultMessage) or ""),
-            severity=severity.removeprefix("sh:"),
-            value=_short(report.value(result, SH.value)),
-            shape=_short(report.value(result, SH.sourceShape)),
-        ))
+        out.append(
+            Violation(
+                focus_node=str(report.value(result, SH.focusNode)),
+                path=_short(report.value(result, SH.resultPath)),
+                constraint=_short(report.value(result, SH.sourceConstraintComponent)) or "",
+                message=str(report.value(result, SH.resultMessage) or ""),
+                severity=severity.removeprefix("sh:"),
+                value=_short(report.value(result, SH.value)),
+                shape=_short(report.value(result, SH.sourceShape)),
+            )
+        )
     return sorted(out, key=lambda v: (v.severity, v.focus_node, v.path or "", v.constraint, v.message))
 
 
-def validate_graph(data: Iterable[ox.Quad] | rdflib.Graph, *, shapes: Iterable[ox.Quad] | rdflib.Graph,
-                   ontology: Iterable[ox.Quad] | rdflib.Graph | None = None,
-                   focus_nodes: Sequence[str] | None = None) -> ValidationReport:
-    """Validate `data` against `shapes` (pyshacl, RDFS inference with `ontology`).
+def validate_graph(
+    data: Iterable[ox.Quad] | rdflib.Graph,
+    *,
+    shapes: Iterable[ox.Quad] | rdflib.Graph,
+    ontology: Iterable[ox.Quad] | rdflib.Graph | None = None,
+    focus_nodes: Sequence[str] | None = None,
+    engine: Engine = "pyshacl",
+) -> ValidationReport:
+    """Validate `data` against `shapes`, with `ontology` as pyshacl's ont_graph and no inference.
 
     Only sh:Violation results make `conforms` false; sh:Warning and sh:Info are reported
-    in `warnings`, so recommendations never block a build.
+    in `warnings`, so recommendations never block a build. `engine="oxigraph"` runs the same
+    validation as SPARQL inside Oxigraph (`kg.shacl_sparql`): same results, far faster on
+    large graphs; it takes quads, not rdflib graphs, and does not take `focus_nodes`.
     """
+    if engine == "oxigraph":
+        if (
+            isinstance(data, rdflib.Graph)
+            or isinstance(shapes, rdflib.Graph)
+            or isinstance(ontology, rdflib.Graph)
+        ):
+            raise TypeError("the oxigraph engine takes quads")
+        if focus_nodes:
+            raise ValueError("the oxigraph engine validates whole graphs; use pyshacl for focus nodes")
+        from kg.shacl_sparql import datatype_markers
+
+        quads = list(data)
+        store = ox.Store()
+        store.bulk_extend(quads)
+        store.bulk_extend(datatype_markers(quads))
+        return validate_store(store, shapes=list(shapes), ontology=list(ontology or []))
     data_graph = data if isinstance(data, rdflib.Graph) else to_rdflib(data)
     shapes_graph = shapes if isinstance(shapes, rdflib.Graph) else to_rdflib(shapes)
     ont_graph = None
     if ontology is not None:
         ont_graph = ontology if isinstance(ontology, rdflib.Graph) else to_rdflib(ontology)
     _conforms, report, _text = pyshacl_validate(
-        data_graph, shacl_graph=shapes_graph, ont_graph=ont_graph, inference="rdfs",
-        allow_warnings=True, allow_infos=True, advanced=True,
+        data_graph,
+        shacl_graph=shapes_graph,
+        ont_graph=ont_graph,
+        inference="none",
+        allow_warnings=True,
+        allow_infos=True,
+        advanced=True,
         focus_nodes=[rdflib.URIRef(n) for n in focus_nodes] if focus_nodes else None,
     )
     results = results_of(report)  # type: ignore[arg-type]
@@ -101,10 +140,66 @@ def validate_graph(data: Iterable[ox.Quad] | rdflib.Graph, *, shapes: Iterable[o
     return ValidationReport(not violations, violations, warnings, turtle)
 
 
-def validate_focus(data: Iterable[ox.Quad] | rdflib.Graph, focus_nodes: Sequence[str], *,
-                   shapes: Iterable[ox.Quad] | rdflib.Graph,
-                   ontology: Iterable[ox.Quad] | rdflib.Graph | None = None) -> ValidationReport:
+def validate_focus(
+    data: Iterable[ox.Quad] | rdflib.Graph,
+    focus_nodes: Sequence[str],
+    *,
+    shapes: Iterable[ox.Quad] | rdflib.Graph,
+    ontology: Iterable[ox.Quad] | rdflib.Graph | None = None,
+) -> ValidationReport:
     """Validate only the shapes' view of `focus_nodes` (the nodes a write touched)."""
     if not focus_nodes:
         return ValidationReport(True)
     return validate_graph(data, shapes=shapes, ontology=ontology, focus_nodes=focus_nodes)
+
+
+def inoculation(ontology: Iterable[ox.Quad]) -> list[ox.Quad]:
+    """The part of the ontology pyshacl copies into the data graph before validating.
+
+    pyshacl (``rdfutil.inoculate``) copies the RDFS/OWL axioms (triples whose predicate is an
+    RDFS or OWL property, ``rdf:type`` to RDFS/OWL classes) and whole ``owl:NamedIndividual``
+    nodes, not every triple: reproducing that exactly keeps both engines' reports equal.
+    """
+    from pyshacl.rdfutil.consts import OWL_classes, OWL_properties, RDFS_classes, RDFS_properties
+
+    properties = {str(p) for p in (*RDFS_properties, *OWL_properties)}
+    classes = {str(c) for c in (*RDFS_classes, *OWL_classes)}
+    rdf_type = iris.PREFIXES["rdf"] + "type"
+    quads = list(ontology)
+    individuals = {
+        q.subject
+        for q in quads
+        if q.predicate.value == rdf_type and q.object.value == iris.PREFIXES["owl"] + "NamedIndividual"
+    }  # type: ignore[union-attr]
+    graph = ox.NamedNode(SCRATCH_GRAPH)
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, graph)
+        for q in quads
+        if q.predicate.value in properties
+        or (q.predicate.value == rdf_type and q.object.value in classes)  # type: ignore[union-attr]
+        or q.subject in individuals
+        or q.object in individuals
+    ]
+
+
+def validate_store(store: ox.Store, *, shapes: list[ox.Quad], ontology: list[ox.Quad]) -> ValidationReport:
+    """Validate everything `store` holds with the shapes compiled to SPARQL (the scalable engine).
+
+    The store should also hold `kg.shacl_sparql.datatype_markers` of the data (Oxigraph keeps
+    integer subtypes as xsd:integer; the markers remember what was written).
+
+    Adds the ontology's axioms to a scratch graph of `store` (as pyshacl
+    does to its copy of the data), runs the checks on the union of graphs, then drops the scratch
+    graph: the store ends as it began.
+    """
+    from kg.shacl_sparql import compile_shapes, run_checks
+
+    scratch = ox.NamedNode(SCRATCH_GRAPH)
+    store.bulk_extend(inoculation(ontology))
+    try:
+        results = run_checks(store, compile_shapes(shapes))
+    finally:
+        store.remove_graph(scratch)
+    violations = [r for r in results if r.severity == "Violation"]
+    warnings = [r for r in results if r.severity != "Violation"]
+    return ValidationReport(not violations, violations, warnings)

@@ -27,6 +27,7 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
+import re
 import threading
 import time
 import uuid
@@ -67,6 +68,8 @@ def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
+_SERVICE_RE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+
 # Frame tags on the byte channel of a streamed result.
 _DATA, _END, _FAIL = b"d", b"e", b"x"
 
@@ -74,7 +77,7 @@ _DATA, _END, _FAIL = b"d", b"e", b"x"
 # ----------------------------------------------------------------------------- worker side
 
 
-def _error_payload(exc: BaseException) -> tuple[str, str, str | None, int | None, int | None]:
+def _error_payload(exc: BaseException, query: str = "") -> tuple[str, str, str | None, int | None, int | None]:
     """Errors cross the pipe as plain values: kg errors have keyword-only constructors."""
     if isinstance(exc, SyntaxError):
         from kg.engine import syntax_error
@@ -83,6 +86,9 @@ def _error_payload(exc: BaseException) -> tuple[str, str, str | None, int | None
     if isinstance(exc, errors.KgError):
         return (type(exc).__name__, exc.message, exc.hint,
                 getattr(exc, "line", None), getattr(exc, "column", None))
+    if isinstance(exc, OSError) and _SERVICE_RE.search(query):
+        return ("BadRequest", f"a SERVICE call failed: {exc}",
+                "this server does not call other endpoints (no network): remove SERVICE", None, None)
     if isinstance(exc, OSError):
         return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
     # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
@@ -140,11 +146,11 @@ class _ChunkWriter:
     def finish(self) -> None:
         self._send(final=True)
 
-    def fail(self, exc: BaseException) -> None:
+    def fail(self, exc: BaseException, query: str) -> None:
         if self.head_sent:
-            self.conn.send_bytes(_FAIL + pickle.dumps(_error_payload(exc)))
+            self.conn.send_bytes(_FAIL + pickle.dumps(_error_payload(exc, query)))
         else:
-            self.conn.send(("err", _error_payload(exc)))
+            self.conn.send(("err", _error_payload(exc, query)))
 
 
 def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutions_format: str,
@@ -174,9 +180,9 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
         writer.finish()
     except Exception as exc:
         if writer is None or not writer.head_sent:
-            conn.send(("err", _error_payload(exc)))
+            conn.send(("err", _error_payload(exc, request.query)))
         else:
-            writer.fail(exc)
+            writer.fail(exc, request.query)
 
 
 def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
@@ -255,7 +261,8 @@ def worker_main(conn: Connection, store_path: str) -> None:
         try:
             conn.send(("ok", _answer(store, op, args)))
         except Exception as exc:
-            conn.send(("err", _error_payload(exc)))
+            query = args[0].query if args and isinstance(args[0], QueryRequest) else ""
+            conn.send(("err", _error_payload(exc, query)))
 
 
 # ----------------------------------------------------------------------------- server side
@@ -288,22 +295,23 @@ class _Stream:
         if worker is None:
             raise StopIteration
         if not worker.conn.poll(max(self.deadline - time.monotonic(), 0)):
+            # Headers are gone already: raising (not stopping) makes the server abort the response,
+            # so the client sees an incomplete body instead of a short one that looks whole.
             self.pool.timeouts += 1
-            log.warning("streamed query ran past its %g s limit; output cut short", self.limit)
             self.close()
-            raise StopIteration
+            raise errors.QueryTimeout(f"the streamed query ran past its {self.limit:g} s limit; output cut short")
         try:
             frame = worker.conn.recv_bytes()
-        except (EOFError, OSError):
+        except (EOFError, OSError) as exc:
             self.close()
-            raise StopIteration from None
+            raise errors.StoreUnavailable("the query worker died while streaming") from exc
         tag, body = frame[:1], frame[1:]
         if tag == _DATA:
             return body
         self.worker = None
         self.pool._release(worker)
         if tag == _FAIL:
-            log.warning("streamed query failed mid-way: %s", rebuild_error(pickle.loads(body)))
+            raise rebuild_error(pickle.loads(body))
         raise StopIteration
 
     def close(self) -> None:
@@ -315,8 +323,7 @@ class _Stream:
         self.close()
 
 
-
-@dataclass
+@dataclass(eq=False)
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
@@ -362,6 +369,7 @@ class WorkerPoolEngine:
         self._ctx = _context()
         self._cond = threading.Condition()
         self._idle: list[_Worker] = []
+        self._live: set[_Worker] = set()
         self._busy = 0
         self._starting = 0
         self._paused = False
@@ -386,11 +394,14 @@ class WorkerPoolEngine:
         with self._cond:
             self._closed = True
             idle, self._idle = self._idle, []
+            busy = [w for w in self._live if w not in idle]
+            self._live.clear()
             self._cond.notify_all()
         for worker in idle:
             with contextlib.suppress(OSError):
                 worker.conn.send(("stop",))
-            worker.process.join(2)
+        for worker in [*idle, *busy]:
+            worker.process.join(2 if worker in idle else 0)
             if worker.process.is_alive():
                 worker.process.kill()
                 worker.process.join()
@@ -419,7 +430,10 @@ class WorkerPoolEngine:
                 f"a query worker could not open the store at {self.store_path} (exit {process.exitcode})",
                 hint="check that the store exists and was built by `kg build`") from exc
         assert message[0] == "ready"
-        return _Worker(process, parent)
+        worker = _Worker(process, parent)
+        with self._cond:
+            self._live.add(worker)
+        return worker
 
     def _replace_later(self, worker: _Worker) -> None:
         """Kill a worker now (frees its CPU at once) and start its replacement in the background."""
@@ -427,6 +441,7 @@ class WorkerPoolEngine:
         worker.process.join()
         worker.conn.close()
         with self._cond:
+            self._live.discard(worker)
             self._busy -= 1
             self._starting += 1
 
@@ -543,6 +558,53 @@ class WorkerPoolEngine:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
         self._await(worker, deadline, limit)
+        return self._first_message(worker, deadline, limit)
+
+    def _stream(self, worker: _Worker, first: bytes, deadline: float, limit: float) -> Iterator[bytes]:
+        return _Stream(self, worker, first, deadline, limit)
+
+    async def serialize_async(self, request: QueryRequest, *, solutions_format: ox.QueryResultsFormat,
+                              graph_format: ox.RdfFormat) -> SerializedResult:
+        """`serialize` for an event loop: waits on the worker's pipe with the loop (no thread hop),
+        which is most of the per-query overhead for small results. Falls back to a thread when no
+        worker is idle (waiting for one is a blocking wait)."""
+        import asyncio
+        import functools
+
+        limit, deadline = self._deadline(request.timeout)
+        with self._cond:
+            worker = self._idle.pop() if self._idle and not self._paused else None
+            if worker is not None:
+                self._busy += 1
+        if worker is None:
+            return await asyncio.to_thread(functools.partial(
+                self.serialize, request, solutions_format=solutions_format, graph_format=graph_format))
+        try:
+            worker.conn.send(("serialize", request, format_name(solutions_format), format_name(graph_format),
+                              self.chunk_size, self.max_result_rows))
+        except OSError as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        if not worker.conn.poll(0):
+            loop = asyncio.get_running_loop()
+            ready = loop.create_future()
+            fd = worker.conn.fileno()
+            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            try:
+                await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
+            except TimeoutError:
+                loop.remove_reader(fd)
+                self.timeouts += 1
+                self._replace_later(worker)
+                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
+                                          hint="make the query more selective (LIMIT, fewer unbound patterns)"
+                                          ) from None
+            finally:
+                if not loop.is_closed():
+                    loop.remove_reader(fd)
+        return self._first_message(worker, deadline, limit)
+
+    def _first_message(self, worker: _Worker, deadline: float, limit: float) -> SerializedResult:
         message = self._recv(worker)
         if message[0] == "err":
             self._release(worker)
@@ -553,19 +615,16 @@ class WorkerPoolEngine:
             return SerializedResult(ResultKind(kind), media_type, iter((first,)))
         return SerializedResult(ResultKind(kind), media_type, self._stream(worker, first, deadline, limit))
 
-    def _stream(self, worker: _Worker, first: bytes, deadline: float, limit: float) -> Iterator[bytes]:
-        return _Stream(self, worker, first, deadline, limit)
-
     # -- health
 
     def workers_alive(self) -> int:
         with self._cond:
-            alive = [w for w in self._idle if w.process.is_alive()]
-            return len(alive) + self._busy
+            return sum(1 for w in self._live if w.process.is_alive())
 
     def worker_pids(self) -> list[int]:
+        """Process ids of the live workers, idle or busy (health checks, tests)."""
         with self._cond:
-            return [w.pid for w in self._idle]
+            return sorted(w.pid for w in self._live)
 
     # -- the single writer
 

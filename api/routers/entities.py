@@ -33,16 +33,27 @@ def _serialize(description: Description, media: MediaType) -> bytes:
     return ox.serialize(description.triples, format=media.ox_format, prefixes=prefixes) or b""  # type: ignore[arg-type]
 
 
-@router.api_route("/id/{kind}/{slug}", methods=["GET", "HEAD"], response_model=None,
-                  summary="An entity: HTML page or RDF description",
-                  responses={200: {"content": {"text/html": {}, **{t.media_type: {} for t in DOCUMENT_TYPES}}},
-                             303: {"description": "a hash IRI sent percent-encoded: see its document"},
-                             404: {"description": "no such entity; the closest names are suggested"},
-                             406: {"description": "no acceptable format"}})
-def entity(kind: str, slug: str, request: Request, engine: EngineDep, settings: SettingsDep,
-           page: Annotated[int, Query(ge=1, le=100_000, description="page of a large description")] = 1,
-           format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html; overrides Accept")] = None,
-           ) -> Response:
+@router.api_route(
+    "/id/{kind}/{slug}",
+    methods=["GET", "HEAD"],
+    response_model=None,
+    summary="An entity: HTML page or RDF description",
+    responses={
+        200: {"content": {"text/html": {}, **{t.media_type: {} for t in DOCUMENT_TYPES}}},
+        303: {"description": "a hash IRI sent percent-encoded: see its document"},
+        404: {"description": "no such entity; the closest names are suggested"},
+        406: {"description": "no acceptable format"},
+    },
+)
+def entity(
+    kind: str,
+    slug: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    page: Annotated[int, Query(ge=1, le=100_000, description="page of a large description")] = 1,
+    format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html; overrides Accept")] = None,
+) -> Response:
     if "#" in slug:  # `/id/quote/x%23position`: the hash IRI lives in its document
         document, _, fragment = slug.partition("#")
         return RedirectResponse(f"/id/{quote(kind)}/{quote(document)}#{quote(fragment)}", status_code=303)
@@ -54,10 +65,16 @@ def entity(kind: str, slug: str, request: Request, engine: EngineDep, settings: 
     if description is None or not description.exists:
         if media is not None:
             raise not_found(engine, iri, base_iri=settings.base_iri)
-        suggestions = [{"iri": s, "label": label} for s, label in closest_names(engine, iri, base_iri=settings.base_iri)]
-        return render(request, "not_found.html", {"iri": iri, "suggestions": suggestions,
-                                                  "query": slug.replace("-", " ")},
-                      status_code=404, headers={"Vary": "Accept"})
+        suggestions = [
+            {"iri": s, "label": label} for s, label in closest_names(engine, iri, base_iri=settings.base_iri)
+        ]
+        return render(
+            request,
+            "not_found.html",
+            {"iri": iri, "suggestions": suggestions, "query": slug.replace("-", " ")},
+            status_code=404,
+            headers={"Vary": "Accept"},
+        )
 
     headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}-{page}-{media.short if media else "html"}"'}
     link = [link_header(f"/id/{kind}/{slug}")]
@@ -71,22 +88,31 @@ def entity(kind: str, slug: str, request: Request, engine: EngineDep, settings: 
 
     if media is not None:
         data = _serialize(description, media)
-        return Response(b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers)
+        return Response(
+            b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers
+        )
 
     view = build_view(description, ontology_doc().vocabulary())
     passage = None
     if view.quote and view.quote.text_file and view.quote.start is not None and view.quote.end is not None:
-        passage = read_passage(settings.shared_dir, view.quote.text_file, view.quote.start, view.quote.end,
-                               view.quote.text)
+        passage = read_passage(
+            settings.shared_dir, view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
+        )
     describe_query = f"DESCRIBE <{iri}>"
     formats = alternates(f"/id/{kind}/{slug}")
-    context = {"view": view, "passage": passage, "formats": formats,
-               "sparql_href": "/sparql?query=" + quote(describe_query, safe=""),
-               "editor_href": "/?query=" + quote(_editor_query(iri), safe="") + "#editor"}
+    context = {
+        "view": view,
+        "passage": passage,
+        "formats": formats,
+        "sparql_href": "/sparql?query=" + quote(describe_query, safe=""),
+        "editor_href": "/?query=" + quote(_editor_query(iri), safe="") + "#editor",
+    }
     return render(request, "entity.html", context, headers=headers)
 
 
 def _editor_query(iri: str) -> str:
-    return ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-            f"SELECT ?property ?value ?label WHERE {{\n  <{iri}> ?property ?value .\n"
-            "  OPTIONAL { ?value rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), \"en\")) }\n}\nLIMIT 200\n")
+    return (
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"SELECT ?property ?value ?label WHERE {{\n  <{iri}> ?property ?value .\n"
+        '  OPTIONAL { ?value rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }\n}\nLIMIT 200\n'
+    )

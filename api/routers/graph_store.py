@@ -102,6 +102,12 @@ def _graph_names(engine: Engine) -> list[str]:
     return [row["g"].value for row in rows.rows if "g" in row]
 
 
+@router.api_route(PATH, methods=["PATCH"], include_in_schema=False)
+async def wrong_method(request: Request) -> Response:
+    raise ApiError(405, f"{request.method} is not allowed on {PATH}",
+                   headers={"Allow": "GET, HEAD, PUT, POST, DELETE"}, hint="use GET, HEAD, PUT, POST or DELETE")
+
+
 # ----------------------------------------------------------------------------- writes
 
 

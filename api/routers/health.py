@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import engine_of, settings_of
+from api.deps import engine_of, settings_of, updates_enabled
 from api.routers.service_description import cached_graph_sizes
 
 router = APIRouter(tags=["health"])
@@ -28,13 +28,14 @@ def facts(request: Request) -> dict[str, Any]:
         "version": engine.version,
         "quads": sum(n for _, n in graphs),
         "graphs": [{"name": name, "quads": n} for name, n in graphs],
-        "updates_enabled": settings.update_token is not None,
+        "updates_enabled": updates_enabled(settings),
         "query_timeout_s": settings.query_timeout,
         "uptime_s": round(time.time() - STARTED, 1),
     }
     alive = getattr(engine, "workers_alive", None)
     if alive is not None:
         out["workers"] = {"configured": settings.query_workers, "alive": alive(),
+                          "pids": engine.worker_pids(),  # type: ignore[attr-defined]
                           "timeouts": getattr(engine, "timeouts", 0)}
     return out
 

@@ -13,43 +13,62 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from api.deps import SettingsDep
 from api.negotiation import MediaType
 from api.representation import alternates, choose_representation, link_header
 from api.templating import STATIC_DIR, local_href, render
-from api.deps import SettingsDep
 from kg import paths
 from kg.errors import NotFound
 from kg.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
 
 router = APIRouter(tags=["pages"])
 
-_STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                 ".svg": "image/svg+xml"}
+_STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 @router.get("/", summary="Home: search, SPARQL query editor, canned queries", response_model=None)
-def home(request: Request, query: Annotated[str | None, Query(description="prefill the editor")] = None,
-         ) -> Response:
-    return render(request, "home.html", {"active": "/", "examples": EXAMPLES, "canned": _canned(),
-                                         "prefill": query or EXAMPLES[0]["query"]})
+def home(
+    request: Request,
+    query: Annotated[str | None, Query(description="prefill the editor")] = None,
+) -> Response:
+    return render(
+        request,
+        "home.html",
+        {"active": "/", "examples": EXAMPLES, "canned": _canned(), "prefill": query or EXAMPLES[0]["query"]},
+    )
 
 
-def _document(kind: str, request: Request, format_param: str | None, extension: str | None,
-              settings_base: str) -> Response | MediaType | None:
+def _document(
+    kind: str, request: Request, format_param: str | None, extension: str | None, settings_base: str
+) -> Response | MediaType | None:
     media = choose_representation(request.headers.get("accept"), extension, format_param)
     if media is None:
         return None
     data = rdf_document(kind, media.media_type, document_stamp(kind))
-    return Response(b"" if request.method == "HEAD" else data, media_type=media.content_type,
-                    headers={"Vary": "Accept", "Link": link_header("/" + kind)})
+    return Response(
+        b"" if request.method == "HEAD" else data,
+        media_type=media.content_type,
+        headers={"Vary": "Accept", "Link": link_header("/" + kind)},
+    )
 
 
-@router.api_route("/ontology", methods=["GET", "HEAD"], response_model=None,
-                  summary="The ontology: HTML documentation or the OWL file by Accept")
+@router.api_route(
+    "/ontology",
+    methods=["GET", "HEAD"],
+    response_model=None,
+    summary="The ontology: HTML documentation or the OWL file by Accept",
+)
 @router.api_route("/ontology.{ext}", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
-def ontology(request: Request, settings: SettingsDep, ext: str | None = None,
-             format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
-             ) -> Response:
+def ontology(
+    request: Request,
+    settings: SettingsDep,
+    ext: str | None = None,
+    format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
+) -> Response:
     rdf = _document("ontology", request, format, _extension(ext), settings.base_iri)
     if isinstance(rdf, Response):
         return rdf
@@ -57,30 +76,48 @@ def ontology(request: Request, settings: SettingsDep, ext: str | None = None,
     shapes = shapes_doc().iris()
     base = settings.base_iri
     ours = doc.iri + "#"
-    shape_anchors = sorted(({"anchor": iri[len(ours):]} for iri in shapes if iri.startswith(ours)),
-                           key=lambda a: a["anchor"].lower())
-    context: dict[str, Any] = {"active": "/ontology", "doc": doc, "diagram": _diagram(),
-                               "shape_anchors": shape_anchors,
-                               "formats": alternates("/ontology"),
-                               "term_href": lambda iri: _term_href(iri, base, shapes)}
-    return render(request, "ontology.html", context,
-                  headers={"Vary": "Accept", "Link": link_header("/ontology")})
+    shape_anchors = sorted(
+        ({"anchor": iri[len(ours) :]} for iri in shapes if iri.startswith(ours)),
+        key=lambda a: a["anchor"].lower(),
+    )
+    context: dict[str, Any] = {
+        "active": "/ontology",
+        "doc": doc,
+        "diagram": _diagram(),
+        "shape_anchors": shape_anchors,
+        "formats": alternates("/ontology"),
+        "term_href": lambda iri: _term_href(iri, base, shapes),
+    }
+    return render(
+        request, "ontology.html", context, headers={"Vary": "Accept", "Link": link_header("/ontology")}
+    )
 
 
-@router.api_route("/shapes", methods=["GET", "HEAD"], response_model=None,
-                  summary="The SHACL shapes: HTML documentation or the Turtle by Accept")
+@router.api_route(
+    "/shapes",
+    methods=["GET", "HEAD"],
+    response_model=None,
+    summary="The SHACL shapes: HTML documentation or the Turtle by Accept",
+)
 @router.api_route("/shapes.{ext}", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
-def shapes(request: Request, settings: SettingsDep, ext: str | None = None,
-           format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
-           ) -> Response:
+def shapes(
+    request: Request,
+    settings: SettingsDep,
+    ext: str | None = None,
+    format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
+) -> Response:
     rdf = _document("shapes", request, format, _extension(ext), settings.base_iri)
     if isinstance(rdf, Response):
         return rdf
     doc = shapes_doc()
     shape_iris = doc.iris()
     base = settings.base_iri
-    context: dict[str, Any] = {"active": "/shapes", "doc": doc, "formats": alternates("/shapes"),
-                               "term_href": lambda iri: _term_href(iri, base, shape_iris)}
+    context: dict[str, Any] = {
+        "active": "/shapes",
+        "doc": doc,
+        "formats": alternates("/shapes"),
+        "term_href": lambda iri: _term_href(iri, base, shape_iris),
+    }
     return render(request, "shapes.html", context, headers={"Vary": "Accept", "Link": link_header("/shapes")})
 
 
@@ -97,8 +134,10 @@ def _extension(ext: str | None) -> str | None:
     if ext is None:
         return None
     if ext.lower() not in ("ttl", "jsonld", "nt", "rdf", "html"):
-        raise NotFound(f"no document with the extension .{ext}",
-                       suggestions=[f".{e}" for e in ("ttl", "jsonld", "nt", "rdf", "html")])
+        raise NotFound(
+            f"no document with the extension .{ext}",
+            suggestions=[f".{e}" for e in ("ttl", "jsonld", "nt", "rdf", "html")],
+        )
     return ext.lower()
 
 
@@ -149,15 +188,22 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 #: Example queries for the editor: each runs on the real graph and shows one kind of question.
 EXAMPLES: list[dict[str, str]] = [
-    {"title": "Who took which stance on negotiating with the gangs", "query": _P + """
+    {
+        "title": "Who took which stance on negotiating with the gangs",
+        "query": _P
+        + """
 SELECT ?actor ?stance ?issue WHERE {
   ?s tg:stanceOf ?a ; tg:stanceValue ?v ; tg:onIssue ?i .
   ?a rdfs:label ?actor . ?v rdfs:label ?stance . ?i rdfs:label ?issue .
   FILTER(LANG(?actor) = "en" && LANG(?stance) = "en" && LANG(?issue) = "en")
 }
 ORDER BY ?actor
-"""},
-    {"title": "Verbatim quotes, with speaker and outlet", "query": _P + """
+""",
+    },
+    {
+        "title": "Verbatim quotes, with speaker and outlet",
+        "query": _P
+        + """
 SELECT ?speaker ?quote ?outlet WHERE {
   ?st tg:speaker ?p ; tg:hasQuote ?q .
   ?p rdfs:label ?speaker FILTER(LANG(?speaker) = "en")
@@ -165,31 +211,47 @@ SELECT ?speaker ?quote ?outlet WHERE {
   OPTIONAL { ?st tg:reportedBy ?o . ?o rdfs:label ?outlet FILTER(LANG(?outlet) = "en") }
 }
 ORDER BY ?speaker
-"""},
-    {"title": "Conditions for a dialogue, and who set them", "query": _P + """
+""",
+    },
+    {
+        "title": "Conditions for a dialogue, and who set them",
+        "query": _P
+        + """
 SELECT ?requirement ?setBy ?requiredOf WHERE {
   ?c a tg:Condition ; tg:requirement ?requirement .
   OPTIONAL { ?c tg:setBy/rdfs:label ?setBy FILTER(LANG(?setBy) = "en") }
   OPTIONAL { ?c tg:requiredOf/rdfs:label ?requiredOf FILTER(LANG(?requiredOf) = "en") }
 }
-"""},
-    {"title": "Events in order, with their dates", "query": _P + """
+""",
+    },
+    {
+        "title": "Events in order, with their dates",
+        "query": _P
+        + """
 SELECT ?event ?date WHERE {
   ?e a tg:Event ; rdfs:label ?event .
   OPTIONAL { ?e tg:date|tg:startDate ?date }
   FILTER(LANG(?event) = "en")
 }
 ORDER BY ?date
-"""},
-    {"title": "Entities linked to Wikidata", "query": _P + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+""",
+    },
+    {
+        "title": "Entities linked to Wikidata",
+        "query": _P
+        + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?entity ?label ?wikidata WHERE {
   ?entity skos:exactMatch ?wikidata ; rdfs:label ?label .
   FILTER(LANG(?label) = "en")
 }
-"""},
-    {"title": "How many triples in each graph", "query": """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
+""",
+    },
+    {
+        "title": "How many triples in each graph",
+        "query": """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
   GRAPH ?graph { ?s ?p ?o }
 }
 GROUP BY ?graph ORDER BY DESC(?triples)
-"""},
+""",
+    },
 ]

@@ -117,7 +117,7 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
         rows.append(cells)
     context = {
         "query": result.query, "columns": result.variables, "rows": rows, "total": result.total,
-        "offset": result.page.offset, "links": links, "values": result.values,
+        "offset": result.page.offset, "links": links, "values": result.shown,
         "formats": {f: _format_url(request, f) for f in FORMAT_NAMES if f != "html"},
     }
     return render(request, "queries_result.html", context)
@@ -135,7 +135,9 @@ def answer(request: Request, engine: Any, settings: Any, query: canned.CannedQue
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": "Accept"}
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
-    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows, cache=cache)
+    cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
+    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows,
+                            cache=cache if cache.size else None)
     links = _page_links(request, result)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
@@ -145,6 +147,8 @@ def answer(request: Request, engine: Any, settings: Any, query: canned.CannedQue
         response.headers.update(headers)
         response.headers["Content-Security-Policy"] = "frame-ancestors *"
         return response
+    if fmt in ("csv", "tsv"):  # a spreadsheet that saves the answer gets a sensible file name
+        headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
     return Response(canned.serialize(result, fmt), media_type=canned.FORMATS[fmt], headers=headers)
 
 
@@ -157,15 +161,15 @@ def _matches(if_none_match: str | None, tag: str) -> bool:
 
 
 def _schema(p: canned.Parameter) -> dict[str, Any]:
-    base: dict[str, Any] = {
+    schemas: dict[canned.ParamType, dict[str, Any]] = {
         canned.ParamType.IRI: {"type": "string", "format": "iri"},
         canned.ParamType.INTEGER: {"type": "integer"},
         canned.ParamType.DECIMAL: {"type": "number"},
         canned.ParamType.NUMBER: {"type": "number"},
         canned.ParamType.DATE: {"type": "string", "format": "date"},
         canned.ParamType.ENUM: {"type": "string", "enum": list(p.values)},
-    }.get(p.type, {"type": "string"})
-    base = dict(base)
+    }
+    base = dict(schemas.get(p.type, {"type": "string"}))
     if p.minimum is not None:
         base["minimum"] = p.minimum
     if p.maximum is not None:

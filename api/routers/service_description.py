@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from api import negotiation
-from api.deps import engine_of, settings_of
+from api.deps import engine_of, settings_of, updates_enabled
 from kg.engine import Engine, QueryRequest
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -87,7 +87,7 @@ def respond(request: Request) -> Response:
     fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
     settings = settings_of(request)
     endpoint = str(request.url.replace(query="", fragment=""))
-    triples = describe(endpoint, cached_graph_sizes(request), updates=settings.update_token is not None)
+    triples = describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
     data = ox.serialize(triples, format=fmt.ox_format,  # type: ignore[arg-type]
                         prefixes={"sd": SD, "void": VOID, "formats": FORMATS}) or b""
     return Response(data, media_type=fmt.content_type, headers={"Vary": "Accept"})

@@ -26,7 +26,7 @@ from api import negotiation
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from api.routers import service_description
-from kg.engine import QueryRequest, ResultKind
+from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
 
@@ -198,9 +198,7 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
             base_iri=settings.base_iri,
         )
-        engine = engine_of(request)
-        result = await run_in_threadpool(engine.serialize, qr, solutions_format=solutions.ox_format,  # type: ignore[arg-type]
-                                         graph_format=graph.ox_format)
+        result = await serialize(engine_of(request), qr, solutions.ox_format, graph.ox_format)  # type: ignore[arg-type]
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
         outcome = "ok"
     except KgError as exc:
@@ -215,6 +213,15 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
                              media_type=chosen.content_type, headers=headers)
 
 
+async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResultsFormat,
+                    graph: ox.RdfFormat) -> SerializedResult:
+    """Through the pool's event-loop path when it has one, else in a thread (blocking engines)."""
+    native = getattr(engine, "serialize_async", None)
+    if native is not None:
+        return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
+    return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
+
+
 def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
     size = 0
     outcome = "cut"
@@ -223,6 +230,9 @@ def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, starte
             size += len(chunk)
             yield chunk
         outcome = "ok"
+    except KgError as exc:
+        outcome = type(exc).__name__
+        raise
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
@@ -235,6 +245,14 @@ def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size
     head = " ".join(query.split())[:120]
     query_log.info("query form=%s outcome=%s ms=%.1f bytes=%d q=%r", kind.value if kind else "?", outcome, ms,
                    size, head)
+
+
+@router.api_route("/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False)
+@router.api_route("/sparql/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False)
+async def wrong_method(request: Request) -> Response:
+    allowed = "POST" if request.url.path.endswith("/update") else "GET, HEAD, POST"
+    raise ApiError(405, f"{request.method} is not allowed on {request.url.path}", headers={"Allow": allowed},
+                   hint=f"use {allowed}")
 
 
 # ----------------------------------------------------------------------------- update

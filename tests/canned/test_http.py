@@ -63,6 +63,7 @@ def test_every_format_carries_the_same_rows(client, engine, catalog, fmt: str, m
     assert r.headers["content-type"] == media
     rows = plain_rows(want)
     if fmt == "csv":
+        assert r.headers["content-disposition"] == 'inline; filename="quotes-by-speaker.csv"'
         table = list(csv.reader(io.StringIO(r.text)))
         assert table[0] == want.variables
         assert [tuple(row) for row in table[1:]] == rows
@@ -95,7 +96,7 @@ def test_accept_chooses_the_format_when_format_is_absent(client, accept: str, me
     r = client.get("/queries/stance-counts", headers={"accept": accept})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == media
-    assert r.headers["vary"] == "Accept"
+    assert "Accept" in r.headers["vary"]
 
 
 def test_an_unservable_accept_gets_406_listing_what_is_offered(client) -> None:  # type: ignore[no-untyped-def]
@@ -150,8 +151,9 @@ def test_etag_and_if_none_match(client) -> None:  # type: ignore[no-untyped-def]
     assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == tag
     assert client.get(url, headers={"if-none-match": f'"other", W/{tag}'}).status_code == 304
     assert client.get(url, headers={"if-none-match": '"other"'}).status_code == 200
-    others = {client.get(u).headers["etag"] for u in (
-        url.replace("format=csv", "format=json"), url.replace("oscar-ortiz", "howard-cotto"), url + "&limit=1")}
+    variants = (url.replace("format=csv", "format=json"), url.replace("oscar-ortiz", "howard-cotto"),
+                url + "&limit=1")
+    others = {client.get(u).headers["etag"] for u in variants}
     assert tag not in others and len(others) == 3
 
 
@@ -164,8 +166,10 @@ def test_pages_with_link_headers(client, engine, catalog) -> None:  # type: igno
     everything = plain_rows(expected(engine, catalog, "timeline", {}))
     r = client.get("/queries/timeline?format=csv&limit=3&offset=3")
     base = f"{client.base_url}/queries/timeline?format=csv"
-    assert r.headers["link"] == (f'<{base}&limit=3&offset=0>; rel="first", <{base}&limit=3&offset=0>; rel="prev", '
-                                 f'<{base}&limit=3&offset=6>; rel="next", <{base}&limit=3&offset=6>; rel="last"')
+    assert r.headers["link"] == (f'<{base}&limit=3&offset=0>; rel="first", '
+                                 f'<{base}&limit=3&offset=0>; rel="prev", '
+                                 f'<{base}&limit=3&offset=6>; rel="next", '
+                                 f'<{base}&limit=3&offset=6>; rel="last"')
     assert r.headers["x-total-count"] == str(len(everything))
     collected, url = [], f"{base}&limit=3"
     while url:

@@ -136,3 +136,19 @@ def test_masking_ignores_keywords_and_variables_inside_strings_comments_and_iris
     assert len(masked) == len(text)
     assert "?a" not in masked and "?c" not in masked and "?d" not in masked
     assert masked.count("SELECT") == 1 and "?b" in masked
+
+
+def test_a_broken_query_file_stops_the_server_naming_file_and_line(tmp_path: Path, built_store: Path) -> None:
+    """`kg serve` exits 1 with the file and line before it listens; nothing half-starts."""
+    import subprocess
+    import sys
+
+    write(tmp_path, "#+ summary: broken\nSELECT ?x WHERE { ?x ?y }\n", name="broken.rq")
+    script = ("import sys; from pathlib import Path; import kg.paths; "
+              f"kg.paths.QUERIES_DIR = Path({str(tmp_path)!r}); from kg.cli import main; "
+              f"sys.exit(main(['serve', '--port', '1', '--store', {str(built_store)!r}]))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 1
+    assert f"{tmp_path / 'broken.rq'}:3: the query does not parse" in done.stderr
+    assert "Traceback" not in done.stderr

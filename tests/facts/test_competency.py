@@ -273,15 +273,62 @@ def test_arena_is_named_in_both_languages(ask: Ask) -> None:
     assert answer == {("National Republican Alliance", "en"), ("Alianza Republicana Nacionalista", "es")}
 
 
-def test_sanchez_ceren_took_office_and_rejects_the_truce_revival(ask: Ask) -> None:
+def test_sanchez_ceren_took_office_in_2014(ask: Ask) -> None:
     answer = ask("""
-        SELECT ?start ?end ?value WHERE {
+        SELECT ?start ?end ?tookOffice WHERE {
           ?tenure tg:holder person:salvador-sanchez-ceren ; tg:post post:president-of-el-salvador ;
                   tg:startDate ?start ; tg:endDate ?end .
-          ?stance tg:stanceOf person:salvador-sanchez-ceren ; tg:onIssue issue:revival-of-the-2012-truce ;
-                  tg:stanceValue ?value .
+          event:salvador-sanchez-ceren-takes-office tg:hasParticipation [
+              tg:participant person:salvador-sanchez-ceren ; tg:role tg:officeHolder ] ; tg:date ?tookOffice .
         }""")
-    assert answer == {("2014-06-01", "2019-06-01", "tg:reject")}
+    assert answer == {("2014-06-01", "2019-06-01", "2014-06-01")}
+
+
+def test_the_rejection_of_a_truce_revival_is_insight_crimes_claim(ask: Ask) -> None:
+    """Only InSight Crime's analysis says Sánchez Cerén rejects a revival of the truce: a claim, not a stance."""
+    answer = ask("""
+        SELECT ?claim ?claimant WHERE {
+          ?claim tg:claimant ?claimant ; tg:about person:salvador-sanchez-ceren ;
+                 tg:onIssue issue:revival-of-the-2012-truce .
+        }""")
+    assert answer == {("claim/sanchez-ceren-tough-on-gangs", "organization/insightcrime")}
+    assert ask("SELECT ?s WHERE { ?s tg:stanceOf person:salvador-sanchez-ceren }") == set()
+
+
+def test_every_stance_is_expressed_in_a_reported_statement(ask: Ask) -> None:
+    """No stance is read from InSight Crime's own analysis: each one points at a statement."""
+    assert ask("""SELECT ?s WHERE { ?s a tg:Stance . FILTER NOT EXISTS { ?s tg:expressedIn ?statement } }""") == set()
+    assert ask("""SELECT ?s WHERE { ?s tg:expressedIn/tg:speaker organization:insightcrime }""") == set()
+
+
+def test_what_the_ms13_spokesmen_aimed_at(ask: Ask) -> None:
+    answer = ask("""
+        SELECT ?event ?issue WHERE {
+          ?s a tg:Statement ; tg:speaker organization:ms13-spokesmen ; tg:about ?event ; tg:onIssue ?issue .
+        }""")
+    assert answer == {(event, issue)
+                      for event in ("event/ms13-dialogue-proposal-2017", "event/ms13-security-forces-conflict")
+                      for issue in ("issue/negotiating-with-gangs", "issue/gang-dissolution")}
+
+
+def test_what_vaquerano_said_of_his_party(ask: Ask) -> None:
+    answer = ask("""
+        SELECT ?paraphrase ?outlet WHERE {
+          ?s tg:speaker person:donato-vaquerano ; tg:about organization:arena ; tg:paraphrase ?paraphrase ;
+             tg:reportedBy ?outlet .
+        }""")
+    assert answer == {("his party played no role in the possible negotiations", "organization/univision")}
+
+
+def test_what_cotto_acknowledged_about_the_iron_fist(ask: Ask) -> None:
+    answer = ask("""
+        SELECT ?paraphrase ?outlet ?value WHERE {
+          ?s tg:speaker person:howard-cotto ; tg:onIssue issue:repression-of-gangs ; tg:paraphrase ?paraphrase ;
+             tg:reportedBy ?outlet .
+          ?stance tg:expressedIn ?s ; tg:stanceValue ?value .
+        }""")
+    assert answer == {("the state’s iron fist approach has not been as effective as was hoped",
+                       "organization/el-faro", "tg:sceptical")}
 
 
 def test_a_query_for_actors_finds_persons_and_organizations(ask: Ask) -> None:

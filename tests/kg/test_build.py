@@ -132,3 +132,10 @@ def test_blank_nodes_get_the_same_labels_every_time(tmp_path: Path) -> None:
 ])
 def test_first_line_mentioning(text: str, iri: str, line: int | None) -> None:
     assert first_line_mentioning(text, iri) == line
+
+
+def test_oxigraph_engines_build_the_same_store(built_store: Path, tmp_path: Path, shared_dir: Path) -> None:
+    report = build(tmp_path / "fast", shared_dir=shared_dir, progress=False, engine="oxigraph",
+                   semantics="oxigraph")
+    assert nquads(tmp_path / "fast") == nquads(built_store)
+    assert report.version == store_version(built_store)

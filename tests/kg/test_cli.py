@@ -192,3 +192,23 @@ def test_export_one_graph_to_stdout(built_store: Path) -> None:
                 for q in store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_ONTOLOGY))}
     assert triples == expected
     assert "@prefix tg: <https://w3id.org/tregua/ontology#> ." in result.stdout
+
+
+def test_serve_without_a_store_says_how_to_build_one(tmp_path: Path) -> None:
+    result = kg("serve", "--port", "1", "--store", str(tmp_path / "none"))
+    no_traceback(result)
+    assert result.returncode == 1 and "no store at" in result.stderr and "kg build" in result.stderr
+
+
+def test_serve_rejects_a_bad_port_before_starting(built_store: Path) -> None:
+    result = kg("serve", "--port", "70000", "--store", str(built_store))
+    no_traceback(result)
+    assert result.returncode == 2 and "port" in result.stderr
+
+
+def test_export_to_an_impossible_path_is_a_clear_error(built_store: Path) -> None:
+    result = kg("export", "--output", "/nonexistent-dir/dump.nq", "--store", str(built_store))
+    no_traceback(result)
+    assert result.returncode == 2
+    assert "cannot write /nonexistent-dir/dump.nq: the folder /nonexistent-dir does not exist" \
+        in result.stderr

@@ -22,9 +22,10 @@ SHAPES_FILES = (CORE_SHAPES_FILE, RECOMMENDED_SHAPES_FILE)
 
 def parse_file(path: Path, graph: str) -> list[ox.Quad]:
     """The triples of one Turtle file, placed in `graph`."""
+    name = ox.NamedNode(graph)
     with path.open("rb") as f:
-        return list(ox.parse(f, format=ox.RdfFormat.TURTLE, base_iri=iris.BASE + "id/",
-                             to_graph=ox.NamedNode(graph)))
+        return [ox.Quad(q.subject, q.predicate, q.object, name)
+                for q in ox.parse(f, format=ox.RdfFormat.TURTLE, base_iri=iris.BASE + "id/")]
 
 
 def ontology_quads() -> list[ox.Quad]:
@@ -47,8 +48,8 @@ def source_quads() -> list[ox.Quad]:
 def described_entities(quads: list[ox.Quad]) -> set[str]:
     """The entities the sources describe: subjects under id/, hash IRIs (positions) excluded."""
     prefix = iris.BASE + "id/"
-    return {q.subject.value for q in quads
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(prefix) and "#" not in q.subject.value}
+    subjects = {q.subject.value for q in quads if isinstance(q.subject, ox.NamedNode)}
+    return {s for s in subjects if s.startswith(prefix) and "#" not in s}
 
 
 def wikidata_quads(shared_dir: Path, data: list[ox.Quad]) -> list[ox.Quad]:
@@ -75,5 +76,6 @@ def to_rdflib(quads: list[ox.Quad] | list[ox.Triple]) -> rdflib.Graph:
     """The triples of `quads` (graph names dropped) as an rdflib Graph, via N-Triples."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
     graph = rdflib.Graph()
-    graph.parse(data=(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8"), format="nt")
+    text = (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
+    graph.parse(data=text, format="nt")
     return graph

@@ -12,8 +12,14 @@ from tests.conftest import Server
 pytestmark = pytest.mark.browser
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +39,14 @@ def page(browser: object, server: Server) -> Iterator[object]:
     context = browser.new_context(base_url=server.url, viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
     # Nothing may leave the machine: any request off the test server fails the test.
     outside: list[str] = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
-                  else (outside.append(route.request.url), route.abort()))
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(server.url)
+            else (outside.append(route.request.url), route.abort())
+        ),
+    )
     pg = context.new_page()
     yield pg
     context.close()
@@ -61,9 +73,12 @@ def test_entity_page_reads_well_and_links_to_the_passage(page: object, tmp_path:
 
 def test_query_editor_runs_a_query_and_shows_rows(page: object) -> None:
     page.goto("/")  # type: ignore[attr-defined]
-    page.fill("#query", "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"  # type: ignore[attr-defined]
-              "SELECT ?lang ?label WHERE { <https://w3id.org/tregua/id/person/oscar-ortiz> rdfs:label ?label "
-              "BIND(LANG(?label) AS ?lang) } ORDER BY ?lang")
+    page.fill(
+        "#query",
+        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"  # type: ignore[attr-defined]
+        "SELECT ?lang ?label WHERE { <https://w3id.org/tregua/id/person/oscar-ortiz> rdfs:label ?label "
+        "BIND(LANG(?label) AS ?lang) } ORDER BY ?lang",
+    )
     page.click("#run")  # type: ignore[attr-defined]
     rows = page.locator("#query-results tbody tr")  # type: ignore[attr-defined]
     rows.first.wait_for(timeout=15_000)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.describe import describe, closest_names, not_found
+from kg.describe import closest_names, describe, not_found
 from kg.engine import InProcessEngine
 from kg.entity_view import build_view, read_passage
 from kg.errors import BadRequest
@@ -48,13 +48,18 @@ def test_page_out_of_range_is_bad_request(engine: InProcessEngine, page: int) ->
         describe(engine, ORTIZ, page=page)
 
 
-@pytest.mark.parametrize(("typed", "expected"), [
-    (entity_iri("person", "oscar-ortis"), ORTIZ),
-    (entity_iri("person", "ortiz"), ORTIZ),
-    (entity_iri("organization", "el-far"), entity_iri("organization", "el-faro")),
-    (entity_iri("person", "howard-coto"), entity_iri("person", "howard-cotto")),
-])
-def test_closest_names_put_the_intended_entity_first(engine: InProcessEngine, typed: str, expected: str) -> None:
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        (entity_iri("person", "oscar-ortis"), ORTIZ),
+        (entity_iri("person", "ortiz"), ORTIZ),
+        (entity_iri("organization", "el-far"), entity_iri("organization", "el-faro")),
+        (entity_iri("person", "howard-coto"), entity_iri("person", "howard-cotto")),
+    ],
+)
+def test_closest_names_put_the_intended_entity_first(
+    engine: InProcessEngine, typed: str, expected: str
+) -> None:
     assert closest_names(engine, typed)[0][0] == expected
     assert not_found(engine, typed).suggestions[0] == expected
 
@@ -66,7 +71,9 @@ def test_view_groups_stances_with_their_statements(engine: InProcessEngine) -> N
     reject = next(s for s in view.stances if s.value and s.value.iri == TG + "reject")
     assert reject.issue is not None and reject.issue.label == "negotiating with the gangs"
     assert {st.iri.rsplit("/", 1)[1] for st in reject.statements} == {
-        "oscar-ortiz-cannot-negotiate", "oscar-ortiz-gangs-must-desist"}
+        "oscar-ortiz-cannot-negotiate",
+        "oscar-ortiz-gangs-must-desist",
+    }
     quotes = {q.text: q for st in reject.statements for q in st.quotes}
     assert quotes["desist."].outlet is not None and quotes["desist."].outlet.label == "El Mundo"
     assert (quotes["desist."].start, quotes["desist."].end) == (1163, 1170)
@@ -78,16 +85,19 @@ def test_passage_reads_the_source_text(shared_dir: Path, article_text: str) -> N
     passage = read_passage(shared_dir, "seed/article.txt", 1163, 1170, "desist.")
     assert passage is not None and passage.matches
     assert passage.quote == "desist." == article_text[1163:1170]
-    assert article_text[1163 - 40:1163] in passage.before
+    assert article_text[1163 - 40 : 1163] in passage.before
 
 
-@pytest.mark.parametrize(("path", "start", "end"), [
-    ("../seed/article.txt", 0, 5),  # outside the folder given: refused
-    ("/etc/passwd", 0, 5),
-    ("seed/missing.txt", 0, 5),
-    ("seed/article.txt", 10, 5),
-    ("seed/article.txt", 0, 10**9),
-])
+@pytest.mark.parametrize(
+    ("path", "start", "end"),
+    [
+        ("../seed/article.txt", 0, 5),  # outside the folder given: refused
+        ("/etc/passwd", 0, 5),
+        ("seed/missing.txt", 0, 5),
+        ("seed/article.txt", 10, 5),
+        ("seed/article.txt", 0, 10**9),
+    ],
+)
 def test_passage_refuses_what_it_should(shared_dir: Path, path: str, start: int, end: int) -> None:
     root = shared_dir / "reference" if path.startswith("..") else shared_dir
     assert read_passage(root, path, start, end) is None

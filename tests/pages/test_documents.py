@@ -51,9 +51,12 @@ def ids(html: str) -> set[str]:
 
 def declared_terms(store: ox.Store) -> set[str]:
     kinds = [OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty", OWL + "AnnotationProperty"]
-    return {q.subject.value for k in kinds
-            for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(k))
-            if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TG)}
+    return {
+        q.subject.value
+        for k in kinds
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(k))
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TG)
+    }
 
 
 def test_every_term_iri_resolves_to_its_section(client: httpx.Client, ontology: ox.Store) -> None:
@@ -66,25 +69,31 @@ def test_every_term_iri_resolves_to_its_section(client: httpx.Client, ontology: 
     assert not missing
 
 
-def test_a_term_section_shows_labels_definition_hierarchy_and_shapes(client: httpx.Client,
-                                                                      ontology: ox.Store) -> None:
+def test_a_term_section_shows_labels_definition_hierarchy_and_shapes(
+    client: httpx.Client, ontology: ox.Store
+) -> None:
     page = html_lib.unescape(client.get("/ontology", headers={"Accept": BROWSER}).text)
-    section = page[page.index('id="Person"'):]
-    section = section[:section.index("</article>")]
+    section = page[page.index('id="Person"') :]
+    section = section[: section.index("</article>")]
     person = ox.NamedNode(TG + "Person")
     for q in ontology.quads_for_pattern(person, ox.NamedNode(RDFS + "label"), None):
         assert q.object.value in section  # English and Spanish labels
-    (definition,) = [q.object.value for q in ontology.quads_for_pattern(person, ox.NamedNode(SKOS + "definition"), None)
-                     if q.object.language in ("en", None)]
+    (definition,) = [
+        q.object.value
+        for q in ontology.quads_for_pattern(person, ox.NamedNode(SKOS + "definition"), None)
+        if q.object.language in ("en", None)
+    ]
     assert definition in section
     assert 'href="/ontology#Actor"' in section  # its superclass, linked to its section
-    assert 'href="/shapes#PersonShape"' in section or 'href="/shapes#' in section  # the shapes constraining it
+    assert (
+        'href="/shapes#PersonShape"' in section or 'href="/shapes#' in section
+    )  # the shapes constraining it
 
 
 def test_properties_show_domain_and_range(client: httpx.Client) -> None:
     page = client.get("/ontology", headers={"Accept": BROWSER}).text
-    section = page[page.index('id="holder"'):]
-    section = section[:section.index("</article>")]
+    section = page[page.index('id="holder"') :]
+    section = section[: section.index("</article>")]
     assert "Domain</dt><dd>" in section and 'href="/ontology#Tenure"' in section
     assert "Range</dt><dd>" in section and 'href="/ontology#Person"' in section
 
@@ -97,20 +106,28 @@ def test_ontology_turtle_is_the_file(client: httpx.Client) -> None:
     assert "Accept" in r.headers["vary"]
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    ("application/ld+json", ox.RdfFormat.JSON_LD),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-])
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
 def test_ontology_and_shapes_in_other_formats_hold_the_same_triples(
-        client: httpx.Client, ontology: ox.Store, shapes: ox.Store, accept: str, fmt: ox.RdfFormat) -> None:
+    client: httpx.Client, ontology: ox.Store, shapes: ox.Store, accept: str, fmt: ox.RdfFormat
+) -> None:
     for path, expected in (("/ontology", ontology), ("/shapes", shapes)):
         r = client.get(path, headers={"Accept": accept})
         assert r.status_code == 200 and r.headers["content-type"].startswith(accept)
         got = ox.Store()
         got.load(r.content, format=fmt)
         assert len(got) == len(expected)
-        named = {q for q in expected if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
+        named = {
+            q
+            for q in expected
+            if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)
+        }
         assert named <= set(got)
 
 
@@ -125,9 +142,11 @@ def test_every_shape_has_an_anchor_and_its_messages(client: httpx.Client, shapes
     assert page.status_code == 200
     text = html_lib.unescape(page.text)
     anchors = ids(page.text)
-    node_shapes = {q.subject.value for q in shapes.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                      ox.NamedNode(SH + "NodeShape"))
-                   if isinstance(q.subject, ox.NamedNode)}
+    node_shapes = {
+        q.subject.value
+        for q in shapes.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "NodeShape"))
+        if isinstance(q.subject, ox.NamedNode)
+    }
     assert node_shapes
     assert {s for s in node_shapes if re.split(r"[#/]", s)[-1] not in anchors} == set()
     messages = {q.object.value for q in shapes.quads_for_pattern(None, ox.NamedNode(SH + "message"), None)}
@@ -135,12 +154,15 @@ def test_every_shape_has_an_anchor_and_its_messages(client: httpx.Client, shapes
 
 
 def test_shape_iris_in_the_ontology_namespace_resolve_from_the_ontology_page(
-        client: httpx.Client, shapes: ox.Store) -> None:
+    client: httpx.Client, shapes: ox.Store
+) -> None:
     anchors = ids(client.get("/ontology", headers={"Accept": BROWSER}).text)
-    in_tg = {q.subject.value for q in shapes.quads_for_pattern(None, ox.NamedNode(RDF + "type"),
-                                                                ox.NamedNode(SH + "NodeShape"))
-             if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TG)}
-    assert {s for s in in_tg if s[len(TG):] not in anchors} == set()
+    in_tg = {
+        q.subject.value
+        for q in shapes.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(SH + "NodeShape"))
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(TG)
+    }
+    assert {s for s in in_tg if s[len(TG) :] not in anchors} == set()
 
 
 def test_home_page_has_search_editor_canned_queries_and_links(client: httpx.Client) -> None:
@@ -155,7 +177,7 @@ def test_home_page_has_search_editor_canned_queries_and_links(client: httpx.Clie
     names = [q["name"] for q in (listed["queries"] if isinstance(listed, dict) else listed)]
     assert names
     for name in names:
-        assert f"<code class=\"muted\">{name}</code>" in html
+        assert f'<code class="muted">{name}</code>' in html
     assert client.get("/static/editor.js").headers["content-type"].startswith("text/javascript")
     assert client.get("/static/../main.py").status_code == 404
 

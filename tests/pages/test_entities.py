@@ -15,8 +15,10 @@ ORTIZ = entity_iri("person", "oscar-ortiz")
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 # What rdflib sends when asked to parse a URL without a format (all its parsers' media types).
-RDFLIB = ("application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, "
-          "application/n-quads, application/trix, application/trig")
+RDFLIB = (
+    "application/rdf+xml, text/n3, text/turtle, application/n-triples, application/ld+json, "
+    "application/n-quads, application/trix, application/trig"
+)
 # A weighted Accept in the manner of Jena's RIOT: RDF first, anything else far behind.
 JENA = "text/turtle,application/n-triples;q=0.9,application/ld+json;q=0.8,application/rdf+xml;q=0.7,*/*;q=0.3"
 
@@ -48,22 +50,25 @@ def subjects(store: ox.Store, p: str, o: str) -> set[str]:
     return {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(p), ox.NamedNode(o))}
 
 
-@pytest.mark.parametrize(("accept", "expected"), [
-    (BROWSER, "text/html"),
-    ("text/turtle", "text/turtle"),
-    ("application/ld+json", "application/ld+json"),
-    ("application/n-triples", "application/n-triples"),
-    ("application/rdf+xml", "application/rdf+xml"),
-    (RDFLIB, "text/turtle"),
-    (JENA, "text/turtle"),
-    ("application/rdf+xml;q=0.9, text/turtle;q=0.5, text/html;q=0.4", "application/rdf+xml"),
-    ("text/html;q=0.5, application/ld+json;q=0.8", "application/ld+json"),
-    ("text/turtle;q=0.3, text/html", "text/html"),
-    ("text/turtle, */*", "text/turtle"),
-    ("*/*", "text/html"),
-    (None, "text/html"),
-    ("application/json", "application/json"),  # JSON-LD, labelled as the client asked
-])
+@pytest.mark.parametrize(
+    ("accept", "expected"),
+    [
+        (BROWSER, "text/html"),
+        ("text/turtle", "text/turtle"),
+        ("application/ld+json", "application/ld+json"),
+        ("application/n-triples", "application/n-triples"),
+        ("application/rdf+xml", "application/rdf+xml"),
+        (RDFLIB, "text/turtle"),
+        (JENA, "text/turtle"),
+        ("application/rdf+xml;q=0.9, text/turtle;q=0.5, text/html;q=0.4", "application/rdf+xml"),
+        ("text/html;q=0.5, application/ld+json;q=0.8", "application/ld+json"),
+        ("text/turtle;q=0.3, text/html", "text/html"),
+        ("text/turtle, */*", "text/turtle"),
+        ("*/*", "text/html"),
+        (None, "text/html"),
+        ("application/json", "application/json"),  # JSON-LD, labelled as the client asked
+    ],
+)
 def test_content_negotiation_matrix(client: httpx.Client, accept: str | None, expected: str) -> None:
     headers = {"Accept": accept} if accept is not None else {}
     r = client.get("/id/person/oscar-ortiz", headers=headers)
@@ -79,36 +84,55 @@ def test_unacceptable_accept_is_406_listing_offers(client: httpx.Client) -> None
     assert "text/turtle" in body["offered"] and "text/html" in body["offered"]
 
 
-@pytest.mark.parametrize(("ext", "media", "fmt"), [
-    ("ttl", "text/turtle", ox.RdfFormat.TURTLE),
-    ("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
-    ("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
-])
-def test_extension_overrides_accept_and_parses(client: httpx.Client, ext: str, media: str,
-                                               fmt: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    ("ext", "media", "fmt"),
+    [
+        ("ttl", "text/turtle", ox.RdfFormat.TURTLE),
+        ("jsonld", "application/ld+json", ox.RdfFormat.JSON_LD),
+        ("nt", "application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("rdf", "application/rdf+xml", ox.RdfFormat.RDF_XML),
+    ],
+)
+def test_extension_overrides_accept_and_parses(
+    client: httpx.Client, ext: str, media: str, fmt: ox.RdfFormat
+) -> None:
     r = client.get(f"/id/person/oscar-ortiz.{ext}", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert r.headers["content-type"].split(";")[0] == media
     store = parse(r, fmt)
     assert ox.Literal("Oscar Ortiz", language="en") in {
-        q.object for q in store.quads_for_pattern(ox.NamedNode(ORTIZ), RDFS_LABEL, None)}
+        q.object for q in store.quads_for_pattern(ox.NamedNode(ORTIZ), RDFS_LABEL, None)
+    }
 
 
 def test_every_format_carries_the_same_description(client: httpx.Client) -> None:
-    sizes = {ext: len(parse(client.get(f"/id/person/oscar-ortiz.{ext}"), fmt))
-             for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
-                              ("jsonld", ox.RdfFormat.JSON_LD), ("rdf", ox.RdfFormat.RDF_XML))}
+    sizes = {
+        ext: len(parse(client.get(f"/id/person/oscar-ortiz.{ext}"), fmt))
+        for ext, fmt in (
+            ("ttl", ox.RdfFormat.TURTLE),
+            ("nt", ox.RdfFormat.N_TRIPLES),
+            ("jsonld", ox.RdfFormat.JSON_LD),
+            ("rdf", ox.RdfFormat.RDF_XML),
+        )
+    }
     assert len(set(sizes.values())) == 1, sizes
     assert sizes["ttl"] > 50
 
 
 def test_bounded_description_of_oscar_ortiz(client: httpx.Client) -> None:
-    store = parse(client.get("/id/person/oscar-ortiz", headers={"Accept": "text/turtle"}), ox.RdfFormat.TURTLE)
+    store = parse(
+        client.get("/id/person/oscar-ortiz", headers={"Accept": "text/turtle"}), ox.RdfFormat.TURTLE
+    )
     statements = subjects(store, TG + "speaker", ORTIZ)
-    assert statements == {entity_iri("statement", s) for s in (
-        "oscar-ortiz-cannot-negotiate", "oscar-ortiz-gangs-must-desist", "oscar-ortiz-keep-attacking",
-        "oscar-ortiz-reintegration-bill")}
+    assert statements == {
+        entity_iri("statement", s)
+        for s in (
+            "oscar-ortiz-cannot-negotiate",
+            "oscar-ortiz-gangs-must-desist",
+            "oscar-ortiz-keep-attacking",
+            "oscar-ortiz-reintegration-bill",
+        )
+    }
     quotes = {q for s in statements for q in objects(store, s, TG + "hasQuote")}
     assert {t for q in quotes for t in objects(store, q, TG + "text")} == ORTIZ_QUOTES
     # the quotes' text positions (hash IRIs) come along, with their offsets
@@ -116,11 +140,15 @@ def test_bounded_description_of_oscar_ortiz(client: httpx.Client) -> None:
         (position,) = objects(store, q, TG + "position")
         assert position == q + "#position"
         assert objects(store, position, "http://www.w3.org/ns/oa#start")
-    stances = {(next(iter(objects(store, s, TG + "onIssue"))), next(iter(objects(store, s, TG + "stanceValue"))))
-               for s in subjects(store, TG + "stanceOf", ORTIZ)}
-    assert stances == {(entity_iri("issue", "negotiating-with-gangs"), TG + "reject"),
-                       (entity_iri("issue", "repression-of-gangs"), TG + "favourable"),
-                       (entity_iri("issue", "reintegration-of-gang-members"), TG + "favourable")}
+    stances = {
+        (next(iter(objects(store, s, TG + "onIssue"))), next(iter(objects(store, s, TG + "stanceValue"))))
+        for s in subjects(store, TG + "stanceOf", ORTIZ)
+    }
+    assert stances == {
+        (entity_iri("issue", "negotiating-with-gangs"), TG + "reject"),
+        (entity_iri("issue", "repression-of-gangs"), TG + "favourable"),
+        (entity_iri("issue", "reintegration-of-gang-members"), TG + "favourable"),
+    }
     (tenure,) = subjects(store, TG + "holder", ORTIZ)
     assert objects(store, tenure, TG + "post") == {entity_iri("post", "vice-president-of-el-salvador")}
     # neighbours are named, not described: the outlet's label is there, its own links are not
@@ -128,8 +156,10 @@ def test_bounded_description_of_oscar_ortiz(client: httpx.Client) -> None:
     assert "El Mundo" in objects(store, el_mundo, RDFS_LABEL.value)
     assert not objects(store, el_mundo, TG + "basedIn")
     # bounded: nothing of another speaker's statements
-    assert not any(q.subject.value.startswith(BASE + "id/statement/howard-cotto")
-                   for q in store.quads_for_pattern(None, None, None))
+    assert not any(
+        q.subject.value.startswith(BASE + "id/statement/howard-cotto")
+        for q in store.quads_for_pattern(None, None, None)
+    )
 
 
 def test_html_page_shows_what_a_reader_needs(client: httpx.Client) -> None:
@@ -145,7 +175,9 @@ def test_html_page_shows_what_a_reader_needs(client: httpx.Client) -> None:
     assert "Wikidata: not linked yet" in html
     assert 'href="/id/quote/oscar-ortiz-stop-murdering#position"' in html  # link to the passage
     assert "#:~:text=" in html  # text-fragment link to the original page
-    assert "/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Ftregua%2Fid%2Fperson%2Foscar-ortiz%3E" in html
+    assert (
+        "/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Ftregua%2Fid%2Fperson%2Foscar-ortiz%3E" in html
+    )
     assert 'href="/ontology#Person"' in html  # the type links to its ontology section
     assert "https://w3id.org/tregua/id/person/oscar-ortiz" in html
 
@@ -156,7 +188,7 @@ def test_quote_page_highlights_the_passage(client: httpx.Client, article_text: s
     marked = re.search(r'<mark id="passage-quote">(.*?)</mark>', html, re.S)
     assert marked is not None
     assert marked.group(1) == article_text[994:1087]
-    assert "Said by <strong><a href=\"/id/person/oscar-ortiz\">Oscar Ortiz</a>" in html
+    assert 'Said by <strong><a href="/id/person/oscar-ortiz">Oscar Ortiz</a>' in html
 
 
 def test_linked_entity_shows_its_wikidata_link(client: httpx.Client) -> None:
@@ -184,7 +216,9 @@ def test_unknown_entity_html_404_suggests_the_closest_names(client: httpx.Client
     assert '<a href="/id/person/oscar-ortiz">Oscar Ortiz</a>' in r.text
 
 
-@pytest.mark.parametrize("path", ["/id/person/oscar-ortis", "/id/persons/oscar-ortiz", "/id/person/Oscar_Ortiz"])
+@pytest.mark.parametrize(
+    "path", ["/id/person/oscar-ortis", "/id/persons/oscar-ortiz", "/id/person/Oscar_Ortiz"]
+)
 def test_unknown_entity_json_404_suggests_the_closest_names(client: httpx.Client, path: str) -> None:
     r = client.get(path, headers={"Accept": "application/json"})
     assert r.status_code == 404

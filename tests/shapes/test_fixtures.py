@@ -3,10 +3,9 @@
 ``valid/<shape>-NNN.ttl`` must produce no result at all; ``invalid/<shape>-NNN.ttl`` must produce
 exactly the results its ``# expect:`` lines declare (focus node, path, constraint component,
 source shape, severity; optionally the value). Each fixture is validated together with
-``context.ttl`` (supporting nodes that are themselves clean), the ontology as ont_graph and
-RDFS inference, exactly as the build validates. ``<shape>`` is the kebab-case name of the node
-shape (``statement`` for tg:StatementShape, ``statement-recommended`` for
-tg:StatementRecommendedShape).
+``context.ttl`` (supporting nodes that are themselves clean) the way tests/shapes/validation.py
+says the build must. ``<shape>`` is the kebab-case name of the node shape (``statement`` for
+tg:StatementShape, ``statement-recommended`` for tg:StatementRecommendedShape).
 """
 
 from __future__ import annotations
@@ -65,7 +64,9 @@ def test_context_is_clean(shapes_graph: rdflib.Graph, ontology_graph: rdflib.Gra
 
 
 @pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
-def test_valid_fixture_raises_nothing(path: Path, shapes_graph: rdflib.Graph, ontology_graph: rdflib.Graph) -> None:
+def test_valid_fixture_raises_nothing(
+    path: Path, shapes_graph: rdflib.Graph, ontology_graph: rdflib.Graph,
+) -> None:
     conforms, results = validate(data_with_context(path), shapes_graph, ontology_graph)
     assert results == []
     assert conforms

@@ -1,0 +1,273 @@
+"""Canned queries: what HTTP costs over running in-process, and throughput against grlc.
+
+Prints figures, asserts nothing. In one run, on the same built store:
+- in-process: `kg.canned.run` + CSV serialisation on an `InProcessEngine` (the floor);
+- ours over HTTP: `kg serve` on loopback (worker-pool engine), once with the answer cache off
+  (KG_CANNED_CACHE_ENTRIES=0: every request runs the query) and once with it on (the default);
+- grlc (PyPI `grlc`, in its own venv under bench/out/, since its pins clash with ours) under
+  gunicorn with 2 workers, serving the same .rq files from `queries/` over `oxigraph serve`
+  (.venv/bin/oxigraph, same data, union default graph).
+
+Only calls that mean the same thing to both servers are compared: queries called without
+parameters (grlc does not read our typed `params` header, so it leaves those variables unbound,
+which is what our optional parameters do when left out), and positions-of-actor, which uses
+grlc's own `?_actor_iri` convention. Both are asked for CSV.
+
+Run: .venv/bin/python bench/canned.py [--requests N] [--grlc-requests M]
+(make grlc's venv once: python3 -m venv bench/out/grlc-venv && bench/out/grlc-venv/bin/pip install grlc)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kg import canned, paths  # noqa: E402
+from kg.build import build  # noqa: E402
+from kg.engine import InProcessEngine  # noqa: E402
+from kg.store import open_store  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "canned"
+GRLC_VENV = ROOT / "bench" / "out" / "grlc-venv"
+ACTOR = "https://w3id.org/tregua/id/person/eugenio-chicas"
+#: (query, parameters): calls both servers answer the same way.
+CALLS: list[tuple[str, dict[str, str]]] = [
+    ("analysis-claims", {}), ("event-participants", {}), ("linked-entities", {}), ("outlet-reports", {}),
+    ("people-by-organization", {}), ("responses-network", {}), ("sources", {}), ("timeline", {}),
+    ("unlinked-entities", {}), ("positions-of-actor", {"actor": ACTOR}),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_for(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{what} did not answer {url} within {timeout} s")
+
+
+@contextmanager
+def process(cmd: list[str], *, url: str, what: str, cwd: Path | None = None,
+            env: dict[str, str] | None = None) -> Iterator[None]:
+    log = (OUT / f"{what.replace(' ', '-')}.log").open("wb")
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **(env or {})}, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        wait_for(url, proc, what)
+        yield
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def ours(store: Path, port: int, cache_entries: int) -> AbstractContextManager[None]:
+    env = {"KG_CANNED_CACHE_ENTRIES": str(cache_entries), "KG_QUERY_WORKERS": "2", "KG_LOG_LEVEL": "warning"}
+    return process([sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port),
+                    "--store", str(store)], url=f"http://127.0.0.1:{port}/health",
+                   what=f"kg serve cache {cache_entries}", env=env)
+
+
+def timings(fn: Callable[[], object], n: int) -> list[float]:
+    fn()  # warm up
+    out = []
+    for _ in range(n):
+        t = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def p50_ms(xs: list[float]) -> float:
+    return statistics.median(xs) * 1000
+
+
+def concurrent_rate(urls: list[str], *, threads: int, per_thread: int, headers: dict[str, str]) -> float:
+    """Requests per second with `threads` clients each making `per_thread` requests over `urls`."""
+    done = [0] * threads
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=60, headers=headers) as c:
+            for k in range(per_thread):
+                c.get(urls[(i + k) % len(urls)]).raise_for_status()
+                done[i] += 1
+
+    start = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(i,)) for i in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return sum(done) / (time.perf_counter() - start)
+
+
+def route_answer(engine: InProcessEngine, query: canned.CannedQuery, params: dict[str, str]) -> object:
+    """The route's own work (negotiation, binding, ETag, paging, CSV) without an HTTP server."""
+    from urllib.parse import urlencode
+
+    from starlette.requests import Request
+
+    from api.routers import queries as router
+    from kg.config import Settings
+
+    scope = {"type": "http", "method": "GET", "path": f"/queries/{query.name}", "headers": [],
+             "query_string": urlencode({**params, "format": "csv"}).encode()}
+    return router.answer(Request(scope), engine, Settings(), query, canned.ResultCache(size=0))
+
+
+def grlc_available() -> str | None:
+    """Why grlc cannot run here, or None when it can."""
+    if not (GRLC_VENV / "bin" / "gunicorn").exists():
+        return f"grlc is not installed in {GRLC_VENV} (python3 -m venv {GRLC_VENV} && " \
+               f"{GRLC_VENV}/bin/pip install grlc)"
+    if not (ROOT / ".venv" / "bin" / "oxigraph").exists():
+        return ".venv/bin/oxigraph is missing (pip install oxigraph)"
+    return None
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--requests", type=int, default=200, help="timed requests per call, ours (default 200)")
+    ap.add_argument("--grlc-requests", type=int, default=20, metavar="N",
+                    help="timed requests per call, grlc (default 20)")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+
+    print("building the store ...", flush=True)
+    store = OUT / "store"
+    if store.exists():
+        shutil.rmtree(store)
+    build(store, shared_dir=paths.DEFAULT_SHARED_DIR, progress=False)
+    catalog = canned.load_queries(paths.QUERIES_DIR)
+
+    print("in-process (the floor) ...", flush=True)
+    engine = InProcessEngine(open_store(store, read_only=True))
+    inproc: dict[str, list[float]] = {}
+    route: dict[str, list[float]] = {}
+    rows: dict[str, int] = {}
+    for name, params in CALLS:
+        q = catalog.get(name)
+
+        def once(q: canned.CannedQuery = q, params: dict[str, str] = params) -> bytes:
+            return canned.serialize(canned.run(engine, q, params), "csv")
+
+        inproc[name] = timings(once, args.requests)
+        rows[name] = len(canned.run(engine, q, params).rows)
+        route[name] = timings(lambda q=q, params=params: route_answer(engine, q, params), args.requests)
+
+    http: dict[str, dict[str, list[float]]] = {}
+    rates: dict[str, float] = {}
+    floor: dict[str, float] = {}
+    for label, entries in (("cold", 0), ("warm", 256)):
+        port = free_port()
+        print(f"ours over HTTP, answer cache {label} ...", flush=True)
+        with ours(store, port, entries), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
+            http[label] = {}
+            for name, params in CALLS:
+                http[label][name] = timings(lambda name=name, params=params: c.get(
+                    f"/queries/{name}", params={**params, "format": "csv"}).raise_for_status(), args.requests)
+            urls = [str(c.build_request("GET", f"/queries/{n}", params={**p, "format": "csv"}).url)
+                    for n, p in CALLS]
+            rates[f"ours-{label}"] = concurrent_rate(urls, threads=4, per_thread=args.requests // 2,
+                                                     headers={})
+            floor[label] = p50_ms(timings(lambda c=c: c.get("/queries/no-such-query"), args.requests))
+
+    grlc: dict[str, list[float]] = {}
+    grlc_rows: dict[str, int] = {}
+    why_not = grlc_available()
+    if why_not is None:
+        print("grlc over oxigraph serve ...", flush=True)
+        ox_store = OUT / "oxigraph-store"
+        if ox_store.exists():
+            shutil.rmtree(ox_store)
+        shutil.copytree(store, ox_store)
+        ox_port, grlc_port = free_port(), free_port()
+        grlc_dir = OUT / "grlc"
+        grlc_dir.mkdir(exist_ok=True)
+        (grlc_dir / "config.ini").write_text(
+            f"[defaults]\nsparql_endpoint = http://127.0.0.1:{ox_port}/query\ndebug = False\n"
+            f"[local]\nlocal_sparql_dir = {paths.QUERIES_DIR}\n", encoding="utf-8")
+        oxigraph = [str(ROOT / ".venv" / "bin" / "oxigraph"), "serve", "--location", str(ox_store),
+                    "--bind", f"127.0.0.1:{ox_port}", "--union-default-graph"]
+        gunicorn = [str(GRLC_VENV / "bin" / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{grlc_port}",
+                    "--log-level", "warning", "grlc.server:app"]
+        ox_url = f"http://127.0.0.1:{ox_port}/query?query=ASK%7B%7D"
+        grlc_url = f"http://127.0.0.1:{grlc_port}/api-local/"
+        with process(oxigraph, url=ox_url, what="oxigraph serve"), \
+                process(gunicorn, url=grlc_url, what="grlc", cwd=grlc_dir), \
+                httpx.Client(base_url=f"http://127.0.0.1:{grlc_port}", timeout=120,
+                             headers={"accept": "text/csv"}) as c:
+            for name, params in CALLS:
+                r = c.get(f"/api-local/{name}", params=params)
+                r.raise_for_status()
+                grlc_rows[name] = max(0, len(r.text.strip().splitlines()) - 1)
+                grlc[name] = timings(lambda name=name, params=params: c.get(
+                    f"/api-local/{name}", params=params).raise_for_status(), args.grlc_requests)
+            urls = [str(c.build_request("GET", f"/api-local/{n}", params=p).url) for n, p in CALLS]
+            rates["grlc"] = concurrent_rate(urls, threads=4, per_thread=max(2, args.grlc_requests // 2),
+                                            headers={"accept": "text/csv"})
+
+    print()
+    print(f"{'query':24} {'rows':>5} {'in-proc':>8} {'HTTP cold':>9} {'overhead':>9} {'HTTP warm':>9}"
+          f" {'grlc':>8} {'grlc/cold':>9} {'grlc/warm':>9}")
+    print(f"{'':24} {'':>5} {'p50 ms':>8} {'p50 ms':>9} {'p50 ms':>9} {'p50 ms':>9} {'p50 ms':>8}"
+          f" {'x':>9} {'x':>9}")
+    overheads = []
+    for name, _ in CALLS:
+        i, cold, warm = p50_ms(inproc[name]), p50_ms(http["cold"][name]), p50_ms(http["warm"][name])
+        overheads.append(cold - i)
+        g = p50_ms(grlc[name]) if name in grlc else float("nan")
+        same = name not in grlc_rows or grlc_rows[name] == rows[name]
+        note = "" if same else f"  (grlc gave {grlc_rows[name]} rows)"
+        print(f"{name:24} {rows[name]:>5} {i:>8.2f} {cold:>9.2f} {cold - i:>9.2f} {warm:>9.2f} {g:>8.2f}"
+              f" {g / cold:>9.1f} {g / warm:>9.1f}{note}")
+    print()
+    layer = statistics.median(p50_ms(route[n]) - p50_ms(inproc[n]) for n, _ in CALLS)
+    print(f"median overhead of the route's own work (no server) over in-process: {layer:.2f} ms")
+    print(f"median HTTP overhead over in-process (answer cache off): {statistics.median(overheads):.2f} ms")
+    print(f"the HTTP floor (p50 of a 404 from the same router, no query): {floor['cold']:.2f} ms;"
+          f" overhead beyond it: {statistics.median(overheads) - floor['cold']:.2f} ms")
+    print("throughput, 4 concurrent clients over the mix of calls:")
+    for key, rate in rates.items():
+        print(f"  {key:10} {rate:8.1f} requests/s")
+    if "grlc" in rates:
+        print(f"  ours/grlc: {rates['ours-cold'] / rates['grlc']:.1f}x with the answer cache off, "
+              f"{rates['ours-warm'] / rates['grlc']:.1f}x with it on")
+    else:
+        print(f"grlc not measured: {why_not}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,456 @@
+"""Endpoint benchmark: this server's /sparql against `oxigraph serve-read-only`, same data, same run.
+
+For each dataset (the real graph built by `kg build`, and synthetic graphs of `bench/synth.py`):
+
+1. the store is prepared on disk (the synthetic ones: data + ontology + shapes graphs, bulk-loaded),
+   and copied for Oxigraph's own server, so that the two never share files;
+2. the query mix (lookups, joins, aggregates, DESCRIBE, text filters) runs in-process with
+   pyoxigraph (the floor), then through the worker pool without HTTP (the IPC overhead alone);
+3. both HTTP servers answer the same mix at each concurrency, interleaved in rounds (ours, theirs,
+   ours, theirs) so that machine noise hits both: throughput, p50/p99 and the ratios are printed;
+4. memory: the resident size of our server and its workers, sampled every second under load;
+5. writes: a valid 100-triple update through the SHACL gate (POST /sparql/update), timed, against
+   a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the shapes compiled
+   to SPARQL in Oxigraph, `kg.validate.validate_store`, at every size), same run.
+
+Figures are printed, never asserted.
+
+    python bench/endpoint.py --datasets real,10000 --duration 4 --memory-seconds 10   # quick
+    python bench/endpoint.py --datasets real,1000000                                   # headline
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kg import iris, paths  # noqa: E402
+
+OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"
+TOKEN = "bench-token"
+TG = iris.TG
+RDFS = iris.PREFIXES["rdfs"]
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# ----------------------------------------------------------------------------- stores
+
+
+def prepare_store(dataset: str, work: Path) -> Path:
+    """A store on disk for `dataset` ("real" or a synthetic size)."""
+    store_path = work / f"store-{dataset}"
+    if dataset == "real":
+        from kg.build import build
+
+        build(store_path, progress=False)
+        return store_path
+    sys.path.insert(0, str(ROOT / "bench"))
+    from bench.synth import generate
+
+    data_file, count = generate(int(dataset))
+    store = ox.Store(str(store_path))
+    store.bulk_load(path=str(data_file), format=ox.RdfFormat.N_QUADS)
+    for folder, graph in ((paths.ONTOLOGY_DIR, iris.GRAPH_ONTOLOGY), (paths.SHAPES_DIR, iris.GRAPH_SHAPES)):
+        for ttl in sorted(folder.glob("*.ttl")):
+            store.bulk_load(path=str(ttl), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph))
+    store.flush()
+    store.optimize()
+    del store
+    say(f"  synthetic store: {count} data quads from {data_file.name}")
+    return store_path
+
+
+def sample(store_path: Path) -> dict[str, list[str]]:
+    store = ox.Store.read_only(str(store_path))
+    try:
+        def iris_of(query: str) -> list[str]:
+            return [s[0].value for s in store.query(query, use_default_graph_as_union=True)]  # type: ignore[index,union-attr]
+
+        return {
+            "person": iris_of(f"SELECT DISTINCT ?p WHERE {{ ?p a <{TG}Person> }} ORDER BY ?p LIMIT 20"),
+            "statement": iris_of(f"SELECT DISTINCT ?s WHERE {{ ?s a <{TG}Statement> }} ORDER BY ?s LIMIT 20"),
+        }
+    finally:
+        del store
+
+
+def query_mix(ids: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(name, query) pairs: what linked-data clients ask most, from cheap to costly."""
+    person = ids["person"][len(ids["person"]) // 2]
+    other = ids["person"][-1]
+    statement = ids["statement"][0] if ids["statement"] else person
+    return [
+        ("lookup", f"SELECT ?p ?o WHERE {{ <{person}> ?p ?o }}"),
+        ("lookup-label", f"SELECT ?l WHERE {{ <{other}> <{RDFS}label> ?l }}"),
+        ("ask", f"ASK {{ <{person}> a <{TG}Person> }}"),
+        ("join", f"SELECT ?s ?who ?label WHERE {{ ?s a <{TG}Statement> ; ?rel ?who . "
+                 f"?who a <{TG}Person> ; <{RDFS}label> ?label }} LIMIT 100"),
+        ("aggregate", "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) LIMIT 20"),
+        ("describe", f"DESCRIBE <{statement}>"),
+        ("text-filter", f"SELECT ?s ?l WHERE {{ ?s a <{TG}Person> ; <{RDFS}label> ?l . "
+                        "FILTER(CONTAINS(LCASE(STR(?l)), \"ortiz\")) } LIMIT 50"),
+    ]
+
+
+# ----------------------------------------------------------------------------- servers
+
+
+@dataclass
+class Running:
+    name: str
+    url: str
+    process: subprocess.Popen[bytes]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], probe: str) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
+        try:
+            if httpx.get(url + probe, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def start_ours(store: Path, workers: int, log: Path) -> Running:
+    port = free_port()
+    env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_WORKERS": str(workers), "KG_QUERY_TIMEOUT": "120",
+           "KG_LOG_LEVEL": "warning", "KG_MAX_RESULT_ROWS": "1000000"}
+    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
+                               env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, process, "/health")
+    return Running("tregua", url, process)
+
+
+def start_oxigraph(store: Path, log: Path) -> Running:
+    port = free_port()
+    process = subprocess.Popen([str(OXIGRAPH_CLI), "serve-read-only", "--location", str(store), "--bind",
+                                f"127.0.0.1:{port}", "--union-default-graph"],
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, process, "/query?query=ASK%7B%7D")
+    return Running("oxigraph", url, process)
+
+
+# ----------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Latencies:
+    seconds: list[float] = field(default_factory=list)
+    wall: float = 0.0
+    errors: int = 0
+
+    def merge(self, other: Latencies) -> None:
+        self.seconds += other.seconds
+        self.wall += other.wall
+        self.errors += other.errors
+
+    @property
+    def throughput(self) -> float:
+        return len(self.seconds) / self.wall if self.wall else 0.0
+
+    def pct(self, p: float) -> float:
+        ordered = sorted(self.seconds)
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
+
+
+def accept_for(query: str) -> str:
+    return "application/n-triples" if query.lstrip().upper().startswith(("DESCRIBE", "CONSTRUCT")) \
+        else "application/sparql-results+json"
+
+
+def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds: float) -> Latencies:
+    """`concurrency` clients loop over the mix for `seconds`; each request is timed end to end."""
+    path = "/sparql" if server.name == "tregua" else "/query"
+    per_thread = [Latencies() for _ in range(concurrency)]
+    stop = time.monotonic() + seconds
+
+    def client(out: Latencies, offset: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as http:
+            i = offset
+            while time.monotonic() < stop:
+                _, query = mix[i % len(mix)]
+                i += 1
+                started = time.perf_counter()
+                response = http.post(path, content=query.encode(), headers={
+                    "Content-Type": "application/sparql-query", "Accept": accept_for(query)})
+                _ = response.content
+                out.seconds.append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    out.errors += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(per_thread[k], k)) for k in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total = Latencies(wall=time.monotonic() - started)
+    for part in per_thread:
+        total.seconds += part.seconds
+        total.errors += part.errors
+    return total
+
+
+def in_process(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> Latencies:
+    """The floor: the same queries with pyoxigraph in this process, results serialised like the server's."""
+    store = ox.Store.read_only(str(store_path))
+    out = Latencies()
+    started = time.monotonic()
+    for _ in range(rounds):
+        for _, query in mix:
+            t = time.perf_counter()
+            result = store.query(query, use_default_graph_as_union=True)
+            if isinstance(result, ox.QueryTriples):
+                ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+            else:
+                result.serialize(format=ox.QueryResultsFormat.JSON)
+            out.seconds.append(time.perf_counter() - t)
+    out.wall = time.monotonic() - started
+    del store
+    return out
+
+
+def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> tuple[float, float]:
+    """p50 of small queries through WorkerPoolEngine (pipes, no HTTP) and through InProcessEngine."""
+    from kg.engine import InProcessEngine, QueryRequest
+    from kg.workers import WorkerPoolEngine
+
+    small = [q for name, q in mix if name in ("lookup", "lookup-label", "ask")]
+    fmt = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
+
+    def p50(run: Callable[[QueryRequest], object]) -> float:
+        times = []
+        for _ in range(rounds):
+            for q in small:
+                t = time.perf_counter()
+                run(QueryRequest(q))
+                times.append(time.perf_counter() - t)
+        return statistics.median(times) * 1000
+
+    with WorkerPoolEngine(store_path, workers=1) as pool:
+        pooled = p50(lambda r: b"".join(pool.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
+    store = ox.Store.read_only(str(store_path))
+    local = InProcessEngine(store)
+    direct = p50(lambda r: b"".join(local.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
+    del local, store
+    return pooled, direct
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the server and its query workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+                children.setdefault(ppid, []).append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        todo += children.get(p, [])
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+def memory_under_load(server: Running, mix: list[tuple[str, str]], seconds: float) -> list[float]:
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sampler() -> None:
+        while not done.is_set():
+            samples.append(tree_rss_mb(server.process.pid))
+            done.wait(1.0)
+
+    thread = threading.Thread(target=sampler)
+    thread.start()
+    load(server, mix, 8, seconds)
+    done.set()
+    thread.join()
+    return samples
+
+
+def hundred_triples(tag: str) -> str:
+    """25 new persons x 4 triples, valid under the shapes (label, Spanish label, link status)."""
+    rows, links = [], []
+    for k in range(25):
+        node = f"<{iris.entity_iri('person', f'bench-{tag}-{k}')}>"
+        rows.append(f'{node} a <{TG}Person> ; <{RDFS}label> "Bench {k}"@en, "Banco {k}"@es .')
+        links.append(f"{node} <{TG}linkStatus> <{TG}notLinked> .")
+    source = iris.source_graph("insightcrime-2017-01-ms13-dialogue")
+    return (f"INSERT DATA {{ GRAPH <{source}> {{ {' '.join(rows)} }} "
+            f"GRAPH <{iris.GRAPH_WIKIDATA}> {{ {' '.join(links)} }} }}")
+
+
+def full_validation(store_path: Path, pyshacl_max: int) -> dict[str, float | None]:
+    """Seconds for a full validation of the store: pyshacl (small stores) and the SPARQL-compiled shapes."""
+    from kg.validate import validate_graph, validate_store
+
+    store = ox.Store(str(store_path))
+    shapes = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_SHAPES)))
+    ontology = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_ONTOLOGY)))
+    skip = {iris.GRAPH_SHAPES, iris.GRAPH_ONTOLOGY, iris.GRAPH_INFERRED}
+    data = [q for q in store if not (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in skip)]
+    out: dict[str, float | None] = {"pyshacl": None, "oxigraph": None}
+    if len(data) <= pyshacl_max:
+        t = time.perf_counter()
+        validate_graph(data, shapes=shapes, ontology=ontology)
+        out["pyshacl"] = time.perf_counter() - t
+    try:
+        t = time.perf_counter()
+        validate_store(store, shapes=shapes, ontology=ontology)
+        out["oxigraph"] = time.perf_counter() - t
+    except Exception as exc:  # the compiled engine is another module's; report, do not stop the bench
+        say(f"  (SPARQL-compiled validation failed: {exc})")
+    del store
+    return out
+
+
+# ----------------------------------------------------------------------------- the run
+
+
+def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
+    say(f"\n== dataset {dataset} ==")
+    t = time.perf_counter()
+    ours_store = prepare_store(dataset, work)
+    theirs_store = work / f"oxigraph-{dataset}"
+    shutil.copytree(ours_store, theirs_store)
+    quads = len(ox.Store.read_only(str(ours_store)))
+    say(f"  store ready: {quads} quads ({time.perf_counter() - t:.1f} s)")
+    mix = query_mix(sample(ours_store))
+
+    floor = in_process(ours_store, mix, args.rounds)
+    pooled, direct = ipc_overhead(ours_store, mix, args.rounds * 4)
+    say(f"  in-process floor: {floor.throughput:.0f} q/s, p50 {floor.pct(0.5):.2f} ms, p99 {floor.pct(0.99):.2f} ms")
+    say(f"  engine p50 on small queries: worker pool {pooled:.3f} ms vs in-process {direct:.3f} ms "
+        f"-> IPC overhead {pooled - direct:.3f} ms")
+
+    ours = start_ours(ours_store, args.workers, work / f"ours-{dataset}.log")
+    theirs = start_oxigraph(theirs_store, work / f"oxigraph-{dataset}.log")
+    try:
+        for server in (ours, theirs):  # warm both (caches, the gate's first rules load is not timed here)
+            load(server, mix, 1, 1.0)
+        say(f"  {'conc':>4} {'server':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+        for concurrency in args.concurrency:
+            results = {"tregua": Latencies(), "oxigraph": Latencies()}
+            for _ in range(2):  # interleaved rounds
+                for server in (ours, theirs):
+                    results[server.name].merge(load(server, mix, concurrency, args.duration / 2))
+            for name, r in results.items():
+                say(f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} {r.pct(0.99):>8.2f} "
+                    f"{r.errors:>6}")
+            a, b = results["tregua"], results["oxigraph"]
+            say(f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
+                f"p50 +{a.pct(0.5) - b.pct(0.5):.2f} ms vs oxigraph, +{a.pct(0.5) - floor.pct(0.5):.2f} ms "
+                "vs in-process")
+        for name, r in (("lookup", None), ("describe", None)):
+            del r
+            q = [m for m in mix if m[0] == name]
+            one = {s.name: load(s, q, 1, 1.0) for s in (ours, theirs)}
+            say(f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
+                f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms")
+        if args.memory_seconds:
+            samples = memory_under_load(ours, mix, args.memory_seconds)
+            say(f"  memory over {args.memory_seconds:.0f} s at concurrency 8 (server + workers RSS, MB): "
+                f"first {samples[0]:.0f}, last {samples[-1]:.0f}, max {max(samples):.0f}, min {min(samples):.0f}")
+        theirs.stop()
+        with httpx.Client(base_url=ours.url, timeout=600) as http:
+            warm = http.post("/sparql/update", content=hundred_triples("warm").encode(), headers={
+                "Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+            t = time.perf_counter()
+            response = http.post("/sparql/update", content=hundred_triples("timed").encode(), headers={
+                "Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+            update_s = time.perf_counter() - t
+        report = response.json()
+        say(f"  100-triple update: HTTP {response.status_code} (warm-up {warm.status_code}), {update_s * 1000:.0f} ms "
+            f"end to end; gate {report.get('seconds')} s, {report.get('focus_nodes')} focus nodes, "
+            f"{report.get('validated_quads')} quads validated")
+    finally:
+        ours.stop()
+        if theirs.process.poll() is None:
+            theirs.stop()
+    full = full_validation(ours_store, args.pyshacl_max)
+    for engine, seconds in full.items():
+        if seconds is None:
+            say(f"  full validation ({engine}): skipped (store above --pyshacl-max)")
+        else:
+            say(f"  full validation ({engine}): {seconds:.2f} s -> the update took "
+                f"{100 * update_s / seconds:.2f}% of it")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--datasets", default="real,100000,1000000",
+                        help="comma-separated: 'real' and/or synthetic triple counts")
+    parser.add_argument("--concurrency", default="1,8", type=lambda s: [int(x) for x in s.split(",")])
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per server per concurrency")
+    parser.add_argument("--rounds", type=int, default=30, help="in-process rounds of the mix")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="our query workers")
+    parser.add_argument("--memory-seconds", type=float, default=60.0)
+    parser.add_argument("--pyshacl-max", type=int, default=120_000, help="largest store validated by pyshacl")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="tregua-bench-endpoint-"))
+    say(f"work folder {work}; {os.cpu_count()} CPUs; our workers {args.workers}")
+    try:
+        for dataset in args.datasets.split(","):
+            bench_dataset(dataset.strip(), args, work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,112 @@
+"""Timeouts that really stop the work (KG_QUERY_TIMEOUT=2 on a server of its own).
+
+A pathological query gets 503 with a clear message after the limit; a cheap query sent meanwhile
+is answered at once; the worker process that ran the runaway query is gone afterwards (its CPU
+freed) and a fresh one takes its place.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+RUNAWAY_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:x:p>|!<urn:x:p>)* ?b . ?c (!<urn:x:q>)* ?d }"
+CHEAP = "ASK { ?s ?p ?o }"
+
+
+@pytest.fixture(scope="module")
+def limited(make_server: Callable[..., Server]) -> Server:
+    return make_server({"KG_QUERY_TIMEOUT": "2"})
+
+
+@pytest.fixture(scope="module")
+def client(limited: Server) -> Iterator[httpx.Client]:
+    with limited.client() as c:
+        yield c
+
+
+def alive(pid: int) -> bool:
+    return os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read().lower()
+
+
+def pids(client: httpx.Client) -> set[int]:
+    return set(client.get("/health").json()["workers"]["pids"])
+
+
+def wait_for_workers(client: httpx.Client, n: int = 2) -> set[int]:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        current = pids(client)
+        if len(current) == n:
+            return current
+        time.sleep(0.1)
+    raise AssertionError("the pool did not come back to full strength")
+
+
+@pytest.mark.parametrize("query", [CARTESIAN, RUNAWAY_PATH], ids=["cartesian-product", "runaway-property-path"])
+def test_runaway_query_is_stopped_while_others_are_answered(client: httpx.Client, query: str) -> None:
+    before = wait_for_workers(client)
+    outcome: dict[str, object] = {}
+
+    def run() -> None:
+        started = time.monotonic()
+        with httpx.Client(base_url=str(client.base_url), timeout=30) as own:
+            outcome["response"] = own.get("/sparql", params={"query": query})
+        outcome["seconds"] = time.monotonic() - started
+
+    slow = threading.Thread(target=run)
+    slow.start()
+    time.sleep(0.5)
+    cheap_started = time.monotonic()
+    for _ in range(5):
+        response = client.get("/sparql", params={"query": CHEAP})
+        assert response.status_code == 200 and response.json()["boolean"] is True
+    cheap_seconds = time.monotonic() - cheap_started
+    slow.join()
+    response = outcome["response"]
+    assert isinstance(response, httpx.Response)
+    assert response.status_code == 503
+    assert response.json()["error"] == "QueryTimeout"
+    assert "2 s limit" in response.json()["message"]
+    assert 1.9 <= float(outcome["seconds"]) < 6  # type: ignore[arg-type]
+    assert cheap_seconds < 1.5  # answered meanwhile, not after
+    after = wait_for_workers(client)
+    killed = before - after
+    assert len(killed) == 1  # exactly the worker that ran it was replaced
+    assert not any(alive(pid) for pid in killed)  # gone: its CPU is free
+
+
+def test_request_timeout_lowers_the_limit_but_never_raises_it(client: httpx.Client) -> None:
+    wait_for_workers(client)
+    started = time.monotonic()
+    lowered = client.get("/sparql", params={"query": CARTESIAN, "timeout": "0.5"})
+    assert lowered.status_code == 503 and "0.5 s limit" in lowered.json()["message"]
+    assert time.monotonic() - started < 1.8
+    wait_for_workers(client)
+    started = time.monotonic()
+    raised = client.get("/sparql", params={"query": CARTESIAN, "timeout": "100"})
+    assert raised.status_code == 503 and "2 s limit" in raised.json()["message"]
+    assert time.monotonic() - started < 6
+
+
+def test_an_endless_stream_is_cut_at_the_limit(client: httpx.Client, limited: Server) -> None:
+    wait_for_workers(client)
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    received = 0
+    with pytest.raises(httpx.HTTPError), client.stream("GET", "/sparql", params={"query": endless}) as response:
+        assert response.status_code == 200  # the first rows came before the limit
+        for chunk in response.iter_bytes():
+            received += len(chunk)
+    assert received > 0
+    assert time.monotonic() - started < 8
+    wait_for_workers(client)
+    assert "outcome=QueryTimeout-streamed" in limited.log.read_text()

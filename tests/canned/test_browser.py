@@ -1,0 +1,84 @@
+"""The HTML table as a newsroom embeds it: in an iframe on another site's page, readable and sortable."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A story page on another origin (another loopback port) that embeds the table in an iframe."""
+    root = tmp_path_factory.mktemp("newsroom")
+    (root / "story.html").write_text(
+        f'<!doctype html><h1>Newsroom story</h1><iframe id="w" width="900" height="400" '
+        f'src="{server.url}/queries/stance-counts?format=html"></iframe>', encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=site.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{site.server_address[1]}/story.html"
+    site.shutdown()
+    site.server_close()
+
+
+@pytest.fixture(scope="module")
+def page(server: Any, newsroom: str) -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
+    from playwright.sync_api import sync_playwright
+
+    site = newsroom.rsplit("/", 1)[0]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(viewport={"width": 1000, "height": 700})
+        outside: list[str] = []
+
+        def only_loopback(r: Any) -> None:
+            if r.request.url.startswith((server.url, site)):
+                r.continue_()
+            else:
+                outside.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", only_loopback)
+        yield context.new_page()
+        browser.close()
+        assert not outside, f"the page tried to reach {outside}"
+
+
+def test_the_embedded_table_sorts_by_a_clicked_column(page: Any, newsroom: str, tmp_path: Path) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(newsroom)
+    frame = page.frame_locator("#w")
+    rows = frame.locator("#results tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 5
+
+    def column(index: int) -> list[str]:
+        cells = frame.locator(f"#results tbody tr td:nth-child({index})")
+        return [t.strip() for t in cells.all_inner_texts()]
+
+    assert column(1)[0] == "rejects"
+    frame.get_by_role("button", name="actors").click()
+    assert column(2) == ["2", "2", "2", "3", "4"]
+    frame.get_by_role("button", name="actors").click()
+    assert column(2) == ["4", "3", "2", "2", "2"]
+    assert frame.locator("th[aria-sort=descending]").inner_text().startswith("actors")
+    frame.get_by_role("button", name="stance").click()
+    assert column(1) == ["conditional", "does not rule out", "favourable", "rejects", "sceptical"]
+    page.screenshot(path=str(tmp_path / "embedded.png"))
+    assert not errors, errors

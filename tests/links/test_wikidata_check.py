@@ -1,0 +1,107 @@
+"""`kg link --check-wikidata`: QIDs looked up on a local stand-in of Wikidata's action API."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.cli import main
+from kg.link_review import fetch_items
+from tests.links.test_link_command import (
+    EXACT_MATCH,
+    LINK_STATUS,
+    NOT_LINKED,
+    Q3110,
+    SAN_SALVADOR,
+    WIKIDATA_GRAPH,
+)
+from tests.links.wikidata_standin import StandIn, reference_items, serve
+
+ID = "https://w3id.org/tregua/id/"
+
+
+@pytest.fixture
+def standin(shared_dir: Path) -> Iterator[StandIn]:
+    with serve(StandIn(reference_items(shared_dir))) as s:
+        yield s
+
+
+@pytest.fixture
+def store_copy(built_store: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "store"
+    shutil.copytree(built_store, path)
+    store = ox.Store(str(path))
+    store.remove(ox.Quad(SAN_SALVADOR, EXACT_MATCH, Q3110, WIKIDATA_GRAPH))
+    store.add(ox.Quad(SAN_SALVADOR, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
+    store.flush()
+    del store
+    return path
+
+
+def candidates(tmp_path: Path, *rows: str) -> Path:
+    path = tmp_path / "candidates.csv"
+    path.write_text("iri,qid,reviewer,note\n" + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def links_of(path: Path) -> set[str]:
+    store = ox.Store.read_only(str(path))
+    return {str(q) for q in store.quads_for_pattern(None, EXACT_MATCH, None, WIKIDATA_GRAPH)}
+
+
+def test_fetch_reads_the_wbgetentities_shape(standin: StandIn) -> None:
+    standin.hidden.add("Q1123900")
+    standin.redirects["Q1783607"] = "Q792"
+    items = fetch_items(["Q3110", "Q1123900", "Q1783607"], standin.url)
+    assert items["Q3110"].exists and items["Q3110"].labels == {"en": "San Salvador"}
+    assert not items["Q1123900"].exists
+    assert items["Q1783607"].redirect_to == "Q792"
+    assert standin.requests[0]["action"] == ["wbgetentities"]
+    assert standin.requests[0]["ids"] == ["Q1123900|Q1783607|Q3110"]
+
+
+def test_a_checked_qid_is_linked(standin: StandIn, store_copy: Path, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 0
+    assert f"<{ID}place/san-salvador> {EXACT_MATCH} {Q3110} {WIKIDATA_GRAPH}" in links_of(store_copy)
+    assert "warning" not in capsys.readouterr().err
+
+
+def test_missing_and_redirected_items_write_nothing(standin: StandIn, store_copy: Path, tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    standin.hidden.add("Q3110")
+    before = links_of(store_copy)
+    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 2
+    assert f"{file}:2: Q3110 does not exist on Wikidata" in capsys.readouterr().err
+    standin.hidden.clear()
+    standin.redirects["Q3110"] = "Q792"
+    assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 2
+    assert f"{file}:2: Q3110 redirects to Q792 on Wikidata (link Q792" in capsys.readouterr().err
+    assert links_of(store_copy) == before
+
+
+def test_a_label_unlike_ours_is_a_warning(standin: StandIn, store_copy: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    standin.items["Q3110"] = "Legislative Assembly of El Salvador"  # as if the reviewer mistyped the QID
+    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 0
+    err = capsys.readouterr().err
+    assert "warning: " in err and "our label 'San Salvador' and Wikidata's 'Legislative Assembly" in err
+
+
+def test_unreachable_service_is_a_clear_error(store_copy: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.conftest import free_port
+
+    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    url = f"http://127.0.0.1:{free_port()}/w/api.php"
+    assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", url]) == 1
+    assert "cannot look the QIDs up" in capsys.readouterr().err
+    not_http = ["link", str(file), "--store", str(store_copy), "--check-wikidata", "file:///etc/passwd"]
+    assert main(not_http) == 2
