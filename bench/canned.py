@@ -14,7 +14,7 @@ which is what our optional parameters do when left out), and positions-of-actor,
 grlc's own `?_actor_iri` convention. Both are asked for CSV.
 
 Run: .venv/bin/python bench/canned.py [--requests N] [--grlc-requests M]
-(make grlc's venv once: python3 -m venv bench/out/grlc-venv && bench/out/grlc-venv/bin/pip install grlc)
+(the first run makes grlc's venv: python -m venv bench/out/grlc-venv && pip install grlc)
 """
 
 from __future__ import annotations
@@ -31,16 +31,23 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
+from starlette.requests import Request
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from api.routers import queries as queries_router  # noqa: E402
 from kg import canned, paths  # noqa: E402
 from kg.build import build  # noqa: E402
+from kg.config import Settings  # noqa: E402
 from kg.engine import InProcessEngine  # noqa: E402
 from kg.store import open_store  # noqa: E402
+
+SETTINGS = Settings(canned_cache_entries=0)  # the route measured without its answer cache
+NO_CACHE = canned.ResultCache(size=0)
 
 OUT = ROOT / "bench" / "out" / "canned"
 GRLC_VENV = ROOT / "bench" / "out" / "grlc-venv"
@@ -109,6 +116,19 @@ def timings(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
+def paired(a: Callable[[], object], b: Callable[[], object], n: int) -> tuple[list[float], list[float]]:
+    a(), b()
+    ta, tb = [], []
+    for _ in range(n):
+        t = time.perf_counter()
+        a()
+        ta.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        b()
+        tb.append(time.perf_counter() - t)
+    return ta, tb
+
+
 def p50_ms(xs: list[float]) -> float:
     return statistics.median(xs) * 1000
 
@@ -134,23 +154,19 @@ def concurrent_rate(urls: list[str], *, threads: int, per_thread: int, headers: 
 
 def route_answer(engine: InProcessEngine, query: canned.CannedQuery, params: dict[str, str]) -> object:
     """The route's own work (negotiation, binding, ETag, paging, CSV) without an HTTP server."""
-    from urllib.parse import urlencode
-
-    from starlette.requests import Request
-
-    from api.routers import queries as router
-    from kg.config import Settings
-
     scope = {"type": "http", "method": "GET", "path": f"/queries/{query.name}", "headers": [],
              "query_string": urlencode({**params, "format": "csv"}).encode()}
-    return router.answer(Request(scope), engine, Settings(), query, canned.ResultCache(size=0))
+    return queries_router.answer(Request(scope), engine, SETTINGS, query, NO_CACHE)
 
 
 def grlc_available() -> str | None:
-    """Why grlc cannot run here, or None when it can."""
+    """Why grlc cannot run here, or None when it can. Makes grlc's own venv on first use."""
     if not (GRLC_VENV / "bin" / "gunicorn").exists():
-        return f"grlc is not installed in {GRLC_VENV} (python3 -m venv {GRLC_VENV} && " \
-               f"{GRLC_VENV}/bin/pip install grlc)"
+        print(f"installing grlc into {GRLC_VENV} (once) ...", flush=True)
+        made = subprocess.run([sys.executable, "-m", "venv", str(GRLC_VENV)], check=False).returncode == 0
+        if not made or subprocess.run([str(GRLC_VENV / "bin" / "pip"), "install", "--quiet", "grlc"],
+                                      check=False).returncode != 0:
+            return f"grlc could not be installed into {GRLC_VENV} (pip install grlc failed; see above)"
     if not (ROOT / ".venv" / "bin" / "oxigraph").exists():
         return ".venv/bin/oxigraph is missing (pip install oxigraph)"
     return None
@@ -182,9 +198,10 @@ def main() -> int:
         def once(q: canned.CannedQuery = q, params: dict[str, str] = params) -> bytes:
             return canned.serialize(canned.run(engine, q, params), "csv")
 
-        inproc[name] = timings(once, args.requests)
+        # interleaved, so that both see the same load from the rest of the machine
+        inproc[name], route[name] = paired(once, lambda q=q, params=params: route_answer(engine, q, params),
+                                           args.requests)
         rows[name] = len(canned.run(engine, q, params).rows)
-        route[name] = timings(lambda q=q, params=params: route_answer(engine, q, params), args.requests)
 
     http: dict[str, dict[str, list[float]]] = {}
     rates: dict[str, float] = {}

@@ -45,6 +45,7 @@ from kg import iris, paths  # noqa: E402
 
 OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"
 TOKEN = "bench-token"
+ROUNDS = 6
 TG = iris.TG
 RDFS = iris.PREFIXES["rdfs"]
 
@@ -80,18 +81,18 @@ def prepare_store(dataset: str, work: Path) -> Path:
     return store_path
 
 
-def sample(store_path: Path) -> dict[str, list[str]]:
-    store = ox.Store.read_only(str(store_path))
-    try:
-        def iris_of(query: str) -> list[str]:
-            return [s[0].value for s in store.query(query, use_default_graph_as_union=True)]  # type: ignore[index,union-attr]
+def _iris(store: ox.Store, query: str) -> list[str]:
+    return [s[0].value for s in store.query(query, use_default_graph_as_union=True)]  # type: ignore[index,union-attr]
 
-        return {
-            "person": iris_of(f"SELECT DISTINCT ?p WHERE {{ ?p a <{TG}Person> }} ORDER BY ?p LIMIT 20"),
-            "statement": iris_of(f"SELECT DISTINCT ?s WHERE {{ ?s a <{TG}Statement> }} ORDER BY ?s LIMIT 20"),
-        }
-    finally:
-        del store
+
+def sample(store_path: Path) -> dict[str, list[str]]:
+    """Entity IRIs the mix asks about (the synthetic graphs rename them per replica)."""
+    store = ox.Store.read_only(str(store_path))
+    return {
+        "person": _iris(store, f"SELECT DISTINCT ?p WHERE {{ ?p a <{TG}Person> }} ORDER BY ?p LIMIT 20"),
+        "statement": _iris(store, f"SELECT DISTINCT ?s WHERE {{ ?s a <{TG}Statement> }} ORDER BY ?s "
+                                  "LIMIT 20"),
+    }
 
 
 def query_mix(ids: dict[str, list[str]]) -> list[tuple[str, str]]:
@@ -103,12 +104,21 @@ def query_mix(ids: dict[str, list[str]]) -> list[tuple[str, str]]:
         ("lookup", f"SELECT ?p ?o WHERE {{ <{person}> ?p ?o }}"),
         ("lookup-label", f"SELECT ?l WHERE {{ <{other}> <{RDFS}label> ?l }}"),
         ("ask", f"ASK {{ <{person}> a <{TG}Person> }}"),
-        ("join", f"SELECT ?s ?who ?label WHERE {{ ?s a <{TG}Statement> ; ?rel ?who . "
-                 f"?who a <{TG}Person> ; <{RDFS}label> ?label }} LIMIT 100"),
-        ("aggregate", "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) LIMIT 20"),
+        (
+            "join",
+            f"SELECT ?s ?who ?label WHERE {{ ?s a <{TG}Statement> ; ?rel ?who . "
+            f"?who a <{TG}Person> ; <{RDFS}label> ?label }} LIMIT 100",
+        ),
+        (
+            "aggregate",
+            "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) LIMIT 20",
+        ),
         ("describe", f"DESCRIBE <{statement}>"),
-        ("text-filter", f"SELECT ?s ?l WHERE {{ ?s a <{TG}Person> ; <{RDFS}label> ?l . "
-                        "FILTER(CONTAINS(LCASE(STR(?l)), \"ortiz\")) } LIMIT 50"),
+        (
+            "text-filter",
+            f"SELECT ?s ?l WHERE {{ ?s a <{TG}Person> ; <{RDFS}label> ?l . "
+            'FILTER(CONTAINS(LCASE(STR(?l)), "ortiz")) } LIMIT 50',
+        ),
     ]
 
 
@@ -154,10 +164,20 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], probe: str) -> Non
 
 def start_ours(store: Path, workers: int, log: Path) -> Running:
     port = free_port()
-    env = {**os.environ, "KG_UPDATE_TOKEN": TOKEN, "KG_QUERY_WORKERS": str(workers), "KG_QUERY_TIMEOUT": "120",
-           "KG_LOG_LEVEL": "warning", "KG_MAX_RESULT_ROWS": "1000000"}
-    process = subprocess.Popen([sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
-                               env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    env = {
+        **os.environ,
+        "KG_UPDATE_TOKEN": TOKEN,
+        "KG_QUERY_WORKERS": str(workers),
+        "KG_QUERY_TIMEOUT": "120",
+        "KG_LOG_LEVEL": "warning",
+        "KG_MAX_RESULT_ROWS": "1000000",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--store", str(store), "--port", str(port)],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, process, "/health")
     return Running("tregua", url, process)
@@ -165,9 +185,19 @@ def start_ours(store: Path, workers: int, log: Path) -> Running:
 
 def start_oxigraph(store: Path, log: Path) -> Running:
     port = free_port()
-    process = subprocess.Popen([str(OXIGRAPH_CLI), "serve-read-only", "--location", str(store), "--bind",
-                                f"127.0.0.1:{port}", "--union-default-graph"],
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [
+            str(OXIGRAPH_CLI),
+            "serve-read-only",
+            "--location",
+            str(store),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+        ],
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     wait_until_up(url, process, "/query?query=ASK%7B%7D")
     return Running("oxigraph", url, process)
@@ -197,8 +227,11 @@ class Latencies:
 
 
 def accept_for(query: str) -> str:
-    return "application/n-triples" if query.lstrip().upper().startswith(("DESCRIBE", "CONSTRUCT")) \
+    return (
+        "application/n-triples"
+        if query.lstrip().upper().startswith(("DESCRIBE", "CONSTRUCT"))
         else "application/sparql-results+json"
+    )
 
 
 def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds: float) -> Latencies:
@@ -214,8 +247,11 @@ def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds:
                 _, query = mix[i % len(mix)]
                 i += 1
                 started = time.perf_counter()
-                response = http.post(path, content=query.encode(), headers={
-                    "Content-Type": "application/sparql-query", "Accept": accept_for(query)})
+                response = http.post(
+                    path,
+                    content=query.encode(),
+                    headers={"Content-Type": "application/sparql-query", "Accept": accept_for(query)},
+                )
                 _ = response.content
                 out.seconds.append(time.perf_counter() - started)
                 if response.status_code != 200:
@@ -272,10 +308,8 @@ def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> t
 
     with WorkerPoolEngine(store_path, workers=1) as pool:
         pooled = p50(lambda r: b"".join(pool.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
-    store = ox.Store.read_only(str(store_path))
-    local = InProcessEngine(store)
+    local = InProcessEngine(ox.Store.read_only(str(store_path)))
     direct = p50(lambda r: b"".join(local.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
-    del local, store
     return pooled, direct
 
 
@@ -329,8 +363,10 @@ def hundred_triples(tag: str) -> str:
         rows.append(f'{node} a <{TG}Person> ; <{RDFS}label> "Bench {k}"@en, "Banco {k}"@es .')
         links.append(f"{node} <{TG}linkStatus> <{TG}notLinked> .")
     source = iris.source_graph("insightcrime-2017-01-ms13-dialogue")
-    return (f"INSERT DATA {{ GRAPH <{source}> {{ {' '.join(rows)} }} "
-            f"GRAPH <{iris.GRAPH_WIKIDATA}> {{ {' '.join(links)} }} }}")
+    return (
+        f"INSERT DATA {{ GRAPH <{source}> {{ {' '.join(rows)} }} "
+        f"GRAPH <{iris.GRAPH_WIKIDATA}> {{ {' '.join(links)} }} }}"
+    )
 
 
 def full_validation(store_path: Path, pyshacl_max: int) -> dict[str, float | None]:
@@ -371,10 +407,16 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
     mix = query_mix(sample(ours_store))
 
     floor = in_process(ours_store, mix, args.rounds)
+    floor_of = {name: in_process(ours_store, [(name, q)], args.rounds).pct(0.5) for name, q in mix}
     pooled, direct = ipc_overhead(ours_store, mix, args.rounds * 4)
-    say(f"  in-process floor: {floor.throughput:.0f} q/s, p50 {floor.pct(0.5):.2f} ms, p99 {floor.pct(0.99):.2f} ms")
-    say(f"  engine p50 on small queries: worker pool {pooled:.3f} ms vs in-process {direct:.3f} ms "
-        f"-> IPC overhead {pooled - direct:.3f} ms")
+    say(
+        f"  in-process floor: {floor.throughput:.0f} q/s, p50 {floor.pct(0.5):.2f} ms, "
+        f"p99 {floor.pct(0.99):.2f} ms"
+    )
+    say(
+        f"  engine p50 on small queries: worker pool {pooled:.3f} ms vs in-process {direct:.3f} ms "
+        f"-> IPC overhead {pooled - direct:.3f} ms"
+    )
 
     ours = start_ours(ours_store, args.workers, work / f"ours-{dataset}.log")
     theirs = start_oxigraph(theirs_store, work / f"oxigraph-{dataset}.log")
@@ -384,38 +426,58 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
         say(f"  {'conc':>4} {'server':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
         for concurrency in args.concurrency:
             results = {"tregua": Latencies(), "oxigraph": Latencies()}
-            for _ in range(2):  # interleaved rounds
+            for _ in range(ROUNDS):  # interleaved rounds: machine noise hits both servers alike
                 for server in (ours, theirs):
-                    results[server.name].merge(load(server, mix, concurrency, args.duration / 2))
+                    results[server.name].merge(load(server, mix, concurrency, args.duration / ROUNDS))
             for name, r in results.items():
-                say(f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} {r.pct(0.99):>8.2f} "
-                    f"{r.errors:>6}")
+                say(
+                    f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} "
+                    f"{r.pct(0.99):>8.2f} "
+                    f"{r.errors:>6}"
+                )
             a, b = results["tregua"], results["oxigraph"]
-            say(f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
+            say(
+                f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
                 f"p50 +{a.pct(0.5) - b.pct(0.5):.2f} ms vs oxigraph, +{a.pct(0.5) - floor.pct(0.5):.2f} ms "
-                "vs in-process")
-        for name, r in (("lookup", None), ("describe", None)):
-            del r
-            q = [m for m in mix if m[0] == name]
-            one = {s.name: load(s, q, 1, 1.0) for s in (ours, theirs)}
-            say(f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
-                f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms")
+                "vs in-process"
+            )
+        for name in ("lookup", "ask", "describe"):  # small results, one client, interleaved per round
+            one = {"tregua": Latencies(), "oxigraph": Latencies()}
+            for _ in range(ROUNDS):
+                for server in (ours, theirs):
+                    one[server.name].merge(load(server, [m for m in mix if m[0] == name], 1, 2.0 / ROUNDS))
+            say(
+                f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
+                f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms, in-process {floor_of[name]:.2f} ms"
+            )
         if args.memory_seconds:
             samples = memory_under_load(ours, mix, args.memory_seconds)
-            say(f"  memory over {args.memory_seconds:.0f} s at concurrency 8 (server + workers RSS, MB): "
-                f"first {samples[0]:.0f}, last {samples[-1]:.0f}, max {max(samples):.0f}, min {min(samples):.0f}")
+            say(
+                f"  memory over {args.memory_seconds:.0f} s at concurrency 8 (server + workers RSS, MB): "
+                f"first {samples[0]:.0f}, last {samples[-1]:.0f}, max {max(samples):.0f}, "
+                f"min {min(samples):.0f}"
+            )
         theirs.stop()
         with httpx.Client(base_url=ours.url, timeout=600) as http:
-            warm = http.post("/sparql/update", content=hundred_triples("warm").encode(), headers={
-                "Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+            warm = http.post(
+                "/sparql/update",
+                content=hundred_triples("warm").encode(),
+                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            )
             t = time.perf_counter()
-            response = http.post("/sparql/update", content=hundred_triples("timed").encode(), headers={
-                "Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"})
+            response = http.post(
+                "/sparql/update",
+                content=hundred_triples("timed").encode(),
+                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
+            )
             update_s = time.perf_counter() - t
         report = response.json()
-        say(f"  100-triple update: HTTP {response.status_code} (warm-up {warm.status_code}), {update_s * 1000:.0f} ms "
+        say(
+            f"  100-triple update: HTTP {response.status_code} (warm-up {warm.status_code}), "
+            f"{update_s * 1000:.0f} ms "
             f"end to end; gate {report.get('seconds')} s, {report.get('focus_nodes')} focus nodes, "
-            f"{report.get('validated_quads')} quads validated")
+            f"{report.get('validated_quads')} quads validated"
+        )
     finally:
         ours.stop()
         if theirs.process.poll() is None:
@@ -425,14 +487,19 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
         if seconds is None:
             say(f"  full validation ({engine}): skipped (store above --pyshacl-max)")
         else:
-            say(f"  full validation ({engine}): {seconds:.2f} s -> the update took "
-                f"{100 * update_s / seconds:.2f}% of it")
+            say(
+                f"  full validation ({engine}): {seconds:.2f} s -> the update took "
+                f"{100 * update_s / seconds:.2f}% of it"
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--datasets", default="real,100000,1000000",
-                        help="comma-separated: 'real' and/or synthetic triple counts")
+    parser.add_argument(
+        "--datasets",
+        default="real,100000,1000000",
+        help="comma-separated: 'real' and/or synthetic triple counts",
+    )
     parser.add_argument("--concurrency", default="1,8", type=lambda s: [int(x) for x in s.split(",")])
     parser.add_argument("--duration", type=float, default=20.0, help="seconds per server per concurrency")
     parser.add_argument("--rounds", type=int, default=30, help="in-process rounds of the mix")

@@ -169,7 +169,7 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
         info["done"] = f"{len(links)} quads" if found is not None else "skipped: kg.links is not there yet"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
-        # mixes its axioms in and applies RDFS), as shapes/core.ttl documents.
+        # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.
         report = validate_graph([*data, *links], shapes=shapes, ontology=ontology, engine=engine)
         info["done"] = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
     lines = report.lines()
@@ -211,7 +211,9 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     prog = Progress(progress)
     prog.say(f"building {target}")
     compiled = compile_graph(inputs, prog, semantics=semantics, engine=engine)
-    version = store.quads_digest(compiled.quads)[:16]
+    with prog.step("stamping the version") as info:
+        version = store.quads_digest(compiled.quads)[:16]
+        info["done"] = version
     staging = store.staging_dir(target)
     try:
         with prog.step("loading into a new store") as info:

@@ -30,19 +30,21 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 import yaml
 
-from kg import iris
-from kg.engine import Engine, QueryRequest, Rows, Term
-from kg.errors import KgError, NotFound, ParameterError, SourceLocation
+from kg import iris, paths
+from kg.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
+from kg.errors import KgError, NotFound, ParameterError, SourceLocation, UnsupportedFormat
+from kg.store import open_store
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -411,8 +413,6 @@ class CannedQuery:
     def example_params(self) -> dict[str, str]:
         """The parameters of the example call."""
         query = self.example.partition("?")[2]
-        from urllib.parse import parse_qsl
-
         return dict(parse_qsl(query, keep_blank_values=True))
 
     def describe(self, base_url: str = "") -> dict[str, Any]:
@@ -678,15 +678,11 @@ class _Loader:
         return variables
 
     def default_example(self, name: str, params: Sequence[Parameter]) -> str:
-        from urllib.parse import urlencode
-
         query = urlencode({p.name: p.example for p in params if p.required})
         return f"/queries/{name}" + (f"?{query}" if query else "")
 
 
 def _replace(p: Parameter, **changes: Any) -> Parameter:
-    from dataclasses import replace
-
     return replace(p, **changes)
 
 
@@ -996,11 +992,6 @@ def run_from_cli(store_path: Path, name: str, params: Sequence[str], fmt: str) -
     Raises `NotFound` for an unknown query, `ParameterError` for a bad `k=v` or value and
     `UnsupportedFormat` for a format the canned queries do not speak.
     """
-    from kg import paths
-    from kg.engine import InProcessEngine
-    from kg.errors import UnsupportedFormat
-    from kg.store import open_store
-
     if fmt not in SERIALIZERS:
         raise UnsupportedFormat(f"--format {fmt} does not fit a canned query", offered=list(SERIALIZERS))
     pairs = []

@@ -61,17 +61,18 @@ _UP = "^tg:stanceOf|^tg:speaker|^tg:holder|^tg:participant|^tg:claimant"
 _DOWN = "tg:expressedIn|tg:hasQuote|tg:position|tg:hasCondition|tg:hasParticipation"
 _NEIGHBOUR_FACTS = "rdfs:label skos:prefLabel tg:date tg:startDate tg:endDate tg:url tg:textFile"
 _NEIGHBOUR_FACTS_LIST = ", ".join(_NEIGHBOUR_FACTS.split())
-# Shaped by measurement (bench/linked_pages.py): the neighbours are found once (DISTINCT subquery)
-# before their facts are looked up by bound predicate, which is 3-4x faster than filtering every
-# triple of every neighbour; the entity and its parts come from one path pattern.
+# Shaped by measurement (bench/linked_pages.py). The entity arrives through `substitutions`,
+# which Oxigraph applies at evaluation time: its planner sees `?e` as unbound, so sub-SELECTs and
+# LATERAL (evaluated on their own) would enumerate the whole store (seconds at 1M triples). Every
+# branch therefore starts from `?e` in a plain pattern. Classes (objects of rdf:type) are not
+# neighbours here: their labels live in /ontology, and skipping them halves the work.
 
 DESCRIPTION_QUERY = f"""{iris.sparql_prologue()}
 SELECT DISTINCT ?s ?p ?o ?e WHERE {{
   {{ ?e ({_UP})? ?n0 . ?n0 ({_DOWN})* ?s . ?s ?p ?o }}
   UNION {{ ?s ?p ?e . BIND(?e AS ?o) }}
-  UNION {{ {{ SELECT DISTINCT ?s ?e WHERE {{
-               ?e ({_UP})? ?n0 . ?n0 ({_DOWN})* ?n . ?n ?p1 ?s . FILTER(isIRI(?s)) }} }}
-           VALUES ?p {{ {_NEIGHBOUR_FACTS} }} ?s ?p ?o }}
+  UNION {{ ?e ({_UP})? ?n0 . ?n0 ({_DOWN})* ?n . ?n ?p1 ?s . FILTER(isIRI(?s) && ?p1 != rdf:type)
+           ?s ?p ?o . FILTER(?p IN ({_NEIGHBOUR_FACTS_LIST})) }}
   UNION {{ ?s ?p1 ?e . ?s ?p ?o . FILTER(?p IN (rdfs:label, skos:prefLabel)) }}
   UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?s . ?s ?p ?o }}
   UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?x . ?x ?p1 ?s . FILTER(isIRI(?s))

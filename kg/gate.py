@@ -328,7 +328,11 @@ class VirtualDataset:
             elif quad not in self.store:
                 self.added.add(quad)
             if not isinstance(quad.graph_name, ox.DefaultGraph):
-                self.dropped.discard(_graph_key(quad.graph_name))
+                # as in Oxigraph, inserting into a graph creates it, and it outlives its last triple
+                key = _graph_key(quad.graph_name)
+                self.dropped.discard(key)
+                if not self.store.contains_named_graph(quad.graph_name):
+                    self.created.add(key)
         if self._memory is not None:
             for quad in removals:
                 self._memory.remove(quad)
@@ -773,7 +777,7 @@ def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], li
     # an inferred triple now asserted in a data graph is no longer "inferred"
     lost |= {t for t in present & after if t in derived_before or t in derived_after}
     new = derived_after - present
-    to_quads = lambda ts: sorted((ox.Quad(*t, inferred) for t in ts), key=str)  # noqa: E731
+    to_quads = lambda ts: sorted((ox.Quad(t[0], t[1], t[2], inferred) for t in ts), key=str)  # noqa: E731
     return to_quads(lost), to_quads(new)
 
 
@@ -934,7 +938,6 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -
     with writer.write_lock:
         failure: BaseException | None = None
         text = ""
-        touched_rules = False
         with writer.reading() as store:
             try:
                 vd = compute(store)
@@ -947,8 +950,6 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -
                 report.removed = sum(1 for q in data if q in vd.removed)
                 report.added = sum(1 for q in data if q in vd.added)
                 report.inferred_removed, report.inferred_added = len(inferred_removed), len(inferred_added)
-                touched_rules = any(_graph_key(q.graph_name) in (iris.GRAPH_SHAPES, iris.GRAPH_ONTOLOGY)
-                                    for q in [*vd.removed, *vd.added]) or bool(vd.dropped)
             except Exception as exc:
                 # Keep no frame alive that still holds the read-only handle: the commit below
                 # (next write) must be the only open handle in this process.
@@ -961,8 +962,6 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -
         if text:
             with writer.exclusive() as rw:
                 rw.update(text)
-            if touched_rules:
-                _RULES.pop(id(writer), None)
     report.version = writer.version
     report.seconds = round(time.perf_counter() - started, 4)
     return report
@@ -979,10 +978,15 @@ _RULES: dict[int, Rules] = {}
 
 
 def rules_for(writer: Writer, store: ox.Store) -> Rules:
-    """The shapes and ontology, read once per writer (again only after a write that changed them)."""
-    rules = _RULES.get(id(writer))
+    """The shapes and ontology of `store`, compiled once per distinct content (owlrl's closure of
+    the ontology takes seconds; reading the two graphs to key the cache takes milliseconds)."""
+    graphs = (ox.NamedNode(iris.GRAPH_SHAPES), ox.NamedNode(iris.GRAPH_ONTOLOGY))
+    key = hash(frozenset(q for g in graphs for q in store.quads_for_pattern(None, None, None, g)))
+    rules = _RULES.get(key)
     if rules is None:
-        rules = _RULES[id(writer)] = Rules.of(store)
+        if len(_RULES) > 4:
+            _RULES.clear()
+        rules = _RULES[key] = Rules.of(store)
     return rules
 
 

@@ -114,18 +114,20 @@ class Term:
         return {"id": self.id, "name": self.name}
 
 
-_TERM_LABELS_QUERY = iris.sparql_prologue() + """
-SELECT ?t ?label ?definition ?base WHERE {
-  ?t rdfs:label ?label .
-  OPTIONAL { ?t skos:definition ?definition }
-  FILTER(isIRI(?t) && !STRSTARTS(STR(?t), ?base))
-}"""
+_TERM_LABELS_QUERY = iris.sparql_prologue() + f"""
+SELECT ?t ?label ?definition WHERE {{
+  GRAPH <{iris.GRAPH_ONTOLOGY}> {{
+    ?t rdfs:label ?label .
+    OPTIONAL {{ ?t skos:definition ?definition }}
+  }}
+}}"""
+"""Names of classes and properties come from the ontology graph; terms of other vocabularies
+that it does not label are shown by their prefixed names."""
 
 _PROPERTIES_BY_TYPE_QUERY = """
-SELECT ?t ?p (COUNT(*) AS ?n) ?base WHERE {
-  ?s a ?t ; ?p ?o .
-  FILTER(STRSTARTS(STR(?s), ?base))
-} GROUP BY ?t ?p ?base"""
+SELECT ?t ?p (COUNT(*) AS ?n) WHERE { ?s a ?t ; ?p ?o } GROUP BY ?t ?p"""
+"""No string FILTER (see kg/search.py): types of non-entities (statements...) are counted too,
+and simply never asked for."""
 
 _OFFICES_QUERY = iris.sparql_prologue() + """
 SELECT ?o ?label ?s WHERE {
@@ -154,10 +156,9 @@ class Catalogue:
 
     @classmethod
     def build(cls, engine: Engine, index: SearchIndex) -> Catalogue:
-        base = {"base": ox.Literal(ENTITY_BASE)}
         labels: dict[str, dict[str, str]] = defaultdict(dict)
         definitions: dict[str, str] = {}
-        for row in read_all(engine, _TERM_LABELS_QUERY, base):
+        for row in read_all(engine, _TERM_LABELS_QUERY):
             label = row["label"]
             assert isinstance(label, ox.Literal)
             labels[lexical(row["t"])].setdefault(label.language or "", label.value)
@@ -173,7 +174,7 @@ class Catalogue:
                                             if t.startswith(iris.TG))
         types = {t: term(t) for t, _n in type_counts.most_common()}
         per_type: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY, base):
+        for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY):
             p = lexical(row["p"])
             if p != RDF_TYPE:
                 per_type[lexical(row["t"])][p] += int(lexical(row["n"]))

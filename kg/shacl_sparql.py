@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pyoxigraph as ox
 
@@ -110,32 +110,14 @@ PATH_ONLY = {
         "hasValue",
     )
 }
+# SHACL terms that are not constraints (targets, metadata, parameters read with their constraint)
 IGNORED = {
-    RDF + "type",
-    RDFS + "label",
-    RDFS + "comment",
-    RDFS + "seeAlso",
-    RDFS + "isDefinedBy",
-    SH + "message",
-    SH + "severity",
-    SH + "name",
-    SH + "description",
-    SH + "order",
-    SH + "group",
-    SH + "defaultValue",
-    SH + "targetClass",
-    SH + "targetNode",
-    SH + "targetSubjectsOf",
-    SH + "targetObjectsOf",
-    SH + "property",
-    SH + "path",
-    SH + "deactivated",
-    SH + "qualifiedMinCount",
-    SH + "qualifiedMaxCount",
-    SH + "qualifiedValueShapesDisjoint",
-    SH + "flags",
-    "http://www.w3.org/2004/02/skos/core#example",
-    "http://www.w3.org/2004/02/skos/core#definition",
+    SH + k
+    for k in (
+        "message", "severity", "name", "description", "order", "group", "defaultValue", "targetClass",
+        "targetNode", "targetSubjectsOf", "targetObjectsOf", "property", "path", "deactivated",
+        "qualifiedMinCount", "qualifiedMaxCount", "qualifiedValueShapesDisjoint", "flags",
+    )
 }
 
 
@@ -192,7 +174,6 @@ class Shapes:
     """The shapes graph, with helpers to read lists and single values."""
 
     graph: ox.Dataset
-    _memo: dict[str, str] = field(default_factory=dict)
 
     def values(self, s: Term, p: str) -> list[Term]:
         return [q.object for q in self.graph.quads_for_subject(s) if q.predicate.value == p]  # type: ignore[misc]

@@ -93,8 +93,8 @@ def _syntax_error(path: Path, exc: SyntaxError) -> BuildError:
     return BuildError(
         exc.msg or str(exc),
         where=SourceLocation(str(path), line, column),
-        hint="fix the Turtle/TriG syntax at that line (a missing '.', ';' or '>' or an undeclared prefix "
-             "is the usual cause); check it alone with `riot --validate FILE` or rdflib",
+        hint="fix the Turtle/TriG syntax at that line and column (a missing '.', ';' or '>', or an "
+             "undeclared prefix, is the usual cause); `kg validate` re-checks every file",
     )
 
 

@@ -77,7 +77,10 @@ _DATA, _END, _FAIL = b"d", b"e", b"x"
 # ----------------------------------------------------------------------------- worker side
 
 
-def _error_payload(exc: BaseException, query: str = "") -> tuple[str, str, str | None, int | None, int | None]:
+ErrorPayload = tuple[str, str, str | None, int | None, int | None]
+
+
+def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
     """Errors cross the pipe as plain values: kg errors have keyword-only constructors."""
     if isinstance(exc, SyntaxError):
         from kg.engine import syntax_error
@@ -97,7 +100,7 @@ def _error_payload(exc: BaseException, query: str = "") -> tuple[str, str, str |
             "check the query; SERVICE calls to other endpoints are not available", None, None)
 
 
-def rebuild_error(payload: tuple[str, str, str | None, int | None, int | None]) -> errors.KgError:
+def rebuild_error(payload: ErrorPayload) -> errors.KgError:
     name, message, hint, line, column = payload
     if name == "QuerySyntaxError":
         return errors.QuerySyntaxError(message, line=line, column=column)
@@ -170,13 +173,13 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
                         raise errors.ResultTooLarge(
                             f"the result has more than {max_rows} triples, too many for {fmt.name}",
                             hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
-                ox.serialize(triples, writer, format=fmt)
+                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]
             else:
                 ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
         else:
             fmt_r = getattr(ox.QueryResultsFormat, solutions_format)
             writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
-            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr]
+            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr,arg-type]
         writer.finish()
     except Exception as exc:
         if writer is None or not writer.head_sent:
@@ -299,7 +302,8 @@ class _Stream:
             # so the client sees an incomplete body instead of a short one that looks whole.
             self.pool.timeouts += 1
             self.close()
-            raise errors.QueryTimeout(f"the streamed query ran past its {self.limit:g} s limit; output cut short")
+            raise errors.QueryTimeout(
+                f"the streamed query ran past its {self.limit:g} s limit; output cut short")
         try:
             frame = worker.conn.recv_bytes()
         except (EOFError, OSError) as exc:
@@ -331,6 +335,11 @@ class _Worker:
     @property
     def pid(self) -> int:
         return int(self.process.pid or 0)
+
+
+def _resolve(future: Any) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -415,8 +424,8 @@ class WorkerPoolEngine:
 
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(target=worker_main, args=(child, str(self.store_path)),
-                                    name="kg-query-worker", daemon=True)
+        process = self._ctx.Process(  # type: ignore[attr-defined]
+            target=worker_main, args=(child, str(self.store_path)), name="kg-query-worker", daemon=True)
         process.start()
         child.close()
         if not parent.poll(START_TIMEOUT):
@@ -589,7 +598,7 @@ class WorkerPoolEngine:
             loop = asyncio.get_running_loop()
             ready = loop.create_future()
             fd = worker.conn.fileno()
-            loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+            loop.add_reader(fd, _resolve, ready)
             try:
                 await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
             except TimeoutError:
@@ -599,9 +608,14 @@ class WorkerPoolEngine:
                 raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
                                           hint="make the query more selective (LIMIT, fewer unbound patterns)"
                                           ) from None
-            finally:
-                if not loop.is_closed():
-                    loop.remove_reader(fd)
+            except BaseException:
+                # Cancelled (the client went away): the answer would arrive on a pipe nobody reads.
+                loop.remove_reader(fd)
+                self._replace_later(worker)
+                raise
+            loop.remove_reader(fd)
+            # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
+            os.set_blocking(fd, True)
         return self._first_message(worker, deadline, limit)
 
     def _first_message(self, worker: _Worker, deadline: float, limit: float) -> SerializedResult:
@@ -652,6 +666,7 @@ class WorkerPoolEngine:
             workers = list(self._idle)
         try:
             for worker in workers:
+                os.set_blocking(worker.conn.fileno(), True)
                 worker.conn.send(("close",))
             for worker in workers:
                 worker.conn.recv()

@@ -91,7 +91,7 @@ async def read_graph(request: Request) -> Response:
     result = await run_in_threadpool(
         engine.serialize, QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", default_graph_uris=[graph]),
         solutions_format=negotiation.RESULTS_TYPES[0].ox_format,  # type: ignore[arg-type]
-        graph_format=fmt.ox_format)
+        graph_format=fmt.ox_format)  # type: ignore[arg-type]
     if not hasattr(result.chunks, "close"):
         return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
     return StreamingResponse(result.chunks, media_type=fmt.content_type, headers=headers)
@@ -99,13 +99,14 @@ async def read_graph(request: Request) -> Response:
 
 def _graph_names(engine: Engine) -> list[str]:
     rows = engine.select(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g LIMIT 20"))
-    return [row["g"].value for row in rows.rows if "g" in row]
+    return [str(row["g"].value) for row in rows.rows if "g" in row]  # type: ignore[union-attr]
 
 
 @router.api_route(PATH, methods=["PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     raise ApiError(405, f"{request.method} is not allowed on {PATH}",
-                   headers={"Allow": "GET, HEAD, PUT, POST, DELETE"}, hint="use GET, HEAD, PUT, POST or DELETE")
+                   headers={"Allow": "GET, HEAD, PUT, POST, DELETE"},
+                   hint="use GET, HEAD, PUT, POST or DELETE")
 
 
 # ----------------------------------------------------------------------------- writes

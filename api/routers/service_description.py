@@ -31,7 +31,8 @@ GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP 
 def graph_sizes(engine: Engine) -> list[tuple[str, int]]:
     """(graph IRI, quad count) for every non-empty named graph; cached by the caller per version."""
     rows = engine.select(QueryRequest(GRAPH_SIZES, named_graph_uris=()))
-    return [(row["g"].value, int(row["n"].value)) for row in rows.rows if "g" in row]
+    return [(str(row["g"].value), int(row["n"].value))  # type: ignore[union-attr]
+            for row in rows.rows if "g" in row]
 
 
 def cached_graph_sizes(request: Request) -> list[tuple[str, int]]:

@@ -222,6 +222,10 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
 
 
+class StreamAborted(RuntimeError):
+    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent."""
+
+
 def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
     size = 0
     outcome = "cut"
@@ -231,8 +235,10 @@ def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, starte
             yield chunk
         outcome = "ok"
     except KgError as exc:
+        # Headers are sent: no error response is possible any more. Raising aborts the connection,
+        # so the client sees an incomplete body rather than a short one that looks whole.
         outcome = type(exc).__name__
-        raise
+        raise StreamAborted(str(exc)) from None
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:

@@ -14,7 +14,9 @@ from kg import iris
 from tests.conftest import UPDATE_TOKEN, Server
 
 ORTIZ = iris.entity_iri("person", "oscar-ortiz")
-LABELS = f"SELECT ?label WHERE {{ <{ORTIZ}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }} ORDER BY ?label"
+LABELS = (
+    f"SELECT ?label WHERE {{ <{ORTIZ}> <http://www.w3.org/2000/01/rdf-schema#label> ?label }} ORDER BY ?label"
+)
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +75,17 @@ def test_rdflib_sparqlstore_reads_through_the_endpoint(server: Server, oracle: o
 
 def test_rdflib_sparqlupdatestore_writes_with_the_token(make_server: Callable[..., Server]) -> None:
     server = make_server()
-    store = SPARQLUpdateStore(server.url + "/sparql", server.url + "/sparql/update",
-                              headers={"Authorization": f"Bearer {UPDATE_TOKEN}"})
+    store = SPARQLUpdateStore(
+        server.url + "/sparql",
+        server.url + "/sparql/update",
+        headers={"Authorization": f"Bearer {UPDATE_TOKEN}"},
+    )
     graph = rdflib.Graph(store=store, identifier=rdflib.URIRef("http://example.org/client-test"))
-    triple = (rdflib.URIRef("http://example.org/s"), rdflib.URIRef("http://example.org/p"), rdflib.Literal("o"))
+    triple = (
+        rdflib.URIRef("http://example.org/s"),
+        rdflib.URIRef("http://example.org/p"),
+        rdflib.Literal("o"),
+    )
     graph.add(triple)
     assert triple in graph
     assert len(list(graph.triples((None, None, None)))) == 1

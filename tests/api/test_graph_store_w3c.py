@@ -23,8 +23,14 @@ PERSON = "http://www.example/gsp/person/{}.ttl"
 AUTH = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
 TURTLE = {"Content-Type": "text/turtle; charset=utf-8", **AUTH}
 PREFIXES = "@prefix foaf: <http://xmlns.com/foaf/0.1/> .\n@prefix v: <http://www.w3.org/2006/vcard/ns#> .\n"
-JOHN = PREFIXES + '<http://www.example/gsp/person/1> a foaf:Person; foaf:businessCard [ a v:VCard; v:fn "John Doe" ].'
-JANE = PREFIXES + '<http://www.example/gsp/person/1> a foaf:Person; foaf:businessCard [ a v:VCard; v:fn "Jane Doe" ].'
+JOHN = (
+    PREFIXES
+    + '<http://www.example/gsp/person/1> a foaf:Person; foaf:businessCard [ a v:VCard; v:fn "John Doe" ].'
+)
+JANE = (
+    PREFIXES
+    + '<http://www.example/gsp/person/1> a foaf:Person; foaf:businessCard [ a v:VCard; v:fn "Jane Doe" ].'
+)
 ALICE = PREFIXES + '[] a foaf:Person; foaf:businessCard [ a v:VCard; v:given-name "Alice" ] .'
 
 
@@ -53,12 +59,19 @@ def test_put_get_repeat(gsp: httpx.Client) -> None:
 
 
 def test_put_get_default(gsp: httpx.Client) -> None:
-    assert gsp.put(STORE, params={"default": ""}, content=ALICE.encode(), headers=TURTLE).status_code in (200, 204)
+    assert gsp.put(STORE, params={"default": ""}, content=ALICE.encode(), headers=TURTLE).status_code in (
+        200,
+        204,
+    )
     assert same_graph(gsp.get(STORE, params={"default": ""}, headers={"Accept": "text/turtle"}), ALICE)
 
 
 def test_put_delete_get_delete(gsp: httpx.Client) -> None:
-    assert gsp.put(STORE, params=graph(2), content=ALICE.encode(), headers=TURTLE).status_code in (200, 201, 204)
+    assert gsp.put(STORE, params=graph(2), content=ALICE.encode(), headers=TURTLE).status_code in (
+        200,
+        201,
+        204,
+    )
     assert gsp.delete(STORE, params=graph(2), headers=AUTH).status_code in (200, 204)
     assert gsp.get(STORE, params=graph(2)).status_code == 404
     assert gsp.delete(STORE, params=graph(2), headers=AUTH).status_code in (404, 200, 204)
@@ -73,18 +86,25 @@ def test_post_get_post_get(gsp: httpx.Client) -> None:
     assert same_graph(gsp.get(STORE, params=graph(1), headers={"Accept": "text/turtle"}), JANE)
     boundary = "a6fe4cd636164618814be9f8d3d1a0de"
     multipart = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"lastName.ttl\"; filename=\"lastName.ttl\"\r\n"
+        f'--{boundary}\r\nContent-Disposition: form-data; name="lastName.ttl"; filename="lastName.ttl"\r\n'
         "Content-Type: text/turtle; charset=utf-8\r\n\r\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\r\n"
-        "<http://www.example/gsp/person/1> foaf:familyName \"Doe\" .\r\n\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"firstName.ttl\"; filename=\"firstName.ttl\"\r\n"
+        '<http://www.example/gsp/person/1> foaf:familyName "Doe" .\r\n\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="firstName.ttl"; filename="firstName.ttl"\r\n'
         "Content-Type: text/turtle; charset=utf-8\r\n\r\n@prefix foaf: <http://xmlns.com/foaf/0.1/> .\r\n"
-        "<http://www.example/gsp/person/1> foaf:givenName \"Jane\" .\r\n\r\n"
-        f"--{boundary}--\r\n")
-    response = gsp.post(STORE, params=graph(1), content=multipart.encode(),
-                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **AUTH})
+        '<http://www.example/gsp/person/1> foaf:givenName "Jane" .\r\n\r\n'
+        f"--{boundary}--\r\n"
+    )
+    response = gsp.post(
+        STORE,
+        params=graph(1),
+        content=multipart.encode(),
+        headers={"Content-Type": f"multipart/form-data; boundary={boundary}", **AUTH},
+    )
     assert response.status_code in (200, 204), response.text
-    expected = PREFIXES + ('<http://www.example/gsp/person/1> a foaf:Person; foaf:givenName "Jane"; '
-                           'foaf:familyName "Doe"; foaf:businessCard [ a v:VCard; v:fn "Jane Doe" ] .')
+    expected = PREFIXES + (
+        '<http://www.example/gsp/person/1> a foaf:Person; foaf:givenName "Jane"; '
+        'foaf:familyName "Doe"; foaf:businessCard [ a v:VCard; v:fn "Jane Doe" ] .'
+    )
     assert same_graph(gsp.get(STORE, params=graph(1), headers={"Accept": "text/turtle"}), expected)
 
 
@@ -97,7 +117,11 @@ def test_post_get_new_graph(gsp: httpx.Client) -> None:
 
 
 def test_head_existing(gsp: httpx.Client) -> None:
-    assert gsp.put(STORE, params=graph(1), content=JOHN.encode(), headers=TURTLE).status_code in (200, 201, 204)
+    assert gsp.put(STORE, params=graph(1), content=JOHN.encode(), headers=TURTLE).status_code in (
+        200,
+        201,
+        204,
+    )
     response = gsp.head(STORE, params=graph(1), headers={"Accept": "text/turtle; charset=utf-8"})
     assert response.status_code == 200
     assert response.headers["content-type"] == "text/turtle; charset=utf-8"
@@ -114,8 +138,11 @@ def test_head_non_existing(gsp: httpx.Client) -> None:
 
 def test_get_is_content_negotiated(gsp: httpx.Client) -> None:
     gsp.put(STORE, params=graph(5), content=JOHN.encode(), headers=TURTLE)
-    for accept, fmt in (("application/n-triples", ox.RdfFormat.N_TRIPLES), ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-                        ("application/ld+json", ox.RdfFormat.JSON_LD)):
+    for accept, fmt in (
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+    ):
         response = gsp.get(STORE, params=graph(5), headers={"Accept": accept})
         assert response.headers["content-type"].split(";")[0] == accept
         assert len(list(ox.parse(response.content, format=fmt))) == 4
@@ -124,7 +151,10 @@ def test_get_is_content_negotiated(gsp: httpx.Client) -> None:
 
 def test_writes_need_the_token(gsp: httpx.Client) -> None:
     body = JOHN.encode()
-    assert gsp.put(STORE, params=graph(6), content=body, headers={"Content-Type": "text/turtle"}).status_code == 401
+    assert (
+        gsp.put(STORE, params=graph(6), content=body, headers={"Content-Type": "text/turtle"}).status_code
+        == 401
+    )
     wrong = {"Content-Type": "text/turtle", "Authorization": "Bearer wrong"}
     assert gsp.put(STORE, params=graph(6), content=body, headers=wrong).status_code == 403
     assert gsp.delete(STORE, params=graph(1)).status_code == 401
@@ -136,7 +166,11 @@ def test_bad_payloads_are_refused_without_writing(gsp: httpx.Client) -> None:
     assert bad_turtle.status_code == 400 and "does not parse" in bad_turtle.json()["message"]
     wrong_type = gsp.put(STORE, params=graph(7), content=b"x", headers={"Content-Type": "image/png", **AUTH})
     assert wrong_type.status_code == 415 and "text/turtle" in wrong_type.json()["accepted"]
-    quads = gsp.put(STORE, params=graph(7), content=b"<http://a> <http://b> <http://c> <http://g> .",
-                    headers={"Content-Type": "application/n-quads", **AUTH})
+    quads = gsp.put(
+        STORE,
+        params=graph(7),
+        content=b"<http://a> <http://b> <http://c> <http://g> .",
+        headers={"Content-Type": "application/n-quads", **AUTH},
+    )
     assert quads.status_code == 400
     assert gsp.get(STORE, params=graph(7)).status_code == 404

@@ -54,12 +54,16 @@ def remote_rows(body: bytes, fmt: ox.QueryResultsFormat = ox.QueryResultsFormat.
 # ----------------------------------------------------------------------------- the three ways to ask
 
 
-def test_get_post_form_and_post_direct_give_the_in_process_answer(client: httpx.Client, oracle: ox.Store) -> None:
+def test_get_post_form_and_post_direct_give_the_in_process_answer(
+    client: httpx.Client, oracle: ox.Store
+) -> None:
     expected = local_rows(oracle, PERSONS)
     assert len(expected) >= 5
     by_get = client.get("/sparql", params={"query": PERSONS})
     by_form = client.post("/sparql", data={"query": PERSONS})
-    by_body = client.post("/sparql", content=PERSONS.encode(), headers={"Content-Type": "application/sparql-query"})
+    by_body = client.post(
+        "/sparql", content=PERSONS.encode(), headers={"Content-Type": "application/sparql-query"}
+    )
     for response in (by_get, by_form, by_body):
         assert response.status_code == 200, response.text
         assert response.headers["content-type"].startswith("application/sparql-results+json")
@@ -81,8 +85,14 @@ def test_default_graph_uri_narrows_the_default_graph(client: httpx.Client, oracl
 
 def test_named_graph_uri_limits_graph_patterns(client: httpx.Client) -> None:
     query = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
-    response = client.get("/sparql", params=[("query", query), ("named-graph-uri", iris.GRAPH_ONTOLOGY),
-                                             ("named-graph-uri", iris.GRAPH_WIKIDATA)])
+    response = client.get(
+        "/sparql",
+        params=[
+            ("query", query),
+            ("named-graph-uri", iris.GRAPH_ONTOLOGY),
+            ("named-graph-uri", iris.GRAPH_WIKIDATA),
+        ],
+    )
     graphs = sorted(b["g"]["value"] for b in response.json()["results"]["bindings"])
     assert graphs == sorted([iris.GRAPH_ONTOLOGY, iris.GRAPH_WIKIDATA])
 
@@ -90,14 +100,18 @@ def test_named_graph_uri_limits_graph_patterns(client: httpx.Client) -> None:
 # ----------------------------------------------------------------------------- formats
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
-    ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
-    ("text/csv", ox.QueryResultsFormat.CSV),
-    ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
-])
-def test_select_in_every_results_format(client: httpx.Client, oracle: ox.Store, accept: str,
-                                        fmt: ox.QueryResultsFormat) -> None:
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/sparql-results+json", ox.QueryResultsFormat.JSON),
+        ("application/sparql-results+xml", ox.QueryResultsFormat.XML),
+        ("text/csv", ox.QueryResultsFormat.CSV),
+        ("text/tab-separated-values", ox.QueryResultsFormat.TSV),
+    ],
+)
+def test_select_in_every_results_format(
+    client: httpx.Client, oracle: ox.Store, accept: str, fmt: ox.QueryResultsFormat
+) -> None:
     response = client.get("/sparql", params={"query": PERSONS}, headers={"Accept": accept})
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == accept
@@ -110,31 +124,42 @@ def test_select_in_every_results_format(client: httpx.Client, oracle: ox.Store, 
         assert remote_rows(response.content, fmt) == expected
 
 
-@pytest.mark.parametrize(("accept", "fmt"), [
-    ("text/turtle", ox.RdfFormat.TURTLE),
-    ("application/n-triples", ox.RdfFormat.N_TRIPLES),
-    ("application/ld+json", ox.RdfFormat.JSON_LD),
-    ("application/rdf+xml", ox.RdfFormat.RDF_XML),
-    ("application/n-quads", ox.RdfFormat.N_QUADS),
-    ("application/trig", ox.RdfFormat.TRIG),
-])
-def test_construct_in_every_rdf_format(client: httpx.Client, oracle: ox.Store, accept: str,
-                                       fmt: ox.RdfFormat) -> None:
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("text/turtle", ox.RdfFormat.TURTLE),
+        ("application/n-triples", ox.RdfFormat.N_TRIPLES),
+        ("application/ld+json", ox.RdfFormat.JSON_LD),
+        ("application/rdf+xml", ox.RdfFormat.RDF_XML),
+        ("application/n-quads", ox.RdfFormat.N_QUADS),
+        ("application/trig", ox.RdfFormat.TRIG),
+    ],
+)
+def test_construct_in_every_rdf_format(
+    client: httpx.Client, oracle: ox.Store, accept: str, fmt: ox.RdfFormat
+) -> None:
     response = client.post("/sparql", data={"query": CONSTRUCT_ORTIZ}, headers={"Accept": accept})
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].split(";")[0] == accept
     got = {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(response.content, format=fmt)}
     expected = set(oracle.query(CONSTRUCT_ORTIZ, use_default_graph_as_union=True))  # type: ignore[arg-type]
     assert got == expected
-    assert ox.Triple(ox.NamedNode(ORTIZ), ox.NamedNode(iris.PREFIXES["rdf"] + "type"),
-                     ox.NamedNode(TG + "Person")) in got
+    assert (
+        ox.Triple(
+            ox.NamedNode(ORTIZ), ox.NamedNode(iris.PREFIXES["rdf"] + "type"), ox.NamedNode(TG + "Person")
+        )
+        in got
+    )
 
 
-@pytest.mark.parametrize(("short", "media"), [("csv", "text/csv"), ("tsv", "text/tab-separated-values"),
-                                              ("xml", "application/sparql-results+xml")])
+@pytest.mark.parametrize(
+    ("short", "media"),
+    [("csv", "text/csv"), ("tsv", "text/tab-separated-values"), ("xml", "application/sparql-results+xml")],
+)
 def test_format_parameter_for_browsers(client: httpx.Client, short: str, media: str) -> None:
-    response = client.get("/sparql", params={"query": "ASK { ?s ?p ?o }", "format": short},
-                          headers={"Accept": "text/html"})
+    response = client.get(
+        "/sparql", params={"query": "ASK { ?s ?p ?o }", "format": short}, headers={"Accept": "text/html"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].split(";")[0] == media
     assert b"true" in response.content
@@ -177,10 +202,17 @@ def test_service_description_without_a_query(client: httpx.Client, server: Serve
     assert ask(f"{endpoint} sd:supportedLanguage sd:SPARQL11Query, sd:SPARQL11Update")
     assert ask(f"{endpoint} sd:feature sd:UnionDefaultGraph")
     assert ask(f"{endpoint} sd:resultFormat <http://www.w3.org/ns/formats/SPARQL_Results_CSV>")
-    names = {r["g"].value for r in store.query(
-        f"PREFIX sd: <{SD}> SELECT ?g WHERE {{ ?s sd:defaultDataset/sd:namedGraph/sd:name ?g }}")}
-    assert names == {g.value for g in oracle.named_graphs()
-                     if any(True for _ in oracle.quads_for_pattern(None, None, None, g))}
+    names = {
+        r["g"].value
+        for r in store.query(
+            f"PREFIX sd: <{SD}> SELECT ?g WHERE {{ ?s sd:defaultDataset/sd:namedGraph/sd:name ?g }}"
+        )
+    }
+    assert names == {
+        g.value
+        for g in oracle.named_graphs()
+        if any(True for _ in oracle.quads_for_pattern(None, None, None, g))
+    }
 
 
 def test_service_description_is_content_negotiated(client: httpx.Client) -> None:
@@ -208,8 +240,12 @@ def test_malformed_query_is_400_with_message_and_position(client: httpx.Client) 
 def test_unsatisfiable_accept_is_406_listing_what_is_offered(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": PERSONS}, headers={"Accept": "image/png"})
     assert response.status_code == 406
-    assert response.json()["offered"] == ["application/sparql-results+json", "application/sparql-results+xml",
-                                          "text/csv", "text/tab-separated-values"]
+    assert response.json()["offered"] == [
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/csv",
+        "text/tab-separated-values",
+    ]
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", None, "application/json"])
@@ -242,14 +278,24 @@ def test_timeout_parameter_must_be_positive(client: httpx.Client) -> None:
 def test_cors_for_reads(client: httpx.Client) -> None:
     response = client.get("/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert response.headers["access-control-allow-origin"] == "*"
-    preflight = client.options("/sparql", headers={"Origin": "https://example.org",
-                                                   "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"})
+    preflight = client.options(
+        "/sparql",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert preflight.status_code == 200
     assert "POST" in preflight.headers["access-control-allow-methods"]
-    no_token = client.options("/sparql/update", headers={"Origin": "https://example.org",
-                                                         "Access-Control-Request-Method": "POST",
-                                                         "Access-Control-Request-Headers": "authorization"})
+    no_token = client.options(
+        "/sparql/update",
+        headers={
+            "Origin": "https://example.org",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization",
+        },
+    )
     assert no_token.status_code == 400  # cross-site pages cannot send the write token
 
 
@@ -260,32 +306,63 @@ BAD_REQUESTS: list[tuple[str, str, dict[str, object]]] = [
     ("GET", "/sparql", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}),
     ("GET", "/sparql", {"params": {"query": "ASK {}", "format": "png"}}),
     ("GET", "/sparql", {"params": {"query": "ASK {}", "timeout": "soon"}}),
-    ("GET", "/sparql", {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"}}),
+    (
+        "GET",
+        "/sparql",
+        {"params": {"query": "SELECT * WHERE { SERVICE <http://example.org/s> { ?s ?p ?o } }"}},
+    ),
     ("GET", "/sparql", {"params": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT -1"}}),
     ("GET", "/sparql", {"params": {"query": "ASK {}"}, "headers": {"Accept": ";;;,,,"}}),
     ("GET", "/sparql", {"params": {"query": "\x00\x01"}}),
     ("GET", "/sparql", {"params": {"update": "CLEAR ALL"}}),
     ("POST", "/sparql", {"content": b"\xff\xfe", "headers": {"Content-Type": "application/sparql-query"}}),
-    ("POST", "/sparql", {"content": b"query=%ff", "headers": {"Content-Type": "application/x-www-form-urlencoded"}}),
-    ("POST", "/sparql", {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query;charset=latin1"}}),
+    (
+        "POST",
+        "/sparql",
+        {"content": b"query=%ff", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+    ),
+    (
+        "POST",
+        "/sparql",
+        {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query;charset=latin1"}},
+    ),
     ("POST", "/sparql", {"data": {"nothing": "here"}}),
     ("POST", "/sparql", {"content": b"", "headers": {"Content-Type": "application/sparql-query"}}),
     ("DELETE", "/sparql", {}),
-    ("POST", "/sparql/update", {"content": b"CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}}),
-    ("POST", "/sparql/update", {"content": b"CLEAR ALL", "headers": {"Authorization": "Basic eDp5",
-                                                                     "Content-Type": "application/sparql-update"}}),
+    (
+        "POST",
+        "/sparql/update",
+        {"content": b"CLEAR ALL", "headers": {"Content-Type": "application/sparql-update"}},
+    ),
+    (
+        "POST",
+        "/sparql/update",
+        {
+            "content": b"CLEAR ALL",
+            "headers": {"Authorization": "Basic eDp5", "Content-Type": "application/sparql-update"},
+        },
+    ),
     ("GET", "/rdf-graph-store", {"params": {"graph": "::"}}),
     ("GET", "/rdf-graph-store", {"params": {"graph": "http://example.org/none"}}),
     ("GET", "/rdf-graph-store", {}),
     ("PUT", "/rdf-graph-store", {"params": {"default": ""}, "content": b"<a> <b> <c> ."}),
     ("PATCH", "/rdf-graph-store", {}),
-    ("POST", "/rdf-graph-store", {"params": {"graph": "http://example.org/g"}, "content": b"x",
-                                  "headers": {"Authorization": "Bearer test-token", "Content-Type": "text/turtle"}}),
+    (
+        "POST",
+        "/rdf-graph-store",
+        {
+            "params": {"graph": "http://example.org/g"},
+            "content": b"x",
+            "headers": {"Authorization": "Bearer test-token", "Content-Type": "text/turtle"},
+        },
+    ),
 ]
 
 
 @pytest.mark.parametrize(("method", "path", "kwargs"), BAD_REQUESTS)
-def test_bad_input_is_never_a_5xx(client: httpx.Client, method: str, path: str, kwargs: dict[str, object]) -> None:
+def test_bad_input_is_never_a_5xx(
+    client: httpx.Client, method: str, path: str, kwargs: dict[str, object]
+) -> None:
     response = client.request(method, path, **kwargs)  # type: ignore[arg-type]
     assert 400 <= response.status_code < 500, (response.status_code, response.text)
     body = response.json()
@@ -296,7 +373,9 @@ def test_one_log_line_per_query(client: httpx.Client, server: Server) -> None:
     marker = "tregua-log-marker-0425"
     client.get("/sparql", params={"query": f"ASK {{ ?s ?p '{marker}' }}"})
     client.get("/sparql", params={"query": f"ASK {{ ?s ?p '{marker}' "})
-    lines = [line for line in server.log.read_text().splitlines() if marker in line and "tregua.query" in line]
+    lines = [
+        line for line in server.log.read_text().splitlines() if marker in line and "tregua.query" in line
+    ]
     assert len(lines) == 2
     assert "tregua.query" in lines[0] and "outcome=ok" in lines[0] and "ms=" in lines[0]
     assert "outcome=QuerySyntaxError" in lines[1]

@@ -51,7 +51,9 @@ def wait_for_workers(client: httpx.Client, n: int = 2) -> set[int]:
     raise AssertionError("the pool did not come back to full strength")
 
 
-@pytest.mark.parametrize("query", [CARTESIAN, RUNAWAY_PATH], ids=["cartesian-product", "runaway-property-path"])
+@pytest.mark.parametrize(
+    "query", [CARTESIAN, RUNAWAY_PATH], ids=["cartesian-product", "runaway-property-path"]
+)
 def test_runaway_query_is_stopped_while_others_are_answered(client: httpx.Client, query: str) -> None:
     before = wait_for_workers(client)
     outcome: dict[str, object] = {}
@@ -102,7 +104,10 @@ def test_an_endless_stream_is_cut_at_the_limit(client: httpx.Client, limited: Se
     endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
     started = time.monotonic()
     received = 0
-    with pytest.raises(httpx.HTTPError), client.stream("GET", "/sparql", params={"query": endless}) as response:
+    with (
+        pytest.raises(httpx.HTTPError),
+        client.stream("GET", "/sparql", params={"query": endless}) as response,
+    ):
         assert response.status_code == 200  # the first rows came before the limit
         for chunk in response.iter_bytes():
             received += len(chunk)

@@ -56,17 +56,22 @@ def ask(client: httpx.Client, query: str) -> bool:
 
 
 def test_updates_need_a_bearer_token(client: httpx.Client) -> None:
-    missing = client.post("/sparql/update", content=VALID.encode(), headers={"Content-Type": "application/sparql-update"})
+    missing = client.post(
+        "/sparql/update", content=VALID.encode(), headers={"Content-Type": "application/sparql-update"}
+    )
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"].startswith("Bearer")
     assert "Authorization: Bearer" in missing.json()["hint"]
-    wrong = client.post("/sparql/update", content=VALID.encode(),
-                        headers={**UPDATE, "Authorization": "Bearer not-the-token"})
+    wrong = client.post(
+        "/sparql/update", content=VALID.encode(), headers={**UPDATE, "Authorization": "Bearer not-the-token"}
+    )
     assert wrong.status_code == 403
     assert wrong.json()["message"] == "the bearer token is wrong"
 
 
-def test_invalid_update_is_422_with_the_report_and_changes_nothing(client: httpx.Client, writable: Server) -> None:
+def test_invalid_update_is_422_with_the_report_and_changes_nothing(
+    client: httpx.Client, writable: Server
+) -> None:
     before, version = dump(writable.store), client.get("/health").json()["version"]
     response = client.post("/sparql/update", content=INVALID.encode(), headers=UPDATE)
     assert response.status_code == 422
@@ -81,13 +86,17 @@ def test_invalid_update_is_422_with_the_report_and_changes_nothing(client: httpx
 
 
 def test_the_report_comes_as_turtle_when_asked(client: httpx.Client) -> None:
-    response = client.post("/sparql/update", content=INVALID.encode(), headers={**UPDATE, "Accept": "text/turtle"})
+    response = client.post(
+        "/sparql/update", content=INVALID.encode(), headers={**UPDATE, "Accept": "text/turtle"}
+    )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/turtle")
     report = ox.Store()
     report.load(response.content, format=ox.RdfFormat.TURTLE)
-    assert report.query("PREFIX sh: <http://www.w3.org/ns/shacl#> ASK { ?r a sh:ValidationReport ; "
-                        f"sh:conforms false ; sh:result [ sh:focusNode <{iris.entity_iri('person', 'test-nameless')}> ] }}")
+    assert report.query(
+        "PREFIX sh: <http://www.w3.org/ns/shacl#> ASK { ?r a sh:ValidationReport ; "
+        f"sh:conforms false ; sh:result [ sh:focusNode <{iris.entity_iri('person', 'test-nameless')}> ] }}"
+    )
 
 
 def test_valid_update_is_committed_with_its_entailments(client: httpx.Client) -> None:
@@ -105,10 +114,13 @@ def test_valid_update_is_committed_with_its_entailments(client: httpx.Client) ->
 
 def test_deleting_the_assertion_removes_its_entailments(client: httpx.Client) -> None:
     client.post("/sparql/update", content=VALID.encode(), headers=UPDATE)
-    delete = (f"DELETE WHERE {{ GRAPH <{SOURCE}> {{ <{NEWCOMER}> ?p ?o }} }} ;\n"
-              f"DELETE WHERE {{ GRAPH <{iris.GRAPH_WIKIDATA}> {{ <{NEWCOMER}> ?p ?o }} }}")
-    response = client.post("/sparql/update", data={"update": delete},
-                           headers={"Authorization": f"Bearer {UPDATE_TOKEN}"})
+    delete = (
+        f"DELETE WHERE {{ GRAPH <{SOURCE}> {{ <{NEWCOMER}> ?p ?o }} }} ;\n"
+        f"DELETE WHERE {{ GRAPH <{iris.GRAPH_WIKIDATA}> {{ <{NEWCOMER}> ?p ?o }} }}"
+    )
+    response = client.post(
+        "/sparql/update", data={"update": delete}, headers={"Authorization": f"Bearer {UPDATE_TOKEN}"}
+    )
     assert response.status_code == 200, response.text
     assert response.json()["removed"] == 4
     assert response.json()["inferred_removed"] >= 1
@@ -131,7 +143,9 @@ def test_load_is_refused_clearly(client: httpx.Client) -> None:
 
 
 def test_update_syntax_error_has_the_position(client: httpx.Client) -> None:
-    response = client.post("/sparql/update", content=b"INSERT DATA {\n <http://a> <http://b> }", headers=UPDATE)
+    response = client.post(
+        "/sparql/update", content=b"INSERT DATA {\n <http://a> <http://b> }", headers=UPDATE
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "QuerySyntaxError" and body["line"] == 2
@@ -141,12 +155,19 @@ def test_modify_with_where_and_with(client: httpx.Client) -> None:
     graph = "http://example.org/test-modify"
     setup = f"INSERT DATA {{ GRAPH <{graph}> {{ <http://example.org/a> <http://example.org/n> 1, 2 }} }}"
     assert client.post("/sparql/update", content=setup.encode(), headers=UPDATE).status_code == 200
-    modify = (f"WITH <{graph}> DELETE {{ ?s <http://example.org/n> ?n }} INSERT {{ ?s <http://example.org/n> ?m }}"
-              " WHERE { ?s <http://example.org/n> ?n BIND(?n * 10 AS ?m) }")
+    modify = (
+        f"WITH <{graph}> DELETE {{ ?s <http://example.org/n> ?n }} INSERT {{ ?s <http://example.org/n> ?m }}"
+        " WHERE { ?s <http://example.org/n> ?n BIND(?n * 10 AS ?m) }"
+    )
     response = client.post("/sparql/update", content=modify.encode(), headers=UPDATE)
     assert response.status_code == 200, response.text
-    rows = client.get("/sparql", params={"query": f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?s ?p ?n }} }} ORDER BY ?n",
-                                         "format": "csv"}).text
+    rows = client.get(
+        "/sparql",
+        params={
+            "query": f"SELECT ?n WHERE {{ GRAPH <{graph}> {{ ?s ?p ?n }} }} ORDER BY ?n",
+            "format": "csv",
+        },
+    ).text
     assert rows.split() == ["n", "10", "20"]
 
 
@@ -156,8 +177,12 @@ def test_writes_are_off_without_a_configured_token(make_server: Callable[..., Se
         response = client.post("/sparql/update", content=VALID.encode(), headers=UPDATE)
         assert response.status_code == 403
         assert "switched off" in response.json()["message"] and "KG_UPDATE_TOKEN" in response.json()["hint"]
-        put = client.put("/rdf-graph-store", params={"graph": "http://example.org/g"}, content=b"",
-                         headers={**UPDATE, "Content-Type": "text/turtle"})
+        put = client.put(
+            "/rdf-graph-store",
+            params={"graph": "http://example.org/g"},
+            content=b"",
+            headers={**UPDATE, "Content-Type": "text/turtle"},
+        )
         assert put.status_code == 403
         description = client.get("/sparql", headers={"Accept": "application/n-triples"}).text
         assert "SPARQL11Query" in description and "SPARQL11Update" not in description

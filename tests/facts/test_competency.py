@@ -355,3 +355,18 @@ def test_persons_the_article_mentions(ask: Ask) -> None:
     assert answer == {(f"person/{slug}",) for slug in (
         "salvador-sanchez-ceren", "oscar-ortiz", "howard-cotto", "mauricio-ramirez-landaverde",
         "eugenio-chicas", "guillermo-gallegos", "donato-vaquerano", "tim-muth")}
+
+
+def test_events_named_in_spanish(ask: Ask) -> None:
+    """Our own descriptive labels carry Spanish too; the taking of office has none yet, since one would change
+    the answer tests/canned/test_answers.py expects of entity-lookup (see docs/readme-parts/facts.md)."""
+    answer = ask("""SELECT ?event ?label WHERE { ?event a tg:Event ; rdfs:label ?label . FILTER(LANG(?label) = "es") }""")
+    assert answer == {
+        ("event/ms13-dialogue-proposal-2017", "propuesta de diálogo de la MS13"),
+        ("event/ms13-dialogue-proposal-2016", "propuesta de diálogo de la MS13 de marzo de 2016"),
+        ("event/gang-truce-2012", "tregua entre pandillas de 2012"),
+        ("event/laws-outlawing-gang-negotiation", "leyes que prohíben negociar con las pandillas"),
+        ("event/arrests-of-truce-participants", "detenciones de personas implicadas en la tregua de 2012"),
+        ("event/reintegration-bill", "proyecto de ley de reinserción social de los pandilleros"),
+        ("event/ms13-security-forces-conflict", "conflicto entre la MS13 y las fuerzas de seguridad"),
+    }

@@ -86,6 +86,12 @@ def test_office_property_confirms_a_person(client: httpx.Client) -> None:
     assert {"id": "properties", "value": 100.0} in first["features"]
 
 
+def test_office_alone_finds_its_holder(client: httpx.Client) -> None:
+    query = {"properties": [{"pid": "office", "v": "Police Director"}], "type": "Person"}
+    out = reconcile(client, {"q": query})
+    assert top(out["q"]) == ("person/howard-cotto", 100.0, True)
+
+
 def test_extend_pulls_qid_office_and_party(client: httpx.Client) -> None:
     query = {"ids": ["person/salvador-sanchez-ceren", "organization/fmln", "person/howard-cotto"],
              "properties": [{"id": "qid"}, {"id": "office"}, {"id": "memberOf"}]}

@@ -126,6 +126,19 @@ def test_properties_alone_reconcile(client: httpx.Client) -> None:
     assert found == [("place/el-salvador", 100.0, True)]
 
 
+def test_properties_alone_find_entities_through_their_values(client: httpx.Client) -> None:
+    out = post_queries(client, {
+        "by_name": {"properties": [{"pid": "memberOf", "v": "FMLN"}]},
+        "by_id": {"properties": [{"pid": "memberOf", "v": {"id": "organization/fmln"}}]},
+        "literal": {"properties": [{"pid": "startDate", "v": "1980"}]},
+        "nothing": {"properties": [{"pid": "memberOf", "v": "Barrio 18"}]},
+    }).json()
+    assert [c["id"] for c in out["by_name"]["result"]] == ["person/oscar-ortiz"]
+    assert [c["id"] for c in out["by_id"]["result"]] == ["person/oscar-ortiz"]
+    assert [(c["id"], c["score"]) for c in out["literal"]["result"]] == [("organization/ms13", 100.0)]
+    assert out["nothing"]["result"] == []
+
+
 def test_an_identifier_as_query_returns_that_entity(client: httpx.Client) -> None:
     out = post_queries(client, {"q": {"query": "organization/fmln"},
                                 "r": {"query": "https://w3id.org/tregua/id/organization/fmln"}}).json()

@@ -1,0 +1,70 @@
+"""The search page and the reconciliation preview as a person sees them, in headless Chromium
+(Debian's, through Playwright), served by the whole app (`server` fixture)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Server
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser: Any, server: Server) -> Iterator[Any]:
+    context = browser.new_context(base_url=server.url)
+    outside: list[str] = []  # nothing may leave the machine
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
+                  else (outside.append(route.request.url), route.abort()))
+    pg = context.new_page()
+    yield pg
+    context.close()
+    assert not outside, f"the page tried to reach {outside}"
+
+
+def test_search_form_finds_a_name_typed_without_accents(page: Any) -> None:
+    page.goto("/search?format=html")
+    page.fill("input[name=q]", "sanchez ceren")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("ol.results li")
+    first = page.locator("ol.results li").first
+    assert first.get_attribute("data-id") == "person/salvador-sanchez-ceren"
+    first.locator("a").first.click()
+    page.wait_for_url("**/id/person/salvador-sanchez-ceren")
+    assert "Sánchez Cerén" in page.locator("h1").inner_text()
+
+
+def test_search_lists_quotes_with_their_speaker(page: Any) -> None:
+    page.goto("/search?q=stop%20murdering&format=html")
+    hit = page.locator("ol.results li[data-id='quote/oscar-ortiz-stop-murdering']")
+    assert "They have to stop murdering citizens" in hit.locator("blockquote").inner_text()
+    assert "Oscar Ortiz" in hit.inner_text()
+
+
+def test_preview_snippet_fits_openrefines_frame(page: Any) -> None:
+    page.set_viewport_size({"width": 430, "height": 180})
+    page.goto("/reconcile/preview?id=organization/fmln")
+    assert page.locator("h1").inner_text() == "Farabundo Martí National Liberation Front"
+    assert page.locator("a[href='https://www.wikidata.org/wiki/Q648924']").count() == 1
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 430
