@@ -421,36 +421,9 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
     ours = start_ours(ours_store, args.workers, work / f"ours-{dataset}.log")
     theirs = start_oxigraph(theirs_store, work / f"oxigraph-{dataset}.log")
     try:
-        for server in (ours, theirs):  # warm both (caches, the gate's first rules load is not timed here)
-            load(server, mix, 1, 1.0)
-        say(f"  {'conc':>4} {'server':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-        for concurrency in args.concurrency:
-            results = {"tregua": Latencies(), "oxigraph": Latencies()}
-            for _ in range(ROUNDS):  # interleaved rounds: machine noise hits both servers alike
-                for server in (ours, theirs):
-                    results[server.name].merge(load(server, mix, concurrency, args.duration / ROUNDS))
-            for name, r in results.items():
-                say(
-                    f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} "
-                    f"{r.pct(0.99):>8.2f} "
-                    f"{r.errors:>6}"
-                )
-            a, b = results["tregua"], results["oxigraph"]
-            say(
-                f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
-                f"p50 +{a.pct(0.5) - b.pct(0.5):.2f} ms vs oxigraph, +{a.pct(0.5) - floor.pct(0.5):.2f} ms "
-                "vs in-process"
-            )
-        for name in ("lookup", "ask", "describe"):  # small results, one client, interleaved per round
-            one = {"tregua": Latencies(), "oxigraph": Latencies()}
-            for _ in range(ROUNDS):
-                for server in (ours, theirs):
-                    one[server.name].merge(load(server, [m for m in mix if m[0] == name], 1, 2.0 / ROUNDS))
-            say(
-                f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
-                f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms, in-process {floor_of[name]:.2f} ms"
-            )
-        if args.memory_seconds:
+        if "load" in args.phases:
+            compare(ours, theirs, mix, floor, floor_of, args)
+        if "memory" in args.phases and args.memory_seconds:
             samples = memory_under_load(ours, mix, args.memory_seconds)
             say(
                 f"  memory over {args.memory_seconds:.0f} s at concurrency 8 (server + workers RSS, MB): "
@@ -458,30 +431,13 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
                 f"min {min(samples):.0f}"
             )
         theirs.stop()
-        with httpx.Client(base_url=ours.url, timeout=600) as http:
-            warm = http.post(
-                "/sparql/update",
-                content=hundred_triples("warm").encode(),
-                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-            )
-            t = time.perf_counter()
-            response = http.post(
-                "/sparql/update",
-                content=hundred_triples("timed").encode(),
-                headers={"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"},
-            )
-            update_s = time.perf_counter() - t
-        report = response.json()
-        say(
-            f"  100-triple update: HTTP {response.status_code} (warm-up {warm.status_code}), "
-            f"{update_s * 1000:.0f} ms "
-            f"end to end; gate {report.get('seconds')} s, {report.get('focus_nodes')} focus nodes, "
-            f"{report.get('validated_quads')} quads validated"
-        )
+        update_s = timed_update(ours)
     finally:
         ours.stop()
         if theirs.process.poll() is None:
             theirs.stop()
+    if "validation" not in args.phases:
+        return
     full = full_validation(ours_store, args.pyshacl_max)
     for engine, seconds in full.items():
         if seconds is None:
@@ -491,6 +447,57 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
                 f"  full validation ({engine}): {seconds:.2f} s -> the update took "
                 f"{100 * update_s / seconds:.2f}% of it"
             )
+
+
+def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: Latencies,
+            floor_of: dict[str, float], args: argparse.Namespace) -> None:
+    """Throughput and latency of the mix, both servers, interleaved; then small results alone."""
+    for server in (ours, theirs):  # warm both (caches, the gate's first rules load is not timed here)
+        load(server, mix, 1, 1.0)
+    say(f"  {'conc':>4} {'server':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
+    for concurrency in args.concurrency:
+        results = {"tregua": Latencies(), "oxigraph": Latencies()}
+        for _ in range(ROUNDS):  # interleaved rounds: machine noise hits both servers alike
+            for server in (ours, theirs):
+                results[server.name].merge(load(server, mix, concurrency, args.duration / ROUNDS))
+        for name, r in results.items():
+            say(
+                f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} "
+                f"{r.pct(0.99):>8.2f} "
+                f"{r.errors:>6}"
+            )
+        a, b = results["tregua"], results["oxigraph"]
+        say(
+            f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
+            f"p50 +{a.pct(0.5) - b.pct(0.5):.2f} ms vs oxigraph, +{a.pct(0.5) - floor.pct(0.5):.2f} ms "
+            "vs in-process"
+        )
+    for name in ("lookup", "ask", "describe"):  # small results, one client, interleaved per round
+        one = {"tregua": Latencies(), "oxigraph": Latencies()}
+        for _ in range(ROUNDS):
+            for server in (ours, theirs):
+                one[server.name].merge(load(server, [m for m in mix if m[0] == name], 1, 2.0 / ROUNDS))
+        say(
+            f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
+            f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms, in-process {floor_of[name]:.2f} ms"
+        )
+
+
+def timed_update(ours: Running) -> float:
+    """A warm-up write (the gate compiles the ontology once), then the timed 100-triple update."""
+    headers = {"Content-Type": "application/sparql-update", "Authorization": f"Bearer {TOKEN}"}
+    with httpx.Client(base_url=ours.url, timeout=600) as http:
+        warm = http.post("/sparql/update", content=hundred_triples("warm").encode(), headers=headers)
+        t = time.perf_counter()
+        response = http.post("/sparql/update", content=hundred_triples("timed").encode(), headers=headers)
+        update_s = time.perf_counter() - t
+    report = response.json()
+    say(
+        f"  100-triple update: HTTP {response.status_code} (warm-up {warm.status_code}), "
+        f"{update_s * 1000:.0f} ms end to end; gate {report.get('seconds')} s, "
+        f"{report.get('focus_nodes')} focus nodes, {report.get('validated_quads')} quads validated"
+    )
+    return update_s
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -507,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-seconds", type=float, default=60.0)
     parser.add_argument("--pyshacl-max", type=int, default=120_000, help="largest store validated by pyshacl")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--phases", default="load,memory,validation",
+                        help="which of load,memory,validation to run (the update is always timed)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="tregua-bench-endpoint-"))
     say(f"work folder {work}; {os.cpu_count()} CPUs; our workers {args.workers}")

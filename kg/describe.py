@@ -14,7 +14,9 @@ HTTP page costs one engine round trip, paged with LIMIT/OFFSET so a hub never fl
 
 from __future__ import annotations
 
+import asyncio
 import difflib
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -188,6 +190,30 @@ def local_name(iri: str) -> str:
     return iri
 
 
+def description_request(iri: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> QueryRequest:
+    """The query for one page of `iri`'s description; raises `BadRequest` for a page out of range."""
+    if page < 1:
+        raise BadRequest(f"page must be 1 or more, not {page}", hint="use ?page=1 for the first page")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
+    page_clause = _PAGE_CLAUSE.format(limit=int(page_size) + 1, offset=(int(page) - 1) * int(page_size))
+    return QueryRequest(_CONSTRUCT_QUERY.format(page=page_clause), substitutions={"e": ox.NamedNode(iri)})
+
+
+def read_description(
+    iri: str, data: bytes, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+) -> Description:
+    """The description from the N-Triples the query of `description_request` produced."""
+    triples = list(ox.parse(data, format=ox.RdfFormat.N_TRIPLES))
+    has_next = len(triples) > page_size
+    return Description(iri, triples[:page_size], page=page, page_size=page_size, has_next=has_next)
+
+
+# N-Triples bytes rather than rows: a worker process sends them in one message without pickling
+# each term, and parsing them back is Rust-fast (bench/linked_pages.py measures the difference).
+_FORMATS = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
+
+
 def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Description:
     """One page of the bounded description of `iri`.
 
@@ -202,20 +228,30 @@ def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAUL
     >>> d.exists, d.label(ex.value), d.has_next
     (True, 'X', False)
     """
-    if page < 1:
-        raise BadRequest(f"page must be 1 or more, not {page}", hint="use ?page=1 for the first page")
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise BadRequest(f"page size must be between 1 and {MAX_PAGE_SIZE}, not {page_size}")
-    page_clause = _PAGE_CLAUSE.format(limit=int(page_size) + 1, offset=(int(page) - 1) * int(page_size))
-    request = QueryRequest(_CONSTRUCT_QUERY.format(page=page_clause), substitutions={"e": ox.NamedNode(iri)})
-    # N-Triples bytes rather than rows: a worker process streams them without pickling each term,
-    # and parsing them back is Rust-fast (bench/linked_pages.py measures the difference).
-    result = engine.serialize(
-        request, solutions_format=ox.QueryResultsFormat.JSON, graph_format=ox.RdfFormat.N_TRIPLES
-    )
-    triples = list(ox.parse(b"".join(result.chunks), format=ox.RdfFormat.N_TRIPLES))
-    has_next = len(triples) > page_size
-    return Description(iri, triples[:page_size], page=page, page_size=page_size, has_next=has_next)
+    request = description_request(iri, page=page, page_size=page_size)
+    result = engine.serialize(request, **_FORMATS)  # type: ignore[arg-type]
+    return read_description(iri, b"".join(result.chunks), page=page, page_size=page_size)
+
+
+async def describe_async(
+    engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE
+) -> Description:
+    """`describe` for an event loop: through the engine's `serialize_async` when it has one.
+
+    The worker pool's event-loop path waits on the worker's pipe without a thread hop, which is
+    most of the per-request overhead for a small page; other engines run in a thread.
+    """
+    request = description_request(iri, page=page, page_size=page_size)
+    native = getattr(engine, "serialize_async", None)
+    if native is not None:
+        result = await native(request, **_FORMATS)
+    else:
+        result = await asyncio.to_thread(functools.partial(engine.serialize, request, **_FORMATS))
+    if hasattr(result.chunks, "close"):  # more than one message: read the rest off the loop
+        data = await asyncio.to_thread(b"".join, result.chunks)
+    else:
+        data = b"".join(result.chunks)
+    return read_description(iri, data, page=page, page_size=page_size)
 
 
 _NAMES_QUERY = f"""{iris.sparql_prologue()}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote as url_quote
 
@@ -463,12 +464,11 @@ def read_passage(
     return Passage(before, quoted, after, start, end, matches=not expected or quoted == expected)
 
 
-_TEXT_CACHE: dict[tuple[str, float], str] = {}
-
-
 def _read_text(path: Path) -> str:
-    key = (str(path), path.stat().st_mtime)
-    if key not in _TEXT_CACHE:
-        _TEXT_CACHE.clear()
-        _TEXT_CACHE[key] = path.read_text(encoding="utf-8")
-    return _TEXT_CACHE[key]
+    return _read_text_at(str(path), path.stat().st_mtime)
+
+
+@lru_cache(maxsize=16)
+def _read_text_at(path: str, mtime: float) -> str:
+    """Source texts are read once per modification: pages show passages on every quote view."""
+    return Path(path).read_text(encoding="utf-8")

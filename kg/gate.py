@@ -760,6 +760,8 @@ def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], li
     if not changed or rules.entailment is None:
         return [], []
     touched = {q.subject for q in changed} | {q.object for q in changed if _is_node(q.object)}
+    # Vocabulary (classes, concept values) is pointed at by whole populations: never a touched node.
+    touched = {n for n in touched if not rules.is_vocabulary(n)}
 
     def context(quads: Callable[..., Iterable[ox.Quad]]) -> set[tuple[Any, Any, Any]]:
         out = set()

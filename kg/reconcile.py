@@ -32,7 +32,7 @@ import pyoxigraph as ox
 import kg
 from kg import iris
 from kg.engine import Engine, QueryRequest
-from kg.errors import BadRequest
+from kg.errors import BadRequest, NotFound
 from kg.search import (
     ENTITY_BASE,
     RDF_TYPE,
@@ -277,7 +277,7 @@ def manifest(service: Service, root: str) -> dict[str, Any]:
         "identifierSpace": ENTITY_BASE,
         "schemaSpace": iris.TG,
         "serviceVersion": kg.__version__,
-        "documentation": root + "/docs#/reconcile",
+        "documentation": root + "/docs",
         "batchSize": MAX_BATCH,
         "defaultTypes": default_types,
         "view": {"url": root + "/id/{{id}}"},
@@ -654,8 +654,7 @@ def preview(service: Service, engine: Engine, identifier: str) -> Preview:
 
 
 def find_entity(service: Service, identifier: str) -> Entity:
-    from kg.errors import NotFound
-
+    """An entity by id or IRI; raises NotFound naming the closest ids."""
     entity = service.index.entity(identifier.strip())
     if entity is None:
         close = [m.entity.short_id for m in service.index.match_names(identifier.replace("/", " "), limit=3)]

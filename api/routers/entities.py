@@ -13,15 +13,17 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep, SettingsDep
-from api.negotiation import MediaType
+from api.negotiation import MediaType, parse_accept, quality
 from api.representation import DOCUMENT_TYPES, alternates, choose_representation, link_header, split_extension
 from api.templating import render
 from kg import iris
-from kg.describe import ENTITY_KINDS, Description, closest_names, describe, not_found
+from kg.describe import ENTITY_KINDS, Description, closest_names, describe_async, entity_names, not_found
 from kg.entity_view import build_view, read_passage
+from kg.errors import NotFound
 from kg.ontology_docs import ontology_doc
 
 router = APIRouter(tags=["entities"])
@@ -45,7 +47,7 @@ def _serialize(description: Description, media: MediaType) -> bytes:
         406: {"description": "no acceptable format"},
     },
 )
-def entity(
+async def entity(
     kind: str,
     slug: str,
     request: Request,
@@ -60,14 +62,17 @@ def entity(
     slug, extension = split_extension(slug)
     media = choose_representation(request.headers.get("accept"), extension, format)
     iri = f"{settings.base_iri}id/{kind}/{slug}"
+    # The ETag names the store version and the representation, so a revalidation costs no query.
+    etag = f'W/"{engine.version}-{page}-{media.media_type if media else "text/html"}"'
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers={"Vary": "Accept", "ETag": etag})
     valid = kind in ENTITY_KINDS and iris.SLUG_RE.match(slug) is not None
-    description = describe(engine, iri, page=page) if valid else None
+    description = await describe_async(engine, iri, page=page) if valid else None
     if description is None or not description.exists:
         if media is not None:
-            raise not_found(engine, iri, base_iri=settings.base_iri)
-        suggestions = [
-            {"iri": s, "label": label} for s, label in closest_names(engine, iri, base_iri=settings.base_iri)
-        ]
+            raise await run_in_threadpool(not_found, engine, iri, base_iri=settings.base_iri)
+        closest = await run_in_threadpool(closest_names, engine, iri, base_iri=settings.base_iri)
+        suggestions = [{"iri": s, "label": label} for s, label in closest]
         return render(
             request,
             "not_found.html",
@@ -76,15 +81,13 @@ def entity(
             headers={"Vary": "Accept"},
         )
 
-    headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}-{page}-{media.short if media else "html"}"'}
+    suffix = f".{extension}" if extension else ""
     link = [link_header(f"/id/{kind}/{slug}")]
     if description.has_next:
-        link.append(f'</id/{kind}/{slug}{"." + extension if extension else ""}?page={page + 1}>; rel="next"')
+        link.append(f'</id/{kind}/{slug}{suffix}?page={page + 1}>; rel="next"')
     if page > 1:
-        link.append(f'</id/{kind}/{slug}{"." + extension if extension else ""}?page={page - 1}>; rel="prev"')
-    headers["Link"] = ", ".join(link)
-    if request.headers.get("if-none-match") == headers["ETag"]:
-        return Response(status_code=304, headers=headers)
+        link.append(f'</id/{kind}/{slug}{suffix}?page={page - 1}>; rel="prev"')
+    headers = {"Vary": "Accept", "ETag": etag, "Link": ", ".join(link)}
 
     if media is not None:
         data = _serialize(description, media)
@@ -115,4 +118,30 @@ def _editor_query(iri: str) -> str:
         "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
         f"SELECT ?property ?value ?label WHERE {{\n  <{iri}> ?property ?value .\n"
         '  OPTIONAL { ?value rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }\n}\nLIMIT 200\n'
+    )
+
+
+@router.get(
+    "/id/{kind}", summary="Every entity of one kind (persons, quotes...), by name", response_model=None
+)
+def entity_index(kind: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    """A browsable index, so that trimming an entity IRI to its kind still lands somewhere useful."""
+    if kind not in ENTITY_KINDS:
+        raise NotFound(f"no kind of entity {kind!r}", suggestions=[f"/id/{k}" for k in ENTITY_KINDS])
+    prefix = f"{settings.base_iri}id/{kind}/"
+    labels: dict[str, str] = {}
+    for iri, label in entity_names(engine, settings.base_iri):
+        if iri.startswith(prefix) and "#" not in iri:
+            labels.setdefault(iri, label)
+    items = sorted(({"iri": i, "label": lbl} for i, lbl in labels.items()), key=lambda x: x["label"].lower())
+    ranges = parse_accept(request.headers.get("accept"))
+    if quality(ranges, "application/json") > quality(ranges, "text/html"):
+        return JSONResponse(
+            {"kind": kind, "count": len(items), "entities": items}, headers={"Vary": "Accept"}
+        )
+    return render(
+        request,
+        "entity_index.html",
+        {"kind": kind, "items": items, "kinds": ENTITY_KINDS},
+        headers={"Vary": "Accept"},
     )

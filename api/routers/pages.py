@@ -7,6 +7,7 @@ them, so that `https://w3id.org/tregua/ontology#Person` resolves to the section 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -14,10 +15,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from api.deps import SettingsDep
-from api.negotiation import MediaType
 from api.representation import alternates, choose_representation, link_header
 from api.templating import STATIC_DIR, local_href, render
 from kg import paths
+from kg.diagram import model_svg
 from kg.errors import NotFound
 from kg.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
 
@@ -43,8 +44,9 @@ def home(
 
 
 def _document(
-    kind: str, request: Request, format_param: str | None, extension: str | None, settings_base: str
-) -> Response | MediaType | None:
+    kind: str, request: Request, format_param: str | None, extension: str | None
+) -> Response | None:
+    """The RDF document when the client asked for RDF; None when it wants the HTML page."""
     media = choose_representation(request.headers.get("accept"), extension, format_param)
     if media is None:
         return None
@@ -69,7 +71,7 @@ def ontology(
     ext: str | None = None,
     format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
 ) -> Response:
-    rdf = _document("ontology", request, format, _extension(ext), settings.base_iri)
+    rdf = _document("ontology", request, format, _extension(ext))
     if isinstance(rdf, Response):
         return rdf
     doc = ontology_doc()
@@ -106,7 +108,7 @@ def shapes(
     ext: str | None = None,
     format: Annotated[str | None, Query(description="ttl, jsonld, nt, rdf or html")] = None,
 ) -> Response:
-    rdf = _document("shapes", request, format, _extension(ext), settings.base_iri)
+    rdf = _document("shapes", request, format, _extension(ext))
     if isinstance(rdf, Response):
         return rdf
     doc = shapes_doc()
@@ -149,21 +151,20 @@ def _term_href(iri: str, base_iri: str, shape_iris: set[str]) -> str:
 
 
 def _diagram() -> str | None:
-    """The SVG of the main classes, drawn by kg.diagram (Graphviz); None when it cannot be drawn."""
+    """The SVG of the main classes, drawn by kg.diagram (Graphviz), ready to inline in HTML.
+
+    None when Graphviz is missing: the page then simply has no picture, rather than failing.
+    """
     try:
-        from kg.diagram import model_svg
-    except ImportError:
+        svg = model_svg()
+    except (OSError, RuntimeError):
         return None
-    try:
-        return _cached_svg(model_svg, document_stamp("ontology"))
-    except (OSError, RuntimeError, ValueError):
-        return None
+    svg = svg[svg.find("<svg") :]  # drop the XML prolog and DOCTYPE, which HTML does not take inline
+    # Each class box links to its section: the picture doubles as a map of the page.
+    return _NODE.sub(lambda m: f'<a href="#{m.group(2)}" aria-label="{m.group(2)}">{m.group(1)}</a>', svg)
 
 
-@lru_cache(maxsize=2)
-def _cached_svg(model_svg: Any, stamp: tuple[tuple[str, float], ...]) -> str:
-    svg = model_svg()
-    return svg.decode("utf-8") if isinstance(svg, bytes) else str(svg)
+_NODE = re.compile(r'(<g id="node\d+" class="node">\s*<title>([A-Za-z][A-Za-z0-9_]*)</title>.*?</g>)', re.S)
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,8 @@ from api.deps import EngineDep, SettingsDep
 from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
 from kg import canned, paths
+from kg.config import Settings
+from kg.engine import Engine
 from kg.errors import ParameterError, UnsupportedFormat
 
 TAG = "canned queries"
@@ -123,7 +125,7 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
     return render(request, "queries_result.html", context)
 
 
-def answer(request: Request, engine: Any, settings: Any, query: canned.CannedQuery,
+def answer(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
            cache: canned.ResultCache) -> Response:
     """Validate everything, answer 304 when the caller's copy is current, else run and serialise."""
     pairs = list(request.query_params.multi_items())

@@ -87,8 +87,16 @@ def test_a_valid_but_odd_iri_stays_one_iri(engine: InProcessEngine, catalog: can
 
 
 def test_over_http_attacks_get_plain_answers_and_the_store_is_untouched(server) -> None:  # type: ignore[no-untyped-def]
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def quads(client: httpx.Client) -> str:
+        r = client.get("/sparql", params={"query": count}, headers={"accept": "text/csv"})
+        assert r.status_code == 200, r.text
+        return r.text
+
     with server.client() as client:
         reference = client.get("/queries/sources", params={"format": "csv"}).content
+        before = quads(client)
         for attack in TEXT_ATTACKS:
             r = client.get("/queries/entity-lookup", params={"name": attack, "format": "json"})
             if "\x00" in attack:
@@ -101,6 +109,7 @@ def test_over_http_attacks_get_plain_answers_and_the_store_is_untouched(server) 
             assert r.status_code == 400
             assert r.json()["parameter"] == "speaker"
         assert client.get("/queries/sources", params={"format": "csv"}).content == reference
+        assert quads(client) == before and int(before.split()[1]) > 1000
 
 
 def test_over_http_a_raw_query_string_cannot_smuggle_a_second_parameter(server) -> None:  # type: ignore[no-untyped-def]

@@ -92,6 +92,15 @@ def test_what_cotto_told_el_faro_verbatim(ask: Ask) -> None:
                        "And in return they want something? No! Just stop doing it,",)}
 
 
+def test_how_the_article_words_cottos_answer(ask: Ask) -> None:
+    """The article's own words for the reaction, kept apart from the quote."""
+    answer = ask(f"""
+        SELECT ?paraphrase WHERE {{
+          ?statement tg:speaker person:howard-cotto ; tg:respondsTo {PROPOSAL} ; tg:paraphrase ?paraphrase .
+        }}""")
+    assert answer == {("bluntly rejected the MS13 proposal",)}
+
+
 def test_which_outlets_the_article_names(ask: Ask) -> None:
     answer = ask("""SELECT ?outlet WHERE { ?outlet a tg:NewsOutlet }""")
     assert answer == {("organization/el-faro",), ("organization/el-mundo",),
@@ -358,13 +367,13 @@ def test_persons_the_article_mentions(ask: Ask) -> None:
 
 
 def test_events_named_in_spanish(ask: Ask) -> None:
-    """Our own descriptive labels carry Spanish too; the taking of office has none yet, since one would change
-    the answer tests/canned/test_answers.py expects of entity-lookup (see docs/readme-parts/facts.md)."""
+    """Our own descriptive labels (events, issues) carry Spanish as well as English."""
     answer = ask("""SELECT ?event ?label WHERE { ?event a tg:Event ; rdfs:label ?label . FILTER(LANG(?label) = "es") }""")
     assert answer == {
         ("event/ms13-dialogue-proposal-2017", "propuesta de diálogo de la MS13"),
         ("event/ms13-dialogue-proposal-2016", "propuesta de diálogo de la MS13 de marzo de 2016"),
         ("event/gang-truce-2012", "tregua entre pandillas de 2012"),
+        ("event/salvador-sanchez-ceren-takes-office", "Salvador Sánchez Cerén asume la presidencia"),
         ("event/laws-outlawing-gang-negotiation", "leyes que prohíben negociar con las pandillas"),
         ("event/arrests-of-truce-participants", "detenciones de personas implicadas en la tregua de 2012"),
         ("event/reintegration-bill", "proyecto de ley de reinserción social de los pandilleros"),

@@ -85,7 +85,7 @@ def test_paraphrases_and_requirements_are_the_articles_own_words(
     result = sources_store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     rows = list(result)
-    assert len(rows) == 28  # 13 statement paraphrases, 9 claims, 6 requirements
+    assert len(rows) == 29  # 14 statement paraphrases, 9 claims, 6 requirements
     missing = [f"{r['node'].value}: {r['text'].value!r}" for r in rows if r["text"].value not in article_text]
     assert not missing, "\n".join(missing)
 

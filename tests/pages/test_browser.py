@@ -121,3 +121,10 @@ def test_search_box_suggests_as_you_type(page: object) -> None:
     hit = page.locator('#search-results a[href="/id/person/oscar-ortiz"]')  # type: ignore[attr-defined]
     hit.wait_for(timeout=15_000)
     assert hit.inner_text() == "Oscar Ortiz"
+
+
+def test_diagram_boxes_link_to_their_sections(page: object) -> None:
+    page.goto("/ontology")  # type: ignore[attr-defined]
+    page.locator('.diagram a[href="#Quote"]').click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/ontology#Quote")  # type: ignore[attr-defined]
+    assert page.evaluate("document.querySelector(':target').id") == "Quote"  # type: ignore[attr-defined]

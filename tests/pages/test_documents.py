@@ -185,3 +185,12 @@ def test_home_page_has_search_editor_canned_queries_and_links(client: httpx.Clie
 def test_home_editor_can_be_prefilled(client: httpx.Client) -> None:
     r = client.get("/", params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": BROWSER})
     assert "ASK { ?s ?p ?o }</textarea>" in r.text
+
+
+def test_ontology_page_embeds_the_class_diagram(client: httpx.Client) -> None:
+    page = client.get("/ontology", headers={"Accept": BROWSER}).text
+    figure = page[page.index('<div class="diagram"'):]
+    figure = figure[:figure.index("</svg>")]
+    assert "<svg" in figure and "<?xml" not in figure
+    for cls in ("Person", "Statement", "Quote", "Stance", "Event"):
+        assert f">{cls}<" in figure or f">tg:{cls}<" in figure, cls

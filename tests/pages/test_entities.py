@@ -246,3 +246,14 @@ def test_alternate_links_advertise_the_rdf(client: httpx.Client) -> None:
     r = client.get("/id/person/oscar-ortiz", headers={"Accept": BROWSER})
     assert '</id/person/oscar-ortiz.ttl>; rel="alternate"; type="text/turtle"' in r.headers["link"]
     assert '<link rel="alternate" type="application/ld+json" href="/id/person/oscar-ortiz.jsonld">' in r.text
+
+
+def test_kind_index_lists_the_entities_of_a_kind(client: httpx.Client) -> None:
+    page = client.get("/id/person", headers={"Accept": BROWSER})
+    assert page.status_code == 200
+    assert '<a href="/id/person/oscar-ortiz">Oscar Ortiz</a>' in page.text
+    listed = client.get("/id/person", headers={"Accept": "application/json"}).json()
+    assert ORTIZ in {e["iri"] for e in listed["entities"]}
+    assert all(e["iri"].startswith(BASE + "id/person/") for e in listed["entities"])
+    missing = client.get("/id/persons", headers={"Accept": "application/json"})
+    assert missing.status_code == 404 and "/id/person" in missing.json()["suggestions"]

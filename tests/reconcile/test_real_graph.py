@@ -86,6 +86,31 @@ def test_office_property_confirms_a_person(client: httpx.Client) -> None:
     assert {"id": "properties", "value": 100.0} in first["features"]
 
 
+def test_the_spec_full_example_shape(client: httpx.Client) -> None:
+    """The spec's full query-batch example (query, type, limit, two properties, type_strict), with
+    our names: one property by name, the other by the IRI as a plain string, as in the example."""
+    properties = [{"pid": "office", "v": "President of El Salvador"},
+                  {"pid": "memberOf", "v": "https://w3id.org/tregua/id/organization/fmln"}]
+    batch = {"q0": {"query": "Salvador Sanchez Ceren", "type": "Person", "limit": 5,
+                    "properties": properties, "type_strict": "should"},
+             "q1": {"query": "Oscar Ortiz", "type": "Person", "limit": 5,
+                    "properties": properties, "type_strict": "should"}}
+    out = reconcile(client, batch)
+    first = out["q0"]["result"][0]
+    assert (first["id"], first["score"], first["match"]) == ("person/salvador-sanchez-ceren", 100.0, True)
+    assert {"id": "properties", "value": 100.0} in first["features"]
+    # Ortiz is the name asked for, but neither president nor (in this graph) an FMLN member.
+    ortiz = out["q1"]["result"][0]
+    assert ortiz["id"] == "person/oscar-ortiz" and ortiz["match"] is False
+    assert {"id": "name", "value": 100.0} in ortiz["features"]
+
+
+def test_the_spec_invalid_example_is_refused(client: httpx.Client) -> None:
+    """reconciliation-query-batch/invalid/empty-query.json: a limit, and neither query nor properties."""
+    r = client.post("/reconcile", data={"queries": '{"q1": {"limit": 1}}'})
+    assert r.status_code == 400 and "neither a `query` string nor `properties`" in r.json()["message"]
+
+
 def test_office_alone_finds_its_holder(client: httpx.Client) -> None:
     query = {"properties": [{"pid": "office", "v": "Police Director"}], "type": "Person"}
     out = reconcile(client, {"q": query})
