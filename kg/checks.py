@@ -281,6 +281,7 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
     """
     errors: list[BuildError] = []
     texts: dict[str, str] = {}
+    missing: set[str] = set()
     start_p, end_p = OA + "start", OA + "end"
     for f in sources:
         quads = f.quads
@@ -310,7 +311,7 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
             if len(starts) != 1 or len(ends) != 1:
                 errors.append(
                     BuildError(
-                        f"<{pos}> needs exactly one oa:start and one oa:end",
+                        f"<{pos.value}> needs exactly one oa:start and one oa:end",
                         where=where_of(pos),
                         hint="give the position both offsets",
                     )
@@ -321,7 +322,7 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
             except ValueError:
                 errors.append(
                     BuildError(
-                        f"<{pos}> has non-integer offsets",
+                        f"<{pos.value}> has non-integer offsets",
                         where=where_of(pos),
                         hint="oa:start and oa:end are xsd:nonNegativeInteger",
                     )
@@ -340,7 +341,7 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
                 if not files:
                     errors.append(
                         BuildError(
-                            f"cannot tell which text the offsets of <{quote}> refer to",
+                            f"cannot tell which text the offsets of <{quote.value}> refer to",
                             where=where_of(pos),
                             hint="give the quote (or its statement) a tg:inSource whose source has a "
                             "tg:textFile",
@@ -348,14 +349,18 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
                     )
                     continue
                 rel = files[0]
+                if rel in missing:
+                    continue
                 if rel not in texts:
                     path = shared_dir / rel
                     if not path.is_file():
+                        missing.add(rel)  # said once, not once per quote
                         errors.append(
                             BuildError(
-                                f"text file {rel} not found under {shared_dir}",
+                                f"text file {rel} not found under the shared folder {shared_dir}",
                                 where=where_of(pos),
-                                hint="tg:textFile is relative to the shared folder, e.g. seed/article.txt",
+                                hint="tg:textFile is relative to the shared folder (e.g. seed/article.txt); "
+                                "point at the folder with --shared-dir or KG_SHARED_DIR (default: ../shared)",
                             )
                         )
                         continue
@@ -372,7 +377,7 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
                         )
                         errors.append(
                             BuildError(
-                                f"offsets {start}..{end} of <{quote}> point at {found[:60]!r}, "
+                                f"offsets {start}..{end} of <{quote.value}> point at {found[:60]!r}, "
                                 "not at the quote "
                                 f"{words[:60]!r}",
                                 where=where_of(pos),

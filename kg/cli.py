@@ -281,9 +281,9 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def report_error(exc: KgError) -> int:
+def report_error(exc: KgError, command: str = "") -> int:
     """Print a core error for a person (message, hint, details) and choose the exit code."""
-    kind = "error" if not isinstance(exc, BuildError) else "build failed"
+    kind = "build failed" if isinstance(exc, BuildError) and command == "build" else "error"
     print(f"{kind}: {exc.message}", file=sys.stderr)
     if exc.hint:
         print(f"  how to fix: {exc.hint}", file=sys.stderr)
@@ -303,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except KgError as exc:
-        return report_error(exc)
+        return report_error(exc, args.command)
     except (FileNotFoundError, PermissionError, IsADirectoryError, NotADirectoryError) as exc:
         print(f"error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         print("  how to fix: check the path and its permissions", file=sys.stderr)

@@ -62,6 +62,9 @@ _PREFIX_RE = re.compile(r"@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>|PREFIX\s+([A
                         re.IGNORECASE)
 
 
+_BASE_RE = re.compile(r"@base\s+<([^>]*)>|(?<!\w)BASE\s+<([^>]*)>", re.IGNORECASE)
+
+
 def first_line_mentioning(text: str, iri: str) -> int | None:
     """Line number (1-based) of the first mention of `iri` in Turtle/TriG text, or None.
 
@@ -75,12 +78,16 @@ def first_line_mentioning(text: str, iri: str) -> int | None:
         if ns and iri.startswith(ns) and len(iri) > len(ns):
             local = iri[len(ns):]
             needles.append(rf"(?<![\w:-]){re.escape(prefix)}:{re.escape(local)}(?![\w-])")
+    for m in _BASE_RE.finditer(text):
+        base = m.group(1) or m.group(2)
+        if base and iri.startswith(base) and len(iri) > len(base):
+            needles.append(re.escape(f"<{iri[len(base):]}>"))
     if iri == iris.PREFIXES["rdf"] + "type":
         needles.append(r"(?<![\w:])a(?=\s)")
     pattern = re.compile("|".join(needles))
     for lineno, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
-        if stripped.startswith("#") or _PREFIX_RE.match(stripped):
+        if stripped.startswith("#") or _PREFIX_RE.match(stripped) or _BASE_RE.match(stripped):
             continue
         if pattern.search(line):
             return lineno

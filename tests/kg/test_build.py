@@ -129,6 +129,7 @@ def test_blank_nodes_get_the_same_labels_every_time(tmp_path: Path) -> None:
     ("@prefix ex: <http://e/> .\n# ex:b in a comment\n<http://x> <http://e/b> 1 .\n", "http://e/b", 3),
     ("@prefix ex: <http://e/> .\nex:bc ex:a 1 .\nex:b ex:a 2 .\n", "http://e/b", 3),
     ("@prefix ex: <http://e/> .\nex:a ex:b 1 .\n", "http://e/zz", None),
+    ("@base <http://e/> .\n<x> <http://p/q> 1 .\n<a#position> <http://p/q> 2 .\n", "http://e/a#position", 3),
 ])
 def test_first_line_mentioning(text: str, iri: str, line: int | None) -> None:
     assert first_line_mentioning(text, iri) == line

@@ -3,6 +3,7 @@ store in place keeps exactly the quads it had."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,15 @@ def test_broken_ontology_file_names_it(tree: Tree, good_store: tuple[Path, bytes
     path.write_text("@prefix tg: <https://w3id.org/tregua/ontology#> .\n\ntg:X a tg:Y ;\n", encoding="utf-8")
     err = fails(tree, good_store)
     assert str(path) in str(err) and err.where is not None and err.where.line is not None
+
+
+def test_missing_text_file_is_named_once(tree: Tree, good_store: tuple[Path, bytes, str], tmp_path: Path,
+                                         shared_dir: Path) -> None:
+    """A shared folder without seed/article.txt: one message naming it, not one per quote."""
+    elsewhere = tmp_path / "shared"
+    shutil.copytree(shared_dir / "reference", elsewhere / "reference")
+    tree.shared_dir = elsewhere
+    err = fails(tree, good_store)
+    assert f"text file seed/article.txt not found under the shared folder {elsewhere}" in str(err)
+    assert err.hint and "KG_SHARED_DIR" in err.hint
+    assert sum("seed/article.txt" in d for d in err.details) == 1

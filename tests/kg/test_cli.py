@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -57,8 +58,6 @@ def test_build_then_query(tmp_path: Path, shared_dir: Path, built_store: Path) -
 
 def test_bad_source_fails_with_file_line_and_hint(tree: Tree, tmp_path: Path, built_store: Path) -> None:
     store = tmp_path / "store"
-    import shutil
-
     shutil.copytree(built_store, store)
     before = nquads(store)
     path = tree.add_source('<https://w3id.org/tregua/id/person/x> a tg:Person ;\n    tg:nickname "X"@en .')
