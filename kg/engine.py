@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Protocol
 
 import pyoxigraph as ox
@@ -25,7 +25,7 @@ from kg.errors import QuerySyntaxError
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
-class ResultKind(str, Enum):
+class ResultKind(StrEnum):
     SOLUTIONS = "solutions"
     BOOLEAN = "boolean"
     GRAPH = "graph"

@@ -368,7 +368,8 @@ def test_persons_the_article_mentions(ask: Ask) -> None:
 
 def test_events_named_in_spanish(ask: Ask) -> None:
     """Our own descriptive labels (events, issues) carry Spanish as well as English."""
-    answer = ask("""SELECT ?event ?label WHERE { ?event a tg:Event ; rdfs:label ?label . FILTER(LANG(?label) = "es") }""")
+    answer = ask("""SELECT ?event ?label WHERE {
+        ?event a tg:Event ; rdfs:label ?label . FILTER(LANG(?label) = "es") }""")
     assert answer == {
         ("event/ms13-dialogue-proposal-2017", "propuesta de diálogo de la MS13"),
         ("event/ms13-dialogue-proposal-2016", "propuesta de diálogo de la MS13 de marzo de 2016"),
