@@ -162,7 +162,7 @@ def measure(label: str, store_path: Path, rounds: int, per_kind: int) -> None:
         flush=True,
     )
     proc, url = start_server(store_path)
-    results: dict[str, list[float]] = {"describe": [], "page": [], "ttl": [], "html": []}
+    results: dict[str, list[float]] = {"describe": [], "page": [], "ttl": [], "html": [], "floor": []}
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
             paths = [e[len(iris.BASE) - 1 :] for e in entities]
@@ -178,6 +178,7 @@ def measure(label: str, store_path: Path, rounds: int, per_kind: int) -> None:
                         timed(lambda path=path: client.get(path, headers={"Accept": "text/turtle"}))
                     )
                     results["page"].append(timed(lambda iri=iri: render_page(engine, iri)))
+                    results["floor"].append(timed(lambda: client.get("/static/tregua.css")))
                     results["html"].append(
                         timed(lambda path=path: client.get(path, headers={"Accept": "text/html"}))
                     )
@@ -188,6 +189,7 @@ def measure(label: str, store_path: Path, rounds: int, per_kind: int) -> None:
     print(summary("in process: describe + page", results["page"], floor))
     print(summary("HTTP GET Turtle", results["ttl"], floor))
     print(summary("HTTP GET HTML page", results["html"], floor))
+    print(summary("HTTP GET a static file", results["floor"]))
     page_floor = statistics.median(results["page"])
     print(
         f"  HTTP HTML vs in-process page: {statistics.median(results['html']) / page_floor:.2f}x; "

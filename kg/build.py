@@ -115,17 +115,20 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
 def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad] | None:
     """The Wikidata links graph from `kg.links` (QIDs only from reference/wikidata.tsv); None without it.
 
-    The reviewed label → IRI mapping is read from the sources folder being built, so a build
-    from an edited copy of the sources uses that copy's mapping too.
+    The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
+    are read from the sources folder being built, so a build from an edited copy of the sources
+    uses that copy's files too.
     """
     try:
         from kg.links import links_quads  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     mapping = sources_dir / "wikidata-links.csv"
+    recorded = sources_dir / "reviewed-links.csv"
+    reviewed = recorded if recorded.is_file() else None
     if mapping.is_file():
-        return sorted(links_quads(shared_dir, entities, links_file=mapping), key=str)
-    return sorted(links_quads(shared_dir, entities), key=str)
+        return sorted(links_quads(shared_dir, entities, links_file=mapping, reviewed_file=reviewed), key=str)
+    return sorted(links_quads(shared_dir, entities, reviewed_file=reviewed), key=str)
 
 
 def _first(problems: list[BuildError], what: str) -> None:

@@ -16,6 +16,10 @@ What one accepted row writes, all in the graph ``…/graph/wikidata``:
 - a review record ``<entity#wikidata-review>`` (a hash IRI, so no blank nodes): a
   ``prov:Activity`` that ``prov:used`` the entity and the item, with ``dct:creator`` (reviewer),
   ``dct:date`` (day of the review) and ``rdfs:comment`` (the note).
+
+Once the store holds them, the accepted rows are also recorded (``iri,qid,reviewer,date,note``) in
+``kg/sources/reviewed-links.csv`` (or ``--reviewed-links``), which ``kg build`` reads (kg/links.py)
+to write the same quads again: a reviewed link survives every rebuild.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any, TextIO
 
 import pyoxigraph as ox
 
-from kg import iris
+from kg import iris, links
 from kg.errors import BadRequest
 
 SKOS_EXACT_MATCH = ox.NamedNode(iris.PREFIXES["skos"] + "exactMatch")
@@ -49,7 +53,9 @@ DCT_CREATOR = ox.NamedNode(iris.PREFIXES["dct"] + "creator")
 DCT_DATE = ox.NamedNode(iris.PREFIXES["dct"] + "date")
 XSD_DATE = ox.NamedNode(iris.PREFIXES["xsd"] + "date")
 WIKIDATA_GRAPH = ox.NamedNode(iris.GRAPH_WIKIDATA)
-REVIEW_FRAGMENT = "#wikidata-review"
+REVIEW_FRAGMENT = links.REVIEW_FRAGMENT
+REVIEWED_LINKS_FILE = links.REVIEWED_LINKS_FILE
+"""Where `kg link` records accepted rows unless told otherwise (read at call time, so tests can move it)."""
 
 CANDIDATE_COLUMNS = ("iri", "qid", "reviewer", "note")
 LINKABLE_KINDS = frozenset({"person", "organization", "place", "post", "event"})
@@ -90,6 +96,8 @@ class LinkPlan:
     linked: list[Candidate] = field(default_factory=list)
     unchanged: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    recorded_in: Path | None = None
+    """The reviewed-links file the accepted rows were recorded in (None when nothing was linked)."""
 
 
 # -- reading and checking ---------------------------------------------------------------
@@ -217,46 +225,52 @@ def current_links(store: ox.Store) -> dict[str, str]:
 # -- the change ------------------------------------------------------------------------------
 
 def review_iri(entity: str) -> str:
-    return entity + REVIEW_FRAGMENT
+    return links.review_iri(entity)
 
 
 def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPlan:
     """Fill `plan.add` and `plan.remove` for its accepted rows."""
     for row in plan.linked:
         entity = ox.NamedNode(row.iri)
-        item = ox.NamedNode(iris.wikidata_iri(row.qid))
-        review = ox.NamedNode(review_iri(row.iri))
         plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
-        triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
-            (entity, SKOS_EXACT_MATCH, item),
-            (review, RDF_TYPE, PROV_ACTIVITY),
-            (review, RDFS_LABEL, ox.Literal(f"Review of the Wikidata link {row.qid}", language="en")),
-            (review, PROV_USED, entity),
-            (review, PROV_USED, item),
-            (review, DCT_CREATOR, ox.Literal(row.reviewer)),
-            (review, DCT_DATE, ox.Literal(reviewed_on.isoformat(), datatype=XSD_DATE)),
-        ]
-        plan.add.extend(ox.Quad(s, p, o, WIKIDATA_GRAPH) for s, p, o in triples)
-        if row.note:
-            plan.add.append(ox.Quad(review, RDFS_COMMENT, ox.Literal(row.note), WIKIDATA_GRAPH))
+        plan.add.extend(links.review_quads(row.iri, row.qid, reviewer=row.reviewer,
+                                           reviewed_on=reviewed_on.isoformat(), note=row.note))
     return plan
 
 
+def recorded_rows(plan: LinkPlan, existing: Sequence[links.ReviewedLink], *,
+                  reviewed_on: date) -> list[links.ReviewedLink]:
+    """The reviewed-links file after `plan`: its accepted rows replace any row of the same IRI or QID
+    (the store has just accepted them, so such a row no longer holds)."""
+    new = [links.ReviewedLink(r.iri, r.qid, r.reviewer, reviewed_on.isoformat(), r.note) for r in plan.linked]
+    iris_, qids = {r.iri for r in new}, {r.qid for r in new}
+    kept = [r for r in existing if r.iri not in iris_ and r.qid not in qids]
+    return [*kept, *new]
+
+
 def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
-         wikidata_api: str | None = None) -> LinkPlan:
+         wikidata_api: str | None = None, reviewed_links: Path | None = None) -> LinkPlan:
     """Check a candidates file against the store and apply it whole through the SHACL gate.
 
     With `wikidata_api` (Wikidata's action API, or a stand-in), every QID is also looked up
     there first: a missing or redirected item is a fault, a label unlike ours a warning.
 
+    Once the store write has succeeded, every accepted row is also recorded in `reviewed_links`
+    (``iri,qid,reviewer,date,note``; default ``kg/sources/reviewed-links.csv``), which `kg build`
+    reads, so that the link and its review record survive a rebuild. The file is read (and must
+    be well formed) before anything is written.
+
     Raises LinkFileError (nothing written) for any faulty row, ValidationFailed (nothing written)
     when the shapes refuse the result, StoreUnavailable when a server holds the store (stop it,
-    or link while it is down: the store has one writer).
+    or link while it is down: the store has one writer), BuildError (nothing written) when the
+    reviewed-links file is malformed.
     """
     from kg import gate
     from kg.store import open_store, store_version, write_version
 
+    record = Path(reviewed_links) if reviewed_links is not None else REVIEWED_LINKS_FILE
     rows = read_candidates(candidates)
+    existing = links.read_reviewed_links(record) if record.exists() else []
     day = reviewed_on or datetime.now(UTC).date()
     previous = store_version(store_path)
     store = open_store(store_path)
@@ -277,12 +291,17 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
         return delta
 
     report = gate.gated_write(writer, compute)
-    plans[0].warnings = warnings
+    plan = plans[-1]
+    plan.warnings = warnings
     if report.added or report.removed:
         # The store's version feeds ETags and the search index: it must move with the data.
-        digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plans[0].add)))).encode())
+        digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plan.add)))).encode())
         write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
-    return plans[0]
+    if plan.linked:
+        # Only now that the store holds the links: a refused file records nothing.
+        links.write_reviewed_links(recorded_rows(plan, existing, reviewed_on=day), record)
+        plan.recorded_in = record
+    return plan
 
 
 # -- looking QIDs up on Wikidata (optional; tested against a local stand-in) ------------------
@@ -459,6 +478,8 @@ def print_plan(plan: LinkPlan, out: TextIO | None = None) -> None:
     for row in plan.unchanged:
         print(f"already linked: {row.iri} -> {row.qid} (line {row.line}, left as it is)", file=out)
     print(f"{len(plan.linked)} link(s) added, {len(plan.unchanged)} already in place", file=out)
+    if plan.recorded_in is not None:
+        print(f"recorded in {plan.recorded_in}: `kg build` keeps these links (commit the file)", file=out)
 
 
 # -- the commands (registered in kg/cli.py) ---------------------------------------------------
@@ -475,12 +496,16 @@ def configure_link(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check-wikidata", nargs="?", const=WIKIDATA_API, default=None, metavar="API_URL",
                    help="also look every QID up on Wikidata (needs the network; default API "
                         f"{WIKIDATA_API}): refuse missing or redirected items, warn on unlike labels")
+    p.add_argument("--reviewed-links", type=Path, default=None, metavar="CSV",
+                   help="file where accepted rows are recorded for `kg build` (iri,qid,reviewer,date,note; "
+                        "default: kg/sources/reviewed-links.csv)")
 
 
 def run_link(args: argparse.Namespace) -> int:
     from kg.cli import store_path
 
-    plan = link(args.candidates, store_path(args), reviewed_on=args.date, wikidata_api=args.check_wikidata)
+    plan = link(args.candidates, store_path(args), reviewed_on=args.date, wikidata_api=args.check_wikidata,
+                reviewed_links=args.reviewed_links)
     print_plan(plan)
     return 0
 

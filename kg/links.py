@@ -1,11 +1,13 @@
 """The Wikidata links graph, generated at build time and never edited by hand.
 
-Two files decide it: ``reference/wikidata.tsv`` in the shared folder (the only QIDs anyone
-has checked) and ``kg/sources/wikidata-links.csv`` (which of those rows is which of our
-entities, as reviewed by a person). A link is asserted only when both agree, so a QID
-written from memory cannot reach the graph: the build stops and names the line instead.
-Every other linkable entity is marked ``tg:notLinked`` so that the linking workflow
-(reconciliation, ``kg link``) knows what is left to do.
+Three files decide it: ``reference/wikidata.tsv`` in the shared folder (the only QIDs checked
+against Wikidata-derived data) and ``kg/sources/wikidata-links.csv`` (which of those rows is
+which of our entities, as reviewed by a person): a link from them is asserted only when both
+agree, so a QID written from memory cannot reach the graph; and ``kg/sources/reviewed-links.csv``
+(``iri,qid,reviewer,date,note``), where ``kg link`` records every link a reviewer accepted, so that
+a rebuild keeps it, with the same review record (``review_quads``) that ``kg link`` wrote. A bad
+row in either file stops the build and names the line. Every other linkable entity is marked
+``tg:notLinked`` so that the linking workflow (reconciliation, ``kg link``) knows what is left to do.
 
 >>> from kg import paths
 >>> quads = links_quads(paths.DEFAULT_SHARED_DIR, {entity_iri("place", "el-salvador"),
@@ -18,8 +20,11 @@ Every other linkable entity is marked ``tg:notLinked`` so that the linking workf
 from __future__ import annotations
 
 import csv
+import io
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -35,6 +40,19 @@ WIKIDATA_GRAPH = ox.NamedNode(GRAPH_WIKIDATA)
 
 LINKS_FILE = paths.SOURCES_DIR / "wikidata-links.csv"
 LINK_TABLE_COLUMNS = ("label", "qid", "iri")
+REVIEWED_LINKS_FILE = paths.SOURCES_DIR / "reviewed-links.csv"
+REVIEWED_LINKS_NAME = REVIEWED_LINKS_FILE.name
+REVIEWED_COLUMNS = ("iri", "qid", "reviewer", "date", "note")
+
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
+RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
+PROV_ACTIVITY = ox.NamedNode("http://www.w3.org/ns/prov#Activity")
+PROV_USED = ox.NamedNode("http://www.w3.org/ns/prov#used")
+DCT_CREATOR = ox.NamedNode("http://purl.org/dc/terms/creator")
+DCT_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
+XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
+REVIEW_FRAGMENT = "#wikidata-review"
 REFERENCE_COLUMNS = ("label", "qid", "kind", "evidence")
 
 # The kinds of entity that Wikidata could hold an item for. Statements, quotes, stances,
@@ -61,6 +79,44 @@ class LinkRow:
     qid: str
     iri: str
     line: int
+
+
+@dataclass(frozen=True)
+class ReviewedLink:
+    """One link a reviewer accepted with ``kg link``, as recorded in ``reviewed-links.csv``."""
+
+    iri: str
+    qid: str
+    reviewer: str
+    date: str
+    note: str
+    line: int = 0
+
+
+def review_iri(entity: str) -> str:
+    """The review record of an entity's link: a hash IRI, so that no blank node is needed."""
+    return entity + REVIEW_FRAGMENT
+
+
+def review_quads(iri: str, qid: str, *, reviewer: str, reviewed_on: str, note: str = "") -> list[ox.Quad]:
+    """The link and its review record, in ``graph/wikidata``: what `kg link` writes for one row and
+    what the build writes for one row of ``reviewed-links.csv`` (one function, so they cannot differ).
+    """
+    entity = ox.NamedNode(iri)
+    item = ox.NamedNode(wikidata_iri(qid))
+    review = ox.NamedNode(review_iri(iri))
+    triples: list[tuple[ox.NamedNode, ox.NamedNode, ox.NamedNode | ox.Literal]] = [
+        (entity, SKOS_EXACT_MATCH, item),
+        (review, RDF_TYPE, PROV_ACTIVITY),
+        (review, RDFS_LABEL, ox.Literal(f"Review of the Wikidata link {qid}", language="en")),
+        (review, PROV_USED, entity),
+        (review, PROV_USED, item),
+        (review, DCT_CREATOR, ox.Literal(reviewer)),
+        (review, DCT_DATE, ox.Literal(reviewed_on, datatype=XSD_DATE)),
+    ]
+    if note:
+        triples.append((review, RDFS_COMMENT, ox.Literal(note)))
+    return [ox.Quad(s, p, o, WIKIDATA_GRAPH) for s, p, o in triples]
 
 
 def reference_file(shared_dir: Path) -> Path:
@@ -102,6 +158,117 @@ def write_link_table(rows: Iterable[LinkRow], path: Path = LINKS_FILE) -> None:
         writer.writerow(LINK_TABLE_COLUMNS)
         for row in sorted(rows, key=lambda r: r.iri):
             writer.writerow((row.label, row.qid, row.iri))
+
+
+def read_reviewed_links(path: Path = REVIEWED_LINKS_FILE) -> list[ReviewedLink]:
+    """The recorded reviews, in file order; raises BuildError naming the line of a malformed row.
+
+    Only the shape of the file is checked here (header, number of cells); `checked_reviewed_links`
+    checks what the rows say.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise BuildError(f"{path} is missing", hint="restore the file from version control (its first "
+                         f"line is {','.join(REVIEWED_COLUMNS)})") from exc
+    except UnicodeDecodeError as exc:
+        raise BuildError(f"{path} is not UTF-8 text: {exc}", hint="save the file as UTF-8") from exc
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None or tuple(c.strip() for c in header) != REVIEWED_COLUMNS:
+        raise BuildError(f"the header should be {','.join(REVIEWED_COLUMNS)!r}",
+                         where=SourceLocation(str(path), 1), hint="fix the first line of the file")
+    rows: list[ReviewedLink] = []
+    line = 1
+    for cells in reader:
+        first, line = line + 1, reader.line_num  # a quoted note may span lines: name the row's first
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        if len(cells) != len(REVIEWED_COLUMNS):
+            raise BuildError(f"expected {len(REVIEWED_COLUMNS)} columns ({', '.join(REVIEWED_COLUMNS)}), "
+                             f"found {len(cells)}", where=SourceLocation(str(path), first),
+                             hint="quote cells that contain commas")
+        iri, qid, reviewer, day, note = (c.strip() for c in cells)
+        rows.append(ReviewedLink(iri, qid, reviewer, day, note, first))
+    return rows
+
+
+def write_reviewed_links(rows: Iterable[ReviewedLink], path: Path = REVIEWED_LINKS_FILE) -> None:
+    """Write the reviews sorted by IRI (a review changes as few lines as possible), atomically."""
+    path = Path(path)
+    partial = path.with_name(path.name + ".part")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(REVIEWED_COLUMNS)
+            for row in sorted(rows, key=lambda r: r.iri):
+                writer.writerow((row.iri, row.qid, row.reviewer, row.date, row.note))
+            out.flush()
+            os.fsync(out.fileno())
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def checked_reviewed_links(path: Path, entity_iris: Iterable[str], *, mapped: dict[str, str] | None = None,
+                           skip_absent: bool = False) -> list[ReviewedLink]:
+    """The rows of ``reviewed-links.csv`` that hold, in file order.
+
+    Raises BuildError naming the file's line when a QID is not ``Q`` and digits, an IRI is not one
+    of our entities of a linkable kind or no source describes it, the reviewer is missing, the date
+    is not ``YYYY-MM-DD``, an IRI or a QID is there twice, or a row contradicts the reference mapping
+    `mapped` (IRI → QID; the same pair in both is fine). With `skip_absent`, rows whose entity is
+    absent are skipped instead.
+    """
+    entities = set(entity_iris)
+    mapped = mapped or {}
+    mapped_qids = {qid: iri for iri, qid in mapped.items()}
+    seen_iri: dict[str, int] = {}
+    seen_qid: dict[str, int] = {}
+    out: list[ReviewedLink] = []
+    for row in read_reviewed_links(path):
+        where = SourceLocation(str(path), row.line)
+        if not QID_RE.match(row.qid):
+            tail = row.qid.rstrip("/").rsplit("/", 1)[-1]
+            hint = f"write {tail}, not the address" if tail != row.qid and QID_RE.match(tail) \
+                else "write Q followed by digits, e.g. Q792"
+            raise BuildError(f"{row.qid!r} is not a Wikidata QID", where=where, hint=hint)
+        if not is_linkable(row.iri):
+            raise BuildError(f"{row.iri!r} is not one of our entities of a kind Wikidata holds items for",
+                             where=where, hint=f"give an IRI {BASE}id/{{kind}}/{{slug}} with kind one of "
+                             + ", ".join(sorted(LINKABLE_KINDS)))
+        if not row.reviewer:
+            raise BuildError("the reviewer cell is empty", where=where,
+                             hint="name the person who checked the match (as `kg link` requires)")
+        try:
+            date.fromisoformat(row.date)
+            valid_day = len(row.date) == 10
+        except ValueError:
+            valid_day = False
+        if not valid_day:
+            raise BuildError(f"{row.date!r} is not a day written YYYY-MM-DD", where=where,
+                             hint="write the day of the review, e.g. 2026-11-28")
+        if row.iri in seen_iri:
+            raise BuildError(f"{row.iri} is reviewed twice (first on line {seen_iri[row.iri]})", where=where,
+                             hint="keep one QID per entity: remove the row that no longer holds")
+        if row.qid in seen_qid:
+            raise BuildError(f"{row.qid} is reviewed twice (first on line {seen_qid[row.qid]})", where=where,
+                             hint="keep one entity per QID: remove the row that no longer holds")
+        seen_iri[row.iri] = row.line
+        seen_qid[row.qid] = row.line
+        if mapped.get(row.iri, row.qid) != row.qid:
+            raise BuildError(f"{row.iri} is linked to {mapped[row.iri]} by {LINKS_FILE.name}, not {row.qid}",
+                             where=where, hint="keep one QID per entity: remove the row that is wrong")
+        if mapped_qids.get(row.qid, row.iri) != row.iri:
+            raise BuildError(f"{row.qid} is the link of {mapped_qids[row.qid]} in {LINKS_FILE.name}",
+                             where=where, hint="keep one entity per QID: remove the row that is wrong")
+        if row.iri not in entities:
+            if skip_absent:
+                continue
+            raise BuildError(f"{row.iri} is not an entity of any source in kg/sources/", where=where,
+                             hint="fix the IRI (the entity may have been renamed), or remove the row")
+        out.append(row)
+    return out
 
 
 def checked_links(shared_dir: Path, entity_iris: Iterable[str], *,
@@ -154,22 +321,29 @@ def is_linkable(iri: str) -> bool:
 
 
 def links_quads(shared_dir: Path, entity_iris: Iterable[str], *, links_file: Path | None = LINKS_FILE,
-                require_all_rows: bool = True) -> list[ox.Quad]:
+                reviewed_file: Path | None = None, require_all_rows: bool = True) -> list[ox.Quad]:
     """The ``graph/wikidata`` quads: ``skos:exactMatch`` for reviewed links, ``tg:notLinked`` for the rest.
 
     `entity_iris` are the entities the sources describe; only the linkable kinds among them
-    (persons, organizations, places, posts, events) get a link or a not-linked mark. With
-    `require_all_rows` False, mapping rows whose entity is absent are skipped instead of failing
-    (for partial builds and examples). The result is sorted, so that builds are reproducible.
+    (persons, organizations, places, posts, events) get a link or a not-linked mark. Links come
+    from the reference mapping `links_file` and from `reviewed_file` (rows recorded by `kg link`,
+    each with its review record, exactly as `kg link` wrote them; None: no such file). With
+    `require_all_rows` False, rows whose entity is absent are skipped instead of failing (for
+    partial builds and examples). The result is sorted, so that builds are reproducible.
     """
     entities = set(entity_iris)
     links = checked_links(shared_dir, entities, links_file=links_file, skip_absent=not require_all_rows)
+    reviewed = {row.iri: row for row in checked_reviewed_links(
+        reviewed_file, entities, mapped=links, skip_absent=not require_all_rows)} if reviewed_file else {}
     quads: list[ox.Quad] = []
     for iri in sorted(entities):
         if not is_linkable(iri):
             continue
         subject = ox.NamedNode(iri)
-        if iri in links:
+        if iri in reviewed:
+            row = reviewed[iri]
+            quads.extend(review_quads(iri, row.qid, reviewer=row.reviewer, reviewed_on=row.date, note=row.note))
+        elif iri in links:
             target = ox.NamedNode(wikidata_iri(links[iri]))
             quads.append(ox.Quad(subject, SKOS_EXACT_MATCH, target, WIKIDATA_GRAPH))
         else:

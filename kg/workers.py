@@ -20,7 +20,9 @@ coexists with a read-write one, which is the undefined case.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
+import dataclasses
 import gc
 import logging
 import multiprocessing
@@ -365,7 +367,11 @@ def initial_version(store_path: Path) -> str:
 class WorkerPoolEngine:
     """The `Engine` the server uses: queries run in killable worker processes.
 
-    >>> # engine = WorkerPoolEngine(Path("data/store"), workers=2, timeout=30).start()
+    Use it as a context manager (or `start()`/`close()`); every method raises `QueryTimeout` past
+    the deadline, `QuerySyntaxError` for bad text, `StoreUnavailable` when a worker is lost:
+
+        with WorkerPoolEngine(Path("data/store"), workers=2, timeout=30) as engine:
+            engine.ask(QueryRequest("ASK { ?s ?p ?o }"))
     """
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
@@ -386,6 +392,8 @@ class WorkerPoolEngine:
         self._version = initial_version(self.store_path)
         self.write_lock = threading.Lock()
         self.timeouts = 0
+        #: Threads for requests that must wait for a busy pool (the event loop must not block).
+        self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-wait")
 
     # -- life cycle
 
@@ -415,6 +423,7 @@ class WorkerPoolEngine:
                 worker.process.kill()
                 worker.process.join()
             worker.conn.close()
+        self._waiters.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> WorkerPoolEngine:
         return self.start()
@@ -578,7 +587,6 @@ class WorkerPoolEngine:
         which is most of the per-query overhead for small results. Falls back to a thread when no
         worker is idle (waiting for one is a blocking wait)."""
         import asyncio
-        import functools
 
         limit, deadline = self._deadline(request.timeout)
         with self._cond:
@@ -586,8 +594,14 @@ class WorkerPoolEngine:
             if worker is not None:
                 self._busy += 1
         if worker is None:
-            return await asyncio.to_thread(functools.partial(
-                self.serialize, request, solutions_format=solutions_format, graph_format=graph_format))
+            # Wait for a worker in a thread, still under this request's deadline (the time spent
+            # queued for a thread counts too).
+            def wait_then_run() -> SerializedResult:
+                left = max(deadline - time.monotonic(), 0.001)
+                return self.serialize(dataclasses.replace(request, timeout=left),
+                                      solutions_format=solutions_format, graph_format=graph_format)
+
+            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_run)
         try:
             worker.conn.send(("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))

@@ -19,12 +19,14 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import EngineDep, SettingsDep
 from api.negotiation import MediaType, parse_accept, quality
 from api.representation import DOCUMENT_TYPES, alternates, choose_representation, link_header, split_extension
+from api.routers.reconcile import service_of
 from api.templating import render
 from kg import iris
-from kg.describe import ENTITY_KINDS, Description, closest_names, describe_async, entity_names, not_found
+from kg.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
 from kg.entity_view import build_view, read_passage
 from kg.errors import NotFound
 from kg.ontology_docs import ontology_doc
+from kg.search import SearchIndex
 
 router = APIRouter(tags=["entities"])
 
@@ -69,9 +71,10 @@ async def entity(
     valid = kind in ENTITY_KINDS and iris.SLUG_RE.match(slug) is not None
     description = await describe_async(engine, iri, page=page) if valid else None
     if description is None or not description.exists:
+        index = await run_in_threadpool(_search_index, request, engine)
         if media is not None:
-            raise await run_in_threadpool(not_found, engine, iri, base_iri=settings.base_iri)
-        closest = await run_in_threadpool(closest_names, engine, iri, base_iri=settings.base_iri)
+            raise not_found(index, iri, base_iri=settings.base_iri)
+        closest = closest_names(index, iri, base_iri=settings.base_iri)
         suggestions = [{"iri": s, "label": label} for s, label in closest]
         return render(
             request,
@@ -91,9 +94,7 @@ async def entity(
 
     if media is not None:
         data = _serialize(description, media)
-        return Response(
-            b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers
-        )
+        return Response(b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers)
 
     view = build_view(description, ontology_doc().vocabulary())
     passage = None
@@ -121,27 +122,24 @@ def _editor_query(iri: str) -> str:
     )
 
 
-@router.get(
-    "/id/{kind}", summary="Every entity of one kind (persons, quotes...), by name", response_model=None
-)
+@router.get("/id/{kind}", summary="Every entity of one kind (persons, quotes...), by name", response_model=None)
 def entity_index(kind: str, request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     """A browsable index, so that trimming an entity IRI to its kind still lands somewhere useful."""
     if kind not in ENTITY_KINDS:
         raise NotFound(f"no kind of entity {kind!r}", suggestions=[f"/id/{k}" for k in ENTITY_KINDS])
-    prefix = f"{settings.base_iri}id/{kind}/"
-    labels: dict[str, str] = {}
-    for iri, label in entity_names(engine, settings.base_iri):
-        if iri.startswith(prefix) and "#" not in iri:
-            labels.setdefault(iri, label)
-    items = sorted(({"iri": i, "label": lbl} for i, lbl in labels.items()), key=lambda x: x["label"].lower())
+    index = _search_index(request, engine)
+    items = [{"iri": i, "label": label} for i, label in entities_of_kind(index, kind, base_iri=settings.base_iri)]
     ranges = parse_accept(request.headers.get("accept"))
     if quality(ranges, "application/json") > quality(ranges, "text/html"):
-        return JSONResponse(
-            {"kind": kind, "count": len(items), "entities": items}, headers={"Vary": "Accept"}
-        )
+        return JSONResponse({"kind": kind, "count": len(items), "entities": items}, headers={"Vary": "Accept"})
     return render(
         request,
         "entity_index.html",
         {"kind": kind, "items": items, "kinds": ENTITY_KINDS},
         headers={"Vary": "Accept"},
     )
+
+
+def _search_index(request: Request, engine: EngineDep) -> SearchIndex:
+    """The search index shared with /search and /reconcile (one build per store version)."""
+    return service_of(request, engine).index

@@ -387,3 +387,19 @@ def test_health_reports_store_facts(client: httpx.Client, oracle: ox.Store) -> N
     assert body["quads"] == sum(1 for q in oracle if not isinstance(q.graph_name, ox.DefaultGraph))
     assert {g["name"] for g in body["graphs"]} >= {iris.GRAPH_ONTOLOGY, iris.GRAPH_INFERRED}
     assert body["workers"]["alive"] == body["workers"]["configured"] == 2
+
+
+def test_more_clients_than_workers_are_all_answered(server: Server, oracle: ox.Store) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    expected = local_rows(oracle, PERSONS)
+
+    def ask_once(_: int) -> list[dict[str, str]]:
+        with server.client() as c:
+            response = c.post("/sparql", data={"query": PERSONS})
+            assert response.status_code == 200, response.text
+            return remote_rows(response.content)
+
+    with ThreadPoolExecutor(max_workers=12) as threads:
+        answers = list(threads.map(ask_once, range(36)))
+    assert all(answer == expected for answer in answers)

@@ -44,7 +44,6 @@ CASES = [
         (ID + 'organization/legislative-assembly', 'Legislative Assembly', 'organization', 'Q1812873', 'http://www.wikidata.org/entity/Q1812873'),
         (ID + 'organization/arena', 'National Republican Alliance', 'organization', 'Q1146480', 'http://www.wikidata.org/entity/Q1146480'),
         (ID + 'place/el-salvador', 'El Salvador', 'place', 'Q792', 'http://www.wikidata.org/entity/Q792'),
-        (ID + 'place/san-salvador', 'San Salvador', 'place', 'Q3110', 'http://www.wikidata.org/entity/Q3110'),
     ], id='linked-entities'),
     pytest.param('outlet-reports', {}, ['outlet_name', 'speaker_name', 'statements', 'quotes', 'paraphrases', 'issues'], [
         ('Diario Co Latino', 'Mauricio Ramírez Landaverde', '1', '1', '1', 'negotiating with the gangs'),

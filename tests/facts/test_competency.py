@@ -179,7 +179,6 @@ def test_which_entities_are_linked_to_wikidata(ask: Ask) -> None:
           GRAPH <https://w3id.org/tregua/graph/wikidata> { ?entity skos:exactMatch ?item } }""")
     assert answer == {
         ("place/el-salvador", "wd:Q792"),
-        ("place/san-salvador", "wd:Q3110"),
         ("organization/legislative-assembly", "wd:Q1812873"),
         ("organization/arena", "wd:Q1146480"),
         ("organization/fmln", "wd:Q648924"),
@@ -274,7 +273,7 @@ def test_party_of_each_deputy(ask: Ask) -> None:
           ?party a tg:PoliticalParty . ?constituency a tg:Place .
         }""")
     assert answer == {("person/donato-vaquerano", "organization/arena", "place/san-vicente"),
-                      ("person/guillermo-gallegos", "organization/gana", "place/san-salvador")}
+                      ("person/guillermo-gallegos", "organization/gana", "place/san-salvador-department")}
 
 
 def test_arena_is_named_in_both_languages(ask: Ask) -> None:

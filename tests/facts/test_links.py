@@ -106,8 +106,10 @@ def test_the_project_mapping_uses_only_reference_rows(shared_dir: Path) -> None:
 
 
 def test_writing_the_mapping_keeps_it_readable_and_sorted(tmp_path: Path) -> None:
-    rows = [LinkRow("San Salvador", "Q3110", iris.entity_iri("place", "san-salvador"), 0),
-            LinkRow("El Salvador", "Q792", EL_SALVADOR, 0)]
+    rows = [LinkRow("El Salvador", "Q792", EL_SALVADOR, 0),
+            LinkRow("Legislative Assembly of El Salvador", "Q1812873",
+                    iris.entity_iri("organization", "legislative-assembly"), 0)]
     path = tmp_path / "links.csv"
     write_link_table(rows, path)
-    assert [(r.label, r.line) for r in read_link_table(path)] == [("El Salvador", 2), ("San Salvador", 3)]
+    assert [(r.label, r.line) for r in read_link_table(path)] == [("Legislative Assembly of El Salvador", 2),
+                                                                  ("El Salvador", 3)]

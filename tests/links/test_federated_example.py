@@ -25,5 +25,6 @@ def test_its_local_part_finds_the_links(memory_store: ox.Store) -> None:
     assert "SERVICE" not in local.split("SELECT", 1)[1]
     rows = list(memory_store.query(local, use_default_graph_as_union=True))  # type: ignore[union-attr]
     found = {(r["label"].value, r["item"].value.rsplit("/", 1)[1]) for r in rows}
-    assert ("El Salvador", "Q792") in found and ("San Salvador", "Q3110") in found
+    assert ("El Salvador", "Q792") in found and ("Legislative Assembly", "Q1812873") in found
+    assert "Q3110" not in {qid for _label, qid in found}  # the city: no entity of ours is it
     assert all(qid.startswith("Q") for _label, qid in found)

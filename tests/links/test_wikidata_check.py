@@ -11,14 +11,7 @@ import pytest
 
 from kg.cli import main
 from kg.link_review import fetch_items
-from tests.links.test_link_command import (
-    EXACT_MATCH,
-    LINK_STATUS,
-    NOT_LINKED,
-    Q3110,
-    SAN_SALVADOR,
-    WIKIDATA_GRAPH,
-)
+from tests.links.test_link_command import EXACT_MATCH, Q792, WIKIDATA_GRAPH, unlink
 from tests.links.wikidata_standin import StandIn, reference_items, serve
 
 ID = "https://w3id.org/tregua/id/"
@@ -35,8 +28,7 @@ def store_copy(built_store: Path, tmp_path: Path) -> Path:
     path = tmp_path / "store"
     shutil.copytree(built_store, path)
     store = ox.Store(str(path))
-    store.remove(ox.Quad(SAN_SALVADOR, EXACT_MATCH, Q3110, WIKIDATA_GRAPH))
-    store.add(ox.Quad(SAN_SALVADOR, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
+    unlink(store)
     store.flush()
     del store
     return path
@@ -66,40 +58,41 @@ def test_fetch_reads_the_wbgetentities_shape(standin: StandIn) -> None:
 
 def test_a_checked_qid_is_linked(standin: StandIn, store_copy: Path, tmp_path: Path,
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    file = candidates(tmp_path, f"{ID}place/el-salvador,Q792,Ana Pérez,")
+    assert f"<{ID}place/el-salvador> {EXACT_MATCH} {Q792} {WIKIDATA_GRAPH}" not in links_of(store_copy)
     assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 0
-    assert f"<{ID}place/san-salvador> {EXACT_MATCH} {Q3110} {WIKIDATA_GRAPH}" in links_of(store_copy)
+    assert f"<{ID}place/el-salvador> {EXACT_MATCH} {Q792} {WIKIDATA_GRAPH}" in links_of(store_copy)
     assert "warning" not in capsys.readouterr().err
 
 
 def test_missing_and_redirected_items_write_nothing(standin: StandIn, store_copy: Path, tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    standin.hidden.add("Q3110")
+    standin.hidden.add("Q792")
     before = links_of(store_copy)
-    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    file = candidates(tmp_path, f"{ID}place/el-salvador,Q792,Ana Pérez,")
     assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 2
-    assert f"{file}:2: Q3110 does not exist on Wikidata" in capsys.readouterr().err
+    assert f"{file}:2: Q792 does not exist on Wikidata" in capsys.readouterr().err
     standin.hidden.clear()
-    standin.redirects["Q3110"] = "Q792"
+    standin.redirects["Q792"] = "Q3110"
     assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 2
-    assert f"{file}:2: Q3110 redirects to Q792 on Wikidata (link Q792" in capsys.readouterr().err
+    assert f"{file}:2: Q792 redirects to Q3110 on Wikidata (link Q3110" in capsys.readouterr().err
     assert links_of(store_copy) == before
 
 
 def test_a_label_unlike_ours_is_a_warning(standin: StandIn, store_copy: Path, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
-    standin.items["Q3110"] = "Legislative Assembly of El Salvador"  # as if the reviewer mistyped the QID
-    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    standin.items["Q792"] = "National Coalition Party (PCN)"  # as if the reviewer mistyped the QID
+    file = candidates(tmp_path, f"{ID}place/el-salvador,Q792,Ana Pérez,")
     assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", standin.url]) == 0
     err = capsys.readouterr().err
-    assert "warning: " in err and "our label 'San Salvador' and Wikidata's 'Legislative Assembly" in err
+    assert "warning: " in err and "our label 'El Salvador' and Wikidata's 'National Coalition Party" in err
 
 
 def test_unreachable_service_is_a_clear_error(store_copy: Path, tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     from tests.conftest import free_port
 
-    file = candidates(tmp_path, f"{ID}place/san-salvador,Q3110,Ana Pérez,")
+    file = candidates(tmp_path, f"{ID}place/el-salvador,Q792,Ana Pérez,")
     url = f"http://127.0.0.1:{free_port()}/w/api.php"
     assert main(["link", str(file), "--store", str(store_copy), "--check-wikidata", url]) == 1
     assert "cannot look the QIDs up" in capsys.readouterr().err

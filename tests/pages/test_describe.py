@@ -7,12 +7,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.describe import closest_names, describe, not_found
+from kg.describe import closest_names, describe, entities_of_kind, not_found
 from kg.engine import InProcessEngine
 from kg.entity_view import build_view, read_passage
 from kg.errors import BadRequest
 from kg.iris import TG, entity_iri
 from kg.ontology_docs import ontology_doc
+from kg.search import SearchIndex
 
 ORTIZ = entity_iri("person", "oscar-ortiz")
 
@@ -20,6 +21,11 @@ ORTIZ = entity_iri("person", "oscar-ortiz")
 @pytest.fixture(scope="module")
 def engine(memory_store: ox.Store) -> InProcessEngine:
     return InProcessEngine(memory_store, version="test")
+
+
+@pytest.fixture(scope="module")
+def index(engine: InProcessEngine) -> SearchIndex:
+    return SearchIndex.build(engine)
 
 
 def test_pages_partition_the_description(engine: InProcessEngine) -> None:
@@ -57,11 +63,16 @@ def test_page_out_of_range_is_bad_request(engine: InProcessEngine, page: int) ->
         (entity_iri("person", "howard-coto"), entity_iri("person", "howard-cotto")),
     ],
 )
-def test_closest_names_put_the_intended_entity_first(
-    engine: InProcessEngine, typed: str, expected: str
-) -> None:
-    assert closest_names(engine, typed)[0][0] == expected
-    assert not_found(engine, typed).suggestions[0] == expected
+def test_closest_names_put_the_intended_entity_first(index: SearchIndex, typed: str, expected: str) -> None:
+    assert closest_names(index, typed)[0][0] == expected
+    assert not_found(index, typed).suggestions[0] == expected
+
+
+def test_same_kind_comes_first_and_kinds_list_their_entities(index: SearchIndex) -> None:
+    persons = entities_of_kind(index, "person")
+    assert (ORTIZ, "Oscar Ortiz") in persons
+    assert all(iri.startswith(entity_iri("person", "")) for iri, _ in persons)
+    assert closest_names(index, entity_iri("person", "oscar"))[0][0] == ORTIZ
 
 
 def test_view_groups_stances_with_their_statements(engine: InProcessEngine) -> None:
