@@ -18,6 +18,7 @@ from api.deps import SettingsDep
 from api.representation import alternates, choose_representation, link_header
 from api.templating import STATIC_DIR, local_href, render
 from kg import paths
+from kg.canned import CannedQueryError, load_queries
 from kg.diagram import model_svg
 from kg.errors import NotFound
 from kg.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
@@ -169,8 +170,6 @@ _NODE = re.compile(r'(<g id="node\d+" class="node">\s*<title>([A-Za-z][A-Za-z0-9
 
 @lru_cache(maxsize=1)
 def _canned_cached(stamp: tuple[tuple[str, float], ...]) -> list[dict[str, Any]]:
-    from kg.canned import load_queries
-
     return [q.describe() for q in load_queries(paths.QUERIES_DIR)]
 
 
@@ -179,7 +178,7 @@ def _canned() -> list[dict[str, Any]]:
     files = sorted(paths.QUERIES_DIR.glob("*.rq"))
     try:
         return _canned_cached(tuple((str(f), f.stat().st_mtime) for f in files))
-    except Exception:  # a broken query file stops the server at start-up; the home page stays up
+    except (CannedQueryError, OSError):  # the queries router reports a broken file; the home page stays up
         return []
 
 

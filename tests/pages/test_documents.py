@@ -194,3 +194,14 @@ def test_ontology_page_embeds_the_class_diagram(client: httpx.Client) -> None:
     assert "<svg" in figure and "<?xml" not in figure
     for cls in ("Person", "Statement", "Quote", "Stance", "Event"):
         assert f">{cls}<" in figure or f">tg:{cls}<" in figure, cls
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_every_editor_example_answers_on_the_real_graph(client: httpx.Client, index: int) -> None:
+    from api.routers.pages import EXAMPLES
+
+    assert len(EXAMPLES) == 6
+    r = client.post("/sparql", data={"query": EXAMPLES[index]["query"]},
+                    headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"], EXAMPLES[index]["title"]
