@@ -7,6 +7,7 @@ processes, so timeouts hold) unless a test already attached an engine to `app.st
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
+from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
 from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql
 from kg.config import Settings, get_settings
@@ -36,6 +38,15 @@ def configure_logging(level: str) -> None:
             logger.propagate = False
 
 
+def _warm_gate(writer: object) -> None:
+    from kg.gate import warm
+
+    try:
+        warm(writer)  # type: ignore[arg-type]
+    except Exception:  # a failed warm-up only means the first write compiles the rules itself
+        log.exception("could not prepare the SHACL gate ahead of the first write")
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -50,6 +61,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
                  settings.query_workers, settings.query_timeout, owned.version)
+        if updates_enabled(settings):
+            threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     try:
         yield
     finally:

@@ -992,6 +992,14 @@ def rules_for(writer: Writer, store: ox.Store) -> Rules:
     return rules
 
 
+def warm(writer: Writer) -> None:
+    """Compile the shapes and the ontology's closure ahead of the first write (seconds of owlrl),
+    under the write lock, so that no write runs meanwhile."""
+    with writer.write_lock, writer.reading() as store:
+        rules_for(writer, store)
+        del store
+
+
 def apply_update(writer: Writer, update: str, *, base_iri: str | None = None,
                  using: Iterable[str] = (), using_named: Iterable[str] = ()) -> GateReport:
     """Run a SPARQL 1.1 Update through the gate (see the module docstring)."""

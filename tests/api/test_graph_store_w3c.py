@@ -36,7 +36,7 @@ ALICE = PREFIXES + '[] a foaf:Person; foaf:businessCard [ a v:VCard; v:given-nam
 
 @pytest.fixture(scope="module")
 def gsp(make_server: Callable[..., Server]) -> Iterator[httpx.Client]:
-    with make_server().client() as client:
+    with httpx.Client(base_url=make_server().url, timeout=120) as client:
         yield client
 
 

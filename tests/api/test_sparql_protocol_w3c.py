@@ -34,7 +34,7 @@ def query_server(make_server: Callable[..., Server]) -> Server:
         server.url + "/sparql/update",
         content=f"INSERT DATA {{ {DATA} }}".encode(),
         headers=UPDATE,
-        timeout=60,
+        timeout=120,
     )
     assert response.status_code == 200, response.text
     return server
@@ -42,13 +42,13 @@ def query_server(make_server: Callable[..., Server]) -> Server:
 
 @pytest.fixture(scope="module")
 def q(query_server: Server) -> Iterator[httpx.Client]:
-    with query_server.client() as client:
+    with httpx.Client(base_url=query_server.url, timeout=120) as client:
         yield client
 
 
 @pytest.fixture(scope="module")
 def u(make_server: Callable[..., Server]) -> Iterator[httpx.Client]:
-    with make_server().client() as client:
+    with httpx.Client(base_url=make_server().url, timeout=120) as client:
         yield client
 
 

@@ -37,7 +37,7 @@ def writable(make_server: Callable[..., Server]) -> Server:
 
 @pytest.fixture(scope="module")
 def client(writable: Server) -> Iterator[httpx.Client]:
-    with writable.client() as c:
+    with httpx.Client(base_url=writable.url, timeout=120) as c:
         yield c
 
 
@@ -173,7 +173,7 @@ def test_modify_with_where_and_with(client: httpx.Client) -> None:
 
 def test_writes_are_off_without_a_configured_token(make_server: Callable[..., Server]) -> None:
     server = make_server({"KG_UPDATE_TOKEN": ""})
-    with server.client() as client:
+    with httpx.Client(base_url=server.url, timeout=120) as client:
         response = client.post("/sparql/update", content=VALID.encode(), headers=UPDATE)
         assert response.status_code == 403
         assert "switched off" in response.json()["message"] and "KG_UPDATE_TOKEN" in response.json()["hint"]
