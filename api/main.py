@@ -78,6 +78,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)
+    # Innermost (middleware added first runs last): queries skip FastAPI's routing layer but still
+    # pass through the size limit and CORS below.
+    app.add_middleware(sparql.SparqlFastPath)
     # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
     # header, so cross-site pages cannot send the write token.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

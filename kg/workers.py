@@ -30,6 +30,7 @@ import multiprocessing.connection
 import os
 import pickle
 import re
+import select
 import threading
 import time
 import uuid
@@ -61,9 +62,25 @@ BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
 
 
 
+def _format_names() -> dict[tuple[type, str], str]:
+    out = {}
+    for owner in (ox.RdfFormat, ox.QueryResultsFormat):
+        for name in dir(owner):
+            if name.isupper() and isinstance(getattr(owner, name), owner):
+                out[(owner, getattr(owner, name).media_type)] = name
+    return out
+
+
+#: (format class, media type) -> attribute name, built once: scanning `dir()` per query cost ~12 µs.
+_FORMAT_NAMES = _format_names()
+
+
 def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     """Formats cannot be pickled: they cross the pipe by their attribute name (`TURTLE`)."""
     owner = ox.RdfFormat if isinstance(fmt, ox.RdfFormat) else ox.QueryResultsFormat
+    name = _FORMAT_NAMES.get((owner, fmt.media_type))
+    if name is not None and getattr(owner, name) == fmt:
+        return name
     for name in dir(owner):
         if name.isupper() and getattr(owner, name) == fmt:
             return name
@@ -341,7 +358,19 @@ class _Worker:
 
 def _resolve(future: Any) -> None:
     if not future.done():
-        future.set_result(None)
+        future.set_result(True)
+
+
+def _readable_now(fd: int) -> bool:
+    """`Connection.poll(0)` without its selector set-up (~3 µs down to under 1)."""
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+def _expire(future: Any) -> None:
+    if not future.done():
+        future.set_result(False)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -608,26 +637,29 @@ class WorkerPoolEngine:
         except OSError as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
-        if not worker.conn.poll(0):
+        fd = worker.conn.fileno()
+        if not _readable_now(fd):
             loop = asyncio.get_running_loop()
             ready = loop.create_future()
-            fd = worker.conn.fileno()
             loop.add_reader(fd, _resolve, ready)
+            # One timer on the same future (cheaper than asyncio.wait_for's extra future and task
+            # callbacks): True when the pipe is readable, False at the deadline.
+            timer = loop.call_later(max(deadline - time.monotonic(), 0), _expire, ready)
             try:
-                await asyncio.wait_for(ready, max(deadline - time.monotonic(), 0))
-            except TimeoutError:
-                loop.remove_reader(fd)
-                self.timeouts += 1
-                self._replace_later(worker)
-                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
-                                          hint="make the query more selective (LIMIT, fewer unbound patterns)"
-                                          ) from None
+                answered = await ready
             except BaseException:
                 # Cancelled (the client went away): the answer would arrive on a pipe nobody reads.
+                timer.cancel()
                 loop.remove_reader(fd)
                 self._replace_later(worker)
                 raise
+            timer.cancel()
             loop.remove_reader(fd)
+            if not answered:
+                self.timeouts += 1
+                self._replace_later(worker)
+                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
+                                          hint="make the query more selective (LIMIT, fewer unbound patterns)")
             # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
             os.set_blocking(fd, True)
         return self._first_message(worker, deadline, limit)

@@ -9,6 +9,7 @@ a POST to `/sparql/update`, as many clients expect one endpoint for both.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 import time
@@ -21,6 +22,7 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation
 from api.deps import engine_of, require_write_token, settings_of, writer_of
@@ -172,6 +174,54 @@ async def sparql_post(request: Request) -> Response:
     return await run_query(request, protocol)
 
 
+class SparqlFastPath:
+    """Pure ASGI: `GET`/`POST /sparql` go straight to `sparql_get`/`sparql_post`.
+
+    The same handlers the routes above run, minus FastAPI's route matching, endpoint wrappers and
+    dependency solving, which were a large part of the server's own time on a small query. Any
+    other path or method (HEAD, OPTIONS, PUT...) goes through the app as before. Installed
+    innermost, inside the CORS and request-size middleware, so both still apply; errors raised
+    by the handlers get the app's own exception handlers (the same lookup Starlette's
+    `ExceptionMiddleware` does), and anything unhandled propagates to the server-error handler.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if (scope["type"] != "http" or scope["path"] != "/sparql" or method not in ("GET", "POST")
+                or scope.get("root_path")):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope, receive, send)
+        try:
+            response = await (sparql_get(request) if method == "GET" else sparql_post(request))
+        except Exception as exc:
+            handler = _exception_handler(scope, exc)
+            if handler is None:
+                raise
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                response = await run_in_threadpool(handler, request, exc)
+            if response is None:
+                return
+        await response(scope, receive, send)
+
+
+def _exception_handler(scope: Scope, exc: Exception) -> Any:
+    """The app's handler for `exc` by class, most specific first; `Exception` (500) is left to
+    the outer server-error middleware, as Starlette does."""
+    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
+    for cls in type(exc).__mro__:
+        if cls is Exception:
+            return None
+        if cls in handlers:
+            return handlers[cls]
+    return None
+
+
 def _unsupported_media(media: str, accepted: list[str]) -> ApiError:
     what = f"Content-Type {media!r}" if media else "a request without Content-Type"
     return ApiError(415, f"{what} is not accepted here", hint="send one of: " + ", ".join(accepted),
@@ -187,9 +237,9 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
     try:
         fmt_param = protocol.one("format")
         accept = request.headers.get("accept")
-        solutions = negotiation.choose(ResultKind.SOLUTIONS, accept=accept, format_param=fmt_param) \
+        solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
-        graph = negotiation.choose(ResultKind.GRAPH, accept=accept, format_param=fmt_param) \
+        graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
             if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
         qr = QueryRequest(
             query,
@@ -211,6 +261,23 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
         return Response(data, media_type=chosen.content_type, headers=headers)
     return StreamingResponse(_logged(result.chunks, query, result.kind, started),
                              media_type=chosen.content_type, headers=headers)
+
+
+#: `negotiation.choose` answers by (kind, Accept, format=): clients repeat the same few Accept
+#: headers, and parsing a long one cost up to ~20 µs a query. Refusals are not kept (they raise).
+_CHOSEN: dict[tuple[ResultKind, str | None, str | None], negotiation.MediaType] = {}
+_CHOSEN_MAX = 512
+
+
+def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> negotiation.MediaType:
+    key = (kind, accept, fmt_param)
+    media = _CHOSEN.get(key)
+    if media is None:
+        media = negotiation.choose(kind, accept=accept, format_param=fmt_param)
+        if len(_CHOSEN) >= _CHOSEN_MAX:
+            _CHOSEN.clear()
+        _CHOSEN[key] = media
+    return media
 
 
 async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResultsFormat,

@@ -186,3 +186,17 @@ def test_writes_are_off_without_a_configured_token(make_server: Callable[..., Se
         assert put.status_code == 403
         description = client.get("/sparql", headers={"Accept": "application/n-triples"}).text
         assert "SPARQL11Query" in description and "SPARQL11Update" not in description
+
+
+@pytest.mark.parametrize(
+    "node", [iris.entity_iri("organization", "ms13"), iris.entity_iri("person", "raul-mijango")]
+)
+def test_an_alias_on_a_well_connected_node_is_accepted(client: httpx.Client, node: str) -> None:
+    """Regression: the gate used to validate the participations pointing at the node without the
+    events pointing at them, and refused the write ("A participation must belong to exactly one
+    tg:Event")."""
+    update = (f'PREFIX tg: <{TG}> INSERT DATA {{ GRAPH <{SOURCE}> {{ <{node}> tg:alias "Alias de prueba"@es }} }}')
+    response = client.post("/sparql/update", content=update.encode(), headers=UPDATE)
+    assert response.status_code == 200, response.text
+    assert response.json()["added"] == 1 and response.json()["focus_nodes"] >= 2
+    assert ask(client, f'ASK {{ <{node}> <{TG}alias> "Alias de prueba"@es }}')

@@ -8,6 +8,8 @@ graphs, as queries do), the updates below name their graphs, so both semantics a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pyoxigraph as ox
 import pytest
 
@@ -125,3 +127,67 @@ def test_split_update_finds_each_part() -> None:
     assert modify.using_named == [ox.NamedNode(EX + "n")]
     assert modify.where is not None and modify.where.endswith("'}') }")
     assert copy.silent and copy.source == ox.DefaultGraph() and copy.target == ox.NamedNode(EX + "h")
+
+
+# ----------------------------------------------------------------------------- the real store
+# Valid writes to well-connected nodes of the real built store must pass the gate: the
+# neighbourhood it validates has to hold everything the shapes reach from each focus node
+# (e.g. the event whose tg:hasParticipation points at a participation of the changed node).
+
+TG_NS = "https://w3id.org/tregua/ontology#"
+ID = "https://w3id.org/tregua/id/"
+SEED_GRAPH = "https://w3id.org/tregua/graph/source/insightcrime-2017-01-ms13-dialogue"
+REAL_VALID = {
+    "organization-in-participations": (f"{ID}organization/ms13", f'<{TG_NS}alias> "Mara"@es'),
+    "person-in-participations": (f"{ID}person/raul-mijango", f'<{TG_NS}alias> "Mijango"@es'),
+    "person-with-tenures-and-statements": (f"{ID}person/guillermo-gallegos", f'<{TG_NS}alias> "Gallegos"@es'),
+    "person-with-statements-and-quotes": (f"{ID}person/oscar-ortiz", f'<{TG_NS}alias> "Ortiz"@es'),
+    "person-with-tenures": (f"{ID}person/salvador-sanchez-ceren", f'<{TG_NS}alias> "Profesor"@es'),
+    "event": (f"{ID}event/gang-truce-2012", '<http://www.w3.org/2000/01/rdf-schema#comment> "t"@en'),
+    "quote-position": (f"{ID}quote/oscar-ortiz-stop-murdering#position",
+                       '<http://www.w3.org/2000/01/rdf-schema#comment> "t"@en'),
+}
+
+
+@pytest.fixture
+def real_writer(built_store: object, tmp_path: object) -> Iterator[MemoryWriter]:
+    import shutil
+    from pathlib import Path
+
+    copy = Path(str(tmp_path)) / "store"
+    shutil.copytree(str(built_store), copy)
+    store = ox.Store(str(copy))
+    yield MemoryWriter(store)
+    del store
+
+
+@pytest.mark.parametrize("name", list(REAL_VALID))
+def test_valid_writes_to_connected_nodes_of_the_real_store_pass(real_writer: MemoryWriter, name: str) -> None:
+    node, predicate_object = REAL_VALID[name]
+    assert any(real_writer.store.quads_for_pattern(ox.NamedNode(node), None, None, None)), node
+    update = f"INSERT DATA {{ GRAPH <{SEED_GRAPH}> {{ <{node}> {predicate_object} }} }}"
+    report = apply_update(real_writer, update)
+    assert report.added == 1
+    # the focus nodes' shapes reached further than the changed node itself
+    assert report.focus_nodes > 1 and report.validated_quads > 1
+
+
+@pytest.mark.parametrize(
+    ("update", "message"),
+    [
+        # the event's type is what a participation's shape checks, two hops from the changed triple
+        (f"DELETE DATA {{ GRAPH <{SEED_GRAPH}> {{ <{ID}event/arrests-of-truce-participants> a <{TG_NS}Arrest> }} }}",
+         "exactly one tg:Event"),
+        (f"INSERT DATA {{ GRAPH <{SEED_GRAPH}> {{ <{ID}organization/ms13> <{TG_NS}alias> \"Mara\" }} }}",
+         "language-tagged"),
+    ],
+)
+def test_invalid_writes_to_the_real_store_are_refused(real_writer: MemoryWriter, update: str,
+                                                      message: str) -> None:
+    from kg.errors import ValidationFailed
+
+    before = canonical(real_writer.store)
+    with pytest.raises(ValidationFailed) as failure:
+        apply_update(real_writer, update)
+    assert any(message in v.message for v in failure.value.violations), failure.value.violations
+    assert canonical(real_writer.store) == before
