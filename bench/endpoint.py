@@ -270,6 +270,43 @@ def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds:
     return total
 
 
+def raw_p50(server: Running, query: str, requests: int) -> float:
+    """p50 (ms) of one query over a bare keep-alive socket: the server's own time, without the
+    ~0.4 ms per request that httpx itself spends on both servers' figures."""
+    import socket
+    from urllib.parse import urlsplit
+
+    url = urlsplit(server.url)
+    path = "/sparql" if server.name == "tregua" else "/query"
+    body = query.encode()
+    request = (f"POST {path} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Type: application/sparql-query\r\n"
+               f"Accept: {accept_for(query)}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    times = []
+    with socket.create_connection((url.hostname, url.port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for _ in range(requests):
+            t = time.perf_counter()
+            sock.sendall(request)
+            data = b""
+            while True:
+                chunk = sock.recv(1 << 16)
+                if not chunk:
+                    raise RuntimeError(f"{server.name} closed the connection")
+                data += chunk
+                head, sep, rest = data.partition(b"\r\n\r\n")
+                if not sep:
+                    continue
+                fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:])
+                fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
+                if b"content-length" in fields:
+                    if len(rest) >= int(fields[b"content-length"]):
+                        break
+                elif rest.endswith(b"0\r\n\r\n"):
+                    break
+            times.append(time.perf_counter() - t)
+    return statistics.median(times[requests // 10:]) * 1000
+
+
 def in_process(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> Latencies:
     """The floor: the same queries with pyoxigraph in this process, results serialised like the server's."""
     store = ox.Store.read_only(str(store_path))
@@ -480,6 +517,19 @@ def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: L
         say(
             f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
             f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms, in-process {floor_of[name]:.2f} ms"
+        )
+    for name, query in mix:  # the same, with a bare socket client: the servers' own time
+        if name not in ("lookup", "ask", "describe"):
+            continue
+        raw: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
+        for _ in range(ROUNDS):
+            for server in (ours, theirs):
+                raw[server.name].append(raw_p50(server, query, 200))
+        ours_ms, theirs_ms = statistics.median(raw["tregua"]), statistics.median(raw["oxigraph"])
+        say(
+            f"  small result '{name}', bare socket client: p50 tregua {ours_ms:.2f} ms, "
+            f"oxigraph {theirs_ms:.2f} ms, in-process {floor_of[name]:.2f} ms "
+            f"-> +{ours_ms - floor_of[name]:.2f} ms over in-process"
         )
 
 
