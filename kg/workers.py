@@ -253,6 +253,26 @@ def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
     raise ValueError(f"unknown operation {op!r}")
 
 
+class WriteHandle:
+    """The read-write store lent out by `exclusive()`, usable only inside its `with` block.
+
+    After the block the handle forgets the store, so the last reference to the RocksDB
+    instance is gone whatever names the caller kept; any later use raises StoreUnavailable.
+    """
+
+    def __init__(self, store: ox.Store) -> None:
+        self._store: ox.Store | None = store
+
+    def __getattr__(self, name: str) -> Any:
+        store = self.__dict__.get("_store")
+        if store is None:
+            raise errors.StoreUnavailable("the write handle was used after its write ended")
+        return getattr(store, name)
+
+    def release(self) -> None:
+        self._store = None
+
+
 def worker_main(conn: Connection, store_path: str) -> None:
     """Entry point of a worker process: open read-only, then answer until told to stop."""
     store: ox.Store | None = ox.Store.read_only(store_path)
@@ -716,12 +736,16 @@ class WorkerPoolEngine:
                 worker.conn.send(("close",))
             for worker in workers:
                 worker.conn.recv()
-            store = ox.Store(str(self.store_path))
+            handle = WriteHandle(ox.Store(str(self.store_path)))
             try:
-                yield store
-                store.flush()
+                yield handle  # type: ignore[misc]
+                handle.flush()
             finally:
-                del store
+                # The caller's `as` name outlives the `with` block: only invalidating the handle
+                # really closes RocksDB before the workers reopen read-only (a read-write
+                # instance still compacting beside them deletes files they are opening).
+                handle.release()
+                del handle
                 gc.collect()
             self._version = f"{self._version.split('+')[0]}+{time.time_ns():x}"
         finally:
