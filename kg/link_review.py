@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import hashlib
 import io
 import json
 import sys
+import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -274,34 +276,43 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
     day = reviewed_on or datetime.now(UTC).date()
     previous = store_version(store_path)
     store = open_store(store_path)
-    warnings: list[str] = []
-    if wikidata_api:
-        problems, warnings = check_on_wikidata(rows, store, wikidata_api, name=str(candidates))
-        if problems:
-            raise LinkFileError(problems)
-    writer = gate.MemoryWriter(store)
-    plans: list[LinkPlan] = []
+    try:
+        warnings: list[str] = []
+        if wikidata_api:
+            problems, warnings = check_on_wikidata(rows, store, wikidata_api, name=str(candidates))
+            if problems:
+                raise LinkFileError(problems)
+        writer = gate.MemoryWriter(store)
+        plans: list[LinkPlan] = []
 
-    def compute(store: ox.Store) -> gate.VirtualDataset:
-        # Checked under the gate's write lock: what was checked is what gets written.
-        plan = plan_quads(check_candidates(rows, store, name=str(candidates)), store, reviewed_on=day)
-        plans.append(plan)
-        delta = gate.VirtualDataset(store)
-        delta.apply(plan.remove, plan.add)
-        return delta
+        def compute(store: ox.Store) -> gate.VirtualDataset:
+            # Checked under the gate's write lock: what was checked is what gets written.
+            plan = plan_quads(check_candidates(rows, store, name=str(candidates)), store, reviewed_on=day)
+            plans.append(plan)
+            delta = gate.VirtualDataset(store)
+            delta.apply(plan.remove, plan.add)
+            return delta
 
-    report = gate.gated_write(writer, compute)
-    plan = plans[-1]
-    plan.warnings = warnings
-    if report.added or report.removed:
-        # The store's version feeds ETags and the search index: it must move with the data.
-        digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plan.add)))).encode())
-        write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
-    if plan.linked:
-        # Only now that the store holds the links: a refused file records nothing.
-        links.write_reviewed_links(recorded_rows(plan, existing, reviewed_on=day), record)
-        plan.recorded_in = record
-    return plan
+        report = gate.gated_write(writer, compute)
+        plan = plans[-1]
+        plan.warnings = warnings
+        if report.added or report.removed:
+            # The store's version feeds ETags and the search index: it must move with the data.
+            digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plan.add)))).encode())
+            write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
+        if plan.linked:
+            # Only now that the store holds the links: a refused file records nothing.
+            links.write_reviewed_links(recorded_rows(plan, existing, reviewed_on=day), record)
+            plan.recorded_in = record
+        return plan
+    except BaseException as exc:
+        # The frames of a refused write hold the read-write store; a RocksDB handle kept alive
+        # by a traceback would sit beside the next reader's read-only one.
+        traceback.clear_frames(exc.__traceback__)
+        raise
+    finally:
+        store = writer = None  # type: ignore[assignment]
+        gc.collect()
 
 
 # -- looking QIDs up on Wikidata (optional; tested against a local stand-in) ------------------
