@@ -63,7 +63,7 @@ BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
 
 
 def _format_names() -> dict[tuple[type, str], str]:
-    out = {}
+    out: dict[tuple[type, str], str] = {}
     for owner in (ox.RdfFormat, ox.QueryResultsFormat):
         for name in dir(owner):
             if name.isupper() and isinstance(getattr(owner, name), owner):
