@@ -11,12 +11,9 @@ from typing import Any
 
 import pytest
 
+from tests.browser import launched_browser, loopback_page
+
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
 
 @pytest.fixture(scope="module")
 def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -36,27 +33,10 @@ def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 @pytest.fixture(scope="module")
 def page(server: Any, newsroom: str) -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
-    from playwright.sync_api import sync_playwright
-
     site = newsroom.rsplit("/", 1)[0]
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        context = browser.new_context(viewport={"width": 1000, "height": 700})
-        outside: list[str] = []
-
-        def only_loopback(r: Any) -> None:
-            if r.request.url.startswith((server.url, site)):
-                r.continue_()
-            else:
-                outside.append(r.request.url)
-                r.abort()
-
-        context.route("**/*", only_loopback)
-        yield context.new_page()
-        browser.close()
-        assert not outside, f"the page tried to reach {outside}"
+    with launched_browser() as browser, \
+            loopback_page(browser, server.url, site, viewport={"width": 1000, "height": 700}) as pg:
+        yield pg
 
 
 def test_the_embedded_table_sorts_by_a_clicked_column(page: Any, newsroom: str, tmp_path: Path) -> None:

@@ -7,50 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import launched_browser, loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
 def page(browser: object, server: Server) -> Iterator[object]:
-    context = browser.new_context(base_url=server.url, viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
-    # Nothing may leave the machine: any request off the test server fails the test.
-    outside: list[str] = []
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_()
-            if route.request.url.startswith(server.url)
-            else (outside.append(route.request.url), route.abort())
-        ),
-    )
-    pg = context.new_page()
-    yield pg
-    context.close()
-    assert not outside, f"the page tried to reach {outside}"
+    with loopback_page(browser, server.url, base_url=server.url, viewport={"width": 1200, "height": 900}) as pg:
+        yield pg
 
 
 def test_entity_page_reads_well_and_links_to_the_passage(page: object, tmp_path: Path) -> None:

@@ -4,42 +4,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.browser import launched_browser, loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make system-packages)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched_browser() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture()
 def page(browser: Any, server: Server) -> Iterator[Any]:
-    context = browser.new_context(base_url=server.url)
-    outside: list[str] = []  # nothing may leave the machine
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(server.url)
-                  else (outside.append(route.request.url), route.abort()))
-    pg = context.new_page()
-    yield pg
-    context.close()
-    assert not outside, f"the page tried to reach {outside}"
+    with loopback_page(browser, server.url, base_url=server.url) as pg:
+        yield pg
 
 
 def test_search_form_finds_a_name_typed_without_accents(page: Any) -> None:
