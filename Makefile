@@ -61,12 +61,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy kg api
 
+# Benchmarks print figures (ratios against a peer in the same run); they assert nothing.
+# bench/canned.py installs grlc into its own venv under bench/out/ on first run.
 bench: install
-	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/endpoint.py
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
+	$(BIN)/python bench/linked_pages.py
 
 clean:
 	rm -rf data .pytest_cache
