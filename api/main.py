@@ -18,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import errors
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
-from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql
+from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Innermost (middleware added first runs last): queries skip FastAPI's routing layer but still
     # pass through the size limit and CORS below.
     app.add_middleware(sparql.SparqlFastPath)
+    app.add_middleware(queries.QueriesFastPath)
     # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
     # header, so cross-site pages cannot send the write token.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
@@ -88,7 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
                        expose_headers=["Content-Type", "ETag", "Location", "Link"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (health, sparql, graph_store, queries, entities, reconcile, pages):
+    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
         app.include_router(module.router)
     return app
 

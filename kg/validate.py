@@ -203,3 +203,15 @@ def validate_store(store: ox.Store, *, shapes: list[ox.Quad], ontology: list[ox.
     violations = [r for r in results if r.severity == "Violation"]
     warnings = [r for r in results if r.severity != "Violation"]
     return ValidationReport(not violations, violations, warnings)
+
+
+def validate_document(triples: Sequence[ox.Triple], *, shapes: Iterable[ox.Quad],
+                      ontology: Iterable[ox.Quad]) -> ValidationReport:
+    """Check a document on its own against the shapes, as a researcher would before sending it.
+
+    The document is not merged with the store: what it references must be described in it for
+    `sh:class` to hold. The write gate (`kg.gate`) is where data is checked in the store's context.
+    """
+    graph = ox.DefaultGraph()
+    return validate_graph([ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples],
+                          shapes=shapes, ontology=ontology)

@@ -74,7 +74,18 @@ def graph_exists(engine: Engine, graph: str | None) -> bool:
 
 @router.api_route(PATH, methods=["GET", "HEAD"], summary="a graph's content (content-negotiated)")
 async def read_graph(request: Request) -> Response:
-    graph = _need_graph(target_of(request))
+    return await serve_graph(request, _need_graph(target_of(request)))
+
+
+@router.api_route("/graph/{rest:path}", methods=["GET", "HEAD"],
+                  summary="dereference a graph IRI (…/graph/…) under this server's host")
+async def dereference_graph(request: Request, rest: str) -> Response:
+    """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them."""
+    return await serve_graph(request, f"{settings_of(request).base_iri}graph/{rest}")
+
+
+async def serve_graph(request: Request, graph: str | None) -> Response:
+    """One graph's content (None: the store's own default graph), content-negotiated, streamed."""
     fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
     engine = engine_of(request)
     if not await run_in_threadpool(graph_exists, engine, graph):

@@ -9,6 +9,7 @@ server never starts with a query that would fail its callers.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,8 +18,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
 from kg import canned, paths
@@ -230,10 +232,10 @@ def _endpoint(query: canned.CannedQuery, cache: canned.ResultCache) -> Callable[
     return run_canned
 
 
-def build_router(catalog: canned.QueryCatalog) -> APIRouter:
+def build_router(catalog: canned.QueryCatalog, cache: canned.ResultCache | None = None) -> APIRouter:
     """The list, one route per query, and a catch-all that suggests the closest names."""
     router = APIRouter(tags=[TAG])
-    cache = canned.ResultCache()
+    cache = cache if cache is not None else canned.ResultCache()
 
     @router.get("/queries", summary="The canned queries: names, summaries, parameters, example calls",
                 response_model=None)
@@ -271,4 +273,49 @@ def _prefers_html(accept: str | None) -> bool:
 
 
 CATALOG = canned.load_queries(paths.QUERIES_DIR)
-router = build_router(CATALOG)
+CACHE = canned.ResultCache()
+router = build_router(CATALOG, CACHE)
+
+_PREFIX = "/queries/"
+
+
+class QueriesFastPath:
+    """Pure ASGI: `GET /queries/{name}` goes straight to `answer` (or to the 404 with suggestions).
+
+    The same work the generated routes above do, minus FastAPI's route matching over every route
+    of the app, its endpoint wrapper and dependency solving, like `sparql.SparqlFastPath`. The
+    routes stay registered for the OpenAPI document and for any request this does not take
+    (other methods, nested paths, a `root_path`). Installed innermost, so the size limit and CORS
+    still apply; errors get the app's own exception handlers.
+    """
+
+    def __init__(self, app: ASGIApp, catalog: canned.QueryCatalog = CATALOG,
+                 cache: canned.ResultCache = CACHE) -> None:
+        self.app = app
+        self.catalog = catalog
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if (not path.startswith(_PREFIX) or scope.get("method") != "GET" or scope.get("root_path")
+                or "/" in path[len(_PREFIX):] or len(path) == len(_PREFIX)):
+            await self.app(scope, receive, send)
+            return
+        from api.routers.sparql import _exception_handler
+
+        request = Request(scope, receive, send)
+        try:
+            query = self.catalog.get(path[len(_PREFIX):])  # NotFound with the closest names
+            response = await run_in_threadpool(answer, request, engine_of(request), settings_of(request),
+                                               query, self.cache)
+        except Exception as exc:
+            handler = _exception_handler(scope, exc)
+            if handler is None:
+                raise
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                response = await run_in_threadpool(handler, request, exc)
+            if response is None:
+                return
+        await response(scope, receive, send)
