@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # pass through the size limit and CORS below.
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(queries.QueriesFastPath)
+    app.add_middleware(entities.EntitiesFastPath)
     # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
     # header, so cross-site pages cannot send the write token.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,

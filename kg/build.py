@@ -167,9 +167,9 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
             problems.extend(found)
         info["done"] = f"{len(problems)} problem(s)"
     with progress.step("linking to Wikidata") as info:
-        found = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
-        links = found or []
-        info["done"] = f"{len(links)} quads" if found is not None else "skipped: kg.links is not there yet"
+        linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
+        links = linked or []
+        info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.links is not there yet"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.

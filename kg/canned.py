@@ -822,10 +822,15 @@ class ResultCache:
                 self._rows.popitem(last=False)
 
 
+def cache_key(engine: Engine, query: CannedQuery, bound: BoundQuery) -> tuple[Any, ...]:
+    """The answer cache's key: store version, query text and bound values."""
+    return (engine.version, query.name, query.digest, tuple(sorted(bound.values.items())))
+
+
 def execute(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, *, max_rows: int = 100_000,
             cache: ResultCache | None = None) -> CannedResult:
     """Run a bound query (or take its rows from `cache`) and cut out the page."""
-    key = (engine.version, query.name, query.digest, tuple(sorted(bound.values.items())))
+    key = cache_key(engine, query, bound)
     rows = cache.get(key) if cache is not None else None
     if rows is None:
         rows = engine.select(bound.request, max_rows=max_rows)

@@ -285,26 +285,31 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
     start_p, end_p = OA + "start", OA + "end"
     for f in sources:
         quads = f.quads
-        by_subject: dict[ox.NamedNode, list[ox.Quad]] = defaultdict(list)
+        by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = defaultdict(list)  # NamedNodes only
         for q in quads:
             if isinstance(q.subject, ox.NamedNode):
                 by_subject[q.subject].append(q)
 
-        pointing: dict[tuple[str, ox.NamedNode], list[ox.NamedNode]] = defaultdict(list)
+        pointing: dict[tuple[str, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple], list[ox.NamedNode]] = (
+            defaultdict(list))
         for q in quads:
             if q.predicate.value in (TG + "position", TG + "hasQuote") and isinstance(
                 q.subject, ox.NamedNode
             ):
-                pointing[(q.predicate.value, q.object)].append(q.subject)  # type: ignore[index]
+                pointing[(q.predicate.value, q.object)].append(q.subject)
 
-        def objs(s: ox.NamedNode, p: str, by: dict[ox.NamedNode, list[ox.Quad]] = by_subject) -> list:
+        def objs(s: ox.NamedNode | ox.BlankNode, p: str,
+                 by: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = by_subject) -> list:
             return [q.object for q in by.get(s, []) if q.predicate.value == p]
 
-        def where_of(node: ox.NamedNode, f: ParsedFile = f) -> SourceLocation:
+        def where_of(node: ox.NamedNode | ox.BlankNode, f: ParsedFile = f) -> SourceLocation:
             return SourceLocation(str(f.path), f.line_of(node.value))
 
-        text_files = {q.subject: q.object.value for q in quads if q.predicate.value == TG + "textFile"}
-        positions = sorted({q.subject for q in quads if q.predicate.value in (start_p, end_p)}, key=str)
+        text_files = {q.subject: q.object.value for q in quads
+                      if q.predicate.value == TG + "textFile" and not isinstance(q.object, ox.Triple)}
+        # (a quad's subject is never a triple term in pyoxigraph 0.5, whatever its stubs say)
+        positions = sorted({q.subject for q in quads if q.predicate.value in (start_p, end_p)
+                            and not isinstance(q.subject, ox.Triple)}, key=str)
         for pos in positions:
             quotes = pointing.get((TG + "position", pos), [])
             starts, ends = objs(pos, start_p), objs(pos, end_p)

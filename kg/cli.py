@@ -181,7 +181,7 @@ def run_query(args: argparse.Namespace) -> int:
     """Run a query on the store (read-only) and print the result in the format asked for."""
     import pyoxigraph as ox
 
-    from kg.engine import QueryRequest, ResultKind, result_kind, run_query
+    from kg.engine import QueryRequest, run_query
     from kg.store import open_store
 
     if args.canned:
@@ -193,9 +193,8 @@ def run_query(args: argparse.Namespace) -> int:
     text = _query_text(args.query)
     store = open_store(store_path(args), read_only=True)
     result = run_query(store, QueryRequest(text))
-    kind = result_kind(result)
     fmt = args.format
-    if kind is ResultKind.GRAPH:
+    if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
         graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
                          "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
                          "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -206,7 +205,7 @@ def run_query(args: argparse.Namespace) -> int:
                                     offered=list(graph_formats))
         from kg.iris import PREFIXES
 
-        data = ox.serialize(result, format=graph_formats[fmt],  # type: ignore[arg-type]
+        data = ox.serialize(result, format=graph_formats[fmt],
                             prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
     else:
         solution_formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
@@ -216,7 +215,7 @@ def run_query(args: argparse.Namespace) -> int:
         if fmt not in solution_formats:
             raise UnsupportedFormat(f"--format {fmt} does not fit a SELECT/ASK result",
                                     offered=list(solution_formats))
-        data = result.serialize(format=solution_formats[fmt])  # type: ignore[union-attr]
+        data = result.serialize(format=solution_formats[fmt])
     sys.stdout.buffer.write(data or b"")
     sys.stdout.buffer.flush()
     return EXIT_OK

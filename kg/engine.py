@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg.errors import QuerySyntaxError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
+Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # the subject position, as pyoxigraph types it
 
 
 class ResultKind(StrEnum):
@@ -77,7 +78,7 @@ class Engine(Protocol):
     def serialize(self, request: QueryRequest, *, solutions_format: ox.QueryResultsFormat,
                   graph_format: ox.RdfFormat) -> SerializedResult: ...
 
-    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+    def quads(self, subject: Subject | None = None, predicate: ox.NamedNode | None = None,
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]: ...
 
@@ -173,15 +174,15 @@ class InProcessEngine:
                   graph_format: ox.RdfFormat) -> SerializedResult:
         result = run_query(self.store, request)
         kind = result_kind(result)
-        if kind is ResultKind.GRAPH:
-            data = ox.serialize(result, format=graph_format)  # type: ignore[arg-type]
+        if isinstance(result, ox.QueryTriples):  # kind is ResultKind.GRAPH
+            data = ox.serialize(result, format=graph_format)
             media = graph_format.media_type
         else:
-            data = result.serialize(format=solutions_format)  # type: ignore[union-attr]
+            data = result.serialize(format=solutions_format)
             media = solutions_format.media_type
         return SerializedResult(kind, media, iter([data or b""]))
 
-    def quads(self, subject: Term | None = None, predicate: ox.NamedNode | None = None,
+    def quads(self, subject: Subject | None = None, predicate: ox.NamedNode | None = None,
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]:
         return list(self.store.quads_for_pattern(subject, predicate, object, graph))

@@ -384,9 +384,9 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
             )
     events.sort(key=lambda ev: (ev.date or "", ev.event.label))
     participants = []
-    for part in r.links(e, TG + "hasParticipation"):
-        for who in r.links(part.iri, TG + "participant"):
-            participants.append(EventRole(Link(e, main), who, r.first_link(part.iri, TG + "role"), None))
+    for participation in r.links(e, TG + "hasParticipation"):
+        for who in r.links(participation.iri, TG + "participant"):
+            participants.append(EventRole(Link(e, main), who, r.first_link(participation.iri, TG + "role"), None))
 
     # Links through aligned vocabularies (prov:, schema:...) repeat inferred copies of ours: page them apart.
     incoming_all = sorted(

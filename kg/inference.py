@@ -181,11 +181,16 @@ def rdfs_entailments(
         if not ups_c:
             continue
         up_nodes = [ox.NamedNode(u) for u in sorted(ups_c)]
-        instances = [q.subject for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(c), None)]
+        # (a quad's subject is never a triple term in pyoxigraph 0.5, whatever its stubs say)
+        instances: list[ox.NamedNode | ox.BlankNode] = [
+            q.subject
+            for q in store.quads_for_pattern(None, rdf_type, ox.NamedNode(c), None)
+            if not isinstance(q.subject, ox.Triple)
+        ]
         instances += derived_types.get(c, [])
         for s in instances:
             for u in up_nodes:
-                new.add((s, rdf_type, u))  # type: ignore[arg-type]
+                new.add((s, rdf_type, u))
     existing = [t for t in new if any(True for _ in store.quads_for_pattern(t[0], t[1], t[2], None))]
     fresh = new.difference(existing)
     return sorted((ox.Quad(s, p_, o, target) for s, p_, o in fresh), key=str)  # type: ignore[arg-type]
@@ -201,6 +206,10 @@ def _infer_in_oxigraph(ontology: list[ox.Quad], data: list[ox.Quad], graph: str)
         q
         for q in rdfs_entailments(ontology, store, graph=graph)
         if q.subject in subjects
-        and not (q.predicate.value == RDF_TYPE and q.object.value.startswith(noise))
+        and not (
+            q.predicate.value == RDF_TYPE
+            and not isinstance(q.object, ox.Triple)  # a type is a NamedNode here: never a triple term
+            and q.object.value.startswith(noise)
+        )
         and not (q.predicate.value != RDF_TYPE and q.predicate.value.startswith(noise))
-    ]  # type: ignore[union-attr]
+    ]

@@ -490,10 +490,10 @@ def _ontology_doc(
             examples=g.texts(node, SKOS + "example"),
             supers=_refs(g, g.objects(node, up) + g.objects(node, SKOS + "broader")),
             subs=_refs(g, g.subjects(up, node) + g.subjects(SKOS + "broader", node)),
-            equivalents=_refs(g, g.objects(node, eq) + g.subjects(eq, node)),
+            equivalents=_refs(g, [*g.objects(node, eq), *g.subjects(eq, node)]),
             domains=_refs(g, g.objects(node, RDFS + "domain")),
             ranges=_refs(g, g.objects(node, RDFS + "range")),
-            inverse=_refs(g, g.objects(node, OWL + "inverseOf") + g.subjects(OWL + "inverseOf", node)),
+            inverse=_refs(g, [*g.objects(node, OWL + "inverseOf"), *g.subjects(OWL + "inverseOf", node)]),
             types=_refs(
                 g,
                 [

@@ -128,11 +128,19 @@ class UnsupportedShape(KgError):
 Term = ox.NamedNode | ox.BlankNode | ox.Literal
 
 
-def sparql_term(t: Term) -> str:
+def sparql_term(t: Term | ox.Triple) -> str:
     """A constant in SPARQL syntax (N-Triples syntax is valid SPARQL for IRIs and literals)."""
     if isinstance(t, ox.BlankNode):
         raise UnsupportedShape("a blank node used as a constant value (sh:hasValue/sh:in)")
     return str(t)
+
+
+def _node(t: Term | ox.Triple) -> Term:
+    """`t` as a node of the shapes graph. A triple term is none: it has no `.value` and no quads
+    about it, so using it as such fails either way; this fails with a clear error."""
+    if isinstance(t, ox.Triple):
+        raise UnsupportedShape(f"a triple term used as a constraint value: {t}")
+    return t
 
 
 class _Vars:
@@ -175,8 +183,15 @@ class Shapes:
 
     graph: ox.Dataset
 
+    def quads(self, s: Term) -> Iterator[ox.Quad]:
+        """The quads about `s`; a literal is never a subject (pyoxigraph raises TypeError for one)."""
+        if isinstance(s, ox.Literal):
+            raise TypeError(f"a literal is never a subject: {s}")
+        return self.graph.quads_for_subject(s)
+
     def values(self, s: Term, p: str) -> list[Term]:
-        return [q.object for q in self.graph.quads_for_subject(s) if q.predicate.value == p]  # type: ignore[misc]
+        # a triple term object is kept as it is (a shapes graph holds none)
+        return [q.object for q in self.quads(s) if q.predicate.value == p]  # type: ignore[misc]
 
     def value(self, s: Term, p: str) -> Term | None:
         got = self.values(s, p)
@@ -277,18 +292,18 @@ class Compiler:
         against the datatype markers (see `datatype_markers`), i.e. as the data was written.
         """
         sh = self.shapes
-        for q in sorted(sh.graph.quads_for_subject(shape), key=str):
+        for q in sorted(sh.quads(shape), key=str):
             key = q.predicate.value
             o = q.object
             if key in IGNORED or not key.startswith(SH) or (on_path and key in PATH_ONLY):
                 continue
             name = key[len(SH) :]
             if key == SH + "hasValue":
-                yield "HasValueConstraintComponent", f"!sameTerm({v}, {sparql_term(o)})"  # type: ignore[arg-type]
+                yield "HasValueConstraintComponent", f"!sameTerm({v}, {sparql_term(o)})"
             elif key == SH + "class":
-                yield "ClassConstraintComponent", f"NOT EXISTS {{ {v} {RDF_TYPE_PATH} {sparql_term(o)} }}"  # type: ignore[arg-type]
+                yield "ClassConstraintComponent", f"NOT EXISTS {{ {v} {RDF_TYPE_PATH} {sparql_term(o)} }}"
             elif key == SH + "datatype":
-                dt = o.value  # type: ignore[union-attr]
+                dt = _node(o).value
                 local = dt[len(XSD) :] if dt.startswith(XSD) else ""
                 if local in INTEGER_DERIVED and this is not None and predicate is not None:
                     marker = f"<{MARKER_PREFIX}{local}>"
@@ -299,45 +314,45 @@ class Compiler:
                 else:
                     yield "DatatypeConstraintComponent", _datatype_violation(dt, v)
             elif key == SH + "nodeKind":
-                kind = o.value[len(SH) :]  # type: ignore[union-attr]
+                kind = _node(o).value[len(SH) :]
                 yield "NodeKindConstraintComponent", NODE_KINDS[kind].format(v=v)
             elif key == SH + "pattern":
                 flags = sh.value(shape, SH + "flags")
                 extra = f', "{_escape(flags.value)}"' if flags is not None else ""
                 yield (
                     "PatternConstraintComponent",
-                    f'isBlank({v}) || !REGEX(STR({v}), "{_escape(o.value)}"{extra})',
+                    f'isBlank({v}) || !REGEX(STR({v}), "{_escape(_node(o).value)}"{extra})',
                 )
             elif key == SH + "minLength":
-                yield "MinLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) < {int(o.value)}"
+                yield "MinLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) < {int(_node(o).value)}"
             elif key == SH + "maxLength":
-                yield "MaxLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) > {int(o.value)}"
+                yield "MaxLengthConstraintComponent", f"isBlank({v}) || STRLEN(STR({v})) > {int(_node(o).value)}"
             elif key == SH + "languageIn":
-                tags = [t.value for t in sh.items(o)]
+                tags = [t.value for t in sh.items(_node(o))]
                 any_match = " || ".join(f'langMatches(lang({v}), "{_escape(t)}")' for t in tags) or "false"
                 yield "LanguageInConstraintComponent", f"!isLiteral({v}) || !({any_match})"
             elif key == SH + "in":
-                members = " || ".join(f"sameTerm({v}, {sparql_term(t)})" for t in sh.items(o)) or "false"
+                members = " || ".join(f"sameTerm({v}, {sparql_term(t)})" for t in sh.items(_node(o))) or "false"
                 yield "InConstraintComponent", f"!({members})"
             elif key in (SH + "minInclusive", SH + "maxInclusive", SH + "minExclusive", SH + "maxExclusive"):
                 op = {"minInclusive": ">=", "maxInclusive": "<=", "minExclusive": ">", "maxExclusive": "<"}[
                     name
                 ]
                 comp = name[0].upper() + name[1:] + "ConstraintComponent"
-                yield comp, f"COALESCE(!({v} {op} {sparql_term(o)}), true)"  # type: ignore[arg-type]
+                yield comp, f"COALESCE(!({v} {op} {sparql_term(o)}), true)"
             elif key == SH + "node":
-                yield "NodeConstraintComponent", f"!({self.conforms(o, v, depth)})"  # type: ignore[arg-type]
+                yield "NodeConstraintComponent", f"!({self.conforms(_node(o), v, depth)})"
             elif key == SH + "not":
-                yield "NotConstraintComponent", f"({self.conforms(o, v, depth)})"  # type: ignore[arg-type]
+                yield "NotConstraintComponent", f"({self.conforms(_node(o), v, depth)})"
             elif key == SH + "and":
-                parts = " && ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(o))
+                parts = " && ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(_node(o)))
                 yield "AndConstraintComponent", f"!({parts or 'true'})"
             elif key == SH + "or":
-                parts = " || ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(o))
+                parts = " || ".join(f"({self.conforms(s, v, depth)})" for s in sh.items(_node(o)))
                 yield "OrConstraintComponent", f"!({parts or 'false'})"
             elif key == SH + "xone":
-                members = [f"IF({self.conforms(s, v, depth)}, 1, 0)" for s in sh.items(o)]
-                yield "XoneConstraintComponent", f"({' + '.join(members) or '0'}) != 1"
+                counts = [f"IF({self.conforms(s, v, depth)}, 1, 0)" for s in sh.items(_node(o))]
+                yield "XoneConstraintComponent", f"({' + '.join(counts) or '0'}) != 1"
             else:
                 raise UnsupportedShape(
                     f"{shape} uses {key}, which the SPARQL engine does not compile",

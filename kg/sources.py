@@ -151,10 +151,10 @@ def parse_file(path: Path, *, graph: str) -> ParsedFile:
                 default = isinstance(q.graph_name, ox.DefaultGraph)
                 where_graph = "the default graph" if default else str(q.graph_name)
                 named = isinstance(q.subject, ox.NamedNode)
-                line = first_line_mentioning(text, q.subject.value) if named else None
+                mention = first_line_mentioning(text, q.subject.value) if named else None
                 raise BuildError(
                     f"a triple about {q.subject} sits in {where_graph}, not in the file's graph <{graph}>",
-                    where=SourceLocation(str(path), line),
+                    where=SourceLocation(str(path), mention),
                     hint=f"each source file holds exactly one named graph named after the file: "
                          f"wrap its content in `<{graph}> {{ ... }}`")
         quads = parsed

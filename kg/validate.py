@@ -169,8 +169,10 @@ def inoculation(ontology: Iterable[ox.Quad]) -> list[ox.Quad]:
     individuals = {
         q.subject
         for q in quads
-        if q.predicate.value == rdf_type and q.object.value == iris.PREFIXES["owl"] + "NamedIndividual"
-    }  # type: ignore[union-attr]
+        if q.predicate.value == rdf_type
+        and not isinstance(q.object, ox.Triple)  # (a triple term is never owl:NamedIndividual)
+        and q.object.value == iris.PREFIXES["owl"] + "NamedIndividual"
+    }
     graph = ox.NamedNode(SCRATCH_GRAPH)
     return [
         ox.Quad(q.subject, q.predicate, q.object, graph)

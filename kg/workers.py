@@ -684,6 +684,55 @@ class WorkerPoolEngine:
             os.set_blocking(fd, True)
         return self._first_message(worker, deadline, limit)
 
+    async def select_async(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
+        """`select` for an event loop: the same rows, but the worker's pipe is awaited with the loop
+        (no thread hop), as in `serialize_async`. Falls back to a thread when no worker is idle."""
+        import asyncio
+
+        limit, deadline = self._deadline(request.timeout)
+        with self._cond:
+            worker = self._idle.pop() if self._idle and not self._paused else None
+            if worker is not None:
+                self._busy += 1
+        if worker is None:
+            def wait_then_select() -> Rows:
+                left = max(deadline - time.monotonic(), 0.001)
+                return self.select(dataclasses.replace(request, timeout=left), max_rows=max_rows)
+
+            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_select)
+        try:
+            worker.conn.send(("select", request, max_rows or self.max_result_rows))
+        except OSError as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        fd = worker.conn.fileno()
+        if not _readable_now(fd):
+            loop = asyncio.get_running_loop()
+            ready = loop.create_future()
+            loop.add_reader(fd, _resolve, ready)
+            timer = loop.call_later(max(deadline - time.monotonic(), 0), _expire, ready)
+            try:
+                answered = await ready
+            except BaseException:
+                timer.cancel()
+                loop.remove_reader(fd)
+                self._replace_later(worker)
+                raise
+            timer.cancel()
+            loop.remove_reader(fd)
+            if not answered:
+                self.timeouts += 1
+                self._replace_later(worker)
+                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
+                                          hint="make the query more selective (LIMIT, fewer unbound patterns)")
+            os.set_blocking(fd, True)  # uvloop leaves a watched descriptor non-blocking
+        status, value = self._recv(worker)
+        self._release(worker)
+        if status == "err":
+            raise rebuild_error(value)
+        rows: Rows = value
+        return rows
+
     def _first_message(self, worker: _Worker, deadline: float, limit: float) -> SerializedResult:
         message = self._recv(worker)
         if message[0] == "err":

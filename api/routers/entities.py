@@ -8,6 +8,7 @@ overrides Accept, because a link in a page or a paper cannot set headers. The pa
 
 from __future__ import annotations
 
+import inspect
 from typing import Annotated
 from urllib.parse import quote
 
@@ -15,8 +16,9 @@ import pyoxigraph as ox
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.deps import EngineDep, SettingsDep
+from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaType, parse_accept, quality
 from api.representation import DOCUMENT_TYPES, alternates, choose_representation, link_header, split_extension
 from api.routers.reconcile import service_of
@@ -143,3 +145,41 @@ def entity_index(kind: str, request: Request, engine: EngineDep, settings: Setti
 def _search_index(request: Request, engine: EngineDep) -> SearchIndex:
     """The search index shared with /search and /reconcile (one build per store version)."""
     return service_of(request, engine).index
+
+
+class EntitiesFastPath:
+    """Pure ASGI: `GET`/`HEAD /id/{kind}/{slug}` without a query string goes straight to `entity`.
+
+    The same handler the route above runs (with its defaults, `page=1` and no `format=`), minus
+    FastAPI's route matching over every route of the app, its endpoint wrapper and dependency
+    solving, like `sparql.SparqlFastPath`. Anything else (a query string, whose `page` FastAPI
+    validates; other paths or methods; a `root_path`) goes through the app as before. Installed
+    innermost, so the size limit and CORS still apply; errors get the app's own exception handlers.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        kind, _, slug = path[4:].partition("/")
+        if (not path.startswith("/id/") or scope.get("method") not in ("GET", "HEAD") or scope.get("query_string")
+                or scope.get("root_path") or not kind or not slug or "/" in slug):
+            await self.app(scope, receive, send)
+            return
+        from api.routers.sparql import _exception_handler
+
+        request = Request(scope, receive, send)
+        try:
+            response = await entity(kind, slug, request, engine_of(request), settings_of(request), 1, None)
+        except Exception as exc:
+            handler = _exception_handler(scope, exc)
+            if handler is None:
+                raise
+            if inspect.iscoroutinefunction(handler):
+                response = await handler(request, exc)
+            else:
+                response = await run_in_threadpool(handler, request, exc)
+            if response is None:
+                return
+        await response(scope, receive, send)

@@ -127,9 +127,9 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
     return render(request, "queries_result.html", context)
 
 
-def answer(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
-           cache: canned.ResultCache) -> Response:
-    """Validate everything, answer 304 when the caller's copy is current, else run and serialise."""
+def _prepare(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
+             ) -> tuple[str, canned.BoundQuery, canned.Page, dict[str, str], Response | None]:
+    """Validate everything; the 304 response when the caller's copy is current."""
     pairs = list(request.query_params.multi_items())
     params = dict(pairs)
     fmt = choose_format(params.get("format"), request.headers.get("accept"))
@@ -138,10 +138,13 @@ def answer(request: Request, engine: Engine, settings: Settings, query: canned.C
     tag = canned.etag(engine.version, query, bound.values, page, fmt)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": "Accept"}
     if _matches(request.headers.get("if-none-match"), tag):
-        return Response(status_code=304, headers=headers)
-    cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
-    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows,
-                            cache=cache if cache.size else None)
+        return fmt, bound, page, headers, Response(status_code=304, headers=headers)
+    return fmt, bound, page, headers, None
+
+
+def _finish(request: Request, settings: Settings, query: canned.CannedQuery, result: canned.CannedResult,
+            fmt: str, headers: dict[str, str]) -> Response:
+    """Paging links, the count, and the page in the chosen format."""
     links = _page_links(request, result)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
@@ -154,6 +157,46 @@ def answer(request: Request, engine: Engine, settings: Settings, query: canned.C
     if fmt in ("csv", "tsv"):  # a spreadsheet that saves the answer gets a sensible file name
         headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
     return Response(canned.serialize(result, fmt), media_type=canned.FORMATS[fmt], headers=headers)
+
+
+def answer(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
+           cache: canned.ResultCache) -> Response:
+    """Validate everything, answer 304 when the caller's copy is current, else run and serialise."""
+    fmt, bound, page, headers, not_modified = _prepare(request, engine, settings, query)
+    if not_modified is not None:
+        return not_modified
+    cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
+    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows,
+                            cache=cache if cache.size else None)
+    return _finish(request, settings, query, result, fmt, headers)
+
+
+#: Pages with more rows than this are written out in a thread, not on the event loop.
+INLINE_ROWS = 1000
+
+
+async def answer_async(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
+                       cache: canned.ResultCache) -> Response:
+    """`answer` on the event loop: the same checks, cache and bytes, but the worker pool's rows are
+    awaited with the loop (`select_async`) instead of through a thread. Large pages are still
+    written out in a thread; engines without `select_async` run in a thread as before."""
+    select_async = getattr(engine, "select_async", None)
+    if select_async is None:
+        return await run_in_threadpool(answer, request, engine, settings, query, cache)
+    fmt, bound, page, headers, not_modified = _prepare(request, engine, settings, query)
+    if not_modified is not None:
+        return not_modified
+    cache.size = settings.canned_cache_entries
+    key = canned.cache_key(engine, query, bound)
+    rows = cache.get(key) if cache.size else None
+    if rows is None:
+        rows = await select_async(bound.request, max_rows=settings.max_result_rows)
+        if cache.size and len(rows.rows) <= cache.max_rows:
+            cache.put(key, rows)
+    result = canned.shape(query, rows, page, bound.values, bound.shown)
+    if len(result.rows) > INLINE_ROWS:
+        return await run_in_threadpool(_finish, request, settings, query, result, fmt, headers)
+    return _finish(request, settings, query, result, fmt, headers)
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
@@ -226,7 +269,7 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
 
 def _endpoint(query: canned.CannedQuery, cache: canned.ResultCache) -> Callable[..., Any]:
     async def run_canned(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
-        return await run_in_threadpool(answer, request, engine, settings, query, cache)
+        return await answer_async(request, engine, settings, query, cache)
 
     run_canned.__doc__ = query.description or query.summary
     return run_canned
@@ -306,8 +349,8 @@ class QueriesFastPath:
         request = Request(scope, receive, send)
         try:
             query = self.catalog.get(path[len(_PREFIX):])  # NotFound with the closest names
-            response = await run_in_threadpool(answer, request, engine_of(request), settings_of(request),
-                                               query, self.cache)
+            response = await answer_async(request, engine_of(request), settings_of(request), query,
+                                          self.cache)
         except Exception as exc:
             handler = _exception_handler(scope, exc)
             if handler is None:
