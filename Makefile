@@ -55,6 +55,7 @@ serve: $(STAMP) $(STORE)/.built
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy kg api
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install

@@ -206,7 +206,8 @@ def read_description(iri: str, data: bytes, *, page: int = 1, page_size: int = D
 
 # N-Triples bytes rather than rows: a worker process sends them in one message without pickling
 # each term, and parsing them back is Rust-fast (bench/linked_pages.py measures the difference).
-_FORMATS = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
+_SOLUTIONS_FORMAT = ox.QueryResultsFormat.JSON
+_GRAPH_FORMAT = ox.RdfFormat.N_TRIPLES
 
 
 def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE) -> Description:
@@ -224,7 +225,7 @@ def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAUL
     (True, 'X', False)
     """
     request = description_request(iri, page=page, page_size=page_size)
-    result = engine.serialize(request, **_FORMATS)  # type: ignore[arg-type]
+    result = engine.serialize(request, solutions_format=_SOLUTIONS_FORMAT, graph_format=_GRAPH_FORMAT)
     return read_description(iri, b"".join(result.chunks), page=page, page_size=page_size)
 
 
@@ -237,9 +238,11 @@ async def describe_async(engine: Engine, iri: str, *, page: int = 1, page_size: 
     request = description_request(iri, page=page, page_size=page_size)
     native = getattr(engine, "serialize_async", None)
     if native is not None:
-        result = await native(request, **_FORMATS)
+        result = await native(request, solutions_format=_SOLUTIONS_FORMAT, graph_format=_GRAPH_FORMAT)
     else:
-        result = await asyncio.to_thread(functools.partial(engine.serialize, request, **_FORMATS))
+        serialize = functools.partial(engine.serialize, request, solutions_format=_SOLUTIONS_FORMAT,
+                                      graph_format=_GRAPH_FORMAT)
+        result = await asyncio.to_thread(serialize)
     if hasattr(result.chunks, "close"):  # more than one message: read the rest off the loop
         data = await asyncio.to_thread(b"".join, result.chunks)
     else:

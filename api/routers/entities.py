@@ -8,7 +8,6 @@ overrides Accept, because a link in a page or a paper cannot set headers. The pa
 
 from __future__ import annotations
 
-import inspect
 from typing import Annotated
 from urllib.parse import quote
 
@@ -18,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaType, parse_accept, quality
 from api.representation import DOCUMENT_TYPES, alternates, choose_representation, link_header, split_extension
@@ -167,19 +167,7 @@ class EntitiesFastPath:
                 or scope.get("root_path") or not kind or not slug or "/" in slug):
             await self.app(scope, receive, send)
             return
-        from api.routers.sparql import _exception_handler
+        async def handle(request: Request) -> Response:
+            return await entity(kind, slug, request, engine_of(request), settings_of(request), 1, None)
 
-        request = Request(scope, receive, send)
-        try:
-            response = await entity(kind, slug, request, engine_of(request), settings_of(request), 1, None)
-        except Exception as exc:
-            handler = _exception_handler(scope, exc)
-            if handler is None:
-                raise
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_in_threadpool(handler, request, exc)
-            if response is None:
-                return
-        await response(scope, receive, send)
+        await shortpath.respond(scope, receive, send, handle)

@@ -9,7 +9,6 @@ server never starts with a query that would fail its callers.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -20,6 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api import shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
@@ -344,21 +344,10 @@ class QueriesFastPath:
                 or "/" in path[len(_PREFIX):] or len(path) == len(_PREFIX)):
             await self.app(scope, receive, send)
             return
-        from api.routers.sparql import _exception_handler
+        name = path[len(_PREFIX):]
 
-        request = Request(scope, receive, send)
-        try:
-            query = self.catalog.get(path[len(_PREFIX):])  # NotFound with the closest names
-            response = await answer_async(request, engine_of(request), settings_of(request), query,
-                                          self.cache)
-        except Exception as exc:
-            handler = _exception_handler(scope, exc)
-            if handler is None:
-                raise
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_in_threadpool(handler, request, exc)
-            if response is None:
-                return
-        await response(scope, receive, send)
+        async def handle(request: Request) -> Response:
+            query = self.catalog.get(name)  # NotFound with the closest names
+            return await answer_async(request, engine_of(request), settings_of(request), query, self.cache)
+
+        await shortpath.respond(scope, receive, send, handle)

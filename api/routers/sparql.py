@@ -9,7 +9,6 @@ a POST to `/sparql/update`, as many clients expect one endpoint for both.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import re
 import time
@@ -24,7 +23,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import negotiation
+from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from api.routers import service_description
@@ -194,32 +193,8 @@ class SparqlFastPath:
                 or scope.get("root_path")):
             await self.app(scope, receive, send)
             return
-        request = Request(scope, receive, send)
-        try:
-            response = await (sparql_get(request) if method == "GET" else sparql_post(request))
-        except Exception as exc:
-            handler = _exception_handler(scope, exc)
-            if handler is None:
-                raise
-            if inspect.iscoroutinefunction(handler):
-                response = await handler(request, exc)
-            else:
-                response = await run_in_threadpool(handler, request, exc)
-            if response is None:
-                return
-        await response(scope, receive, send)
-
-
-def _exception_handler(scope: Scope, exc: Exception) -> Any:
-    """The app's handler for `exc` by class, most specific first; `Exception` (500) is left to
-    the outer server-error middleware, as Starlette does."""
-    handlers = getattr(scope.get("app"), "exception_handlers", None) or {}
-    for cls in type(exc).__mro__:
-        if cls is Exception:
-            return None
-        if cls in handlers:
-            return handlers[cls]
-    return None
+        await shortpath.respond(scope, receive, send,
+                                sparql_get if method == "GET" else sparql_post)
 
 
 def _unsupported_media(media: str, accepted: list[str]) -> ApiError:
