@@ -657,32 +657,41 @@ class WorkerPoolEngine:
         except OSError as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        await self._await_reply(worker, deadline, limit)
+        return self._first_message(worker, deadline, limit)
+
+    async def _await_reply(self, worker: _Worker, deadline: float, limit: float) -> None:
+        """Wait on the event loop until the worker's pipe is readable, or end it at the deadline.
+
+        One timer on the same future (cheaper than asyncio.wait_for's extra future and task
+        callbacks): True when the pipe is readable, False at the deadline. Cancelled (the client
+        went away): the answer would arrive on a pipe nobody reads, so the worker is replaced.
+        """
+        import asyncio
+
         fd = worker.conn.fileno()
-        if not _readable_now(fd):
-            loop = asyncio.get_running_loop()
-            ready = loop.create_future()
-            loop.add_reader(fd, _resolve, ready)
-            # One timer on the same future (cheaper than asyncio.wait_for's extra future and task
-            # callbacks): True when the pipe is readable, False at the deadline.
-            timer = loop.call_later(max(deadline - time.monotonic(), 0), _expire, ready)
-            try:
-                answered = await ready
-            except BaseException:
-                # Cancelled (the client went away): the answer would arrive on a pipe nobody reads.
-                timer.cancel()
-                loop.remove_reader(fd)
-                self._replace_later(worker)
-                raise
+        if _readable_now(fd):
+            return
+        loop = asyncio.get_running_loop()
+        ready = loop.create_future()
+        loop.add_reader(fd, _resolve, ready)
+        timer = loop.call_later(max(deadline - time.monotonic(), 0), _expire, ready)
+        try:
+            answered = await ready
+        except BaseException:
             timer.cancel()
             loop.remove_reader(fd)
-            if not answered:
-                self.timeouts += 1
-                self._replace_later(worker)
-                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
-                                          hint="make the query more selective (LIMIT, fewer unbound patterns)")
-            # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
-            os.set_blocking(fd, True)
-        return self._first_message(worker, deadline, limit)
+            self._replace_later(worker)
+            raise
+        timer.cancel()
+        loop.remove_reader(fd)
+        if not answered:
+            self.timeouts += 1
+            self._replace_later(worker)
+            raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
+                                      hint="make the query more selective (LIMIT, fewer unbound patterns)")
+        # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
+        os.set_blocking(fd, True)
 
     async def select_async(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
         """`select` for an event loop: the same rows, but the worker's pipe is awaited with the loop
@@ -705,27 +714,7 @@ class WorkerPoolEngine:
         except OSError as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
-        fd = worker.conn.fileno()
-        if not _readable_now(fd):
-            loop = asyncio.get_running_loop()
-            ready = loop.create_future()
-            loop.add_reader(fd, _resolve, ready)
-            timer = loop.call_later(max(deadline - time.monotonic(), 0), _expire, ready)
-            try:
-                answered = await ready
-            except BaseException:
-                timer.cancel()
-                loop.remove_reader(fd)
-                self._replace_later(worker)
-                raise
-            timer.cancel()
-            loop.remove_reader(fd)
-            if not answered:
-                self.timeouts += 1
-                self._replace_later(worker)
-                raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
-                                          hint="make the query more selective (LIMIT, fewer unbound patterns)")
-            os.set_blocking(fd, True)  # uvloop leaves a watched descriptor non-blocking
+        await self._await_reply(worker, deadline, limit)
         status, value = self._recv(worker)
         self._release(worker)
         if status == "err":
