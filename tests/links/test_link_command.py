@@ -8,7 +8,6 @@ are recorded in a temporary copy of kg/sources/reviewed-links.csv (fixture `revi
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -16,32 +15,7 @@ import pytest
 
 from kg.cli import main
 from kg.store import store_version
-
-ID = "https://w3id.org/tregua/id/"
-WIKIDATA_GRAPH = ox.NamedNode("https://w3id.org/tregua/graph/wikidata")
-EXACT_MATCH = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
-LINK_STATUS = ox.NamedNode("https://w3id.org/tregua/ontology#linkStatus")
-NOT_LINKED = ox.NamedNode("https://w3id.org/tregua/ontology#notLinked")
-EL_SALVADOR = ox.NamedNode(ID + "place/el-salvador")
-Q792 = ox.NamedNode("http://www.wikidata.org/entity/Q792")
-
-
-def unlink(store: ox.Store) -> None:
-    """Undo the checked link of El Salvador, as if its reference row had not been mapped yet."""
-    assert ox.Quad(EL_SALVADOR, EXACT_MATCH, Q792, WIKIDATA_GRAPH) in store
-    store.remove(ox.Quad(EL_SALVADOR, EXACT_MATCH, Q792, WIKIDATA_GRAPH))
-    store.add(ox.Quad(EL_SALVADOR, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
-
-
-@pytest.fixture
-def store_copy(built_store: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "store"
-    shutil.copytree(built_store, path)
-    store = ox.Store(str(path))
-    unlink(store)
-    store.flush()
-    del store
-    return path
+from tests.links.conftest import EXACT_MATCH, ID, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
 
 
 def wikidata_graph(path: Path) -> set[str]:

@@ -19,7 +19,7 @@ from kg.cli import main
 from kg.errors import BuildError
 from kg.links import ReviewedLink, links_quads, read_reviewed_links, review_quads, write_reviewed_links
 from kg.paths import SOURCES_DIR
-from tests.links.test_link_command import EL_SALVADOR, EXACT_MATCH, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
+from tests.links.conftest import EL_SALVADOR, EXACT_MATCH, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
 
 ID = iris.BASE + "id/"
 HEADER = "iri,qid,reviewer,date,note\n"

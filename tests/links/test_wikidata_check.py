@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 
 from kg.cli import main
 from kg.link_review import fetch_items
-from tests.links.test_link_command import EXACT_MATCH, Q792, WIKIDATA_GRAPH, unlink
+from tests.links.conftest import EXACT_MATCH, Q792, WIKIDATA_GRAPH
 from tests.links.wikidata_standin import StandIn, reference_items, serve
 
 ID = "https://w3id.org/tregua/id/"
@@ -21,17 +20,6 @@ ID = "https://w3id.org/tregua/id/"
 def standin(shared_dir: Path) -> Iterator[StandIn]:
     with serve(StandIn(reference_items(shared_dir))) as s:
         yield s
-
-
-@pytest.fixture
-def store_copy(built_store: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "store"
-    shutil.copytree(built_store, path)
-    store = ox.Store(str(path))
-    unlink(store)
-    store.flush()
-    del store
-    return path
 
 
 def candidates(tmp_path: Path, *rows: str) -> Path:
