@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from api.routers import queries as queries_router  # noqa: E402
+from bench import rawhttp  # noqa: E402
 from kg import canned, paths  # noqa: E402
 from kg.build import build  # noqa: E402
 from kg.config import Settings  # noqa: E402
@@ -206,6 +207,7 @@ def main() -> int:
     http: dict[str, dict[str, list[float]]] = {}
     rates: dict[str, float] = {}
     floor: dict[str, float] = {}
+    raw: dict[str, float] = {}
     for label, entries in (("cold", 0), ("warm", 256)):
         port = free_port()
         print(f"ours over HTTP, answer cache {label} ...", flush=True)
@@ -219,6 +221,11 @@ def main() -> int:
             rates[f"ours-{label}"] = concurrent_rate(urls, threads=4, per_thread=args.requests // 2,
                                                      headers={})
             floor[label] = p50_ms(timings(lambda c=c: c.get("/queries/no-such-query"), args.requests))
+            if label == "cold":  # the server's own time, without httpx's (a bare keep-alive socket)
+                raw = {name: rawhttp.p50_ms(f"http://127.0.0.1:{port}",
+                                            f"GET /queries/{name}?{urlencode({**params, 'format': 'csv'})}",
+                                            requests=args.requests)
+                       for name, params in CALLS}
 
     grlc: dict[str, list[float]] = {}
     grlc_rows: dict[str, int] = {}
@@ -273,6 +280,8 @@ def main() -> int:
     layer = statistics.median(p50_ms(route[n]) - p50_ms(inproc[n]) for n, _ in CALLS)
     print(f"median overhead of the route's own work (no server) over in-process: {layer:.2f} ms")
     print(f"median HTTP overhead over in-process (answer cache off): {statistics.median(overheads):.2f} ms")
+    bare = statistics.median(raw[n] - p50_ms(inproc[n]) for n, _ in CALLS)
+    print(f"median HTTP overhead over in-process, bare keep-alive socket client (no httpx; cache off): {bare:.2f} ms")
     print(f"the HTTP floor (p50 of a 404 from the same router, no query): {floor['cold']:.2f} ms;"
           f" overhead beyond it: {statistics.median(overheads) - floor['cold']:.2f} ms")
     print("throughput, 4 concurrent clients over the mix of calls:")

@@ -41,6 +41,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import rawhttp  # noqa: E402
 from kg import iris, paths  # noqa: E402
 
 OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"
@@ -273,38 +274,9 @@ def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds:
 def raw_p50(server: Running, query: str, requests: int) -> float:
     """p50 (ms) of one query over a bare keep-alive socket: the server's own time, without the
     ~0.4 ms per request that httpx itself spends on both servers' figures."""
-    import socket
-    from urllib.parse import urlsplit
-
-    url = urlsplit(server.url)
     path = "/sparql" if server.name == "tregua" else "/query"
-    body = query.encode()
-    request = (f"POST {path} HTTP/1.1\r\nHost: {url.hostname}\r\nContent-Type: application/sparql-query\r\n"
-               f"Accept: {accept_for(query)}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
-    times = []
-    with socket.create_connection((url.hostname, url.port)) as sock:
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        for _ in range(requests):
-            t = time.perf_counter()
-            sock.sendall(request)
-            data = b""
-            while True:
-                chunk = sock.recv(1 << 16)
-                if not chunk:
-                    raise RuntimeError(f"{server.name} closed the connection")
-                data += chunk
-                head, sep, rest = data.partition(b"\r\n\r\n")
-                if not sep:
-                    continue
-                fields = dict(line.split(b":", 1) for line in head.split(b"\r\n")[1:])
-                fields = {k.strip().lower(): v.strip() for k, v in fields.items()}
-                if b"content-length" in fields:
-                    if len(rest) >= int(fields[b"content-length"]):
-                        break
-                elif rest.endswith(b"0\r\n\r\n"):
-                    break
-            times.append(time.perf_counter() - t)
-    return statistics.median(times[requests // 10:]) * 1000
+    return rawhttp.p50_ms(server.url, f"POST {path}", body=query.encode(), requests=requests,
+                          headers={"Content-Type": "application/sparql-query", "Accept": accept_for(query)})
 
 
 def in_process(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> Latencies:
