@@ -38,7 +38,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
@@ -555,14 +555,33 @@ class WorkerPoolEngine:
             self._idle.append(worker)
             self._cond.notify_all()
 
-    def _await(self, worker: _Worker, deadline: float, limit: float) -> None:
-        """Wait for the worker's next message; past the deadline, end it and raise QueryTimeout."""
-        if worker.conn.poll(max(deadline - time.monotonic(), 0)):
-            return
+    def _try_idle(self) -> _Worker | None:
+        """An idle worker taken without waiting, or None (all busy, or the pool is paused)."""
+        with self._cond:
+            worker = self._idle.pop() if self._idle and not self._paused else None
+            if worker is not None:
+                self._busy += 1
+            return worker
+
+    def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
+        try:
+            worker.conn.send(message)
+        except OSError as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+
+    def _timed_out(self, worker: _Worker, limit: float) -> NoReturn:
+        """End a worker whose query ran past its limit (killing it frees its CPU) and say so."""
         self.timeouts += 1
         self._replace_later(worker)
         raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
                                   hint="make the query more selective (LIMIT, fewer unbound patterns)")
+
+    def _await(self, worker: _Worker, deadline: float, limit: float) -> None:
+        """Wait for the worker's next message; past the deadline, end it and raise QueryTimeout."""
+        if worker.conn.poll(max(deadline - time.monotonic(), 0)):
+            return
+        self._timed_out(worker, limit)
 
     def _recv(self, worker: _Worker) -> Any:
         try:
@@ -575,11 +594,7 @@ class WorkerPoolEngine:
     def _call(self, op: str, *args: Any, timeout: float | None = None) -> Any:
         limit, deadline = self._deadline(timeout)
         worker = self._acquire(deadline, limit)
-        try:
-            worker.conn.send((op, *args))
-        except OSError as exc:
-            self._replace_later(worker)
-            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        self._send(worker, (op, *args))
         self._await(worker, deadline, limit)
         status, value = self._recv(worker)
         self._release(worker)
@@ -618,12 +633,8 @@ class WorkerPoolEngine:
         still under the deadline: past it the worker is killed and the stream ends early."""
         limit, deadline = self._deadline(request.timeout)
         worker = self._acquire(deadline, limit)
-        try:
-            worker.conn.send(("serialize", request, format_name(solutions_format), format_name(graph_format),
+        self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
-        except OSError as exc:
-            self._replace_later(worker)
-            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
         self._await(worker, deadline, limit)
         return self._first_message(worker, deadline, limit)
 
@@ -638,10 +649,7 @@ class WorkerPoolEngine:
         import asyncio
 
         limit, deadline = self._deadline(request.timeout)
-        with self._cond:
-            worker = self._idle.pop() if self._idle and not self._paused else None
-            if worker is not None:
-                self._busy += 1
+        worker = self._try_idle()
         if worker is None:
             # Wait for a worker in a thread, still under this request's deadline (the time spent
             # queued for a thread counts too).
@@ -651,12 +659,8 @@ class WorkerPoolEngine:
                                       solutions_format=solutions_format, graph_format=graph_format)
 
             return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_run)
-        try:
-            worker.conn.send(("serialize", request, format_name(solutions_format), format_name(graph_format),
+        self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
-        except OSError as exc:
-            self._replace_later(worker)
-            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
         await self._await_reply(worker, deadline, limit)
         return self._first_message(worker, deadline, limit)
 
@@ -686,10 +690,7 @@ class WorkerPoolEngine:
         timer.cancel()
         loop.remove_reader(fd)
         if not answered:
-            self.timeouts += 1
-            self._replace_later(worker)
-            raise errors.QueryTimeout(f"the query ran past its {limit:g} s limit and was stopped",
-                                      hint="make the query more selective (LIMIT, fewer unbound patterns)")
+            self._timed_out(worker, limit)
         # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
         os.set_blocking(fd, True)
 
@@ -699,21 +700,14 @@ class WorkerPoolEngine:
         import asyncio
 
         limit, deadline = self._deadline(request.timeout)
-        with self._cond:
-            worker = self._idle.pop() if self._idle and not self._paused else None
-            if worker is not None:
-                self._busy += 1
+        worker = self._try_idle()
         if worker is None:
             def wait_then_select() -> Rows:
                 left = max(deadline - time.monotonic(), 0.001)
                 return self.select(dataclasses.replace(request, timeout=left), max_rows=max_rows)
 
             return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_select)
-        try:
-            worker.conn.send(("select", request, max_rows or self.max_result_rows))
-        except OSError as exc:
-            self._replace_later(worker)
-            raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+        self._send(worker, ("select", request, max_rows or self.max_result_rows))
         await self._await_reply(worker, deadline, limit)
         status, value = self._recv(worker)
         self._release(worker)
