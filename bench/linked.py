@@ -267,6 +267,26 @@ def measure(label: str, store_path: Path, n_names: int, full_app: bool) -> None:
               flush=True)
 
 
+def stores(sizes: str, *, prefix: str) -> Iterator[tuple[str, Path]]:
+    """For each of `sizes` ('real' or a triple count), a fresh store in a temporary folder and
+    its label; each is removed once the caller moves on."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        for size in sizes.split(","):
+            store_path = work / f"store-{size}"
+            started = time.perf_counter()
+            if size == "real":
+                real_store(store_path)
+                label = "real graph"
+            else:
+                label = f"synthetic graph ({synthetic_store(int(size), store_path):,} triples)"
+            print(f"(store for the {label} ready in {time.perf_counter() - started:.1f} s)", flush=True)
+            yield label, store_path
+            shutil.rmtree(store_path, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="real,1000000", help="'real' and/or synthetic triple counts")
@@ -275,22 +295,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"reconciliation benchmark: {args.names} names, batches of {BATCH}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f} at start (the machine is shared)")
-    work = Path(tempfile.mkdtemp(prefix="tregua-linked-"))
-    try:
-        for size in args.sizes.split(","):
-            store_path = work / f"store-{size}"
-            started = time.perf_counter()
-            if size == "real":
-                real_store(store_path)
-                label = "real graph"
-            else:
-                count = synthetic_store(int(size), store_path)
-                label = f"synthetic graph, {count} triples"
-            print(f"(store for the {label} ready in {time.perf_counter() - started:.1f} s)", flush=True)
-            measure(label, store_path, args.names, full_app=not args.no_full_app)
-            shutil.rmtree(store_path, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for label, store_path in stores(args.sizes, prefix="tregua-linked-"):
+        measure(label, store_path, args.names, full_app=not args.no_full_app)
     print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 

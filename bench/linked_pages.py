@@ -18,11 +18,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.linked import free_port, real_store, synthetic_store  # noqa: E402
+from bench.linked import free_port, stores  # noqa: E402
 from kg import iris  # noqa: E402
 from kg.describe import describe  # noqa: E402
 from kg.engine import InProcessEngine, QueryRequest  # noqa: E402
@@ -205,22 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=10, help="passes over the sample")
     parser.add_argument("--per-kind", type=int, default=6, help="entities sampled per kind")
     args = parser.parse_args(argv)
-    work = Path(tempfile.mkdtemp(prefix="tregua-pages-"))
-    try:
-        for size in args.sizes.split(","):
-            store_path = work / f"store-{size}"
-            started = time.perf_counter()
-            if size == "real":
-                real_store(store_path)
-                label = "real graph"
-            else:
-                count = synthetic_store(int(size), store_path)
-                label = f"synthetic graph ({count:,} quads)"
-            print(f"(store for the {label} ready in {time.perf_counter() - started:.1f} s)", flush=True)
-            measure(label, store_path, args.rounds, args.per_kind)
-            shutil.rmtree(store_path, ignore_errors=True)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    for label, store_path in stores(args.sizes, prefix="tregua-pages-"):
+        measure(label, store_path, args.rounds, args.per_kind)
     return 0
 
 
