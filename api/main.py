@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
-                       expose_headers=["Content-Type", "ETag", "Location", "Link"], max_age=3600)
+                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
         app.include_router(module.router)

@@ -117,17 +117,23 @@ def timings(fn: Callable[[], object], n: int) -> list[float]:
     return out
 
 
-def paired(a: Callable[[], object], b: Callable[[], object], n: int) -> tuple[list[float], list[float]]:
-    a(), b()
-    ta, tb = [], []
-    for _ in range(n):
-        t = time.perf_counter()
-        a()
-        ta.append(time.perf_counter() - t)
-        t = time.perf_counter()
-        b()
-        tb.append(time.perf_counter() - t)
-    return ta, tb
+def interleaved(fns: dict[str, Callable[[], object]], n: int, *, block: int = 20) -> dict[str, list[float]]:
+    """Seconds per call of each function, `n` calls each, in alternating blocks of `block` calls.
+
+    Blocks, not single turns: each way of asking is timed in its own steady state (taking turns
+    call by call, each process finds its caches evicted by the others, which measures the
+    machine's cache, not the server), while slow drifts of the machine fall on all of them alike.
+    """
+    for fn in fns.values():
+        fn()
+    out: dict[str, list[float]] = {key: [] for key in fns}
+    while len(next(iter(out.values()))) < n:
+        for key, fn in fns.items():
+            for _ in range(block):
+                t = time.perf_counter()
+                fn()
+                out[key].append(time.perf_counter() - t)
+    return out
 
 
 def p50_ms(xs: list[float]) -> float:
@@ -188,44 +194,39 @@ def main() -> int:
     build(store, shared_dir=paths.DEFAULT_SHARED_DIR, progress=False)
     catalog = canned.load_queries(paths.QUERIES_DIR)
 
-    print("in-process (the floor) ...", flush=True)
     engine = InProcessEngine(open_store(store, read_only=True))
-    inproc: dict[str, list[float]] = {}
-    route: dict[str, list[float]] = {}
-    rows: dict[str, int] = {}
-    for name, params in CALLS:
-        q = catalog.get(name)
-
-        def once(q: canned.CannedQuery = q, params: dict[str, str] = params) -> bytes:
-            return canned.serialize(canned.run(engine, q, params), "csv")
-
-        # interleaved, so that both see the same load from the rest of the machine
-        inproc[name], route[name] = paired(once, lambda q=q, params=params: route_answer(engine, q, params),
-                                           args.requests)
-        rows[name] = len(canned.run(engine, q, params).rows)
-
-    http: dict[str, dict[str, list[float]]] = {}
+    rows = {name: len(canned.run(engine, catalog.get(name), params).rows) for name, params in CALLS}
+    samples: dict[str, dict[str, list[float]]] = {}
+    warm: dict[str, list[float]] = {}
     rates: dict[str, float] = {}
     floor: dict[str, float] = {}
-    raw: dict[str, float] = {}
     for label, entries in (("cold", 0), ("warm", 256)):
         port = free_port()
-        print(f"ours over HTTP, answer cache {label} ...", flush=True)
-        with ours(store, port, entries), httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as c:
-            http[label] = {}
+        base = f"http://127.0.0.1:{port}"
+        print(f"in-process and ours over HTTP, answer cache {label} ...", flush=True)
+        with ours(store, port, entries), httpx.Client(base_url=base, timeout=60) as c, \
+                rawhttp.KeepAlive(base) as bare:
             for name, params in CALLS:
-                http[label][name] = timings(lambda name=name, params=params: c.get(
-                    f"/queries/{name}", params={**params, "format": "csv"}).raise_for_status(), args.requests)
-            urls = [str(c.build_request("GET", f"/queries/{n}", params={**p, "format": "csv"}).url)
-                    for n, p in CALLS]
+                q = catalog.get(name)
+                path = f"/queries/{name}?{urlencode({**params, 'format': 'csv'})}"
+                if label == "warm":
+                    warm[name] = timings(lambda path=path: c.get(path).raise_for_status(), args.requests)
+                    continue
+
+                def in_process(q: canned.CannedQuery = q, params: dict[str, str] = params) -> bytes:
+                    return canned.serialize(canned.run(engine, q, params), "csv")
+
+                # Interleaved in blocks, so that every way of asking sees the same state of the machine.
+                samples[name] = interleaved({
+                    "in-process": in_process,
+                    "route": lambda q=q, params=params: route_answer(engine, q, params),
+                    "bare": lambda path=path: bare.time(f"GET {path}"),
+                    "httpx": lambda path=path: c.get(path).raise_for_status(),
+                }, args.requests)
+            urls = [f"{base}/queries/{n}?{urlencode({**p, 'format': 'csv'})}" for n, p in CALLS]
             rates[f"ours-{label}"] = concurrent_rate(urls, threads=4, per_thread=args.requests // 2,
                                                      headers={})
             floor[label] = p50_ms(timings(lambda c=c: c.get("/queries/no-such-query"), args.requests))
-            if label == "cold":  # the server's own time, without httpx's (a bare keep-alive socket)
-                raw = {name: rawhttp.p50_ms(f"http://127.0.0.1:{port}",
-                                            f"GET /queries/{name}?{urlencode({**params, 'format': 'csv'})}",
-                                            requests=args.requests)
-                       for name, params in CALLS}
 
     grlc: dict[str, list[float]] = {}
     grlc_rows: dict[str, int] = {}
@@ -263,27 +264,29 @@ def main() -> int:
                                             headers={"accept": "text/csv"})
 
     print()
-    print(f"{'query':24} {'rows':>5} {'in-proc':>8} {'HTTP cold':>9} {'overhead':>9} {'HTTP warm':>9}"
-          f" {'grlc':>8} {'grlc/cold':>9} {'grlc/warm':>9}")
-    print(f"{'':24} {'':>5} {'p50 ms':>8} {'p50 ms':>9} {'p50 ms':>9} {'p50 ms':>9} {'p50 ms':>8}"
-          f" {'x':>9} {'x':>9}")
-    overheads = []
+    print(f"{'query':24} {'rows':>5} {'in-proc':>8} {'bare':>7} {'bare':>8} {'httpx':>7} {'httpx':>8}"
+          f" {'warm':>7} {'grlc':>8} {'grlc/':>7} {'grlc/':>7}")
+    print(f"{'':24} {'':>5} {'p50 ms':>8} {'p50 ms':>7} {'overhd':>8} {'p50 ms':>7} {'overhd':>8}"
+          f" {'p50 ms':>7} {'p50 ms':>8} {'cold x':>7} {'warm x':>7}")
+    over: dict[str, list[float]] = {"bare": [], "httpx": [], "route": []}
     for name, _ in CALLS:
-        i, cold, warm = p50_ms(inproc[name]), p50_ms(http["cold"][name]), p50_ms(http["warm"][name])
-        overheads.append(cold - i)
+        p = {key: p50_ms(xs) for key, xs in samples[name].items()}
+        for key in over:
+            over[key].append(p[key] - p["in-process"])
+        w = p50_ms(warm[name])
         g = p50_ms(grlc[name]) if name in grlc else float("nan")
         same = name not in grlc_rows or grlc_rows[name] == rows[name]
         note = "" if same else f"  (grlc gave {grlc_rows[name]} rows)"
-        print(f"{name:24} {rows[name]:>5} {i:>8.2f} {cold:>9.2f} {cold - i:>9.2f} {warm:>9.2f} {g:>8.2f}"
-              f" {g / cold:>9.1f} {g / warm:>9.1f}{note}")
+        print(f"{name:24} {rows[name]:>5} {p['in-process']:>8.2f} {p['bare']:>7.2f}"
+              f" {p['bare'] - p['in-process']:>8.2f} {p['httpx']:>7.2f} {p['httpx'] - p['in-process']:>8.2f}"
+              f" {w:>7.2f} {g:>8.2f} {g / p['httpx']:>7.1f} {g / w:>7.1f}{note}")
     print()
-    layer = statistics.median(p50_ms(route[n]) - p50_ms(inproc[n]) for n, _ in CALLS)
-    print(f"median overhead of the route's own work (no server) over in-process: {layer:.2f} ms")
-    print(f"median HTTP overhead over in-process (answer cache off): {statistics.median(overheads):.2f} ms")
-    bare = statistics.median(raw[n] - p50_ms(inproc[n]) for n, _ in CALLS)
-    print(f"median HTTP overhead over in-process, bare keep-alive socket client (no httpx; cache off): {bare:.2f} ms")
-    print(f"the HTTP floor (p50 of a 404 from the same router, no query): {floor['cold']:.2f} ms;"
-          f" overhead beyond it: {statistics.median(overheads) - floor['cold']:.2f} ms")
+    print("p50 overhead over in-process (answer cache off), median and worst over the calls:")
+    for key, what in (("route", "the route's own work, no server"),
+                      ("bare", "HTTP, bare keep-alive socket client (the server's own time)"),
+                      ("httpx", "HTTP, httpx client (adds the client's own ~0.4 ms)")):
+        print(f"  {what:62} {statistics.median(over[key]):.2f} ms, worst {max(over[key]):.2f} ms")
+    print(f"the HTTP floor (p50 of a 404 from the same router, no query, httpx): {floor['cold']:.2f} ms")
     print("throughput, 4 concurrent clients over the mix of calls:")
     for key, rate in rates.items():
         print(f"  {key:10} {rate:8.1f} requests/s")

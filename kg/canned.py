@@ -762,6 +762,27 @@ class Page:
                                  expected=f"an integer from 1 to {max_size}", example="limit=100")
         return cls(offset or 0, limit)
 
+    def next_offset(self, total: int) -> int | None:
+        if self.limit is None or self.offset + self.limit >= total:
+            return None
+        return self.offset + self.limit
+
+    def prev_offset(self) -> int | None:
+        if self.limit is None or self.offset == 0:
+            return None
+        return max(0, self.offset - self.limit)
+
+    def last_offset(self, total: int) -> int | None:
+        if self.limit is None:
+            return None
+        return max(0, (total - 1) // self.limit * self.limit)
+
+    def cut(self, rows: Rows, hidden: frozenset[str]) -> tuple[list[str], list[dict[str, Term]]]:
+        """This page's rows and visible columns (the parameter columns the loader added are hidden)."""
+        end = None if self.limit is None else self.offset + self.limit
+        visible = [v for v in rows.variables if v not in hidden]
+        return visible, [{k: v for k, v in row.items() if k not in hidden} for row in rows.rows[self.offset:end]]
+
 
 @dataclass
 class CannedResult:
@@ -777,54 +798,68 @@ class CannedResult:
 
     @property
     def next_offset(self) -> int | None:
-        if self.page.limit is None or self.page.offset + self.page.limit >= self.total:
-            return None
-        return self.page.offset + self.page.limit
+        return self.page.next_offset(self.total)
 
     @property
     def prev_offset(self) -> int | None:
-        if self.page.limit is None or self.page.offset == 0:
-            return None
-        return max(0, self.page.offset - self.page.limit)
+        return self.page.prev_offset()
 
     @property
     def last_offset(self) -> int | None:
-        if self.page.limit is None:
-            return None
-        return max(0, (self.total - 1) // self.page.limit * self.page.limit)
+        return self.page.last_offset(self.total)
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One page already in its wire format, and the size of the whole answer (for Link headers)."""
+
+    body: bytes
+    total: int
 
 
 class ResultCache:
-    """The last answers, keyed by store version, query text and bound values.
+    """The last answers (whole row sets, or rendered pages), keyed by store version, query text,
+    bound values and, for pages, the page and format.
 
     Newsroom widgets ask the same few URLs over and over; the store's version is in the key, so
     a build or a committed write makes every old entry unreachable (and LRU evicts it).
     """
 
-    def __init__(self, size: int = 256, *, max_rows: int = 10_000) -> None:
+    def __init__(self, size: int = 256, *, max_rows: int = 10_000, max_bytes: int = 1 << 20) -> None:
         self.size = size
-        self.max_rows = max_rows  # bigger answers are not kept: a few of them would fill the memory
-        self._rows: OrderedDict[tuple[Any, ...], Rows] = OrderedDict()
+        # bigger answers are not kept: a few of them would fill the memory
+        self.max_rows = max_rows
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple[Any, ...]) -> Rows | None:
+    def get(self, key: tuple[Any, ...]) -> Any:
         with self._lock:
-            rows = self._rows.get(key)
-            if rows is not None:
-                self._rows.move_to_end(key)
-            return rows
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
 
-    def put(self, key: tuple[Any, ...], rows: Rows) -> None:
+    def put(self, key: tuple[Any, ...], entry: Rows | RenderedPage) -> None:
+        too_big = (len(entry.rows) > self.max_rows if isinstance(entry, Rows)
+                   else len(entry.body) > self.max_bytes)
+        if self.size <= 0 or too_big:
+            return
         with self._lock:
-            self._rows[key] = rows
-            self._rows.move_to_end(key)
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
 
 
 def cache_key(engine: Engine, query: CannedQuery, bound: BoundQuery) -> tuple[Any, ...]:
     """The answer cache's key: store version, query text and bound values."""
     return (engine.version, query.name, query.digest, tuple(sorted(bound.values.items())))
+
+
+def page_key(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, fmt: str) -> tuple[Any, ...]:
+    """The answer cache's key for one rendered page."""
+    return (*cache_key(engine, query, bound), page.offset, page.limit, fmt)
 
 
 def execute(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, *, max_rows: int = 100_000,
@@ -834,9 +869,28 @@ def execute(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, *
     rows = cache.get(key) if cache is not None else None
     if rows is None:
         rows = engine.select(bound.request, max_rows=max_rows)
-        if cache is not None and len(rows.rows) <= cache.max_rows:
+        if cache is not None:
             cache.put(key, rows)
     return shape(query, rows, page, bound.values, bound.shown)
+
+
+def render_rows(rows: Rows, hidden: frozenset[str], page: Page, fmt: str) -> RenderedPage:
+    """The page in `fmt`. Runs inside the query worker (`Engine.select_with`), so the rows
+    never cross a process boundary."""
+    variables, page_rows = page.cut(rows, hidden)
+    return RenderedPage(SERIALIZERS[fmt](variables, page_rows), len(rows.rows))
+
+
+def render(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, fmt: str, *,
+           max_rows: int = 100_000, cache: ResultCache | None = None) -> RenderedPage:
+    """One page in one of `SERIALIZERS`' formats, from `cache` or rendered where the query runs."""
+    key = page_key(engine, query, bound, page, fmt)
+    rendered: RenderedPage | None = cache.get(key) if cache is not None else None
+    if rendered is None:
+        rendered = engine.select_with(bound.request, render_rows, query.hidden, page, fmt, max_rows=max_rows)
+        if cache is not None:
+            cache.put(key, rendered)
+    return rendered
 
 
 def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable[tuple[str, str]], *,
@@ -855,9 +909,7 @@ def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable
 
 def shape(query: CannedQuery, rows: Rows, page: Page, values: dict[str, str],
           shown: dict[str, str] | None = None) -> CannedResult:
-    visible = [v for v in rows.variables if v not in query.hidden]
-    end = None if page.limit is None else page.offset + page.limit
-    sliced = [{k: v for k, v in row.items() if k not in query.hidden} for row in rows.rows[page.offset:end]]
+    visible, sliced = page.cut(rows, query.hidden)
     return CannedResult(query, visible, sliced, len(rows.rows), page, values, shown or {})
 
 
@@ -910,21 +962,24 @@ def json_value(term: Term | None) -> Any:
     return plain_value(term)
 
 
-def to_csv(result: CannedResult) -> bytes:
+PageRows = list[dict[str, Term]]
+
+
+def to_csv(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL 1.1 CSV: header of names, plain values, CRLF."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(result.variables)
-    for row in result.rows:
-        writer.writerow([plain_value(row.get(v)) for v in result.variables])
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow([plain_value(row.get(v)) for v in variables])
     return out.getvalue().encode()
 
 
-def to_tsv(result: CannedResult) -> bytes:
+def to_tsv(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL 1.1 TSV: `?name` headers, terms in Turtle/N-Triples syntax (tabs and newlines escaped)."""
-    lines = ["\t".join("?" + v for v in result.variables)]
-    for row in result.rows:
-        lines.append("\t".join(str(row[v]) if v in row else "" for v in result.variables))
+    lines = ["\t".join("?" + v for v in variables)]
+    for row in rows:
+        lines.append("\t".join(str(row[v]) if v in row else "" for v in variables))
     return ("\n".join(lines) + "\n").encode()
 
 
@@ -943,24 +998,24 @@ def sparql_json_term(term: Term) -> dict[str, str]:
     return {"type": "triple", "value": str(term)}
 
 
-def to_sparql_json(result: CannedResult) -> bytes:
-    doc = {"head": {"vars": result.variables},
-           "results": {"bindings": [{k: sparql_json_term(v) for k, v in row.items()} for row in result.rows]}}
+def to_sparql_json(variables: list[str], rows: PageRows) -> bytes:
+    doc = {"head": {"vars": variables},
+           "results": {"bindings": [{k: sparql_json_term(v) for k, v in row.items()} for row in rows]}}
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
-def to_json(result: CannedResult) -> bytes:
+def to_json(variables: list[str], rows: PageRows) -> bytes:
     """A plain array of objects (one key per column, null when unbound): what JavaScript tools eat."""
-    doc = [{v: json_value(row.get(v)) for v in result.variables} for row in result.rows]
+    doc = [{v: json_value(row.get(v)) for v in variables} for row in rows]
     return json.dumps(doc, ensure_ascii=False).encode()
 
 
-def to_xml(result: CannedResult) -> bytes:
+def to_xml(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL Query Results XML Format."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<sparql xmlns="http://www.w3.org/2005/sparql-results#">', "<head>",
-             *(f"<variable name={quoteattr(v)}/>" for v in result.variables), "</head>", "<results>"]
-    for row in result.rows:
+             *(f"<variable name={quoteattr(v)}/>" for v in variables), "</head>", "<results>"]
+    for row in rows:
         parts.append("<result>")
         for name, term in row.items():
             parts.append(f"<binding name={quoteattr(name)}>{_xml_term(term)}</binding>")
@@ -988,7 +1043,7 @@ SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-json": to_sparql_json, "jso
 
 def serialize(result: CannedResult, fmt: str) -> bytes:
     """The page in one of `SERIALIZERS`' formats (HTML is the API's template, not the core's)."""
-    return SERIALIZERS[fmt](result)
+    return SERIALIZERS[fmt](result.variables, result.rows)
 
 
 def run_from_cli(store_path: Path, name: str, params: Sequence[str], fmt: str) -> bytes:

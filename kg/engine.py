@@ -13,17 +13,18 @@ Parameters are bound with pyoxigraph's ``substitutions``: values never enter the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
-from kg.errors import QuerySyntaxError
+from kg.errors import QuerySyntaxError, ResultTooLarge
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # the subject position, as pyoxigraph types it
+T = TypeVar("T")
 
 
 class ResultKind(StrEnum):
@@ -70,6 +71,13 @@ class Engine(Protocol):
         ...
 
     def select(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows: ...
+
+    def select_with(self, request: QueryRequest, fn: Callable[..., T], *args: Any,
+                    max_rows: int | None = None) -> T:
+        """`fn(rows, *args)`, computed where the rows are: in a worker process, only `fn`'s answer
+        crosses back (a rendered page is far cheaper to send than the terms it was made from).
+        `fn` must be a module-level function, so that it can be sent by name."""
+        ...
 
     def ask(self, request: QueryRequest) -> bool: ...
 
@@ -121,6 +129,18 @@ def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.
         raise syntax_error(exc) from exc
 
 
+def collect_rows(result: ox.QuerySolutions, max_rows: int | None) -> Rows:
+    """A SELECT result in memory, refused past `max_rows` rather than filling the memory."""
+    names = [v.value for v in result.variables]
+    rows: list[dict[str, Term]] = []
+    for solution in result:
+        rows.append({n: solution[n] for n in names if solution[n] is not None})
+        if max_rows is not None and len(rows) > max_rows:
+            raise ResultTooLarge(f"the result has more than {max_rows} rows",
+                                 hint="add LIMIT, page with limit/offset, or ask for a streamed format")
+    return Rows(names, rows)
+
+
 def result_kind(result: object) -> ResultKind:
     if isinstance(result, ox.QuerySolutions):
         return ResultKind.SOLUTIONS
@@ -147,16 +167,11 @@ class InProcessEngine:
         result = run_query(self.store, request)
         if not isinstance(result, ox.QuerySolutions):
             raise QuerySyntaxError("expected a SELECT query")
-        names = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            rows.append({n: solution[n] for n in names if solution[n] is not None})
-            if max_rows is not None and len(rows) > max_rows:
-                from kg.errors import ResultTooLarge
+        return collect_rows(result, max_rows)
 
-                raise ResultTooLarge(f"the result has more than {max_rows} rows",
-                                     hint="add LIMIT, page with limit/offset, or ask for a streamed format")
-        return Rows(names, rows)
+    def select_with(self, request: QueryRequest, fn: Callable[..., T], *args: Any,
+                    max_rows: int | None = None) -> T:
+        return fn(self.select(request, max_rows=max_rows), *args)
 
     def ask(self, request: QueryRequest) -> bool:
         result = run_query(self.store, request)

@@ -9,6 +9,8 @@ killed (SIGKILL frees its CPU at once), replaced in the background, and the call
 Results travel as pickled messages for small Python answers (rows, booleans, triples) and as
 raw byte chunks for serialised results: a worker sends at most `chunk_size` bytes at a time, so
 a large result is streamed to the HTTP client without being held whole in either process.
+`select_with` runs a named function on the rows inside the worker and sends back only its
+answer: pickling pyoxigraph terms costs far more than the bytes of a page rendered from them.
 
 Writes (single writer, the server process): `reading()` opens the store read-only in this
 process, so a write can be computed and validated while the workers keep answering; then
@@ -34,7 +36,7 @@ import select
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -48,7 +50,9 @@ from kg.engine import (
     ResultKind,
     Rows,
     SerializedResult,
+    T,
     Term,
+    collect_rows,
     result_kind,
     run_query,
 )
@@ -208,20 +212,16 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
 
 
 def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
-    if op == "select":
-        request, max_rows = args
+    if op in ("select", "select_with"):
+        request, max_rows = args[:2]
         result = run_query(store, request)
         if not isinstance(result, ox.QuerySolutions):
             raise errors.BadRequest("expected a SELECT query", hint="use /sparql for other query forms")
-        names = [v.value for v in result.variables]
-        rows: list[dict[str, Term]] = []
-        for solution in result:
-            rows.append({n: solution[n] for n in names if solution[n] is not None})
-            if max_rows is not None and len(rows) > max_rows:
-                raise errors.ResultTooLarge(
-                    f"the result has more than {max_rows} rows",
-                    hint="add LIMIT, page with limit/offset, or ask for a streamed format")
-        return Rows(names, rows)
+        rows = collect_rows(result, max_rows)
+        if op == "select":
+            return rows
+        fn, fn_args = args[2:]
+        return fn(rows, *fn_args)
     if op == "ask":
         result = run_query(store, args[0])
         if not isinstance(result, ox.QueryBoolean):
@@ -565,7 +565,14 @@ class WorkerPoolEngine:
 
     def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
         try:
-            worker.conn.send(message)
+            payload = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        except (pickle.PicklingError, TypeError, AttributeError) as exc:
+            # Nothing was written, so the worker is still clean: back to the pool with it.
+            self._release(worker)
+            raise TypeError(f"cannot send {message[0]!r} to a query worker: {exc}; functions given to "
+                            "select_with must be defined at module level") from exc
+        try:
+            worker.conn.send_bytes(payload)
         except OSError as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
@@ -611,6 +618,12 @@ class WorkerPoolEngine:
     def select(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
         rows: Rows = self._call("select", request, max_rows or self.max_result_rows, timeout=request.timeout)
         return rows
+
+    def select_with(self, request: QueryRequest, fn: Callable[..., T], *args: Any,
+                    max_rows: int | None = None) -> T:
+        value: T = self._call("select_with", request, max_rows or self.max_result_rows, fn, args,
+                              timeout=request.timeout)
+        return value
 
     def ask(self, request: QueryRequest) -> bool:
         return bool(self._call("ask", request, timeout=request.timeout))
@@ -694,27 +707,38 @@ class WorkerPoolEngine:
         # uvloop leaves a watched descriptor non-blocking; the pipe's other readers block.
         os.set_blocking(fd, True)
 
-    async def select_async(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
-        """`select` for an event loop: the same rows, but the worker's pipe is awaited with the loop
-        (no thread hop), as in `serialize_async`. Falls back to a thread when no worker is idle."""
+    async def _call_async(self, op: str, *args: Any, timeout: float | None) -> Any:
+        """`_call` for an event loop: the worker's pipe is awaited with the loop (no thread hop),
+        as in `serialize_async`. Falls back to a thread when no worker is idle."""
         import asyncio
 
-        limit, deadline = self._deadline(request.timeout)
+        limit, deadline = self._deadline(timeout)
         worker = self._try_idle()
         if worker is None:
-            def wait_then_select() -> Rows:
-                left = max(deadline - time.monotonic(), 0.001)
-                return self.select(dataclasses.replace(request, timeout=left), max_rows=max_rows)
+            def wait_then_call() -> Any:
+                return self._call(op, *args, timeout=max(deadline - time.monotonic(), 0.001))
 
-            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_select)
-        self._send(worker, ("select", request, max_rows or self.max_result_rows))
+            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_call)
+        self._send(worker, (op, *args))
         await self._await_reply(worker, deadline, limit)
         status, value = self._recv(worker)
         self._release(worker)
         if status == "err":
             raise rebuild_error(value)
-        rows: Rows = value
+        return value
+
+    async def select_async(self, request: QueryRequest, *, max_rows: int | None = None) -> Rows:
+        """`select` for an event loop."""
+        rows: Rows = await self._call_async("select", request, max_rows or self.max_result_rows,
+                                            timeout=request.timeout)
         return rows
+
+    async def select_with_async(self, request: QueryRequest, fn: Callable[..., T], *args: Any,
+                                max_rows: int | None = None) -> T:
+        """`select_with` for an event loop: only `fn`'s answer crosses the pipe."""
+        value: T = await self._call_async("select_with", request, max_rows or self.max_result_rows, fn, args,
+                                          timeout=request.timeout)
+        return value
 
     def _first_message(self, worker: _Worker, deadline: float, limit: float) -> SerializedResult:
         message = self._recv(worker)

@@ -78,10 +78,10 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     return best
 
 
-def _page_links(request: Request, result: canned.CannedResult) -> dict[str, str]:
+def _page_links(request: Request, page: canned.Page, total: int) -> dict[str, str]:
     """rel -> URL for first/prev/next/last, in the paging style the caller used."""
     params = dict(request.query_params)
-    limit = result.page.limit
+    limit = page.limit
     if limit is None:
         return {}
     use_pages = "page" in params or "per_page" in params
@@ -94,12 +94,10 @@ def _page_links(request: Request, result: canned.CannedResult) -> dict[str, str]
         return str(request.url.replace(query=urlencode({**params, **extra})))
 
     links = {"first": url(0)}
-    if result.prev_offset is not None:
-        links["prev"] = url(result.prev_offset)
-    if result.next_offset is not None:
-        links["next"] = url(result.next_offset)
-    if result.last_offset is not None:
-        links["last"] = url(result.last_offset)
+    for rel, offset in (("prev", page.prev_offset()), ("next", page.next_offset(total)),
+                        ("last", page.last_offset(total))):
+        if offset is not None:
+            links[rel] = url(offset)
     return links
 
 
@@ -142,61 +140,85 @@ def _prepare(request: Request, engine: Engine, settings: Settings, query: canned
     return fmt, bound, page, headers, None
 
 
-def _finish(request: Request, settings: Settings, query: canned.CannedQuery, result: canned.CannedResult,
-            fmt: str, headers: dict[str, str]) -> Response:
-    """Paging links, the count, and the page in the chosen format."""
-    links = _page_links(request, result)
+def _paging_headers(request: Request, page: canned.Page, total: int, headers: dict[str, str],
+                    ) -> dict[str, str]:
+    """Link (first/prev/next/last) and the count, added to `headers`; the links, for the HTML page."""
+    links = _page_links(request, page, total)
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
-    headers["X-Total-Count"] = str(result.total)
-    if fmt == "html":
-        response = _html(request, result, links, settings.base_iri)
-        response.headers.update(headers)
-        response.headers["Content-Security-Policy"] = "frame-ancestors *"
-        return response
+    headers["X-Total-Count"] = str(total)
+    return links
+
+
+def _finish_html(request: Request, settings: Settings, result: canned.CannedResult, headers: dict[str, str],
+                 ) -> Response:
+    """The embeddable, sortable table page, with paging links."""
+    links = _paging_headers(request, result.page, result.total, headers)
+    response = _html(request, result, links, settings.base_iri)
+    response.headers.update(headers)
+    response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    return response
+
+
+def _finish_rendered(request: Request, query: canned.CannedQuery, page: canned.Page,
+                     rendered: canned.RenderedPage, fmt: str, headers: dict[str, str]) -> Response:
+    """A page the query worker already wrote out, with paging links."""
+    _paging_headers(request, page, rendered.total, headers)
     if fmt in ("csv", "tsv"):  # a spreadsheet that saves the answer gets a sensible file name
         headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
-    return Response(canned.serialize(result, fmt), media_type=canned.FORMATS[fmt], headers=headers)
+    return Response(rendered.body, media_type=canned.FORMATS[fmt], headers=headers)
 
 
 def answer(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
            cache: canned.ResultCache) -> Response:
-    """Validate everything, answer 304 when the caller's copy is current, else run and serialise."""
+    """Validate everything, answer 304 when the caller's copy is current, else run and write out."""
     fmt, bound, page, headers, not_modified = _prepare(request, engine, settings, query)
     if not_modified is not None:
         return not_modified
     cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
-    result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows,
-                            cache=cache if cache.size else None)
-    return _finish(request, settings, query, result, fmt, headers)
-
-
-#: Pages with more rows than this are written out in a thread, not on the event loop.
-INLINE_ROWS = 1000
+    if fmt == "html":
+        result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows, cache=cache)
+        return _finish_html(request, settings, result, headers)
+    rendered = canned.render(engine, query, bound, page, fmt, max_rows=settings.max_result_rows, cache=cache)
+    return _finish_rendered(request, query, page, rendered, fmt, headers)
 
 
 async def answer_async(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
                        cache: canned.ResultCache) -> Response:
-    """`answer` on the event loop: the same checks, cache and bytes, but the worker pool's rows are
-    awaited with the loop (`select_async`) instead of through a thread. Large pages are still
-    written out in a thread; engines without `select_async` run in a thread as before."""
+    """`answer` on the event loop: the same checks, cache and bytes, but the worker pool is awaited
+    with the loop instead of through a thread. The page is written out in the worker, so only its
+    bytes cross the pipe; the HTML page, a template filled here, takes the rows. Engines without
+    the async calls run `answer` in a thread."""
+    select_with_async = getattr(engine, "select_with_async", None)
     select_async = getattr(engine, "select_async", None)
-    if select_async is None:
+    if select_with_async is None or select_async is None:
         return await run_in_threadpool(answer, request, engine, settings, query, cache)
     fmt, bound, page, headers, not_modified = _prepare(request, engine, settings, query)
     if not_modified is not None:
         return not_modified
     cache.size = settings.canned_cache_entries
+    max_rows = settings.max_result_rows
+    if fmt != "html":
+        key = canned.page_key(engine, query, bound, page, fmt)
+        rendered = cache.get(key)
+        if rendered is None:
+            rendered = await select_with_async(bound.request, canned.render_rows, query.hidden, page, fmt,
+                                               max_rows=max_rows)
+            cache.put(key, rendered)
+        return _finish_rendered(request, query, page, rendered, fmt, headers)
     key = canned.cache_key(engine, query, bound)
-    rows = cache.get(key) if cache.size else None
+    rows = cache.get(key)
     if rows is None:
-        rows = await select_async(bound.request, max_rows=settings.max_result_rows)
-        if cache.size and len(rows.rows) <= cache.max_rows:
-            cache.put(key, rows)
+        rows = await select_async(bound.request, max_rows=max_rows)
+        cache.put(key, rows)
     result = canned.shape(query, rows, page, bound.values, bound.shown)
-    if len(result.rows) > INLINE_ROWS:
-        return await run_in_threadpool(_finish, request, settings, query, result, fmt, headers)
-    return _finish(request, settings, query, result, fmt, headers)
+    if len(result.rows) > INLINE_ROWS:  # a long table page is filled in a thread, off the event loop
+        return await run_in_threadpool(_finish_html, request, settings, result, headers)
+    return _finish_html(request, settings, result, headers)
+
+
+#: HTML pages with more rows than this are filled in a thread, not on the event loop.
+INLINE_ROWS = 1000
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:

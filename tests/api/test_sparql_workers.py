@@ -3,6 +3,8 @@ errors carried across the pipe, writes that pause and resume the pool."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +12,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import iris
-from kg.engine import InProcessEngine, QueryRequest, ResultKind
+from kg import canned, iris
+from kg.engine import InProcessEngine, QueryRequest, ResultKind, Rows
 from kg.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge
 from kg.workers import WorkerPoolEngine
 
@@ -45,6 +47,43 @@ def test_select_ask_construct_quads_match_in_process(pool: WorkerPoolEngine, loc
     construct = QueryRequest(f"CONSTRUCT {{ <{ORTIZ.value}> ?p ?o }} WHERE {{ <{ORTIZ.value}> ?p ?o }}")
     assert set(pool.construct(construct)) == set(local.construct(construct))
     assert set(pool.quads(ORTIZ)) == set(local.quads(ORTIZ))
+
+
+def where_and_how_many(rows: Rows, label: str) -> tuple[int, str, int]:
+    """Sent to a worker by name: which process ran it, and what it saw."""
+    return os.getpid(), label, len(rows.rows)
+
+
+def test_select_with_runs_the_function_where_the_rows_are(pool: WorkerPoolEngine, local: InProcessEngine) -> None:
+    request = QueryRequest("SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?p ?o", substitutions={"s": ORTIZ})
+    pid, label, count = pool.select_with(request, where_and_how_many, "ortiz")
+    assert pid in pool.worker_pids() and pid != os.getpid()
+    assert (label, count) == ("ortiz", len(local.select(request).rows)) and count > 3
+    # a canned page rendered in the worker is byte for byte the one rendered here
+    page = canned.Page(offset=1, limit=2)
+    there = pool.select_with(request, canned.render_rows, frozenset({"s"}), page, "csv")
+    here = local.select_with(request, canned.render_rows, frozenset({"s"}), page, "csv")
+    assert there == here and there.total == count and there.body.count(b"\r\n") == 3
+    assert there.body.startswith(b"p,o\r\n")  # the hidden column is left out
+    async_pid, _, _ = asyncio.run(pool.select_with_async(request, where_and_how_many, "again"))
+    assert async_pid in pool.worker_pids()
+
+
+def test_select_with_keeps_the_limits_and_the_timeout(pool: WorkerPoolEngine) -> None:
+    with pytest.raises(ResultTooLarge, match="more than 50 rows"):
+        pool.select_with(QueryRequest("SELECT * WHERE { ?s ?p ?o }"), where_and_how_many, "all")
+    slow = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=0.5)
+    with pytest.raises(QueryTimeout, match=r"0\.5 s limit"):
+        asyncio.run(pool.select_with_async(slow, where_and_how_many, "slow"))
+    assert pool.select_with(QueryRequest("SELECT * WHERE {}"), where_and_how_many, "x")[1:] == ("x", 1)
+
+
+def test_a_function_that_cannot_be_sent_is_refused_and_the_worker_kept(pool: WorkerPoolEngine) -> None:
+    alive = pool.worker_pids()
+    for _ in range(3):  # more times than there are workers: none is left stranded as busy
+        with pytest.raises(TypeError, match="module level"):
+            pool.select_with(QueryRequest("SELECT * WHERE {}"), lambda rows: len(rows.rows))
+    assert pool.worker_pids() == alive and pool.ask(QueryRequest("ASK {}")) is True
 
 
 def test_large_results_stream_in_chunks_and_equal_the_in_process_bytes(

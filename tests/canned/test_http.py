@@ -161,6 +161,9 @@ def test_etag_and_if_none_match(client) -> None:  # type: ignore[no-untyped-def]
 def test_cors_lets_any_page_read_the_rows(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/queries/stance-counts", headers={"origin": "https://newsroom.example"})
     assert r.headers.get("access-control-allow-origin") in ("*", "https://newsroom.example")
+    # a widget paging through the rows can read the count and the next page's URL
+    exposed = {h.strip().lower() for h in r.headers["access-control-expose-headers"].split(",")}
+    assert {"x-total-count", "link", "etag"} <= exposed
 
 
 def test_pages_with_link_headers(client, engine, catalog) -> None:  # type: ignore[no-untyped-def]

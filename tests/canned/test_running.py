@@ -41,6 +41,26 @@ def test_the_cache_answers_repeats_and_a_new_store_version_misses(memory_store: 
     assert engine.calls == 5
 
 
+def test_rendered_pages_are_cached_by_page_and_format(memory_store: ox.Store,
+                                                     catalog: canned.QueryCatalog) -> None:
+    engine, cache = CountingEngine(memory_store), canned.ResultCache(size=8)
+    q = catalog.get("timeline")
+    bound, page = q.bind([]), canned.Page(offset=2, limit=3)
+    first = canned.render(engine, q, bound, page, "csv", cache=cache)
+    assert first == canned.render(engine, q, bound, page, "csv", cache=cache) and engine.calls == 1
+    assert first.body == canned.serialize(canned.run(engine, q, {"limit": "3", "offset": "2"}), "csv")
+    assert first.total == 8 and first.body.count(b"\r\n") == 4  # the header and three rows
+    canned.render(engine, q, bound, page, "json", cache=cache)  # another format: rendered anew
+    canned.render(engine, q, bound, canned.Page(limit=3), "csv", cache=cache)  # another page too
+    engine.bump_version("v2")
+    canned.render(engine, q, bound, page, "csv", cache=cache)
+    assert engine.calls == 5
+    huge = canned.ResultCache(size=8, max_bytes=10)  # a page bigger than the cache takes is not kept
+    canned.render(engine, q, bound, page, "csv", cache=huge)
+    canned.render(engine, q, bound, page, "csv", cache=huge)
+    assert engine.calls == 7
+
+
 def test_pages_and_their_neighbours(engine: InProcessEngine, catalog: canned.QueryCatalog) -> None:
     q = catalog.get("timeline")
     whole = plain_rows(canned.run(engine, q, {}))
