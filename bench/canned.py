@@ -1,7 +1,8 @@
 """Canned queries: what HTTP costs over running in-process, and throughput against grlc.
 
 Prints figures, asserts nothing. In one run, on the same built store:
-- in-process: `kg.canned.run` + CSV serialisation on an `InProcessEngine` (the floor);
+- in-process: `kg.canned.run` + CSV serialisation on an `InProcessEngine` (the floor), timed in
+  blocks that alternate with the HTTP calls, so both see the same state of the machine;
 - ours over HTTP: `kg serve` on loopback (worker-pool engine), once with the answer cache off
   (KG_CANNED_CACHE_ENTRIES=0: every request runs the query) and once with it on (the default);
 - grlc (PyPI `grlc`, in its own venv under bench/out/, since its pins clash with ours) under
@@ -13,7 +14,7 @@ parameters (grlc does not read our typed `params` header, so it leaves those var
 which is what our optional parameters do when left out), and positions-of-actor, which uses
 grlc's own `?_actor_iri` convention. Both are asked for CSV.
 
-Run: .venv/bin/python bench/canned.py [--requests N] [--grlc-requests M]
+Run: .venv/bin/python bench/canned.py [--requests N] [--grlc-requests M] [--cpu N]
 (the first run makes grlc's venv: python -m venv bench/out/grlc-venv && pip install grlc)
 """
 
@@ -184,7 +185,13 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=200, help="timed requests per call, ours (default 200)")
     ap.add_argument("--grlc-requests", type=int, default=20, metavar="N",
                     help="timed requests per call, grlc (default 20)")
+    ap.add_argument("--cpu", type=int, default=None, metavar="N",
+                    help="run everything (this script, the servers, their workers) on CPU N only, so that no "
+                         "process gets a faster or slower core than the others")
     args = ap.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})  # inherited by every process started below
+        print(f"pinned to CPU {args.cpu}", flush=True)
     OUT.mkdir(parents=True, exist_ok=True)
 
     print("building the store ...", flush=True)
@@ -197,9 +204,8 @@ def main() -> int:
     engine = InProcessEngine(open_store(store, read_only=True))
     rows = {name: len(canned.run(engine, catalog.get(name), params).rows) for name, params in CALLS}
     samples: dict[str, dict[str, list[float]]] = {}
-    warm: dict[str, list[float]] = {}
+    warm: dict[str, dict[str, list[float]]] = {}
     rates: dict[str, float] = {}
-    floor: dict[str, float] = {}
     for label, entries in (("cold", 0), ("warm", 256)):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
@@ -209,8 +215,10 @@ def main() -> int:
             for name, params in CALLS:
                 q = catalog.get(name)
                 path = f"/queries/{name}?{urlencode({**params, 'format': 'csv'})}"
-                if label == "warm":
-                    warm[name] = timings(lambda path=path: c.get(path).raise_for_status(), args.requests)
+                if label == "warm":  # repeated calls: answered from the cache, no query runs
+                    warm[name] = interleaved({"bare": lambda path=path: bare.time(f"GET {path}"),
+                                              "httpx": lambda path=path: c.get(path).raise_for_status()},
+                                             args.requests)
                     continue
 
                 def in_process(q: canned.CannedQuery = q, params: dict[str, str] = params) -> bytes:
@@ -226,7 +234,6 @@ def main() -> int:
             urls = [f"{base}/queries/{n}?{urlencode({**p, 'format': 'csv'})}" for n, p in CALLS]
             rates[f"ours-{label}"] = concurrent_rate(urls, threads=4, per_thread=args.requests // 2,
                                                      headers={})
-            floor[label] = p50_ms(timings(lambda c=c: c.get("/queries/no-such-query"), args.requests))
 
     grlc: dict[str, list[float]] = {}
     grlc_rows: dict[str, int] = {}
@@ -268,12 +275,13 @@ def main() -> int:
           f" {'warm':>7} {'grlc':>8} {'grlc/':>7} {'grlc/':>7}")
     print(f"{'':24} {'':>5} {'p50 ms':>8} {'p50 ms':>7} {'overhd':>8} {'p50 ms':>7} {'overhd':>8}"
           f" {'p50 ms':>7} {'p50 ms':>8} {'cold x':>7} {'warm x':>7}")
-    over: dict[str, list[float]] = {"bare": [], "httpx": [], "route": []}
+    over: dict[str, list[float]] = {"bare": [], "httpx": [], "route": [], "warm-bare": [], "warm-httpx": []}
     for name, _ in CALLS:
         p = {key: p50_ms(xs) for key, xs in samples[name].items()}
+        p.update({f"warm-{key}": p50_ms(xs) for key, xs in warm[name].items()})
         for key in over:
             over[key].append(p[key] - p["in-process"])
-        w = p50_ms(warm[name])
+        w = p["warm-httpx"]
         g = p50_ms(grlc[name]) if name in grlc else float("nan")
         same = name not in grlc_rows or grlc_rows[name] == rows[name]
         note = "" if same else f"  (grlc gave {grlc_rows[name]} rows)"
@@ -281,12 +289,13 @@ def main() -> int:
               f" {p['bare'] - p['in-process']:>8.2f} {p['httpx']:>7.2f} {p['httpx'] - p['in-process']:>8.2f}"
               f" {w:>7.2f} {g:>8.2f} {g / p['httpx']:>7.1f} {g / w:>7.1f}{note}")
     print()
-    print("p50 overhead over in-process (answer cache off), median and worst over the calls:")
+    print("p50 overhead over in-process, median and worst over the calls:")
     for key, what in (("route", "the route's own work, no server"),
-                      ("bare", "HTTP, bare keep-alive socket client (the server's own time)"),
-                      ("httpx", "HTTP, httpx client (adds the client's own ~0.4 ms)")):
-        print(f"  {what:62} {statistics.median(over[key]):.2f} ms, worst {max(over[key]):.2f} ms")
-    print(f"the HTTP floor (p50 of a 404 from the same router, no query, httpx): {floor['cold']:.2f} ms")
+                      ("bare", "cache off, bare keep-alive socket client (the server's own time)"),
+                      ("httpx", "cache off, httpx client (adds the client's own ~0.4 ms)"),
+                      ("warm-bare", "cache on (the default; repeats run no query), bare client"),
+                      ("warm-httpx", "cache on, httpx client")):
+        print(f"  {what:66} {statistics.median(over[key]):+.2f} ms, worst {max(over[key]):+.2f} ms")
     print("throughput, 4 concurrent clients over the mix of calls:")
     for key, rate in rates.items():
         print(f"  {key:10} {rate:8.1f} requests/s")

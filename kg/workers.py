@@ -397,7 +397,9 @@ def _context() -> multiprocessing.context.BaseContext:
     """forkserver where available: children start from a clean, single-threaded parent."""
     try:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["pyoxigraph", "kg.workers"])
+        # kg.canned holds the page writer `select_with` sends by name: preloaded, a new worker's
+        # first canned query does not pay the import (about 50 ms).
+        ctx.set_forkserver_preload(["pyoxigraph", "kg.workers", "kg.canned"])
         return ctx
     except ValueError:  # pragma: no cover - platforms without forkserver
         return multiprocessing.get_context("spawn")
