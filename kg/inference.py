@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import rdflib
 
 from kg import iris
+from kg.closure import transitive_closure
 from kg.validate import to_rdflib
 
 NOISE_NAMESPACES = (
@@ -99,21 +100,6 @@ RDF_TYPE = iris.PREFIXES["rdf"] + "type"
 _RDFS = iris.PREFIXES["rdfs"]
 
 
-def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Transitive closure (excluding the node itself unless on a cycle)."""
-    out: dict[str, set[str]] = {}
-    for start in direct:
-        seen: set[str] = set()
-        todo = list(direct[start])
-        while todo:
-            n = todo.pop()
-            if n not in seen:
-                seen.add(n)
-                todo.extend(direct.get(n, ()))
-        out[start] = seen
-    return out
-
-
 def rdfs_entailments(
     ontology: Iterable[ox.Quad], store: ox.Store, *, graph: str = iris.GRAPH_INFERRED
 ) -> list[ox.Quad]:
@@ -139,8 +125,8 @@ def rdfs_entailments(
         }.get(p)
         if table is not None:
             table.setdefault(q.subject.value, set()).add(q.object.value)
-    supers = _closure(sub_class)
-    super_props = _closure(sub_prop)
+    supers = transitive_closure(sub_class)
+    super_props = transitive_closure(sub_prop)
 
     def with_supers(classes: Iterable[str]) -> set[str]:
         out = set(classes)

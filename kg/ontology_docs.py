@@ -18,6 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import iris, paths
+from kg.closure import transitive_closure
 from kg.entity_view import Vocabulary
 
 RDF = iris.PREFIXES["rdf"]
@@ -630,16 +631,7 @@ def _shapes_doc(
 def _vocabulary(doc: OntologyDoc) -> Vocabulary:
     labels = {t.iri: t.label for t in doc.terms}
     parents = {t.iri: {s.iri for s in t.supers} for t in doc.terms if t.kind == "class"}
-    ancestors: dict[str, frozenset[str]] = {}
-    for start in parents:
-        seen: set[str] = set()
-        todo = list(parents[start])
-        while todo:
-            current = todo.pop()
-            if current not in seen:
-                seen.add(current)
-                todo.extend(parents.get(current, ()))
-        ancestors[start] = frozenset(seen)
+    ancestors = {iri: frozenset(seen) for iri, seen in transitive_closure(parents).items()}
     return Vocabulary(labels, ancestors)
 
 
