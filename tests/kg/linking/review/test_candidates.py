@@ -19,7 +19,7 @@ from kg.linking.review import (
     parse_candidates,
     plan_quads,
 )
-from tests.reconcile.conftest import mini_store
+from tests.kg.linking.conftest import mini_store
 
 ID = "https://w3id.org/tregua/id/"
 HEADER = "iri,qid,reviewer,note\n"

@@ -19,7 +19,7 @@ from kg.build.pipeline import build, build_memory_store
 from kg.cli import main
 from kg.errors import BuildError
 from kg.paths import SOURCES_DIR
-from tests.links.conftest import EL_SALVADOR, EXACT_MATCH, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
+from tests.kg.linking.review.conftest import EL_SALVADOR, EXACT_MATCH, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
 
 ID = iris.BASE + "id/"
 HEADER = "iri,qid,reviewer,date,note\n"

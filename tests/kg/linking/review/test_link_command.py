@@ -15,7 +15,7 @@ import pytest
 
 from kg.cli import main
 from kg.store import store_version
-from tests.links.conftest import EXACT_MATCH, ID, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
+from tests.kg.linking.review.conftest import EXACT_MATCH, ID, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
 
 
 def wikidata_graph(path: Path) -> set[str]:

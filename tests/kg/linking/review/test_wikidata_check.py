@@ -10,8 +10,8 @@ import pytest
 
 from kg.cli import main
 from kg.linking.review import fetch_items
-from tests.links.conftest import EXACT_MATCH, Q792, WIKIDATA_GRAPH
-from tests.links.wikidata_standin import StandIn, reference_items, serve
+from tests.kg.linking.review.conftest import EXACT_MATCH, Q792, WIKIDATA_GRAPH
+from tests.kg.linking.review.wikidata_standin import StandIn, reference_items, serve
 
 ID = "https://w3id.org/tregua/id/"
 

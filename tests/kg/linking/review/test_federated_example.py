@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib.plugins.sparql import prepareQuery
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "wikidata-federated.rq"
+EXAMPLE = Path(__file__).resolve().parents[4] / "docs" / "examples" / "wikidata-federated.rq"
 
 
 def test_the_federated_example_parses() -> None:

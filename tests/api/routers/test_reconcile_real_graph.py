@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reconcile.conftest import MiniServer
+from tests.kg.linking.conftest import MiniServer
 
 
 @pytest.fixture(scope="module")

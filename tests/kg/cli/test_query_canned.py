@@ -11,8 +11,7 @@ from pathlib import Path
 
 from kg import canned
 from kg.store.engine import InProcessEngine
-
-from .conftest import plain_rows
+from tests.kg.canned.conftest import plain_rows
 
 
 def kg(*args: str) -> subprocess.CompletedProcess[str]:

@@ -12,8 +12,7 @@ import pytest
 
 from kg import canned
 from kg.store.engine import InProcessEngine
-
-from .conftest import plain_rows
+from tests.kg.canned.conftest import plain_rows
 
 ID = "https://w3id.org/tregua/id/"
 OSCAR = ID + "person/oscar-ortiz"
