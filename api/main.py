@@ -15,6 +15,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+import kg
 from api import errors
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
@@ -74,7 +75,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, description=(
+    app = FastAPI(title="Tregua", version=kg.__version__, lifespan=lifespan, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)

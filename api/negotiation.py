@@ -62,8 +62,6 @@ GRAPH_TYPES: list[MediaType] = [
     MediaType("text/plain", "nt", ox.RdfFormat.N_TRIPLES, "nt", alias_of="application/n-triples"),
     MediaType("application/x-turtle", "ttl", ox.RdfFormat.TURTLE, "ttl", alias_of="text/turtle"),
 ]
-#: Formats that hold named graphs (the graph store and dataset dumps need them).
-DATASET_TYPES = [t for t in GRAPH_TYPES if t.short in ("nq", "trig")]
 
 
 def table_for(kind: ResultKind) -> list[MediaType]:

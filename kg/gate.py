@@ -48,10 +48,10 @@ import pyoxigraph as ox
 from kg import iris
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
 from kg.store.engine import syntax_error
+from kg.vocab import RDF, RDF_TYPE, SH
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
-RDF_TYPE = ox.NamedNode(iris.PREFIXES["rdf"] + "type")
 #: IRIs under these namespaces are vocabulary (the ontology's terms, W3C vocabularies), not data.
 VOCABULARY = (iris.TG, *(iris.PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "sh")))
 VAR_IRI = "urn:x-tregua-var:"
@@ -792,8 +792,6 @@ def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], li
     return to_quads(lost), to_quads(new)
 
 
-SH = iris.PREFIXES["sh"]
-RDF = iris.PREFIXES["rdf"]
 _SH = {name: ox.NamedNode(SH + name) for name in (
     "path", "property", "node", "qualifiedValueShape", "not", "or", "and", "xone", "inversePath",
     "alternativePath", "zeroOrMorePath", "oneOrMorePath", "zeroOrOnePath", "targetClass", "targetNode",

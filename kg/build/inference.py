@@ -19,6 +19,7 @@ import rdflib
 from kg import iris
 from kg.build.closure import transitive_closure
 from kg.validation.shacl import to_rdflib
+from kg.vocab import RDF_TYPE, RDFS
 
 NOISE_NAMESPACES = (
     iris.PREFIXES["rdf"],
@@ -96,8 +97,6 @@ def infer(
 # For our ontology this gives exactly owlrl's useful output (tests/kg/test_engines.py); should the
 # ontology grow OWL RL axioms these rules ignore (property chains, inverses...), that test fails.
 
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-_RDFS = iris.PREFIXES["rdfs"]
 
 
 def rdfs_entailments(
@@ -118,10 +117,10 @@ def rdfs_entailments(
             continue
         p = q.predicate.value
         table = {
-            _RDFS + "subClassOf": sub_class,
-            _RDFS + "subPropertyOf": sub_prop,
-            _RDFS + "domain": domain,
-            _RDFS + "range": range_,
+            RDFS + "subClassOf": sub_class,
+            RDFS + "subPropertyOf": sub_prop,
+            RDFS + "domain": domain,
+            RDFS + "range": range_,
         }.get(p)
         if table is not None:
             table.setdefault(q.subject.value, set()).add(q.object.value)
@@ -135,7 +134,7 @@ def rdfs_entailments(
         return out
 
     target = ox.NamedNode(graph)
-    rdf_type = ox.NamedNode(RDF_TYPE)
+    rdf_type = RDF_TYPE
     new: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]] = (
         set()
     )
@@ -193,9 +192,9 @@ def _infer_in_oxigraph(ontology: list[ox.Quad], data: list[ox.Quad], graph: str)
         for q in rdfs_entailments(ontology, store, graph=graph)
         if q.subject in subjects
         and not (
-            q.predicate.value == RDF_TYPE
+            q.predicate == RDF_TYPE
             and not isinstance(q.object, ox.Triple)  # a type is a NamedNode here: never a triple term
             and q.object.value.startswith(noise)
         )
-        and not (q.predicate.value != RDF_TYPE and q.predicate.value.startswith(noise))
+        and not (q.predicate != RDF_TYPE and q.predicate.value.startswith(noise))
     ]

@@ -38,10 +38,7 @@ from rapidfuzz import fuzz, process
 
 from kg import iris
 from kg.store.engine import Engine, QueryRequest, Term
-
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-RDFS = iris.PREFIXES["rdfs"]
-SKOS = iris.PREFIXES["skos"]
+from kg.vocab import RDFS, SKOS
 
 PRIMARY_NAME_PREDICATES: tuple[str, ...] = (
     RDFS + "label",

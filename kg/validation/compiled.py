@@ -29,11 +29,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import KgError, Violation
+from kg.vocab import RDF, RDFS, SH, XSD
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_DEPTH = 12
 
 # Lexical forms (XML Schema 1.1 part 2), so that "2016-13-45"^^xsd:date is reported as pyshacl does.
