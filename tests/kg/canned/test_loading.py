@@ -9,6 +9,7 @@ import pytest
 
 from kg import canned, paths
 from kg.canned import CannedQueryError, ParamType
+from kg.errors import ParameterError
 
 GOOD = """#+ summary: Labels of one thing
 #+ params:
@@ -124,7 +125,7 @@ def test_a_grlc_query_runs_unchanged(tmp_path: Path, engine) -> None:  # type: i
     q = canned.load_query(write(tmp_path, GRLC, "grlc-style.rq"))
     result = canned.run(engine, q, {"who": "https://w3id.org/tregua/id/person/howard-cotto"})
     assert [canned.plain_value(r["label"]) for r in result.rows] == ["Howard Cotto"]
-    with pytest.raises(canned.ParameterError, match="kind"):
+    with pytest.raises(ParameterError, match="kind"):
         canned.run(engine, q, {"kind": "place"})
     first_page = canned.run(engine, q, {"kind": "person", "min": "12"})
     assert first_page.page.limit == 2 and first_page.total > 2 and len(first_page.rows) == 2
