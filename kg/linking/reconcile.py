@@ -36,13 +36,13 @@ from kg.linking.search import (
     ENTITY_BASE,
     Entity,
     SearchIndex,
-    VersionedCache,
     fold,
     lexical,
     name_score,
     read_all,
     tokens,
 )
+from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, QueryRequest
 from kg.vocab import RDF_TYPE
 

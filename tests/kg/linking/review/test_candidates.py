@@ -11,14 +11,9 @@ from datetime import date
 import pyoxigraph as ox
 import pytest
 
-from kg.linking.review import (
-    Candidate,
-    LinkFileError,
-    check_candidates,
-    export_links,
-    parse_candidates,
-    plan_quads,
-)
+from kg.linking.candidates import Candidate, LinkFileError, check_candidates, parse_candidates
+from kg.linking.export_links import export_links
+from kg.linking.review import plan_quads
 from tests.kg.linking.conftest import mini_store
 
 ID = "https://w3id.org/tregua/id/"

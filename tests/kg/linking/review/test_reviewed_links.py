@@ -187,7 +187,8 @@ def test_the_build_reads_the_file_of_the_sources_it_builds(shared_dir: Path, tmp
 def test_a_new_review_replaces_the_rows_it_contradicts() -> None:
     from datetime import date
 
-    from kg.linking.review import Candidate, LinkPlan, recorded_rows
+    from kg.linking.candidates import Candidate, LinkPlan
+    from kg.linking.review import recorded_rows
 
     old = [ReviewedLink(TIM_MUTH, "Q5", "Ana", "2026-11-01", ""), ReviewedLink(ARENA, "Q7", "Ana", "2026-11-01", ""),
            ReviewedLink(OSCAR_ORTIZ, "Q9", "Ana", "2026-11-01", "")]

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.linking.review import fetch_items
+from kg.linking.wikidata import fetch_items
 from tests.kg.linking.review.conftest import EXACT_MATCH, Q792, WIKIDATA_GRAPH
 from tests.kg.linking.review.wikidata_standin import StandIn, reference_items, serve
 
