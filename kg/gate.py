@@ -685,8 +685,7 @@ class Entailment:
     def of(cls, ontology: list[ox.Quad]) -> Entailment:
         import owlrl
 
-        from kg.build.inference import _to_ox
-        from kg.validation.shacl import to_rdflib
+        from kg.validation.shacl import from_rdflib, to_rdflib
 
         graph = to_rdflib(ontology)
         closure = owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
@@ -698,7 +697,7 @@ class Entailment:
             out: dict[Any, set[Any]] = {}
             for s_, _, o_ in graph.triples((None, rdflib_uri(predicate), None)):
                 if _named(s_) and _named(o_) and s_ != o_:
-                    out.setdefault(_to_ox(s_), set()).add(_to_ox(o_))
+                    out.setdefault(from_rdflib(s_), set()).add(from_rdflib(o_))
             return out
 
         inverses = pairs(owl + "inverseOf")
@@ -708,7 +707,7 @@ class Entailment:
         symmetric = rdflib_uri(owl + "SymmetricProperty")
         for s_ in graph.subjects(rdflib_uri(iris.PREFIXES["rdf"] + "type"), symmetric):
             if _named(s_):
-                inverses.setdefault(_to_ox(s_), set()).add(_to_ox(s_))
+                inverses.setdefault(from_rdflib(s_), set()).add(from_rdflib(s_))
         return cls(pairs(rdfs + "subClassOf"), pairs(rdfs + "subPropertyOf"), pairs(rdfs + "domain"),
                    pairs(rdfs + "range"), inverses)
 

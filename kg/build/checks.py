@@ -35,6 +35,7 @@ from rdflib.namespace import (
 )
 
 from kg import iris
+from kg.build.closure import transitive_closure
 from kg.build.sources import ParsedFile
 from kg.errors import BuildError, SourceLocation
 from kg.vocab import OA, RDF_TYPE, TG
@@ -160,17 +161,8 @@ def _superclasses(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
             direct[q.subject.value].add(q.object.value)
             direct[q.object.value].add(q.subject.value)
 
-    def up(c: str) -> set[str]:
-        seen = {c}
-        todo = [c]
-        while todo:
-            for d in direct.get(todo.pop(), ()):
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return seen
-
-    return _Closure(up)
+    closed = transitive_closure(direct)
+    return _Closure(lambda c: {c} | closed.get(c, set()))
 
 
 class _Closure(dict):  # type: ignore[type-arg]

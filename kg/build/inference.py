@@ -18,7 +18,7 @@ import rdflib
 
 from kg import iris
 from kg.build.closure import transitive_closure
-from kg.validation.shacl import to_rdflib
+from kg.validation.shacl import from_rdflib, to_rdflib
 from kg.vocab import RDF_TYPE, RDFS
 
 NOISE_NAMESPACES = (
@@ -39,17 +39,6 @@ def _useful(s: Node, p: Node, o: Node, data_nodes: set[Node]) -> bool:
     if p == rdflib.RDF.type:
         return isinstance(o, rdflib.URIRef) and not str(o).startswith(NOISE_NAMESPACES)
     return not str(p).startswith(NOISE_NAMESPACES)
-
-
-def _to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    assert isinstance(term, rdflib.Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
 
 
 def infer(
@@ -85,7 +74,7 @@ def infer(
     owlrl.DeductiveClosure(closure, axiomatic_triples=False, datatype_axioms=False).expand(combined)
     target = ox.NamedNode(graph)
     new = [(s, p, o) for s, p, o in combined if (s, p, o) not in before and _useful(s, p, o, data_nodes)]
-    quads = [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), target) for s, p, o in new]  # type: ignore[arg-type]
+    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), target) for s, p, o in new]  # type: ignore[arg-type]
     return sorted(quads, key=str)
 
 

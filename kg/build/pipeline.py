@@ -25,7 +25,7 @@ from kg.build import checks
 from kg.build.inference import Semantics, infer
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError
-from kg.validation.shacl import Engine, ValidationReport, describe, validate_graph
+from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
 
 SHOWN_RESULTS = 40
 """SHACL results printed during a build; `kg validate` prints them all."""
@@ -144,7 +144,7 @@ def _first(problems: list[BuildError], what: str) -> None:
 
 
 def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = "owlrl",
-                  engine: Engine = "pyshacl", stop_on_problems: bool = True) -> Compiled:
+                  engine: ShaclEngine = "pyshacl", stop_on_problems: bool = True) -> Compiled:
     """Parse, check, link, validate and infer: the quads of the store, not yet loaded.
 
     With `stop_on_problems` (the build) the first problem raises BuildError; without it
@@ -202,7 +202,7 @@ def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
 
 def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: bool = True,
           ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
-          semantics: Semantics = "owlrl", engine: Engine = "pyshacl") -> BuildReport:
+          semantics: Semantics = "owlrl", engine: ShaclEngine = "pyshacl") -> BuildReport:
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`
@@ -239,7 +239,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
                        ontology_dir: Path | None = None, shapes_dir: Path | None = None,
                        sources_dir: Path | None = None, semantics: Semantics = "owlrl",
-                       engine: Engine = "pyshacl") -> ox.Store:
+                       engine: ShaclEngine = "pyshacl") -> ox.Store:
     """Everything the build produces, in an in-memory store (tests; no disk, no swap)."""
     inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
     compiled = compile_graph(inputs, Progress(progress), semantics=semantics, engine=engine)
@@ -249,7 +249,7 @@ def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False
 
 
 def check(*, shared_dir: Path | None = None, progress: bool = True, ontology_dir: Path | None = None,
-          shapes_dir: Path | None = None, sources_dir: Path | None = None, engine: Engine = "pyshacl",
+          shapes_dir: Path | None = None, sources_dir: Path | None = None, engine: ShaclEngine = "pyshacl",
           semantics: Semantics = "owlrl") -> Compiled:
     """Run every check and the validation without building: what `kg validate` reports."""
     inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
