@@ -83,7 +83,7 @@ def infer(
 # triples we keep (rdfs2, rdfs3, rdfs5, rdfs7, rdfs9, rdfs11: types and super-properties) only need
 # the ontology's small class and property hierarchies, so those are closed in Python and applied
 # with Oxigraph's index scans: one pass over each property and class the ontology constrains.
-# For our ontology this gives exactly owlrl's useful output (tests/kg/test_engines.py); should the
+# For our ontology this gives exactly owlrl's useful output (tests/kg/validation/test_engines.py); should the
 # ontology grow OWL RL axioms these rules ignore (property chains, inverses...), that test fails.
 
 

@@ -23,6 +23,7 @@ import pyoxigraph as ox
 from kg import iris, paths, store
 from kg.build import checks
 from kg.build.inference import Semantics, infer
+from kg.build.links import links_quads
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError
 from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
@@ -113,17 +114,13 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
     return {s for s in subjects if s.startswith(prefix) and "#" not in s}
 
 
-def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad] | None:
-    """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv); None without it.
+def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad]:
+    """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv).
 
     The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
     are read from the sources folder being built, so a build from an edited copy of the sources
     uses that copy's files too.
     """
-    try:
-        from kg.build.links import links_quads  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
     mapping = sources_dir / "wikidata-links.csv"
     recorded = sources_dir / "reviewed-links.csv"
     reviewed = recorded if recorded.is_file() else None
@@ -168,9 +165,8 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
             problems.extend(found)
         info["done"] = f"{len(problems)} problem(s)"
     with progress.step("linking to Wikidata") as info:
-        linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
-        links = linked or []
-        info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.build.links is not there yet"
+        links = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
+        info["done"] = f"{len(links)} quads"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.
@@ -207,7 +203,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`
     infers (owlrl OWL RL, owlrl RDFS, or RDFS rules in Oxigraph). Both pairs give the same
-    results on our graph (tests/kg/test_engines.py); the Oxigraph ones scale to millions of triples.
+    results on our graph (tests/kg/validation/test_engines.py); the Oxigraph ones scale to millions of triples.
     Raises BuildError (file and line, or node and rule, and a hint) when any step fails.
     """
     target = Path(store_path)

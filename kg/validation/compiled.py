@@ -16,7 +16,7 @@ constraints ``class``, ``datatype`` (with lexical checks of the common XSD types
 Anything else raises `UnsupportedShape`, so a shape is never silently ignored.
 
 The store must hold the data plus the ontology axioms pyshacl mixes in (`kg.validation.shacl.inoculation`);
-no inference is run, as with pyshacl in `kg.validation.shacl`. tests/kg/test_engines.py checks that this
+no inference is run, as with pyshacl in `kg.validation.shacl`. tests/kg/validation/test_engines.py checks that this
 engine and pyshacl report the same results on the shape fixtures, the real data and mutations of it.
 """
 

@@ -26,7 +26,7 @@ def inputs(shared_dir: Path) -> tuple[list[ox.Quad], list[ox.Quad], list[ox.Quad
     """(ontology, shapes, data) as the build reads them: source graphs plus the links graph."""
     src = load_sources(ontology_dir=paths.ONTOLOGY_DIR, shapes_dir=paths.SHAPES_DIR,
                        sources_dir=paths.SOURCES_DIR)
-    links = links_graph(shared_dir, entity_iris(src.sources), paths.SOURCES_DIR) or []
+    links = links_graph(shared_dir, entity_iris(src.sources), paths.SOURCES_DIR)
     return Sources.quads_of(src.ontology), Sources.quads_of(src.shapes), Sources.quads_of(src.sources) + links
 
 
