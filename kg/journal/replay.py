@@ -114,7 +114,9 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
             report.skipped += 1
         else:
             report.replayed += 1
-            report.last_version = writer.version
+            # named after the journal's entry, not the gate's fresh one: the same sources and the
+            # same journal give the same version
+            report.last_version = f"{version.split('+')[0]}+{entry.id[:13]}"
     if report.quarantine:
         keep_aside(journal, report.quarantine)
     return report
