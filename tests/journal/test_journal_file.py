@@ -123,3 +123,44 @@ def test_a_store_ahead_of_a_foreign_journal_is_refused(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable, match="does not hold") as caught:
         recover(path, other)
     assert "KG_JOURNAL" in (caught.value.hint or "")
+
+
+def test_a_write_the_store_refuses_after_the_append_is_cancelled_in_the_journal(tmp_path: Path) -> None:
+    """Another process holds the store read-write (a `kg link`), so the server's commit fails after
+    its entry was journaled: the entry's inverse follows it, the client hears 503, and the journal
+    and the store still agree (a tiny store with no shapes: the gate validates nothing here)."""
+    from kg import gate
+    from kg.workers import WorkerPoolEngine
+
+    path = tmp_path / "store"
+    store = ox.Store(str(path))
+    store.add(quad("old"))
+    store.flush()
+    del store
+    journal = Journal.for_store(path)
+    insert = "INSERT DATA {{ GRAPH <{g}> {{ <{s}> <{p}> \"{o}\" }} }}"
+    pool = WorkerPoolEngine(path, workers=1, journal=journal).start()
+    try:
+        blocker = ox.Store(str(path))
+        with pytest.raises(StoreUnavailable, match="cancelled"):
+            gate.apply_update(pool, insert.format(g=G.value, s=S.value, p=P.value, o="refused"))
+        del blocker
+        refused, undone = list(journal.entries())
+        assert undone.extra == {"aborts": [refused.id]} and undone.removed == refused.added
+        assert journal.applied(path) is None  # the store took neither
+        report = gate.apply_update(pool, insert.format(g=G.value, s=S.value, p=P.value, o="taken"))
+        assert report.entry is not None and journal.applied(path) == report.entry
+    finally:
+        pool.close()
+    assert quads_in(path) == {quad("old"), quad("taken")}
+    assert recover(path, journal) == 0
+    (path / APPLIED_FILE).unlink()  # replaying everything from the start gives the same store
+    assert recover(path, journal) == 3 and quads_in(path) == {quad("old"), quad("taken")}
+
+
+def quads_in(path: Path) -> set[ox.Quad]:
+    store = ox.Store.read_only(str(path))
+    try:
+        return set(store)
+    finally:
+        del store
