@@ -48,6 +48,7 @@ import pyoxigraph as ox
 from kg import iris
 from kg.engine import syntax_error
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
+from kg.protected import WritePolicy
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -61,6 +62,9 @@ MAX_COPY_QUADS = 2_000_000
 
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
+
+#: What user writes may do unless told otherwise: built graphs protected, no bulk CLEAR/DROP.
+DEFAULT_POLICY = WritePolicy()
 
 # ----------------------------------------------------------------------------- tokens and operations
 
@@ -215,9 +219,13 @@ def _operation(text: str, tokens: list[Token], prefixes: dict[str, str], base: s
     r = _Reader(text, tokens, prefixes, base)
     word = r.take().upper
     op = Operation(word.lower(), prologue=prologue)
-    if word == "LOAD":
-        raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
-                         hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")
+    if word == "LOAD":  # refused in update_delta, after the policy has looked at its target
+        op.silent = bool(r.keyword("SILENT"))
+        op.source = r.iri()
+        if r.keyword("INTO"):
+            r.keyword("GRAPH")
+            op.target = r.iri()
+        return op
     if word in ("CLEAR", "DROP", "CREATE"):
         op.silent = bool(r.keyword("SILENT"))
         which = r.keyword("GRAPH", "DEFAULT", "NAMED", "ALL")
@@ -517,19 +525,20 @@ def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
     vd.apply(removals, additions)
 
 
-def _graphs_of(vd: VirtualDataset, which: Graph | str | None) -> list[Graph]:
+def _graphs_of(vd: VirtualDataset, which: Graph | str | None, policy: WritePolicy) -> list[Graph]:
+    """The graphs a CLEAR/DROP empties; NAMED and ALL leave the policy's protected graphs alone."""
     if which == "DEFAULT":
         return [ox.DefaultGraph()]
     if which == "NAMED":
-        return vd.named_graphs()
+        return policy.sweep(vd.named_graphs())
     if which == "ALL":
-        return [ox.DefaultGraph(), *vd.named_graphs()]
+        return [ox.DefaultGraph(), *policy.sweep(vd.named_graphs())]
     assert isinstance(which, ox.NamedNode | ox.BlankNode | ox.DefaultGraph)
     return [which]
 
 
 def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
-         using: list[ox.NamedNode], using_named: list[ox.NamedNode]) -> None:
+         using: list[ox.NamedNode], using_named: list[ox.NamedNode], policy: WritePolicy) -> None:
     if op.kind in ("insert_data", "delete_data"):
         quads = _parse_quads(op.prologue, op.data or "{}", base_iri, variables=False)
         if op.kind == "insert_data":
@@ -539,7 +548,7 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
     elif op.kind in ("modify", "delete_where"):
         _run_modify(vd, op, base_iri, using, using_named)
     elif op.kind in ("clear", "drop"):
-        for graph in _graphs_of(vd, op.target):
+        for graph in _graphs_of(vd, op.target, policy):
             if not vd.graph_exists(graph):
                 # DROP of a missing graph fails unless SILENT; CLEAR of one is a no-op (as Oxigraph,
                 # and as the W3C protocol tests expect of `CLEAR GRAPH` before a first insert).
@@ -592,17 +601,38 @@ def check_syntax(update: str, base_iri: str | None) -> None:
 
 
 def update_delta(store: ox.Store, update: str, *, base_iri: str | None = None,
-                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> VirtualDataset:
-    """What `update` would change in `store`, computed without writing. See the module docstring."""
+                 using: Iterable[str] = (), using_named: Iterable[str] = (),
+                 policy: WritePolicy = DEFAULT_POLICY) -> VirtualDataset:
+    """What `update` would change in `store`, computed without writing. See the module docstring.
+
+    `policy` (kg.protected) refuses, before anything is computed, operations aimed at the built
+    graphs and bulk CLEAR/DROP unless allowed, and afterwards any change that reached a built
+    graph through a variable (`GRAPH ?g`).
+    """
     if any(t.upper == "LOAD" for t in tokenize(update)):
-        split_update(update)  # raises the clear LOAD refusal when LOAD is an operation
+        ops = split_update(update)  # a LOAD operation is refused here, naming a built target first
+        policy.check_operations([op for op in ops if op.kind != "load"], base_iri)
+        _refuse_load(ops, policy)
     check_syntax(update, base_iri)
     vd = VirtualDataset(store)
     using_nodes = [ox.NamedNode(u) for u in using]
     using_named_nodes = [ox.NamedNode(u) for u in using_named]
-    for op in split_update(update):
-        _run(vd, op, base_iri, using_nodes, using_named_nodes)
+    ops = split_update(update)
+    policy.check_operations(ops, base_iri)
+    for op in ops:
+        _run(vd, op, base_iri, using_nodes, using_named_nodes, policy)
+    policy.check_delta(vd.removed, vd.added, vd.created, vd.dropped)
     return vd
+
+
+def _refuse_load(ops: list[Operation], policy: WritePolicy) -> None:
+    for op in ops:
+        if op.kind != "load":
+            continue
+        if policy.is_protected(op.target):
+            policy.refuse_graph(op.target.value, "LOAD into")  # type: ignore[union-attr]
+        raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
+                         hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")
 
 
 # ----------------------------------------------------------------------------- inference and validation
@@ -1281,19 +1311,22 @@ def warm(writer: Writer) -> None:
 
 
 def apply_update(writer: Writer, update: str, *, base_iri: str | None = None,
-                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> GateReport:
+                 using: Iterable[str] = (), using_named: Iterable[str] = (),
+                 policy: WritePolicy = DEFAULT_POLICY) -> GateReport:
     """Run a SPARQL 1.1 Update through the gate (see the module docstring)."""
     using, using_named = list(using), list(using_named)
-    return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri,
-                                                          using=using, using_named=using_named))
+    return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri, using=using,
+                                                          using_named=using_named, policy=policy))
 
 
 def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
-def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
+                  policy: WritePolicy = DEFAULT_POLICY) -> GateReport:
     """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
+    policy.check_target(graph, "replacing (PUT)")
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
@@ -1307,8 +1340,10 @@ def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple
     return gated_write(writer, compute)
 
 
-def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
+                 policy: WritePolicy = DEFAULT_POLICY) -> GateReport:
     """Graph Store POST: merge `triples` into the graph."""
+    policy.check_target(graph, "adding (POST) to")
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
@@ -1322,8 +1357,9 @@ def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple 
     return gated_write(writer, compute)
 
 
-def delete_graph(writer: Writer, graph: str | None) -> GateReport:
+def delete_graph(writer: Writer, graph: str | None, *, policy: WritePolicy = DEFAULT_POLICY) -> GateReport:
     """Graph Store DELETE: remove the graph (the default graph is emptied). NotFound if absent."""
+    policy.check_target(graph, "deleting (DELETE)")
     target = _graph_node(graph)
 
     def compute(store: ox.Store) -> VirtualDataset:
