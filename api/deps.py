@@ -111,6 +111,11 @@ class WriteAccess:
     def label(self) -> str:
         return self.who or "(KG_UPDATE_TOKEN)"
 
+    def gate_kwargs(self) -> dict[str, Any]:
+        """What every gated write takes from the access: the policy, and who and which request
+        (recorded in the journal entry)."""
+        return {"policy": self.policy, "who": self.who, "request_id": self.request_id}
+
 
 def write_access(request: Request) -> WriteAccess:
     """The write dependency: 403 when writes are off (no token configured), 401 without a bearer

@@ -81,8 +81,10 @@ def _configure_build(p: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from kg.build import build
 
+    dirs = _dirs(args)
     build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
-          **_dirs(args))
+          shared_dir=dirs["shared_dir"], sources_dir=dirs["sources_dir"], ontology_dir=dirs["ontology_dir"],
+          shapes_dir=dirs["shapes_dir"])
     return EXIT_OK
 
 

@@ -171,7 +171,7 @@ async def put_graph(request: Request, access: WriteDep) -> Response:
     settings = settings_of(request)
     triples = await payload_triples(request, graph or settings.base_iri)
     existed = await run_in_threadpool(graph_exists, engine_of(request), graph)
-    report = await run_in_threadpool(gate.replace_graph, access.store, graph, triples, policy=access.policy)
+    report = await run_in_threadpool(gate.replace_graph, access.store, graph, triples, **access.gate_kwargs())
     return _written(report, not existed)
 
 
@@ -187,12 +187,12 @@ async def post_graph(request: Request, access: WriteDep) -> Response:
         access.policy.check_target(graph, "adding (POST) to")
     triples = await payload_triples(request, graph or settings.base_iri)
     existed = location is None and await run_in_threadpool(graph_exists, engine_of(request), graph)
-    report = await run_in_threadpool(gate.add_to_graph, access.store, graph, triples, policy=access.policy)
+    report = await run_in_threadpool(gate.add_to_graph, access.store, graph, triples, **access.gate_kwargs())
     return _written(report, not existed, location or (graph if not existed else None))
 
 
 @router.delete(PATH, summary="remove a graph (bearer token; SHACL-gated)")
 async def delete_graph(request: Request, access: WriteDep) -> Response:
     graph = _need_graph(target_of(request))
-    await run_in_threadpool(gate.delete_graph, access.store, graph, policy=access.policy)
+    await run_in_threadpool(gate.delete_graph, access.store, graph, **access.gate_kwargs())
     return Response(status_code=204)

@@ -330,7 +330,7 @@ async def sparql_update(request: Request, access: WriteDep) -> Response:
     who = f"who={access.label} request={access.request_id}"
     try:
         report = await run_in_threadpool(apply_update, access.store, update, base_iri=settings.base_iri,
-                                         using=using, using_named=using_named, policy=access.policy)
+                                         using=using, using_named=using_named, **access.gate_kwargs())
     except KgError as exc:
         _log(update, None, f"update-{type(exc).__name__} {who}", started, 0)
         raise
