@@ -310,7 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  how to fix: check the path and its permissions", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValidationError as exc:
-        print(f"error: bad setting: {exc}", file=sys.stderr)
+        # Each problem with the setting's name, never the value given: settings hold tokens.
+        for error in exc.errors(include_input=False, include_url=False):
+            where = "_".join(str(part) for part in error["loc"]).upper()
+            print(f"error: bad setting{' KG_' + where if where else ''}: {error['msg']}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

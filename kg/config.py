@@ -72,12 +72,13 @@ class Settings(BaseSettings):
         if self.update_tokens is not None:
             out += [(name, SecretStr(token))
                     for name, token in parse_update_tokens(self.update_tokens.get_secret_value()).items()]
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for name, token in out:
-            if token.get_secret_value() in seen:
-                raise ValueError(f"the write token of {name or 'KG_UPDATE_TOKEN'} is also another writer's: "
-                                 "give each writer its own token, or no one can tell who wrote what")
-            seen.add(token.get_secret_value())
+            label = name or "KG_UPDATE_TOKEN"
+            other = seen.setdefault(token.get_secret_value(), label)
+            if other != label:
+                raise ValueError(f"KG_UPDATE_TOKENS: {label} has the same token as {other}: give each writer "
+                                 "its own token, or no one can tell who wrote what")
         return out
 
     @property

@@ -30,7 +30,7 @@ REFUSED: dict[str, tuple[str, str, str]] = {
     "insert-data": (f'INSERT DATA {{ GRAPH <{ONT}> {{ <{TG}X> a <http://www.w3.org/2002/07/owl#Class> }} }}',
                     ONT, "ontology/tregua.ttl"),
     "delete-data": (f"DELETE DATA {{ GRAPH <{SHAPES}> {{ <{TG}ActorShape> a "
-                    "<http://www.w3.org/ns/shacl#NodeShape> }} }}", SHAPES, "shapes/"),
+                    "<http://www.w3.org/ns/shacl#NodeShape> } }", SHAPES, "shapes/"),
     "insert-where": (f"INSERT {{ GRAPH <{INF}> {{ ?s a <{TG}Thing> }} }} WHERE {{ ?s a <{TG}Person> }}",
                      INF, "asserted data"),
     "delete-where": (f"DELETE WHERE {{ GRAPH <{WD}> {{ ?s ?p ?o }} }}", WD, "kg link"),
