@@ -20,7 +20,7 @@ from api import errors
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
-from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
+from api.routers import entities, graph_store, health, history, pages, queries, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                        "X-Request-ID"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestIdEcho)  # outermost: every answer to a write carries its id, errors too
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
+    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages):
         app.include_router(module.router)
     return app
 

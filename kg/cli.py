@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from kg import link_review
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+from kg.journal import commands as journal_commands
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -268,6 +269,11 @@ COMMANDS: list[Command] = [
     Command("link", link_review.LINK_HELP, link_review.configure_link, link_review.run_link),
     Command("export-links", link_review.EXPORT_HELP, link_review.configure_export_links,
             link_review.run_export_links),
+    Command("history", journal_commands.HISTORY_HELP, journal_commands.configure_history,
+            journal_commands.run_history),
+    Command("revert", journal_commands.REVERT_HELP, journal_commands.configure_revert, journal_commands.run_revert),
+    Command("journal", journal_commands.JOURNAL_HELP, journal_commands.configure_journal,
+            journal_commands.run_journal),
 ]
 
 

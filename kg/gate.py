@@ -1213,12 +1213,12 @@ class MemoryWriter:
 
 
 def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None = None,
-                request_id: str | None = None) -> GateReport:
+                request_id: str | None = None, extra: dict[str, list[str]] | None = None) -> GateReport:
     """Compute a change, infer, validate, journal and commit it; raise before writing anything.
 
     Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
-    a bad request; in every failure the store and the journal are exactly as before. `who` and
-    `request_id` go into the journal entry.
+    a bad request; in every failure the store and the journal are exactly as before. `who`,
+    `request_id` and `extra` headers go into the journal entry.
     """
     started = time.perf_counter()
     report = GateReport()
@@ -1236,6 +1236,7 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
                     entry = Entry.new(removed=vd.removed, added=vd.added, who=who, request_id=request_id,
                                       version_before=writer.version,
                                       created_graphs=_named_keys(vd.created), dropped_graphs=_named_keys(vd.dropped))
+                    entry.extra = dict(extra or {})  # more headers, e.g. `reverts` (kg revert)
                 data = changed_data(vd)
                 report.removed = sum(1 for q in data if q in vd.removed)
                 report.added = sum(1 for q in data if q in vd.added)
