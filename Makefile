@@ -41,7 +41,7 @@ install: $(STAMP) $(SYSSTAMP)
 system-packages: $(SYSSTAMP)
 
 # The store is rebuilt when the sources, the ontology, the shapes or the core's code change.
-$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl kg/sources/*.trig kg/sources/*.csv kg/*.py)
+$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl kg/sources/*.trig kg/sources/*.csv kg/*.py kg/*/*.py)
 	$(BIN)/kg build --store $(STORE)
 	touch $@
 
@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
 	$(BIN)/python bench/linked_pages.py
+	$(BIN)/python bench/writes.py
 
 clean:
 	rm -rf data .pytest_cache

@@ -1265,8 +1265,11 @@ def _named_keys(keys: Iterable[str]) -> list[str]:
 def commit(writer: Writer, entry: Entry) -> None:
     """Journal (fsync) → store → recorded position, in that order, under the caller's write lock.
 
-    A crash after the append leaves an entry the store may lack: start-up applies it. A failure
-    of the store itself after the append is reported as StoreUnavailable, saying so."""
+    A crash after the append leaves an entry the store may lack: start-up applies it. When the
+    store refuses the write after the append (e.g. another process holds it read-write), the
+    write is cancelled: whatever was applied is undone and the journal gets the entry's inverse
+    (header `aborts`), so the journal and the store still agree; StoreUnavailable (503) says so.
+    """
     journal = writer.journal
     if journal is not None:
         journal.append(entry)
@@ -1277,12 +1280,31 @@ def commit(writer: Writer, entry: Entry) -> None:
     except Exception as exc:
         if journal is None:
             raise
-        raise StoreUnavailable(f"the store failed while applying journal entry {entry.id}: {exc}",
-                               hint="the write is in the journal and will be applied when the server "
-                                    "starts again; check the disk") from exc
+        _cancel(writer, journal, entry)
+        raise StoreUnavailable(f"the store could not take the write, which was cancelled: {exc}",
+                               hint="retry; if it goes on, check that no other process (kg link, kg build) "
+                                    "has the store open for writing, and the disk") from exc
     if journal is not None and journal.store_path is not None:
         fault_point("after-store-commit")
         journal.record_applied(entry)
+
+
+def _cancel(writer: Writer, journal: Journal, entry: Entry) -> None:
+    """Undo a journaled entry the store did not take (whole or in part): the entry's inverse,
+    applied (a no-op on quads the store never got) and journaled after it."""
+    undo = entry.inverse(who=entry.who, request_id=entry.request_id)
+    undo.extra = {"aborts": [entry.id]}
+    undo.version_before = undo.version_after = entry.version_before
+    journal.append(undo)
+    try:
+        with writer.exclusive(version=entry.version_before) as rw:
+            undo.apply_to(rw)
+    except Exception:
+        # Still refused: the store holds the entry in part at most, and its position is before
+        # it, so the next start applies the entry and its undoing, which leaves neither.
+        return
+    if journal.store_path is not None:
+        journal.record_applied(undo)
 
 
 def _detached(exc: BaseException) -> BaseException:

@@ -203,12 +203,15 @@ class _Block:
     started: bool = False
 
 
-def iter_entries(lines: Iterable[str], *, name: str = "<journal>") -> Iterator[Entry]:
+def iter_entries(lines: Iterable[str], *, name: str = "<journal>", after: str | None = None) -> Iterator[Entry]:
     """The complete entries of an RDF Patch log, in order. A block cut short (no `TC .`: the
     process died mid-append) is not an entry and is ignored; `TA .` (aborted) blocks too.
+    With `after` (an entry id), only the entries after that one, and the blocks before it are not
+    parsed at all (start-up reads only the tail it needs); LookupError when no entry has that id.
     Raises ValueError naming the line of anything else that does not read."""
     block = _Block()
     position = 0
+    waiting = f"<uuid:{after}>" if after is not None else None
     for number, raw in enumerate(lines, 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -222,19 +225,26 @@ def iter_entries(lines: Iterable[str], *, name: str = "<journal>") -> Iterator[E
         elif op == "TX":
             block.started = True
         elif op in ("A", "D"):
-            (block.added if op == "A" else block.removed).append(rest)
+            if waiting is None:
+                (block.added if op == "A" else block.removed).append(rest)
         elif op in ("TC", "TA"):
             if op == "TC":
                 position += 1
-                try:
-                    yield _entry(block.headers, block.removed, block.added, position)
-                except (SyntaxError, ValueError) as exc:
-                    raise ValueError(f"{name}: the entry ending on line {number} does not read: {exc}") from exc
+                if waiting is not None:
+                    if ("id", waiting) in block.headers:
+                        waiting = None
+                else:
+                    try:
+                        yield _entry(block.headers, block.removed, block.added, position)
+                    except (SyntaxError, ValueError) as exc:
+                        raise ValueError(f"{name}: the entry ending on line {number} does not read: {exc}") from exc
             block = _Block()
         elif op in ("PA", "PD"):
             continue  # prefixes change nothing in the data
         else:
             raise ValueError(f"{name}:{number}: unknown RDF Patch line {line[:40]!r}")
+    if waiting is not None:
+        raise LookupError(f"{name} holds no entry {after}")
 
 
 def parse_entries(lines: Iterable[str]) -> list[Entry]:

@@ -6,7 +6,7 @@ It sits outside the store directory on purpose: `kg build` replaces that directo
 
 Which entry the store holds is recorded inside the store directory, in `tregua-journal` (the
 id of the last entry applied), next to the `tregua-version` stamp, which moves to the entry's
-version after. Both are small files replaced atomically (write, fsync, rename).
+version after. Both are small files replaced atomically (write, rename; the position fsync'ed).
 
 Durability: an entry is written with one `write` at the end of the last complete entry, then
 `fsync`; the journal's directory is fsync'ed too when the file is created. A lock (`flock`)
@@ -56,13 +56,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str, *, fsync: bool = True) -> None:
     """Replace `path` with `text`: written beside, fsync'ed, renamed over (never half a file)."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     with partial.open("w", encoding="utf-8") as out:
         out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
+        if fsync:
+            out.flush()
+            os.fsync(out.fileno())
     partial.replace(path)
 
 
@@ -174,15 +175,10 @@ class Journal:
                 who: str | None = None) -> Iterator[Entry]:
         """The complete entries, oldest first, optionally only those at or after `since` (a
         date, a datetime, an ISO date text, or an entry id: the entries after that one), touching
-        `graph` (an IRI; "" for the default graph) or written by `who`."""
+        `graph` (an IRI; "" for the default graph) or written by `who`. LookupError when `since`
+        is an id the journal does not hold."""
         after_id, not_before = _since(since)
-        waiting = after_id is not None
-        found = False
-        for entry in self._all():
-            if waiting:
-                if entry.id == after_id:
-                    waiting, found = False, True
-                continue
+        for entry in self._all(after=after_id):
             if not_before is not None and entry.time < not_before:
                 continue
             if graph is not None and graph not in entry.graphs():
@@ -190,14 +186,14 @@ class Journal:
             if who is not None and entry.who != who:
                 continue
             yield entry
-        if waiting and not found and after_id is not None:
-            raise LookupError(f"{self.path} holds no entry {after_id}")
 
-    def _all(self) -> Iterator[Entry]:
+    def _all(self, after: str | None = None) -> Iterator[Entry]:
         if not self.path.is_file():
+            if after is not None:
+                raise LookupError(f"{self.path} holds no entry {after}")
             return
         with self.path.open(encoding="utf-8") as lines:
-            yield from iter_entries(lines, name=str(self.path))
+            yield from iter_entries(lines, name=str(self.path), after=after)
 
     def get(self, entry_id: str) -> Entry:
         """One entry by id (its first characters are enough when they name only one)."""
@@ -252,10 +248,13 @@ class Journal:
 
 
 def record_position(store_path: Path, entry_id: str, version: str) -> None:
-    """Write the store's journal position and version stamp (each file replaced atomically)."""
+    """Write the store's journal position and version stamp (each file replaced atomically).
+
+    The position is fsync'ed: after a build it is what keeps start-up from applying, unchecked,
+    entries the build quarantined. The stamp is not (a stale stamp only costs an ETag)."""
     from kg.store import VERSION_FILE
 
-    write_atomically(store_path / VERSION_FILE, version + "\n")
+    write_atomically(store_path / VERSION_FILE, version + "\n", fsync=False)
     write_atomically(store_path / APPLIED_FILE, entry_id + "\n")
 
 

@@ -94,6 +94,7 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
     after (the build stamp followed by the last replayed entry), None when nothing changed.
     """
     from kg import gate
+    from kg.validate import describe
 
     report = ReplayReport()
     writer = gate.MemoryWriter(store, version=version)
@@ -105,7 +106,7 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
                                       dropped_graphs=entry.dropped_graphs, who=entry.who,
                                       request_id=entry.request_id)
         except ValidationFailed as exc:
-            report.quarantine.append(Quarantined(entry, [str(v) for v in exc.violations] or [exc.message]))
+            report.quarantine.append(Quarantined(entry, [describe(v) for v in exc.violations] or [exc.message]))
             continue
         except KgError as exc:
             report.quarantine.append(Quarantined(entry, [exc.message]))
@@ -114,7 +115,9 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
             report.skipped += 1
         else:
             report.replayed += 1
-            report.last_version = writer.version
+            # named after the journal's entry, not the gate's fresh one: the same sources and the
+            # same journal give the same version
+            report.last_version = f"{version.split('+')[0]}+{entry.id[:13]}"
     if report.quarantine:
         keep_aside(journal, report.quarantine)
     return report
