@@ -3,7 +3,7 @@ named writers, then `GET /history` (JSON and HTML) and `kg history`, then, with 
 stopped, `kg revert` (including the refusal when a later write changed the same quads) and
 `kg journal export` committed as a source, which `kg build`'s replay then skips.
 
-The steps share one server and its store, in order (module scope).
+The reads share one server (module scope); the steps after it is stopped are one test, in order.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import pytest
 from kg import iris, paths
 from kg.journal import Journal
 from kg.journal.log import default_path
+from tests.browser import launched_browser, loopback_page
 from tests.conftest import SHARED_DIR, Server, stop_server
 
 ALICE, BOB = "alice-history-token", "bob-history-token"
@@ -159,8 +160,29 @@ def store_quads(store: Path, graph: str) -> set[ox.Quad]:
         del handle
 
 
-def test_revert_refuses_when_a_later_write_changed_the_same_quads(server: Server, ids: dict[str, str]) -> None:
-    stop_server(server)  # `kg revert` needs the store to itself, as `kg link` does
+@pytest.mark.browser
+def test_the_page_in_a_browser(server: Server, ids: dict[str, str]) -> None:
+    with launched_browser() as browser, loopback_page(browser, server.url, base_url=server.url) as page:
+        page.goto("/history")
+        assert page.locator("h1").inner_text() == "History of changes"
+        assert page.locator("tbody tr").count() == 6
+        page.locator('a[href="/history?who=bob"]').first.click()
+        page.wait_for_url("**/history?who=bob")
+        assert page.locator("tbody tr").count() == 3
+        page.locator('a[href="/id/person/oscar-ortiz"]').first.click()
+        page.wait_for_url("**/id/person/oscar-ortiz")
+        assert page.locator("h1").inner_text() == "Oscar Ortiz"
+
+
+def test_revert_and_export_with_the_server_stopped(server: Server, ids: dict[str, str], tmp_path: Path) -> None:
+    """In order, on the same store: `kg revert` needs the store to itself (as `kg link` does)."""
+    stop_server(server)
+    revert_refuses_when_a_later_write_changed_the_same_quads(server, ids)
+    revert_undoes_an_entry_as_a_new_journaled_write(server, ids)
+    export_as_a_source_then_the_build_skips_those_entries(server, tmp_path)
+
+
+def revert_refuses_when_a_later_write_changed_the_same_quads(server: Server, ids: dict[str, str]) -> None:
     journal = default_path(server.store)
     before = journal.read_bytes()
     result = kg("revert", ids["x"][:8], "--store", str(server.store))
@@ -171,7 +193,7 @@ def test_revert_refuses_when_a_later_write_changed_the_same_quads(server: Server
     assert store_quads(server.store, NOTES) == {quad("Y"), quad("Z")}
 
 
-def test_revert_undoes_an_entry_as_a_new_journaled_write(server: Server, ids: dict[str, str]) -> None:
+def revert_undoes_an_entry_as_a_new_journaled_write(server: Server, ids: dict[str, str]) -> None:
     result = kg("revert", ids["y"], "--store", str(server.store), "--who", "carol")
     assert result.returncode == 0, result.stderr
     assert store_quads(server.store, NOTES) == {quad("X"), quad("Z")}
@@ -183,8 +205,7 @@ def test_revert_undoes_an_entry_as_a_new_journaled_write(server: Server, ids: di
     assert store_quads(server.store, NOTES) == {quad("Z")}
 
 
-def test_export_as_a_source_then_the_build_skips_those_entries(server: Server, ids: dict[str, str],
-                                                              tmp_path: Path) -> None:
+def export_as_a_source_then_the_build_skips_those_entries(server: Server, tmp_path: Path) -> None:
     sources = tmp_path / "sources"
     shutil.copytree(paths.SOURCES_DIR, sources)
     out = sources / "test-exported.trig"
