@@ -19,9 +19,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from kg.config import Settings, get_settings
-from kg.engine import Engine, InProcessEngine
 from kg.errors import Forbidden, StoreUnavailable, Unauthorized
 from kg.protected import WritePolicy
+from kg.store.engine import Engine, InProcessEngine
 
 
 def settings_of(request: Request) -> Settings:

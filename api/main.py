@@ -1,6 +1,6 @@
 """The app: aggregates the routers, the error handlers and the middleware, and opens the store.
 
-Start-up opens the store through `kg.workers.WorkerPoolEngine` (queries in killable worker
+Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
 processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`;
 before that it applies the journal entries the store lacks (`kg.journal.recover`).
 """
@@ -56,7 +56,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     owned = None
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
-        from kg.workers import WorkerPoolEngine
+        from kg.store.workers import WorkerPoolEngine
 
         # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,

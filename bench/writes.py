@@ -4,7 +4,7 @@ The real store is built once (Oxigraph engines, as `kg build --engine oxigraph -
 oxigraph`), then the same kind of write (an `INSERT DATA` of a new person with its labels and
 its link mark, a fresh IRI each time: validated, inferred, committed) goes through `kg.gate`:
 
-- with the writer the server uses (`kg.workers.WorkerPoolEngine`: two query workers are paused
+- with the writer the server uses (`kg.store.workers.WorkerPoolEngine`: two query workers are paused
   and reopened around each commit) and with the CLI's (`kg.gate.MemoryWriter` over the on-disk
   store, opened read-write);
 - each with no journal and with one (`kg.journal.Journal`: entry appended and fsync'ed before
@@ -73,7 +73,7 @@ INSERT DATA {{
 @contextlib.contextmanager
 def writer_of(kind: str, store_path: Path) -> Iterator[Any]:
     if kind == "pool":
-        from kg.workers import WorkerPoolEngine
+        from kg.store.workers import WorkerPoolEngine
 
         pool = WorkerPoolEngine(store_path, workers=2).start()
         try:
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="blocks per mode (default 3)")
     parser.add_argument("--writer", choices=["pool", "memory", "both"], default="both")
     args = parser.parse_args(argv)
-    from kg.build import build
+    from kg.build.pipeline import build
 
     kinds = ["pool", "memory"] if args.writer == "both" else [args.writer]
     rows = []

@@ -50,8 +50,8 @@ BUILT_GRAPHS: dict[str, tuple[str, str]] = {
         "and `kg build` recomputes the whole graph"),
     iris.GRAPH_WIKIDATA: (
         "the Wikidata-links graph is built from reviewed link files",
-        "use `kg link` (it records each reviewed link in kg/sources/reviewed-links.csv), "
-        "or edit kg/sources/wikidata-links.csv and run `kg build`"),
+        "use `kg link` (it records each reviewed link in sources/reviewed-links.csv), "
+        "or edit sources/wikidata-links.csv and run `kg build`"),
 }
 
 #: The setting that lets CLEAR/DROP ALL, NAMED and DEFAULT run.

@@ -127,8 +127,8 @@ def run_journal(args: argparse.Namespace) -> int:
           file=sys.stderr)
     name = source_file_name(args.graph)
     if name is None:
-        print("  note: `kg build` reads sources only for graphs .../graph/source/SLUG (from kg/sources/SLUG.trig)",
+        print("  note: `kg build` reads sources only for graphs .../graph/source/SLUG (from sources/SLUG.trig)",
               file=sys.stderr)
     elif args.out is not None and args.out.name != name:
-        print(f"  note: as a source, the file must be named kg/sources/{name}", file=sys.stderr)
+        print(f"  note: as a source, the file must be named sources/{name}", file=sys.stderr)
     return 0

@@ -11,7 +11,7 @@
   policy applies (a `kg link` entry is undone with `kg link`, not here).
 - `net_effect(journal, graph)` / `export_trig(...)`: what all the journal's edits to one graph
   add up to (a quad added then removed cancels out), as a TriG file to review and commit as a
-  source. Once `kg/sources/SLUG.trig` holds those quads, `kg build`'s replay finds the entries'
+  source. Once `sources/SLUG.trig` holds those quads, `kg build`'s replay finds the entries'
   additions already present and counts them as skipped.
 
 >>> import pyoxigraph as ox
@@ -244,7 +244,7 @@ def export_trig(journal: Journal, graph: str) -> tuple[bytes, int, int]:
     added, removed = net_effect(journal.entries(graph=graph), graph)
     lines = [f"# The net effect of the journal's edits to <{graph}>,",
              f"# from {journal.path}: {len(added)} quad(s) added, {len(removed)} removed.",
-             "# Review it, then commit it as kg/sources/SLUG.trig for the graph .../graph/source/SLUG;",
+             "# Review it, then commit it as sources/SLUG.trig for the graph .../graph/source/SLUG;",
              "# `kg build` then finds these quads in the sources and skips the journal's entries."]
     if removed:
         lines.append("# The edits also REMOVED these quads; delete them from the source file by hand:")

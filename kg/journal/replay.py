@@ -94,7 +94,7 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
     after (the build stamp followed by the last replayed entry), None when nothing changed.
     """
     from kg import gate
-    from kg.validate import describe
+    from kg.validation.shacl import describe
 
     report = ReplayReport()
     writer = gate.MemoryWriter(store, version=version)

@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import gate, iris, paths
-from kg.build import BuildReport, build
+from kg.build.pipeline import BuildReport, build
 from kg.cli import main
 from kg.journal import Journal
 from kg.store import open_store, store_version

@@ -130,7 +130,7 @@ def test_a_write_the_store_refuses_after_the_append_is_cancelled_in_the_journal(
     its entry was journaled: the entry's inverse follows it, the client hears 503, and the journal
     and the store still agree (a tiny store with no shapes: the gate validates nothing here)."""
     from kg import gate
-    from kg.workers import WorkerPoolEngine
+    from kg.store.workers import WorkerPoolEngine
 
     path = tmp_path / "store"
     store = ox.Store(str(path))
