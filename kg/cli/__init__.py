@@ -318,8 +318,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValidationError as exc:
         # Each problem with the setting's name, never the value given: settings hold tokens.
         for error in exc.errors(include_input=False, include_url=False):
-            where = "_".join(str(part) for part in error["loc"]).upper()
-            print(f"error: bad setting{' KG_' + where if where else ''}: {error['msg']}", file=sys.stderr)
+            field = "_".join(str(part) for part in error["loc"])
+            named = f" KG_{field.upper()} ({field})" if field else ""
+            print(f"error: bad setting{named}: {error['msg']}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
