@@ -122,7 +122,8 @@ def test_a_kg_link_survives_the_build(edited: Edited) -> None:
 
 
 def test_an_edit_the_new_shapes_refuse_is_quarantined_and_one_already_in_the_sources_skipped(
-        built_store: Path, tmp_path: Path) -> None:
+        built_store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Through `kg build` itself: what it prints is the report."""
     store_path = tmp_path / "store"
     shutil.copytree(built_store, store_path)
     journal = Journal.for_store(store_path)
@@ -145,20 +146,24 @@ def test_an_edit_the_new_shapes_refuse_is_quarantined_and_one_already_in_the_sou
     with (sources / "insightcrime-2017-01-ms13-dialogue.trig").open("a", encoding="utf-8") as out:
         out.write(f"""\n<{SOURCE}> {{ <{sourced}> a <{iris.TG}Person> ;
             <{RDFS}label> "Sourced"@en, "Sourced"@es ; <{iris.TG}linkStatus> <{iris.TG}notLinked> . }}\n""")
-    report = fast_build(store_path, shapes_dir=shapes, sources_dir=sources)
-    assert report.journal is not None
-    assert (report.journal.replayed, report.journal.quarantined, report.journal.skipped) == (1, 1, 1), report.journal
-    [refused] = report.journal.quarantine
-    assert refused.entry.position == 2 and refused.entry.who == "desk"
-    assert any("A name has no digits." in reason for reason in refused.reasons)
-    assert "journal entry 2" in str(refused)
+    args = ["build", "--store", str(store_path), "--shapes-dir", str(shapes), "--sources-dir", str(sources),
+            "--engine", "oxigraph", "--semantics", "oxigraph"]
+    capsys.readouterr()
+    assert main(args) == 0
+    printed = capsys.readouterr().err
+    assert "journal: 1 replayed, 1 quarantined, 1 skipped" in printed
+    [line] = [line for line in printed.splitlines() if "quarantined journal entry" in line]
+    refused_id = list(journal.entries())[1].id
+    assert f"journal entry 2 ({refused_id}" in line and "by desk" in line and "A name has no digits." in line
+    assert str(journal.quarantine_path) in printed
     after = quads_of(store_path)
     assert not any(q.subject == ox.NamedNode(iris.entity_iri("person", "test-agent")) for q in after)
     assert any(q.subject == ox.NamedNode(iris.entity_iri("person", "test-kept")) for q in after)
     # kept aside, in RDF Patch, with its reasons: not lost
     [kept] = list(Journal(journal.quarantine_path).entries())
-    assert kept.id == refused.entry.id and set(kept.added) == set(refused.entry.added)
+    assert kept.id == refused_id and set(kept.added) == set(journal.get(refused_id).added)
     assert kept.extra["journalPosition"] == ["2"] and "A name has no digits." in " ".join(kept.extra["reason"])
-    # a second build quarantines it again without writing it twice
-    fast_build(store_path, shapes_dir=shapes, sources_dir=sources)
+    # a second build quarantines it again without writing it twice, and says so even when quiet
+    assert main([*args, "--quiet"]) == 0
+    assert "1 quarantined" in capsys.readouterr().err
     assert len(list(Journal(journal.quarantine_path).entries())) == 1

@@ -164,3 +164,15 @@ def quads_in(path: Path) -> set[ox.Quad]:
         return set(store)
     finally:
         del store
+
+
+def test_kg_journal_puts_the_journal_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kg.config import Settings
+
+    monkeypatch.delenv("KG_JOURNAL", raising=False)
+    assert Journal.for_store(tmp_path / "store", Settings()).path == tmp_path / "store.journal"
+    monkeypatch.setenv("KG_JOURNAL", str(tmp_path / "elsewhere" / "edits.rdfp"))
+    journal = Journal.for_store(tmp_path / "store")
+    assert journal.path == tmp_path / "elsewhere" / "edits.rdfp"
+    journal.append(Entry.new(removed=[], added=[quad("x")]))  # creates the folder and the file
+    assert journal.exists() and journal.quarantine_path == tmp_path / "elsewhere" / "edits.rdfp.quarantine"
