@@ -3,7 +3,7 @@
 The write dependency (`api.deps.write_access`) settles the id (the client's, when well-formed,
 else a new UUID) and keeps it in the request's state; this middleware adds it to the response
 headers as they leave, whatever route or error handler produced them. The same id is in the
-server's log line and in the journal entry of the write, so a client can quote it.
+server's log line of an update and in the journal entry of the write, so a client can quote it.
 """
 
 from __future__ import annotations
