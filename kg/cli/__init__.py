@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from kg.cli import build, export, link, query, serve
+from kg.cli import build, export, journal, link, query, serve
 from kg.cli.options import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, store_path
 from kg.errors import BadRequest, BuildError, KgError, NotFound
 
@@ -34,6 +34,9 @@ COMMANDS: list[Command] = [
     Command("export", "dump the store (or one graph) as RDF", export.configure_export, export.run_export),
     Command("link", link.LINK_HELP, link.configure_link, link.run_link),
     Command("export-links", link.EXPORT_HELP, link.configure_export_links, link.run_export_links),
+    Command("history", journal.HISTORY_HELP, journal.configure_history, journal.run_history),
+    Command("revert", journal.REVERT_HELP, journal.configure_revert, journal.run_revert),
+    Command("journal", journal.JOURNAL_HELP, journal.configure_journal, journal.run_journal),
 ]
 
 
@@ -76,7 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  how to fix: check the path and its permissions", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValidationError as exc:
-        print(f"error: bad setting: {exc}", file=sys.stderr)
+        # Each problem with the setting's name, never the value given: settings hold tokens.
+        for error in exc.errors(include_input=False, include_url=False):
+            field = "_".join(str(part) for part in error["loc"])
+            named = f" KG_{field.upper()} ({field})" if field else ""
+            print(f"error: bad setting{named}: {error['msg']}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

@@ -38,7 +38,6 @@ from kg.linking.candidates import LinkFileError, LinkPlan, check_candidates, rea
 from kg.linking.wikidata import check_on_wikidata
 from kg.vocab import LINK_STATUS, NOT_LINKED
 
-WIKIDATA_GRAPH = links.WIKIDATA_GRAPH
 REVIEW_FRAGMENT = links.REVIEW_FRAGMENT
 REVIEWED_LINKS_FILE = links.REVIEWED_LINKS_FILE
 """Where `kg link` records accepted rows unless told otherwise (read at call time, so tests can move it)."""
@@ -52,7 +51,8 @@ def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPla
     """Fill `plan.add` and `plan.remove` for its accepted rows."""
     for row in plan.linked:
         entity = ox.NamedNode(row.iri)
-        plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
+        # wherever the mark is: an entity added through the API carries it in its own graph
+        plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, None))
         plan.add.extend(links.review_quads(row.iri, row.qid, reviewer=row.reviewer,
                                            reviewed_on=reviewed_on.isoformat(), note=row.note))
     return plan
