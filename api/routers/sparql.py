@@ -27,6 +27,7 @@ from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from api.routers import service_description
+from kg import service
 from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
@@ -210,6 +211,8 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
     kind = query_form(query)
     outcome = "error"
     try:
+        allow = settings.service_allow_list
+        service.check(query, allow, base_iri=settings.base_iri)  # before any worker is taken
         fmt_param = protocol.one("format")
         accept = request.headers.get("accept")
         solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
@@ -222,6 +225,7 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             named_graph_uris=_check_iris(protocol.all("named-graph-uri"), "named-graph-uri"),
             timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
             base_iri=settings.base_iri,
+            service_allow=allow,
         )
         result = await serialize(engine_of(request), qr, solutions.ox_format, graph.ox_format)  # type: ignore[arg-type]
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
