@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.deps import updates_enabled
+from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
 from kg.config import Settings, get_settings
@@ -83,13 +84,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(queries.QueriesFastPath)
     app.add_middleware(entities.EntitiesFastPath)
-    # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
-    # header, so cross-site pages cannot send the write token.
+    # CORS lets browser pages elsewhere read (GET/POST queries) and revalidate (If-None-Match).
+    # No credentials (cookies) are ever allowed; Authorization is, since a bearer token is
+    # something a page must be given, never something the browser adds on its own.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
+                       allow_headers=["Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
+                                      "If-Modified-Since", "If-None-Match", "Range", "X-Requested-With"],
                        expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
+    # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
+    app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
         app.include_router(module.router)
     return app

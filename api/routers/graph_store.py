@@ -20,6 +20,7 @@ from starlette.datastructures import UploadFile
 from api import negotiation
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
+from api.head import is_head
 from kg import gate
 from kg.engine import Engine, QueryRequest
 from kg.errors import BadRequest, NotFound, ParameterError
@@ -72,12 +73,12 @@ def graph_exists(engine: Engine, graph: str | None) -> bool:
 # ----------------------------------------------------------------------------- reads
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], summary="a graph's content (content-negotiated)")
+@router.api_route(PATH, methods=["GET"], summary="a graph's content (content-negotiated)")
 async def read_graph(request: Request) -> Response:
     return await serve_graph(request, _need_graph(target_of(request)))
 
 
-@router.api_route("/graph/{rest:path}", methods=["GET", "HEAD"],
+@router.api_route("/graph/{rest:path}", methods=["GET"],
                   summary="dereference a graph IRI (…/graph/…) under this server's host")
 async def dereference_graph(request: Request, rest: str) -> Response:
     """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them."""
@@ -92,8 +93,10 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
         names = await run_in_threadpool(_graph_names, engine)
         raise NotFound(f"there is no graph {graph}", suggestions=names)
     headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}"'}
-    if request.method == "HEAD":
-        return Response(media_type=fmt.content_type, headers=headers)
+    if is_head(request):  # the graph is not serialised only to be dropped; its length is unknown
+        response = Response(media_type=fmt.content_type, headers=headers)
+        del response.headers["content-length"]
+        return response
     if graph is None:
         quads = await run_in_threadpool(engine.quads, None, None, None, ox.DefaultGraph())
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
