@@ -48,7 +48,7 @@ import pyoxigraph as ox
 from kg import iris, service
 from kg.engine import syntax_error
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
-from kg.sparql_lexer import Token, tokenize
+from kg.sparql_lexer import TOKEN_RE, Token, tokenize
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -418,7 +418,7 @@ def _parse_quads(prologue: str, group: str, base_iri: str | None, *, variables: 
 def _spaced(text: str) -> list[Token]:
     """Tokens with the whitespace between them kept as `ws` tokens (to rebuild the text)."""
     out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in TOKEN_RE.finditer(text):
         out.append(Token(m.lastgroup or "other", m.group(), m.start(), m.end()))
     return out
 

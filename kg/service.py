@@ -99,9 +99,8 @@ def _is_keyword(blank: str, start: int) -> bool:
         return False  # ?service, ?my_service
     if ":" in run_text:
         return False  # ex:Service, ex:a.SERVICE, _:service
-    if before == "@" and _LANG.fullmatch(run_text):
-        return False  # "x"@service (a language tag)
-    return True
+    # "x"@service is a language tag
+    return not (before == "@" and _LANG.fullmatch(run_text))
 
 
 def service_calls(text: str, *, base_iri: str | None = None) -> list[ServiceCall]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 SECRET = "listener-secret-4f1c"
 _REPLY = (f"HTTP/1.1 500 Internal\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
@@ -39,10 +39,8 @@ class Listener:
                 self.connections += 1
             try:
                 conn.settimeout(2)
-                try:
+                with suppress(OSError):
                     conn.recv(65536)
-                except OSError:
-                    pass
                 conn.sendall(_REPLY)
             except OSError:
                 pass
