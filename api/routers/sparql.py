@@ -213,11 +213,11 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
     try:
         allow = settings.service_allow_list
         service.check(query, allow, base_iri=settings.base_iri)  # before any worker is taken
-        fmt_param = protocol.one("format")
+        formats = protocol.all("format")
         accept = request.headers.get("accept")
-        solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
+        solutions = _choose(ResultKind.SOLUTIONS, accept, _format(formats, ResultKind.SOLUTIONS)) \
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
-        graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
+        graph = _choose(ResultKind.GRAPH, accept, _format(formats, ResultKind.GRAPH)) \
             if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
         qr = QueryRequest(
             query,
@@ -246,6 +246,13 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
 #: headers, and parsing a long one cost up to ~20 µs a query. Refusals are not kept (they raise).
 _CHOSEN: dict[tuple[ResultKind, str | None, str | None], negotiation.MediaType] = {}
 _CHOSEN_MAX = 512
+
+
+def _format(values: list[str], kind: ResultKind) -> str | None:
+    """The one `format=` asked for (None: Accept decides); repeats that agree are one."""
+    if len(values) <= 1 and "," not in (values[0] if values else ""):
+        return values[0] if values and values[0] else None
+    return negotiation.agreed_format(values, kind)
 
 
 def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> negotiation.MediaType:
