@@ -19,7 +19,7 @@ from api import errors
 from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
-from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
+from api.routers import entities, graph_store, health, pages, queries, query_page, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
+    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages, query_page):
         app.include_router(module.router)
     return app
 

@@ -142,6 +142,19 @@ def _timeout(value: str | None, limit: float) -> float | None:
 # ----------------------------------------------------------------------------- query
 
 
+def prefers_html(accept: str | None) -> bool:
+    """Whether Accept ranks text/html above every RDF format (a browser, not `*/*` or an RDF client).
+
+    >>> prefers_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    True
+    >>> prefers_html("*/*"), prefers_html("text/turtle, text/html;q=0.5"), prefers_html(None)
+    (False, False, False)
+    """
+    ranges = negotiation.parse_accept(accept)
+    html = negotiation.quality(ranges, "text/html")
+    return html > 0 and all(html > negotiation.quality(ranges, t.media_type) for t in negotiation.GRAPH_TYPES)
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
 async def sparql_get(request: Request) -> Response:
     protocol = Protocol(url_params(request))
@@ -149,6 +162,9 @@ async def sparql_get(request: Request) -> Response:
         if protocol.all("update"):
             raise ApiError(405, "updates cannot be sent with GET", headers={"Allow": "POST"},
                            hint="POST them to /sparql/update (form `update=` or application/sparql-update)")
+        if not protocol.all("format") and prefers_html(request.headers.get("accept")):
+            # A person in a browser: the editor, not raw Turtle. Machines keep the description.
+            return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
         return await run_in_threadpool(service_description.respond, request)
     return await run_query(request, protocol)
 
