@@ -1,7 +1,10 @@
-"""`/rdf-graph-store`: the SPARQL 1.1 Graph Store HTTP Protocol, indirect identification.
+"""`/rdf-graph-store`: the SPARQL 1.1 Graph Store HTTP Protocol, indirect and direct identification.
 
 `?graph=IRI` names a graph, `?default` the store's own default graph (not the union that queries
-see: a write must say exactly where it goes). Reads are content-negotiated and streamed; writes
+see: a write must say exactly where it goes). A request to a path below `/rdf-graph-store/`
+identifies its graph directly (protocol §4.1): the request IRI itself, without its query
+string, is the graph's name (`PUT http://host/rdf-graph-store/person/1.ttl`).
+Reads are content-negotiated and streamed; writes
 need the bearer token and pass the same SHACL gate as SPARQL updates (`kg.gate`). A graph that
 does not exist is 404; PUT/POST answer 201 when they create the graph and 204 when it existed.
 """
@@ -40,6 +43,12 @@ Target = str | None | _Whole  # a graph IRI, None for the default graph, or WHOL
 def target_of(request: Request) -> Target:
     params = request.query_params
     graphs = params.getlist("graph")
+    if request.url.path.startswith(PATH + "/") and request.url.path != PATH + "/":
+        if graphs or "default" in params:
+            raise ParameterError("graph", "this URL names its graph itself (direct identification); "
+                                 "?graph= and ?default are for /rdf-graph-store", expected="no ?graph= here",
+                                 example=PATH + "?graph=" + str(request.url.replace(query="", fragment="")))
+        return str(request.url.replace(query="", fragment=""))
     if graphs and "default" in params:
         raise ParameterError("graph", "give either ?graph=IRI or ?default, not both",
                              expected="one graph", example="?graph=https://w3id.org/tregua/graph/ontology")
@@ -73,6 +82,11 @@ def graph_exists(engine: Engine, graph: str | None) -> bool:
 # ----------------------------------------------------------------------------- reads
 
 
+#: Direct identification: the request IRI is the graph's name (not in the OpenAPI: same operations).
+DIRECT = PATH + "/{rest:path}"
+
+
+@router.api_route(DIRECT, methods=["GET"], include_in_schema=False)
 @router.api_route(PATH, methods=["GET"], summary="a graph's content (content-negotiated)")
 async def read_graph(request: Request) -> Response:
     return await serve_graph(request, _need_graph(target_of(request)))
@@ -116,6 +130,7 @@ def _graph_names(engine: Engine) -> list[str]:
     return [str(row["g"].value) for row in rows.rows if "g" in row]  # type: ignore[union-attr]
 
 
+@router.api_route(DIRECT, methods=["PATCH"], include_in_schema=False)
 @router.api_route(PATH, methods=["PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     raise ApiError(405, f"{request.method} is not allowed on {PATH}",
@@ -167,6 +182,7 @@ def _written(report: gate.GateReport, created: bool, location: str | None = None
     return JSONResponse(body, status_code=201, headers=headers)
 
 
+@router.put(DIRECT, include_in_schema=False)
 @router.put(PATH, summary="replace a graph (bearer token; SHACL-gated)")
 async def put_graph(request: Request) -> Response:
     require_write_token(request)
@@ -178,6 +194,7 @@ async def put_graph(request: Request) -> Response:
     return _written(report, not existed)
 
 
+@router.post(DIRECT, include_in_schema=False)
 @router.post(PATH, summary="merge into a graph, or create one when no graph is named (token; SHACL-gated)")
 async def post_graph(request: Request) -> Response:
     require_write_token(request)
@@ -194,6 +211,7 @@ async def post_graph(request: Request) -> Response:
     return _written(report, not existed, location or (graph if not existed else None))
 
 
+@router.delete(DIRECT, include_in_schema=False)
 @router.delete(PATH, summary="remove a graph (bearer token; SHACL-gated)")
 async def delete_graph(request: Request) -> Response:
     require_write_token(request)
