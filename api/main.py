@@ -37,6 +37,9 @@ def configure_logging(level: str) -> None:
             handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
             logger.addHandler(handler)
             logger.propagate = False
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, errors.QuietStreamAborts) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(errors.QuietStreamAborts())
 
 
 def _warm_gate(writer: object) -> None:

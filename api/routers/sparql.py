@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
-from api.errors import ApiError
+from api.errors import ApiError, StreamAborted
 from api.routers import service_description
 from kg import service
 from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult
@@ -289,10 +289,6 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     if native is not None:
         return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
-
-
-class StreamAborted(RuntimeError):
-    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent."""
 
 
 def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
