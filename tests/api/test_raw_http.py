@@ -24,7 +24,7 @@ def raw(server: Server, request: bytes) -> tuple[str, dict[str, str], bytes]:
 
 
 @pytest.mark.parametrize("target", ["/search?q=Óscar".encode(), "/id/person/óscar".encode(),
-                                    "/sparql?query=ASK {}".encode()])
+                                    b"/sparql?query=ASK {}"])
 def test_raw_bytes_in_the_url_get_a_json_400(server: Server, target: bytes) -> None:
     status, headers, body = raw(server, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     assert status.startswith("HTTP/1.1 400")
