@@ -13,9 +13,9 @@ import pytest
 
 from kg import service
 from kg.canned import CannedQueryError, load_query
-from kg.engine import InProcessEngine, QueryRequest, run_query
 from kg.errors import ServiceRefused
 from kg.gate import check_syntax
+from kg.store.engine import InProcessEngine, QueryRequest, run_query
 from tests.listener import Listener, listening
 
 A, B = ox.NamedNode("http://a/"), ox.NamedNode("http://b/")
