@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError, StreamAborted
+from api.head import is_head
 from api.routers import service_description
 from kg import service
 from kg.errors import BadRequest, KgError, ParameterError
@@ -322,7 +323,8 @@ def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size
 @router.api_route("/sparql/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     allowed = "POST" if request.url.path.endswith("/update") else "GET, HEAD, POST"
-    raise ApiError(405, f"{request.method} is not allowed on {request.url.path}", headers={"Allow": allowed},
+    method = "HEAD" if is_head(request) else request.method
+    raise ApiError(405, f"{method} is not allowed on {request.url.path}", headers={"Allow": allowed},
                    hint=f"use {allowed}")
 
 
