@@ -17,7 +17,11 @@ _REPLY = (f"HTTP/1.1 500 Internal\r\nContent-Type: text/html\r\nConnection: clos
 
 
 class Listener:
-    def __init__(self) -> None:
+    """`hang=True`: accept, read, and never answer (a remote end that holds the caller)."""
+
+    def __init__(self, *, hang: bool = False) -> None:
+        self.hang = hang
+        self._held: list[socket.socket] = []
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -37,6 +41,9 @@ class Listener:
                 return
             with self._lock:
                 self.connections += 1
+            if self.hang:
+                self._held.append(conn)
+                continue
             try:
                 conn.settimeout(2)
                 with suppress(OSError):
@@ -49,11 +56,13 @@ class Listener:
 
     def close(self) -> None:
         self.sock.close()
+        for conn in self._held:
+            conn.close()
 
 
 @contextmanager
-def listening() -> Iterator[Listener]:
-    listener = Listener()
+def listening(*, hang: bool = False) -> Iterator[Listener]:
+    listener = Listener(hang=hang)
     try:
         yield listener
     finally:

@@ -103,8 +103,8 @@ def test_cli_query_refuses_service(built_store: Path, listener: Listener) -> Non
 
 
 def test_allow_list_lets_exactly_the_listed_endpoint_through(make_server: Callable[..., Server]) -> None:
-    with listening() as allowed, listening() as other:
-        server = make_server({"KG_SERVICE_ALLOW": f"{allowed.url}, http://127.0.0.1:9/unused"})
+    with listening() as allowed, listening() as other, listening(hang=True) as slow:
+        server = make_server({"KG_SERVICE_ALLOW": f"{allowed.url}, {slow.url} http://127.0.0.1:9/unused"})
         with server.client() as client:
             response = client.post("/sparql", data={"query": forms(allowed.url)["plain"]})
             # The listener answers 500 with a page of its own: the call happened, its text is not shown.
@@ -121,6 +121,12 @@ def test_allow_list_lets_exactly_the_listed_endpoint_through(make_server: Callab
             seen = allowed.connections
             _assert_refused(client.post("/sparql/update", data={"update": update}, headers=AUTH), "update")
             assert client.get("/health").status_code == 200
+            # An allowed endpoint that never answers holds the worker only until the query's limit.
+            started = time.monotonic()
+            held = client.get("/sparql", params={"query": forms(slow.url)["plain"], "timeout": "2"})
+            assert held.status_code == 503, held.text
+            assert time.monotonic() - started < 15
+            assert slow.connections >= 1
         time.sleep(0.2)
         assert other.connections == 0
         assert allowed.connections == seen
