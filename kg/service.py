@@ -50,7 +50,7 @@ _PN = ("A-Za-z0-9_\\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\
 _RUN_BACK = re.compile(f"[{_PN}.:%\\\\]*$")
 _VARNAME = re.compile("[" + _PN.replace("\\-", "") + "]*")
 _LANG = re.compile(r"[A-Za-z]*(?:-[A-Za-z0-9]*)*")
-_GAP = r"(?:\s|#[^\n]*)*"
+_GAP = r"(?:\s|#[^\r\n]*)*"
 _AFTER = re.compile(
     _GAP + r"(?P<silent>SILENT)?" + _GAP
     + f"(?:<(?P<iri>[^<>\"{{}}|^`\\\\\x00-\x20]*)>|[?$](?P<var>[{_PN}]+)"
@@ -97,8 +97,8 @@ def _is_keyword(blank: str, start: int) -> bool:
     before = blank[start - len(run_text) - 1] if start - len(run_text) > 0 else ""
     if before in "?$" and _VARNAME.fullmatch(run_text):
         return False  # ?service, ?my_service
-    if ":" in run_text:
-        return False  # ex:Service, ex:a.SERVICE, _:service
+    if ":" in run_text and not run_text.endswith("."):
+        return False  # ex:Service, ex:a-SERVICE, _:service (but ex:a.SERVICE counts: better safe)
     # "x"@service is a language tag
     return not (before == "@" and _LANG.fullmatch(run_text))
 

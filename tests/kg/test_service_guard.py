@@ -61,6 +61,9 @@ def forms(url: str) -> dict[str, str]:
         "glued to an IRI": f"SELECT * {{ ?s ?p <http://e/a>SERVICE {u} {{ ?s ?p ?o }} }}",
         "glued SILENT": f"SELECT * {{ ?s ?p ?o SERVICESILENT{u} {{ ?s ?p ?o }} }}",
         "comment between": f"SELECT * {{ ?s ?p ?o SERVICE # {url}\n {u} {{ ?s ?p ?o }} }}",
+        "after an IRI with an escape and a #": (f"SELECT * {{ ?s ?p ?o OPTIONAL {{ ?s ?p <http://e/\\u0041#> }} "
+                                                f"SERVICE {u} {{ ?s ?p ?o }} }}"),
+        "after a comment ended by CR": f"SELECT * {{ ?s ?p ?o # note\rSERVICE {u} {{ ?s ?p ?o }} }}",
     }
 
 
@@ -108,7 +111,7 @@ def test_allowed_endpoint_passes_and_others_do_not(listener: Listener, store: ox
     "SELECT * { ?s ?p '''SERVICE''' }",
     "SELECT * { ?s ?p ?o } # SERVICE <http://127.0.0.1:9/> {}",
     "SELECT * { <http://x/SERVICE> ?p ?service }",
-    "PREFIX ex: <http://e/> SELECT * { ?s ex:SERVICE ?o . ?o ex:Service_1 ex:a.SERVICE }",
+    "PREFIX ex: <http://e/> SELECT * { ?s ex:SERVICE ?o . ?o ex:Service_1 ex:a-SERVICE }",
     "PREFIX schema: <http://schema.org/> SELECT * { ?s a schema:FoodService ; ?p 'x'@service }",
     "SELECT ?SERVICE $service WHERE { ?SERVICE ?p $service }",
 ])
