@@ -41,13 +41,14 @@ from urllib.parse import urljoin
 from kg.errors import ServiceRefused
 from kg.sparql_lexer import TOKEN_RE
 
-#: Cheap first look: text without these letters cannot hold the keyword.
-_MAYBE = re.compile("service", re.IGNORECASE)
+#: The keyword in any ASCII case (Oxigraph matches keywords ASCII-case-insensitively; an
+#: IGNORECASE search would also be ~10x slower, and fold non-ASCII letters Oxigraph does not).
+_MAYBE = re.compile("[Ss][Ee][Rr][Vv][Ii][Cc][Ee]")
 #: Characters of a prefixed name, blank node label or variable name (SPARQL's PN_CHARS, '.', ':',
 #: and the `%XX` / `\\x` escapes of local names).
 _PN = ("A-Za-z0-9_\\-\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C\u200D"
        "\u203F\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD")
-_RUN_BACK = re.compile(f"[{_PN}.:%\\\\]*$")
+_RUN_CHAR = re.compile(f"[{_PN}.:%\\\\]")
 _VARNAME = re.compile("[" + _PN.replace("\\-", "") + "]*")
 _LANG = re.compile(r"[A-Za-z]*(?:-[A-Za-z0-9]*)*")
 _GAP = r"(?:\s|#[^\r\n]*)*"
@@ -92,8 +93,10 @@ def _blanked(text: str) -> str:
 
 def _is_keyword(blank: str, start: int) -> bool:
     """Whether the "service" at `start` could be the keyword (see the module docstring)."""
-    run = _RUN_BACK.search(blank, 0, start)
-    run_text = run.group() if run else ""
+    first = start
+    while first > 0 and _RUN_CHAR.match(blank, first - 1):
+        first -= 1
+    run_text = blank[first:start]
     before = blank[start - len(run_text) - 1] if start - len(run_text) > 0 else ""
     if before in "?$" and _VARNAME.fullmatch(run_text):
         return False  # ?service, ?my_service
@@ -109,7 +112,7 @@ def service_calls(text: str, *, base_iri: str | None = None) -> list[ServiceCall
     >>> [c.shown() for c in service_calls('SELECT * { SERVICE ?where { ?s ?p "SERVICE" } }')]
     ['SERVICE ?where']
     """
-    if not _MAYBE.search(text):
+    if "service" not in text.lower():  # the common case, in about a microsecond
         return []
     blank = _blanked(text)
     prefixes = {m.group("name"): m.group("iri") for m in _PREFIX_DECL.finditer(text) if _is_decl(blank, m.start())}
