@@ -21,8 +21,7 @@ from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
-from api.routers import (entities, graph_store, health, history, pages, queries, query_page, reconcile, sparql,
-                         validate)
+from api.routers import entities, graph_store, health, history, pages, queries, query_page, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -99,7 +98,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
-                                      "If-Modified-Since", "If-None-Match", "Range", "X-Request-ID", "X-Requested-With"],
+                                      "If-Modified-Since", "If-None-Match", "Range", "X-Request-ID",
+                                      "X-Requested-With"],
                        expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count", "X-Request-ID"],
                        max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
