@@ -1121,7 +1121,8 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
     nodes = focus_nodes(vd, changed, rules)
     data = neighbourhood(vd, nodes, rules)
     report.focus_nodes, report.validated_quads = len(nodes), len(data)
-    named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
+    # blank nodes too ("_:label"): a new blank-node statement must meet its shape as an IRI one does
+    named = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in nodes)
     result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)
     report.warnings = result.warnings
     if not result.conforms:
