@@ -561,9 +561,11 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
         assert isinstance(source, ox.NamedNode | ox.DefaultGraph)
         assert isinstance(target, ox.NamedNode | ox.DefaultGraph)
         if not vd.graph_exists(source):
-            if op.silent:
-                return
-            raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if not op.silent:
+                raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if op.kind != "add" and source != target and vd.graph_exists(target):
+                vd.drop_graph(target)  # as Oxigraph: the target takes the missing source's (empty) content
+            return
         if source == target:
             return
         content = [ox.Quad(q.subject, q.predicate, q.object, target) for q in vd.pattern(g=source)]
