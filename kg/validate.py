@@ -140,7 +140,7 @@ def validate_graph(
         advanced=True,
     )
     if focus_nodes is not None:
-        _keep_results_about(report, {_focus_term(n) for n in focus_nodes})  # type: ignore[arg-type]
+        _keep_results_about(report, {_focus_term(n) for n in focus_nodes})
     results = results_of(report)  # type: ignore[arg-type]
     violations = [r for r in results if r.severity == "Violation"]
     warnings = [r for r in results if r.severity != "Violation"]
