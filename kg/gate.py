@@ -22,7 +22,8 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    the changed quads (vocabulary excluded) plus every node some shape targets whose routes reach
    one of them (the routes walked backwards from the changed nodes). pyshacl (through
    `validate_focus`, which keeps the focus nodes' results; the store's shapes, its ontology as
-   `ont_graph`) gets exactly the quads those focus nodes' routes reach in the store with the delta applied virtually: the same view a validation of the
+   `ont_graph`) gets exactly the quads those focus nodes' routes reach
+   in the store with the delta applied virtually: the same view a validation of the
    whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
    not the store.
 4. **Journal, then commit.** The net change (data and inferred quads) becomes one
