@@ -139,7 +139,13 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives `media_type`: that of the most specific range matching it."""
+    """The q-value the client gives `media_type`: that of the most specific range matching it.
+
+    >>> quality(parse_accept("text/*;q=0.5, text/turtle;q=0.9, */*;q=0.1"), "text/turtle")
+    0.9
+    >>> quality(parse_accept("text/*;q=0.5, */*;q=0.1"), "text/csv")
+    0.5
+    """
     best: MediaRange | None = None
     for r in ranges:
         if r.matches(media_type) and (best is None or r.specificity > best.specificity):
