@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 import yaml
 
-from kg import iris
+from kg import iris, service
 from kg.canned.params import (
     GRLC_XSD,
     PARAM_NAME_RE,
@@ -29,7 +29,7 @@ from kg.canned.params import (
     ParamType,
 )
 from kg.canned.query import CannedQuery
-from kg.errors import NotFound, ParameterError, SourceLocation
+from kg.errors import NotFound, ParameterError, ServiceRefused, SourceLocation
 from kg.vocab import XSD
 
 
@@ -188,6 +188,10 @@ class _Loader:
             if p.name in RESERVED:
                 raise self.fail(f"parameter name {p.name!r} is reserved for the service", key="params",
                                 hint="reserved: " + ", ".join(sorted(RESERVED)))
+        try:  # before the probe below runs the query: SERVICE would call out at load time
+            service.check(self.text, never="canned queries never call other endpoints")
+        except ServiceRefused as exc:
+            raise self.fail(exc.message, line=exc.line, hint="remove SERVICE from the file") from None
         text = self.project(params)
         variables = self.check_query(text, params)
         hidden = frozenset(p.variable for p in params)

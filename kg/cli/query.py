@@ -52,7 +52,9 @@ def run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = _query_text(args.query)
     store = open_store(store_path(args), read_only=True)
-    result = run_query(store, QueryRequest(text))
+    from kg.config import get_settings
+
+    result = run_query(store, QueryRequest(text, service_allow=get_settings().service_allow_list))
     fmt = args.format
     if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
         graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,

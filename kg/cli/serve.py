@@ -32,5 +32,10 @@ def run_serve(args: argparse.Namespace) -> int:
     from kg.config import get_settings
 
     get_settings.cache_clear()
-    uvicorn.run("api.main:app", host=config.host, port=config.port, log_level=config.log_level.lower())
+    from uvicorn.importer import import_from_string
+
+    # Named by string, as the app is: the HTTP layer stays in api/ (its unreadable-request answer
+    # is JSON like every other error, not uvicorn's plain text).
+    uvicorn.run("api.main:app", host=config.host, port=config.port, log_level=config.log_level.lower(),
+                http=import_from_string("api.protocol:JsonErrorProtocol"))
     return EXIT_OK
