@@ -18,7 +18,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import iris
-from kg.protected import BUILT_GRAPHS
+from kg.gate.policy import BUILT_GRAPHS
 from tests.conftest import UPDATE_TOKEN, Server
 
 K = "http://kasei.us/2009/09/sparql/data/"

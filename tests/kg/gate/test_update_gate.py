@@ -15,7 +15,7 @@ import pytest
 
 from kg.errors import BadRequest, NotFound, QuerySyntaxError
 from kg.gate import MemoryWriter, apply_update, split_update
-from kg.protected import WritePolicy
+from kg.gate.policy import WritePolicy
 
 #: Bulk CLEAR/DROP allowed (the seed holds no built graph, so Oxigraph's semantics apply unchanged).
 OPEN = WritePolicy(allow_clear_all=True)

@@ -35,6 +35,7 @@ import pyoxigraph as ox
 
 from kg import iris
 from kg.errors import Forbidden
+from kg.gate.update_text import parse_quads
 
 #: graph IRI -> (what it is built from, what to do instead of writing to it)
 BUILT_GRAPHS: dict[str, tuple[str, str]] = {
@@ -108,8 +109,6 @@ class WritePolicy:
         of a MOVE/COPY/ADD, which would duplicate or remove it), whatever the data: an update
         aimed at a built graph is refused even when it would change nothing today. Template
         graphs given as variables are caught by `check_delta`."""
-        from kg.gate import _parse_quads
-
         for op in ops:
             kind = op.kind.upper()
             if op.kind in ("clear", "drop") and op.target in BULK_TARGETS:
@@ -125,7 +124,7 @@ class WritePolicy:
             for block, variables, insert in blocks:
                 if not block:
                     continue
-                for quad in _parse_quads(op.prologue, block, base_iri, variables=variables):
+                for quad in parse_quads(op.prologue, block, base_iri, variables=variables):
                     key = _key(quad.graph_name)
                     if key is not None and key in self.protected:
                         self.refuse_graph(key, "inserting into" if insert else "deleting from")
@@ -149,3 +148,7 @@ class WritePolicy:
 
 #: For code that writes the built graphs on purpose (and for semantics tests): nothing refused.
 UNRESTRICTED = WritePolicy(protected=frozenset(), allow_clear_all=True)
+
+
+DEFAULT_POLICY = WritePolicy()
+"""What user writes may do unless told otherwise: built graphs protected, no bulk CLEAR/DROP."""
