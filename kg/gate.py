@@ -46,7 +46,7 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from kg import iris
-from kg.engine import syntax_error
+from kg.engine import check_nesting, syntax_error
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
@@ -583,6 +583,7 @@ def check_syntax(update: str, base_iri: str | None) -> None:
     if re.search(r"\bSERVICE\b", update, re.IGNORECASE) and any(
             t.upper == "SERVICE" for t in tokenize(update)):
         raise BadRequest("SERVICE is not available in updates: this service does not call other endpoints")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:

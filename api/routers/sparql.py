@@ -27,7 +27,7 @@ from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from api.routers import service_description
-from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult
+from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
 
@@ -216,6 +216,7 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
         graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
             if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+        check_nesting(query)  # before any parser: too deep a nesting overflows pyoxigraph's stack
         qr = QueryRequest(
             query,
             default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
