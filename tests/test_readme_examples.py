@@ -13,9 +13,12 @@ The convention (also in docs/testing.md, "Shell examples in the documentation"):
   suite and the benchmarks themselves, or `make serve`, whose server this test provides.
 - Each command runs with `bash -e -o pipefail` in the repository's root, as a reader's shell would
   (the venv is not on PATH: write `.venv/bin/kg`), with `http://127.0.0.1:8000` replaced by the
-  test server's URL, `KG_UPDATE_TOKEN` set to the server's write token, `KG_STORE` a built store,
-  and a `.curlrc` that adds `--fail` (an HTTP error is a non-zero exit). It must exit 0 within
-  120 s, and curl must not have sent an empty body for a missing `@file`.
+  test server's URL, `KG_UPDATE_TOKEN` set to the server's write token (an assignment
+  `KG_UPDATE_TOKEN=…` in the example gets that token too) and `KG_STORE` a built store. It must
+  exit 0 within 120 s, and curl must not have sent an empty body for a missing `@file`.
+- Every curl example says `--fail` (`-f`), so that an HTTP error is a non-zero exit for the
+  reader as for the test, or prints the status itself (`-w '%{http_code}'`, for an example that
+  shows a refusal).
 - Heredocs are not supported: keep each example one command (or a few).
 
 The server is one of its own, since the examples write (an update, a graph-store PUT).
@@ -42,6 +45,9 @@ DOC_URL = "http://127.0.0.1:8000"
 SHELL_TAGS = {"sh", "bash", "console", "shell"}
 _FENCE = re.compile(r"^\s*```\s*([\w+-]*)\s*$")
 _SKIP = re.compile(r"<!--\s*not run by tests\b")
+_CURL = re.compile(r"(^|[\s;&|(])curl\s")
+_CHECKED = re.compile(r"\s(--fail|--fail-with-body|-[a-zA-Z]*f[a-zA-Z]*)(?=\s)|%\{http_code\}")
+_TOKEN_SET = re.compile(r"\bKG_UPDATE_TOKEN=[^\s;&|]*")
 _NEVER = re.compile(r"^\s*make\b|\bpytest\b|\bbench/")
 
 
@@ -145,13 +151,12 @@ def examples_server(make_server: Callable[..., Server]) -> Server:
     return make_server()
 
 
-def _environment(server: Server, store: Path, home: Path) -> dict[str, str]:
-    (home / ".curlrc").write_text("fail\n", encoding="utf-8")
+def _environment(store: Path, home: Path) -> dict[str, str]:
     venv_bin = str(Path(sys.executable).parent)
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if p != venv_bin)
     return {**os.environ, "PATH": path, "VIRTUAL_ENV": "",
             "KG_UPDATE_TOKEN": UPDATE_TOKEN, "KG_STORE": str(store), "KG_SHARED_DIR": str(SHARED_DIR),
-            "CURL_HOME": str(home)}
+            "CURL_HOME": str(home)}  # no ~/.curlrc of the machine's
 
 
 def test_the_documents_have_examples() -> None:
@@ -160,12 +165,18 @@ def test_the_documents_have_examples() -> None:
     assert sum(DOC_URL in e.command for e in readme) >= 3, readme
 
 
+def test_curl_examples_fail_on_http_errors() -> None:
+    unchecked = [f"{e}: {e.command}" for e in EXAMPLES if _CURL.search(e.command) and not _CHECKED.search(e.command)]
+    assert not unchecked, "curl examples without --fail (add it, or print the status with -w):\n" + "\n".join(unchecked)
+
+
 def test_documented_shell_examples_run(examples_server: Server, built_store: Path,
                                        tmp_path: Path) -> None:
-    env = _environment(examples_server, built_store, tmp_path)
+    env = _environment(built_store, tmp_path)
     failures = []
     for example in EXAMPLES:
         command = example.command.replace(DOC_URL, examples_server.url)
+        command = _TOKEN_SET.sub(f"KG_UPDATE_TOKEN={UPDATE_TOKEN}", command)
         try:
             done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=ROOT, env=env,
                                   capture_output=True, timeout=120, check=False)

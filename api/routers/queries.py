@@ -25,8 +25,8 @@ from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
 from kg import canned, paths
 from kg.config import Settings
-from kg.engine import Engine
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.store.engine import Engine
 
 TAG = "canned queries"
 
@@ -282,8 +282,8 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
     content["application/json"] = {"schema": {
         "type": "array", "items": {"type": "object", "properties": {v: {} for v in query.variables}}}}
     content["application/sparql-results+json"] = {"schema": {
-        "type": "object", "required": ["head"], "properties": {"head": {"type": "object"}, "results": {"type": "object"},
-                                                               "boolean": {"type": "boolean"}}}}
+        "type": "object", "required": ["head"],
+        "properties": {"head": {"type": "object"}, "results": {"type": "object"}, "boolean": {"type": "boolean"}}}}
     return {
         "parameters": params + _COMMON_PARAMS,
         "responses": {

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from kg.engine import MAX_NESTING, check_nesting
 from kg.errors import QuerySyntaxError
+from kg.store.engine import MAX_NESTING, check_nesting
 from tests.conftest import UPDATE_TOKEN, Server
 
 LIMIT = 64 * 1024
