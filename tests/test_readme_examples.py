@@ -9,7 +9,7 @@ The convention (also in docs/testing.md, "Shell examples in the documentation"):
   shown, and are not compared. In a block without prompts, every line is a command (`#` comments
   and blank lines skipped, `\\` continues a line).
 - A block is skipped when the line before its fence is `<!-- not run by tests: why -->`.
-  Commands that start with `make`, or that run `pytest` or `bench/`, are never run: they are the
+  Commands that run `make` (`KG_…=… make serve` too), `pytest` or `bench/` are never run: they are the
   suite and the benchmarks themselves, or `make serve`, whose server this test provides.
 - Each command runs with `bash -e -o pipefail` in the repository's root, as a reader's shell would
   (the venv is not on PATH: write `.venv/bin/kg`), with `http://127.0.0.1:8000` replaced by the
@@ -48,7 +48,7 @@ _SKIP = re.compile(r"<!--\s*not run by tests\b")
 _CURL = re.compile(r"(^|[\s;&|(])curl\s")
 _CHECKED = re.compile(r"\s(--fail|--fail-with-body|-[a-zA-Z]*f[a-zA-Z]*)(?=\s)|%\{http_code\}")
 _TOKEN_SET = re.compile(r"\bKG_UPDATE_TOKEN=[^\s;&|]*")
-_NEVER = re.compile(r"^\s*make\b|\bpytest\b|\bbench/")
+_NEVER = re.compile(r"(^|[\s;&|(])make(\s|$)|\bpytest\b|\bbench/")
 
 
 @dataclass(frozen=True)
@@ -177,12 +177,16 @@ def test_documented_shell_examples_run(examples_server: Server, built_store: Pat
     for example in EXAMPLES:
         command = example.command.replace(DOC_URL, examples_server.url)
         command = _TOKEN_SET.sub(f"KG_UPDATE_TOKEN={UPDATE_TOKEN}", command)
+        proc = subprocess.Popen(["bash", "-e", "-o", "pipefail", "-c", command], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
-            done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=ROOT, env=env,
-                                  capture_output=True, timeout=120, check=False)
+            _, stderr = proc.communicate(timeout=120)
         except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)  # the command and everything it started (a server left running...)
+            proc.communicate()
             failures.append(f"{example}: timed out after 120 s\n  $ {example.command}")
             continue
+        done = subprocess.CompletedProcess(proc.args, proc.returncode, b"", stderr)
         if b"Couldn't read data from file" in done.stderr:
             failures.append(f"{example}: curl sent an empty body for a file that does not exist\n"
                             f"  $ {example.command}")
