@@ -83,7 +83,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, description=(
+    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)

@@ -258,8 +258,8 @@ def _typed_example(p: canned.Parameter) -> Any:
 
 _COMMON_PARAMS: list[dict[str, Any]] = [
     {"name": "format", "in": "query", "required": False,
-     "description": "Result format; without it, the Accept header decides (plain JSON for */*).",
-     "schema": {"type": "string", "enum": FORMAT_NAMES}},
+     "description": "Result format; without it (or empty), the Accept header decides (plain JSON for */*).",
+     "schema": {"type": "string", "enum": [*FORMAT_NAMES, ""]}},
     {"name": "limit", "in": "query", "required": False, "description": "Rows per page.",
      "schema": {"type": "integer", "minimum": 1}},
     {"name": "offset", "in": "query", "required": False, "description": "Rows to skip.",
@@ -276,7 +276,14 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
     params = [{"name": p.name, "in": "query", "required": p.required,
                "description": (p.description + f" Expected: {p.expected}.").strip(),
                "schema": _schema(p), "example": _typed_example(p)} for p in query.params]
-    content = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    content: dict[str, Any] = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    # The two JSON forms, as their bodies really are: plain objects (one per row, numbers as
+    # numbers, unbound as null) and the W3C SPARQL 1.1 JSON results.
+    content["application/json"] = {"schema": {
+        "type": "array", "items": {"type": "object", "properties": {v: {} for v in query.variables}}}}
+    content["application/sparql-results+json"] = {"schema": {
+        "type": "object", "required": ["head"],
+        "properties": {"head": {"type": "object"}, "results": {"type": "object"}, "boolean": {"type": "boolean"}}}}
     return {
         "parameters": params + _COMMON_PARAMS,
         "responses": {

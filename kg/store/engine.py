@@ -97,6 +97,44 @@ class Engine(Protocol):
 _POSITION_RE = re.compile(r"at line (\d+) column (\d+)|(\d+):(\d+)")
 
 
+#: Deepest bracket nesting accepted in a query or an update. pyoxigraph's SPARQL parser recurses
+#: once per level and overflows the stack (a segfault, which kills the process) from about 3,000
+#: nested groups; no real query comes near 256.
+MAX_NESTING = 256
+_NESTING_RE = re.compile(r"""
+  (?P<skip>\#[^\n]*                                   # a comment
+  | <[^<>"{}|^`\\\x00-\x20]*>                       # an IRI
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+  | "(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')    # a string
+| (?P<open>[{(\[]) | (?P<close>[})\]])
+""", re.X | re.S)
+
+
+def check_nesting(text: str, *, limit: int = MAX_NESTING) -> None:
+    """Refuse SPARQL whose brackets nest deeper than `limit`, before any parser sees it.
+
+    Brackets inside strings, IRIs and comments do not count.
+
+    >>> check_nesting("SELECT * WHERE { { ?s ?p '((((' } }")
+    >>> check_nesting("ASK " + "{" * 300 + "}" * 300)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.QuerySyntaxError: brackets nested deeper than 256 levels at line 1, column 261...
+    """
+    depth = 0
+    for m in _NESTING_RE.finditer(text):
+        if m.lastgroup == "open":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, m.start()) + 1
+                column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise QuerySyntaxError(
+                    f"brackets nested deeper than {limit} levels at line {line}, column {column}: "
+                    "split the query or flatten its groups", line=line, column=column)
+        elif m.lastgroup == "close":
+            depth = max(depth - 1, 0)
+
+
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     """Turn pyoxigraph's SyntaxError into ours, keeping the parser's message and position."""
     msg = str(exc)
