@@ -13,9 +13,10 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
 
-from api import errors
+from api import errors, openapi
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
 from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
@@ -74,10 +75,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, description=(
+    # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
+    # bundle fetches a logo from cdn.redoc.ly.
+    app = FastAPIOffline(redoc_url=None, title="Tregua", version="0.1.0", lifespan=lifespan, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)
+    openapi.install(app)
     # Innermost (middleware added first runs last): queries skip FastAPI's routing layer but still
     # pass through the size limit and CORS below.
     app.add_middleware(sparql.SparqlFastPath)
