@@ -13,13 +13,13 @@ from contextlib import asynccontextmanager
 
 import anyio.to_thread
 from fastapi import FastAPI
-from fastapi_offline import FastAPIOffline
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from api import errors, openapi
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
-from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
+from api.routers import dumps, entities, graph_store, health, pages, queries, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
                        expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
+    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, pages):
         app.include_router(module.router)
     return app
 

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import shortpath
+from api import negotiation, shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
@@ -221,12 +221,7 @@ async def answer_async(request: Request, engine: Engine, settings: Settings, que
 INLINE_ROWS = 1000
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
-    """RFC 9110 weak comparison: any listed tag (W/ or not) equal to ours, or `*`."""
-    if not if_none_match:
-        return False
-    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in candidates or tag in candidates
+_matches = negotiation.etag_matches
 
 
 def _schema(p: canned.Parameter) -> dict[str, Any]:
