@@ -28,6 +28,7 @@ import io
 import json
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -118,11 +119,15 @@ class Parameter:
     datatype: str | None = None  # typed only: the XSD datatype IRI
     minimum: int | None = None
     maximum: int | None = None
+    #: enum only: (label, value) pairs, from the vocabulary's labels of `iri_base + value`
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def expected(self) -> str:
         if self.type is ParamType.ENUM:
-            return "one of " + ", ".join(self.values)
+            shown = [v + (f" ({', '.join(self.label_names(v))})" if self.label_names(v) else "")
+                     for v in self.values]
+            return "one of " + ", ".join(shown) + " (or their labels; case and accents do not matter)"
         if self.type is ParamType.LANGSTRING and self.lang:
             return f"text (it is read as @{self.lang})"
         text = _EXPECTED[self.type]
@@ -132,6 +137,10 @@ class Parameter:
         if self.type is ParamType.TYPED and self.datatype:
             text = f"a value of type xsd:{self.datatype.removeprefix(XSD)}"
         return text
+
+    def label_names(self, value: str) -> list[str]:
+        """The labels that name `value` (besides the value itself)."""
+        return [label for label, v in self.labels if v == value and fold(label) != fold(value)]
 
     def error(self, message: str) -> ParameterError:
         return ParameterError(self.name, message, expected=self.expected, example=self.example or "(none)")
@@ -210,10 +219,54 @@ def _parse_date(p: Parameter, value: str) -> Term:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
 
 
+def fold(text: str) -> str:
+    """A label as matched: case, accents, spaces and punctuation folded away.
+
+    >>> fold("Does not rule-out") == fold("doesNotRuleOut"), fold("Escéptica")
+    (True, 'esceptica')
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(re.findall(r"[^\W_]+", plain))
+
+
 def _parse_enum(p: Parameter, value: str) -> Term:
+    """A declared value, or a label the output shows for it (`rejects`, `does not rule out`,
+    `no descarta`), matched by `fold`."""
     if value not in p.values:
-        raise _bad(p, value)
+        folded = fold(value)
+        match = next((v for v in p.values if fold(v) == folded), None)
+        match = match or next((v for label, v in p.labels if fold(label) == folded), None)
+        if match is None:
+            raise _bad(p, value)
+        value = match
     return ox.NamedNode(p.iri_base + value) if p.iri_base else ox.Literal(value)
+
+
+LABEL_PROPERTIES = frozenset({"http://www.w3.org/2000/01/rdf-schema#label",
+                              "http://www.w3.org/2004/02/skos/core#prefLabel",
+                              "http://www.w3.org/2004/02/skos/core#altLabel"})
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary_labels() -> dict[str, tuple[str, ...]]:
+    """IRI -> its labels (rdfs:label, skos:prefLabel, skos:altLabel, every language) in the
+    ontology files: the labels the result columns show for stance values and other concepts."""
+    labels: dict[str, list[str]] = {}
+    for path in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.subject, ox.NamedNode):
+                labels.setdefault(quad.subject.value, []).append(str(quad.object.value))  # type: ignore[union-attr]
+    return {iri: tuple(found) for iri, found in labels.items()}
+
+
+def with_labels(p: Parameter) -> Parameter:
+    """An enum parameter that also accepts the vocabulary's labels of its values."""
+    if p.type is not ParamType.ENUM or not p.iri_base:
+        return p
+    known = vocabulary_labels()
+    pairs = {(label, v) for v in p.values for label in known.get(p.iri_base + v, ())}
+    return replace(p, labels=tuple(sorted(pairs)))
 
 
 def _parse_typed(p: Parameter, value: str) -> Term:
@@ -492,6 +545,7 @@ class _Loader:
             raise self.fail("pagination must be a positive integer (rows per page)", key="pagination")
         params = self.declared_params() + self.grlc_params()
         self.apply_grlc_decorators(params)
+        params = [with_labels(p) for p in params]
         seen: set[str] = set()
         for p in params:
             if p.name in seen:
@@ -922,10 +976,14 @@ def etag(version: str, query: CannedQuery, values: Mapping[str, str], page: Page
 
 # -- Result formats ----------------------------------------------------------------------------------
 
-#: format name -> media type (SPARQL 1.1 result formats, plus a plain JSON array for JavaScript tools)
+#: The W3C format IRI that names SPARQL 1.1 TSV: the `profile` parameter that sets it apart from plain TSV.
+SPARQL_TSV_PROFILE = "http://www.w3.org/ns/formats/SPARQL_Results_TSV"
+#: format name -> media type (SPARQL 1.1 result formats, plus plain CSV/TSV and a plain JSON array
+#: for spreadsheets and JavaScript tools). `tsv` is plain TSV; `sparql-tsv` is SPARQL 1.1 TSV.
 FORMATS: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
+    "sparql-tsv": f'text/tab-separated-values; charset=utf-8; profile="{SPARQL_TSV_PROFILE}"',
     "sparql-json": "application/sparql-results+json",
     "json": "application/json",
     "xml": "application/sparql-results+xml",
@@ -975,7 +1033,25 @@ def to_csv(variables: list[str], rows: PageRows) -> bytes:
     return out.getvalue().encode()
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]")
+
+
 def to_tsv(variables: list[str], rows: PageRows) -> bytes:
+    r"""Plain TSV for spreadsheets: a header of the column names, then plain values (as in CSV).
+
+    TSV (IANA text/tab-separated-values) has no quoting, so each tab, CR or LF inside a value
+    becomes one space; CSV keeps them (quoted), and `sparql-tsv` escapes them.
+
+    >>> to_tsv(["name", "n"], [{"name": ox.Literal("a\tb", language="en"), "n": ox.Literal("2")}])
+    b'name\tn\na b\t2\n'
+    """
+    lines = ["\t".join(variables)]
+    for row in rows:
+        lines.append("\t".join(_TSV_BREAKS.sub(" ", plain_value(row.get(v))) for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def to_sparql_tsv(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL 1.1 TSV: `?name` headers, terms in Turtle/N-Triples syntax (tabs and newlines escaped)."""
     lines = ["\t".join("?" + v for v in variables)]
     for row in rows:
@@ -1038,7 +1114,8 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{xml_escape(str(term))}</literal>"
 
 
-SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-json": to_sparql_json, "json": to_json, "xml": to_xml}
+SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-tsv": to_sparql_tsv, "sparql-json": to_sparql_json,
+               "json": to_json, "xml": to_xml}
 
 
 def serialize(result: CannedResult, fmt: str) -> bytes:

@@ -60,6 +60,11 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     'html'
     >>> choose_format(None, "*/*"), choose_format("csv", "text/html")
     ('json', 'csv')
+
+    Plain TSV for `text/tab-separated-values`; SPARQL 1.1 TSV when the range names its profile:
+
+    >>> choose_format(None, 'text/tab-separated-values; profile="' + canned.SPARQL_TSV_PROFILE + '"')
+    'sparql-tsv'
     """
     if format_param is not None and format_param != "":
         if format_param not in canned.FORMATS:
@@ -75,6 +80,9 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     if best is None:
         raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
                                 offered=[m for m, _ in ACCEPTED])
+    if best == "tsv" and any(r.matches("text/tab-separated-values") and ("profile", canned.SPARQL_TSV_PROFILE)
+                             in r.params for r in ranges if r.q > 0):
+        return "sparql-tsv"
     return best
 
 
@@ -164,8 +172,8 @@ def _finish_rendered(request: Request, query: canned.CannedQuery, page: canned.P
                      rendered: canned.RenderedPage, fmt: str, headers: dict[str, str]) -> Response:
     """A page the query worker already wrote out, with paging links."""
     _paging_headers(request, page, rendered.total, headers)
-    if fmt in ("csv", "tsv"):  # a spreadsheet that saves the answer gets a sensible file name
-        headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
+    if fmt in ("csv", "tsv", "sparql-tsv"):  # a spreadsheet that saves the answer gets a sensible file name
+        headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt.removeprefix("sparql-")}"'
     return Response(rendered.body, media_type=canned.FORMATS[fmt], headers=headers)
 
 
@@ -231,7 +239,9 @@ def _schema(p: canned.Parameter) -> dict[str, Any]:
         canned.ParamType.DECIMAL: {"type": "number"},
         canned.ParamType.NUMBER: {"type": "number"},
         canned.ParamType.DATE: {"type": "string", "format": "date"},
-        canned.ParamType.ENUM: {"type": "string", "enum": list(p.values)},
+        # the values, then the labels also accepted for them (`rejects` for reject...)
+        canned.ParamType.ENUM: {"type": "string",
+                                "enum": list(dict.fromkeys([*p.values, *(label for label, _ in p.labels)]))},
     }
     base = dict(schemas.get(p.type, {"type": "string"}))
     if p.minimum is not None:
@@ -253,7 +263,9 @@ def _typed_example(p: canned.Parameter) -> Any:
 
 _COMMON_PARAMS: list[dict[str, Any]] = [
     {"name": "format", "in": "query", "required": False,
-     "description": "Result format; without it, the Accept header decides (plain JSON for */*).",
+     "description": "Result format; without it, the Accept header decides (plain JSON for */*). `csv` and "
+                    "`tsv` are plain (column names, plain values: for spreadsheets); `sparql-tsv` is SPARQL 1.1 "
+                    "TSV (also by Accept: text/tab-separated-values; profile=\"" + canned.SPARQL_TSV_PROFILE + "\").",
      "schema": {"type": "string", "enum": FORMAT_NAMES}},
     {"name": "limit", "in": "query", "required": False, "description": "Rows per page.",
      "schema": {"type": "integer", "minimum": 1}},
