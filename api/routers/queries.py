@@ -186,8 +186,10 @@ def answer(request: Request, engine: Engine, settings: Settings, query: canned.C
     cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
     if fmt == "html":
         result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows, cache=cache)
+        canned.check_iris(engine, query, bound, result.total)
         return _finish_html(request, settings, result, headers)
     rendered = canned.render(engine, query, bound, page, fmt, max_rows=settings.max_result_rows, cache=cache)
+    canned.check_iris(engine, query, bound, rendered.total)
     return _finish_rendered(request, query, page, rendered, fmt, headers)
 
 
@@ -213,6 +215,7 @@ async def answer_async(request: Request, engine: Engine, settings: Settings, que
             rendered = await select_with_async(bound.request, canned.render_rows, query.hidden, page, fmt,
                                                max_rows=max_rows)
             cache.put(key, rendered)
+        await _check_iris_async(engine, query, bound, rendered.total)
         return _finish_rendered(request, query, page, rendered, fmt, headers)
     key = canned.cache_key(engine, query, bound)
     rows = cache.get(key)
@@ -220,9 +223,22 @@ async def answer_async(request: Request, engine: Engine, settings: Settings, que
         rows = await select_async(bound.request, max_rows=max_rows)
         cache.put(key, rows)
     result = canned.shape(query, rows, page, bound.values, bound.shown)
+    await _check_iris_async(engine, query, bound, result.total)
     if len(result.rows) > INLINE_ROWS:  # a long table page is filled in a thread, off the event loop
         return await run_in_threadpool(_finish_html, request, settings, result, headers)
     return _finish_html(request, settings, result, headers)
+
+
+async def _check_iris_async(engine: Any, query: canned.CannedQuery, bound: canned.BoundQuery, total: int) -> None:
+    """`canned.check_iris` with the pool awaited: only an empty answer costs the extra query."""
+    if total:
+        return
+    request = canned.existence_request(query, bound)
+    if request is None:
+        return
+    missing = canned.missing_iris(query, bound, await engine.select_async(request))
+    if missing:
+        raise await run_in_threadpool(canned.unknown_iri_error, engine, query, missing)
 
 
 #: HTML pages with more rows than this are filled in a thread, not on the event loop.
@@ -292,6 +308,8 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
             "304": {"description": "Not modified: the If-None-Match ETag is current."},
             "400": {"description": "A parameter is missing, unknown or of the wrong type; the body names "
                                    "it, what was expected and an example."},
+            "404": {"description": "An IRI parameter names nothing in the store (asked only when no row came "
+                                   "back); the body lists the closest IRIs."},
         },
     }
 
