@@ -1,9 +1,10 @@
 """A VoID description (https://www.w3.org/TR/void/) of the whole store: what a crawler or a
 catalogue needs to find the SPARQL endpoint, the dumps, the graphs and their sizes.
 
-The statistics come from one aggregate query (`STATISTICS`: quads per graph, predicate and
-class), cached by store version, so the description stays cheap at a million triples: the
-query runs once per build or write, and every later request reuses its few hundred rows.
+The statistics come from one query (`STATISTICS`: quads per graph, and the distinct predicates
+and classes, as a union of three aggregates), cached by store version, so the description stays
+cheap at a million triples: the query runs once per build or write, and every later request
+reuses its rows (one per graph, predicate and class).
 `describe` is pure (statistics and URLs in, triples out); the HTTP layer only supplies the URLs.
 
 What is counted: `void:triples` of a subset is the number of triples in that named graph; the
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -43,14 +44,18 @@ VOID_TRIPLES = ox.NamedNode(VOID + "triples")
 PREFIXES = {"void": VOID, "dct": DCT, "foaf": FOAF, "sd": SD}
 TITLE = "Tregua: the public debate over negotiating with El Salvador's gangs"
 
-#: The one aggregate query: quads per graph, split by predicate and (for rdf:type) class, so that
-#: the same rows give the graph sizes and the vocabularies in use.
+#: The one statistics query: quads per graph (?g ?n), the predicates used (?p) and the classes
+#: instantiated (?c). Grouping by graph and predicate at once would give a row per pair: at a
+#: million triples in thousands of graphs, more rows than the graphs and terms themselves.
 STATISTICS = """
-SELECT ?g ?p ?c (COUNT(*) AS ?n) WHERE {
-  GRAPH ?g { ?s ?p ?o }
-  BIND(IF(?p = <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> && isIRI(?o), ?o, "") AS ?c)
-} GROUP BY ?g ?p ?c
+SELECT ?g ?n ?p ?c WHERE {
+  { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?o1 ?o } } GROUP BY ?g }
+  UNION { SELECT DISTINCT ?p WHERE { GRAPH ?g2 { ?s2 ?p ?o2 } } }
+  UNION { SELECT DISTINCT ?c WHERE { GRAPH ?g3 { ?s3 a ?c } FILTER(isIRI(?c)) } }
+}
 """
+#: Rows the statistics may have (graphs + predicates + classes); above the endpoint's row cap.
+MAX_ROWS = 10_000_000
 #: The release record the dataset's title, license and creator are read from.
 RECORD = """
 PREFIX dct: <http://purl.org/dc/terms/>
@@ -73,7 +78,7 @@ class Statistics:
     description: str | None = None
     license: str | None = None
     creator: str | None = None
-    classes: dict[str, int] = field(default_factory=dict)
+    classes: frozenset[str] = frozenset()
 
     @property
     def triples(self) -> int:
@@ -92,17 +97,18 @@ def namespace(iri: str) -> str:
 
 def statistics(engine: Engine) -> Statistics:
     """Run the aggregate query and the release-record lookup (prefer `cached_statistics`)."""
-    rows = engine.select(QueryRequest(STATISTICS))
+    rows = engine.select(QueryRequest(STATISTICS), max_rows=MAX_ROWS)
     graphs: dict[str, int] = {}
     vocabularies: set[str] = set()
-    classes: dict[str, int] = {}
+    classes: set[str] = set()
     for row in rows.rows:
-        graph, predicate, cls, n = row["g"].value, row["p"].value, row.get("c"), int(row["n"].value)  # type: ignore[union-attr]
-        graphs[graph] = graphs.get(graph, 0) + n
-        vocabularies.add(namespace(predicate))
-        if isinstance(cls, ox.NamedNode):
-            vocabularies.add(namespace(cls.value))
-            classes[cls.value] = classes.get(cls.value, 0) + n
+        if "g" in row:
+            graphs[str(row["g"].value)] = int(row["n"].value)  # type: ignore[union-attr]
+        elif "p" in row:
+            vocabularies.add(namespace(str(row["p"].value)))  # type: ignore[union-attr]
+        elif "c" in row:
+            vocabularies.add(namespace(str(row["c"].value)))  # type: ignore[union-attr]
+            classes.add(str(row["c"].value))  # type: ignore[union-attr]
     record = engine.select(QueryRequest(RECORD)).rows
     first = record[0] if record else {}
 
@@ -111,7 +117,7 @@ def statistics(engine: Engine) -> Statistics:
         return None if term is None else str(term.value)  # type: ignore[union-attr]
 
     return Statistics(dict(sorted(graphs.items())), frozenset(vocabularies), text("description"),
-                      text("license"), text("creator"), classes)
+                      text("license"), text("creator"), frozenset(classes))
 
 
 _cache: dict[str, Statistics] = {}
