@@ -27,8 +27,8 @@ import pyoxigraph as ox  # noqa: E402
 
 from bench.endpoint import prepare_store  # noqa: E402
 from kg import void  # noqa: E402
-from kg.engine import QueryRequest  # noqa: E402
-from kg.workers import WorkerPoolEngine  # noqa: E402
+from kg.store.engine import QueryRequest  # noqa: E402
+from kg.store.workers import WorkerPoolEngine  # noqa: E402
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 

@@ -32,7 +32,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg.engine import Engine, QueryRequest
+from kg.store.engine import Engine, QueryRequest
 
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
