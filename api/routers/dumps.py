@@ -44,7 +44,8 @@ def dump_urls(request: Request) -> list[str]:
                              304: {"description": "Not modified: the If-None-Match ETag is the store's version."},
                              404: {"description": "No such dump; the body lists the dumps offered."}})
 async def dump(request: Request, name: str) -> Response:
-    """Streamed from a query worker; the ETag is the store version (304 on If-None-Match)."""
+    """Streamed from a query worker, under `KG_DUMP_TIMEOUT` (not the query timeout: at a million
+    triples a dump takes about a minute); the ETag is the store version (304 on If-None-Match)."""
     media = DUMPS.get(name)
     if media is None:
         raise NotFound(f"there is no dump {name!r}", suggestions=[f"/dumps/{n}" for n in DUMPS])
@@ -57,7 +58,7 @@ async def dump(request: Request, name: str) -> Response:
     if request.method == "HEAD":
         return Response(media_type=media.content_type, headers=headers)
     result = await run_in_threadpool(engine.dump, media.ox_format,  # type: ignore[arg-type]
-                                     timeout=settings_of(request).query_timeout)
+                                     timeout=settings_of(request).dump_timeout)
     return StreamingResponse(result.chunks, media_type=media.content_type, headers=headers)
 
 
