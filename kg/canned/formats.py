@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
@@ -14,10 +15,14 @@ import pyoxigraph as ox
 from kg.store.engine import Term
 from kg.vocab import XSD
 
-#: format name -> media type (SPARQL 1.1 result formats, plus a plain JSON array for JavaScript tools)
+#: The W3C format IRI that names SPARQL 1.1 TSV: the `profile` parameter that sets it apart from plain TSV.
+SPARQL_TSV_PROFILE = "http://www.w3.org/ns/formats/SPARQL_Results_TSV"
+#: format name -> media type (SPARQL 1.1 result formats, plus plain CSV/TSV and a plain JSON array
+#: for spreadsheets and JavaScript tools). `tsv` is plain TSV; `sparql-tsv` is SPARQL 1.1 TSV.
 FORMATS: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
+    "sparql-tsv": f'text/tab-separated-values; charset=utf-8; profile="{SPARQL_TSV_PROFILE}"',
     "sparql-json": "application/sparql-results+json",
     "json": "application/json",
     "xml": "application/sparql-results+xml",
@@ -67,7 +72,25 @@ def to_csv(variables: list[str], rows: PageRows) -> bytes:
     return out.getvalue().encode()
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]")
+
+
 def to_tsv(variables: list[str], rows: PageRows) -> bytes:
+    r"""Plain TSV for spreadsheets: a header of the column names, then plain values (as in CSV).
+
+    TSV (IANA text/tab-separated-values) has no quoting, so each tab, CR or LF inside a value
+    becomes one space; CSV keeps them (quoted), and `sparql-tsv` escapes them.
+
+    >>> to_tsv(["name", "n"], [{"name": ox.Literal("a\tb", language="en"), "n": ox.Literal("2")}])
+    b'name\tn\na b\t2\n'
+    """
+    lines = ["\t".join(variables)]
+    for row in rows:
+        lines.append("\t".join(_TSV_BREAKS.sub(" ", plain_value(row.get(v))) for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def to_sparql_tsv(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL 1.1 TSV: `?name` headers, terms in Turtle/N-Triples syntax (tabs and newlines escaped)."""
     lines = ["\t".join("?" + v for v in variables)]
     for row in rows:
@@ -130,4 +153,5 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{xml_escape(str(term))}</literal>"
 
 
-SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-json": to_sparql_json, "json": to_json, "xml": to_xml}
+SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-tsv": to_sparql_tsv, "sparql-json": to_sparql_json,
+               "json": to_json, "xml": to_xml}

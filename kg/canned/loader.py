@@ -27,6 +27,7 @@ from kg.canned.params import (
     CannedQueryError,
     Parameter,
     ParamType,
+    with_labels,
 )
 from kg.canned.query import CannedQuery
 from kg.errors import NotFound, ParameterError, ServiceRefused, SourceLocation
@@ -180,6 +181,7 @@ class _Loader:
             raise self.fail("pagination must be a positive integer (rows per page)", key="pagination")
         params = self.declared_params() + self.grlc_params()
         self.apply_grlc_decorators(params)
+        params = [with_labels(p) for p in params]
         seen: set[str] = set()
         for p in params:
             if p.name in seen:

@@ -7,13 +7,15 @@ expected and an example; nothing the caller writes is ever pasted into a query.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 import pyoxigraph as ox
 
-from kg import iris
+from kg import iris, paths
 from kg.errors import KgError, ParameterError, SourceLocation
 from kg.store.engine import Term
 from kg.vocab import XSD
@@ -30,9 +32,6 @@ class CannedQueryError(KgError):
     def __init__(self, message: str, *, where: SourceLocation, hint: str | None = None) -> None:
         super().__init__(f"{where}: {message}", hint=hint)
         self.where = where
-
-
-# -- Parameter types ---------------------------------------------------------------------------
 
 
 class ParamType(StrEnum):
@@ -88,11 +87,15 @@ class Parameter:
     datatype: str | None = None  # typed only: the XSD datatype IRI
     minimum: int | None = None
     maximum: int | None = None
+    #: enum only: (label, value) pairs, from the vocabulary's labels of `iri_base + value`
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def expected(self) -> str:
         if self.type is ParamType.ENUM:
-            return "one of " + ", ".join(self.values)
+            shown = [v + (f" ({', '.join(self.label_names(v))})" if self.label_names(v) else "")
+                     for v in self.values]
+            return "one of " + ", ".join(shown) + " (or their labels; case and accents do not matter)"
         if self.type is ParamType.LANGSTRING and self.lang:
             return f"text (it is read as @{self.lang})"
         text = _EXPECTED[self.type]
@@ -102,6 +105,10 @@ class Parameter:
         if self.type is ParamType.TYPED and self.datatype:
             text = f"a value of type xsd:{self.datatype.removeprefix(XSD)}"
         return text
+
+    def label_names(self, value: str) -> list[str]:
+        """The labels that name `value` (besides the value itself)."""
+        return [label for label, v in self.labels if v == value and fold(label) != fold(value)]
 
     def error(self, message: str) -> ParameterError:
         return ParameterError(self.name, message, expected=self.expected, example=self.example or "(none)")
@@ -180,10 +187,54 @@ def _parse_date(p: Parameter, value: str) -> Term:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
 
 
+def fold(text: str) -> str:
+    """A label as matched: case, accents, spaces and punctuation folded away.
+
+    >>> fold("Does not rule-out") == fold("doesNotRuleOut"), fold("Escéptica")
+    (True, 'esceptica')
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(re.findall(r"[^\W_]+", plain))
+
+
 def _parse_enum(p: Parameter, value: str) -> Term:
+    """A declared value, or a label the output shows for it (`rejects`, `does not rule out`,
+    `no descarta`), matched by `fold`."""
     if value not in p.values:
-        raise _bad(p, value)
+        folded = fold(value)
+        match = next((v for v in p.values if fold(v) == folded), None)
+        match = match or next((v for label, v in p.labels if fold(label) == folded), None)
+        if match is None:
+            raise _bad(p, value)
+        value = match
     return ox.NamedNode(p.iri_base + value) if p.iri_base else ox.Literal(value)
+
+
+LABEL_PROPERTIES = frozenset({"http://www.w3.org/2000/01/rdf-schema#label",
+                              "http://www.w3.org/2004/02/skos/core#prefLabel",
+                              "http://www.w3.org/2004/02/skos/core#altLabel"})
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary_labels() -> dict[str, tuple[str, ...]]:
+    """IRI -> its labels (rdfs:label, skos:prefLabel, skos:altLabel, every language) in the
+    ontology files: the labels the result columns show for stance values and other concepts."""
+    labels: dict[str, list[str]] = {}
+    for path in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.subject, ox.NamedNode):
+                labels.setdefault(quad.subject.value, []).append(str(quad.object.value))  # type: ignore[union-attr]
+    return {iri: tuple(found) for iri, found in labels.items()}
+
+
+def with_labels(p: Parameter) -> Parameter:
+    """An enum parameter that also accepts the vocabulary's labels of its values."""
+    if p.type is not ParamType.ENUM or not p.iri_base:
+        return p
+    known = vocabulary_labels()
+    pairs = {(label, v) for v in p.values for label in known.get(p.iri_base + v, ())}
+    return replace(p, labels=tuple(sorted(pairs)))
 
 
 def _parse_typed(p: Parameter, value: str) -> Term:

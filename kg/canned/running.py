@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
 import threading
@@ -10,11 +11,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pyoxigraph as ox
+
+from kg import iris
 from kg.canned.formats import SERIALIZERS
-from kg.canned.params import INTEGER_RE
+from kg.canned.params import INTEGER_RE, ParamType
 from kg.canned.query import BoundQuery, CannedQuery
-from kg.errors import ParameterError
-from kg.store.engine import Engine, Rows, Term
+from kg.errors import NotFound, ParameterError
+from kg.store.engine import Engine, QueryRequest, Rows, Term
 
 
 @dataclass(frozen=True)
@@ -182,18 +186,91 @@ def render(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, fm
     return rendered
 
 
+def existence_request(query: CannedQuery, bound: BoundQuery) -> QueryRequest | None:
+    """One SELECT saying, for every IRI parameter bound, whether the store mentions that IRI at all
+    (as subject or object). Asked only when a query found no rows, so that an IRI naming nothing
+    gets 404 with the closest names instead of an empty table; None when no IRI was bound.
+
+    The IRIs are bound with substitutions like the query's own parameters, never pasted in.
+    """
+    terms = bound.request.substitutions or {}
+    named = [p for p in query.params if p.type is ParamType.IRI and isinstance(terms.get(p.variable), ox.NamedNode)]
+    if not named:
+        return None
+    projection = " ".join(f"?x{i} ?e{i}" for i in range(len(named)))
+    binds = " ".join(f"BIND(EXISTS {{ {{ ?x{i} ?p{i} ?o{i} }} UNION {{ ?s{i} ?q{i} ?x{i} }} }} AS ?e{i})"
+                     for i in range(len(named)))
+    return QueryRequest(f"SELECT {projection} WHERE {{ {binds} }}",
+                        substitutions={f"x{i}": terms[p.variable] for i, p in enumerate(named)},
+                        timeout=bound.request.timeout)
+
+
+def missing_iris(query: CannedQuery, bound: BoundQuery, rows: Rows) -> list[tuple[str, str]]:
+    """(parameter, IRI) for each IRI the `existence_request` found nowhere in the store."""
+    terms = bound.request.substitutions or {}
+    named = [p for p in query.params if p.type is ParamType.IRI and isinstance(terms.get(p.variable), ox.NamedNode)]
+    row = rows.rows[0] if rows.rows else {}
+    return [(p.name, str(terms[p.variable].value)) for i, p in enumerate(named)  # type: ignore[union-attr]
+            if getattr(row.get(f"e{i}"), "value", "true") != "true"]
+
+
+#: IRIs under a prefix, for the closest names (substitution variables must be projected).
+_UNDER_PREFIX = ("SELECT DISTINCT ?e ?prefix WHERE { ?e ?p ?o FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix)) } "
+                 "LIMIT 20000")
+
+
+def closest_iris(engine: Engine, iri: str, *, n: int = 5) -> list[str]:
+    """The store's IRIs nearest to `iri`, among those that share its path up to the last `/`
+    (same kind of entity), or else under the entity base.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode(iris.entity_iri("person", "oscar-ortiz")), ox.NamedNode(iris.TG + "x"),
+    ...                   ox.Literal("y")))
+    >>> closest_iris(InProcessEngine(store), iris.entity_iri("person", "oscar-ortis"))
+    ['https://w3id.org/tregua/id/person/oscar-ortiz']
+    """
+    for prefix in (iri.rsplit("/", 1)[0] + "/", iris.BASE + "id/"):
+        rows = engine.select(QueryRequest(_UNDER_PREFIX, substitutions={"prefix": ox.Literal(prefix)}))
+        candidates = [str(r["e"].value) for r in rows.rows if "e" in r]  # type: ignore[union-attr]
+        if candidates:
+            return difflib.get_close_matches(iri, candidates, n=n, cutoff=0.6)
+    return []
+
+
+def unknown_iri_error(engine: Engine, query: CannedQuery, missing: list[tuple[str, str]]) -> NotFound:
+    """404 naming the parameter, the IRI and the closest IRIs the store does hold."""
+    name, iri = missing[0]
+    return NotFound(f"parameter {name!r} of query {query.name!r}: nothing in the store is named <{iri}>",
+                    suggestions=closest_iris(engine, iri))
+
+
+def check_iris(engine: Engine, query: CannedQuery, bound: BoundQuery, total: int) -> None:
+    """After a run: when no row came back, raise NotFound if an IRI parameter names nothing."""
+    if total:
+        return
+    request = existence_request(query, bound)
+    if request is None:
+        return
+    missing = missing_iris(query, bound, engine.select(request))
+    if missing:
+        raise unknown_iri_error(engine, query, missing)
+
+
 def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable[tuple[str, str]], *,
         timeout: float | None = None, max_rows: int = 100_000, cache: ResultCache | None = None,
         ) -> CannedResult:
     """Bind, run and page one canned query.
 
-    Raises `ParameterError` for bad input before anything runs; `QueryTimeout` and `ResultTooLarge`
+    Raises `ParameterError` for bad input before anything runs, `NotFound` when no row came back
+    because an IRI parameter names nothing in the store; `QueryTimeout` and `ResultTooLarge`
     come from the engine.
     """
     pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
     bound = query.bind(pairs, timeout=timeout)
     page = Page.from_params(dict(pairs), default_size=query.page_size, max_size=max_rows)
-    return execute(engine, query, bound, page, max_rows=max_rows, cache=cache)
+    result = execute(engine, query, bound, page, max_rows=max_rows, cache=cache)
+    check_iris(engine, query, bound, result.total)
+    return result
 
 
 def shape(query: CannedQuery, rows: Rows, page: Page, values: dict[str, str],

@@ -13,7 +13,7 @@ from kg.gate.dataset import VirtualDataset
 from kg.gate.policy import DEFAULT_POLICY, WritePolicy
 from kg.gate.update_text import VAR_IRI, Graph, Operation, parse_quads, split_update
 from kg.sparql_lexer import tokenize
-from kg.store.engine import syntax_error
+from kg.store.engine import check_nesting, syntax_error
 
 
 def fresh_blank_nodes(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
@@ -155,6 +155,7 @@ def check_syntax(update: str, base_iri: str | None) -> None:
     """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
     service.check(update, base_iri=base_iri, never="updates never call other endpoints, not even allowed "
                   "ones: an update's WHERE runs in the writer, outside the query timeout")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:
