@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from kg.config import Settings, get_settings
-from kg.engine import Engine, InProcessEngine
 from kg.errors import Forbidden, StoreUnavailable, Unauthorized
+from kg.store.engine import Engine, InProcessEngine
 
 
 def settings_of(request: Request) -> Settings:

@@ -1,6 +1,6 @@
 """The app: aggregates the routers, the error handlers and the middleware, and opens the store.
 
-Start-up opens the store through `kg.workers.WorkerPoolEngine` (queries in killable worker
+Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
 processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`.
 """
 
@@ -53,7 +53,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging(settings.log_level)
     owned = None
     if getattr(app.state, "engine", None) is None:
-        from kg.workers import WorkerPoolEngine
+        from kg.store.workers import WorkerPoolEngine
 
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
                                  timeout=settings.query_timeout, max_result_rows=settings.max_result_rows)

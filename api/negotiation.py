@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
-from kg.engine import ResultKind
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.store.engine import ResultKind
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ For each size the synthetic graph of `bench/synth.py` (N-Quads) is:
   store), and with `Store.bulk_load` straight from the file; and, in the same run, by the
   `oxigraph load` CLI (PyPI package `oxigraph`) on the same file: the ratio is printed;
 - validated with pyshacl (the reference engine; only up to `--pyshacl-max` triples, since it
-  is the slow one) and with the shapes compiled to SPARQL inside Oxigraph (`kg.shacl_sparql`);
+  is the slow one) and with the shapes compiled to SPARQL inside Oxigraph (`kg.validation.compiled`);
 - materialised with owlrl (up to `--owlrl-max`) and with the RDFS rules run in Oxigraph;
 - built end to end from synthetic source files (`kg build --engine oxigraph --semantics oxigraph`:
   parse, checks, links, validation, inference, load, swap).
@@ -42,7 +42,7 @@ OXIGRAPH_CLI = Path(sys.executable).parent / "oxigraph"
 
 def _ontology_and_shapes():  # type: ignore[no-untyped-def]
     from kg import iris, paths
-    from kg.sources import Sources, load_graph_dir
+    from kg.build.sources import Sources, load_graph_dir
 
     ontology = Sources.quads_of(load_graph_dir(paths.ONTOLOGY_DIR, graph=iris.GRAPH_ONTOLOGY))
     shapes = Sources.quads_of(load_graph_dir(paths.SHAPES_DIR, graph=iris.GRAPH_SHAPES))
@@ -60,7 +60,7 @@ def step(task: str, data_file: Path, work: Path) -> dict[str, object]:
     import pyoxigraph as ox
 
     if task == "load-kg":
-        from kg.build import load_into
+        from kg.build.pipeline import load_into
 
         started = time.perf_counter()
         quads = _read(data_file)
@@ -69,7 +69,7 @@ def step(task: str, data_file: Path, work: Path) -> dict[str, object]:
         return {"seconds": time.perf_counter() - started, "quads": len(store)}
     if task == "build-oxigraph":
         from bench.synth import write_sources
-        from kg.build import build
+        from kg.build.pipeline import build
 
         sources, _ = write_sources(int(work.name.rsplit("-", 1)[-1]), work / "sources")
         started = time.perf_counter()
@@ -86,7 +86,7 @@ def step(task: str, data_file: Path, work: Path) -> dict[str, object]:
     ontology, shapes = _ontology_and_shapes()
     quads = _read(data_file)
     if task == "shacl-pyshacl":
-        from kg.validate import validate_graph
+        from kg.validation.shacl import validate_graph
 
         started = time.perf_counter()
         report = validate_graph(quads, shapes=shapes, ontology=ontology)
@@ -96,10 +96,10 @@ def step(task: str, data_file: Path, work: Path) -> dict[str, object]:
             "warnings": len(report.warnings),
         }
     if task == "shacl-oxigraph":
-        from kg.validate import validate_store
+        from kg.validation.shacl import validate_store
 
         started = time.perf_counter()
-        from kg.shacl_sparql import datatype_markers
+        from kg.validation.compiled import datatype_markers
 
         store = ox.Store()
         store.bulk_extend(quads)
@@ -111,13 +111,13 @@ def step(task: str, data_file: Path, work: Path) -> dict[str, object]:
             "warnings": len(report.warnings),
         }
     if task == "infer-owlrl":
-        from kg.inference import infer
+        from kg.build.inference import infer
 
         started = time.perf_counter()
         inferred = infer(ontology, quads)
         return {"seconds": time.perf_counter() - started, "inferred": len(inferred)}
     if task == "infer-oxigraph":
-        from kg.inference import infer
+        from kg.build.inference import infer
 
         started = time.perf_counter()
         inferred = infer(ontology, quads, semantics="oxigraph")

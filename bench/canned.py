@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 from api.routers import queries as queries_router  # noqa: E402
 from bench import rawhttp  # noqa: E402
 from kg import canned, paths  # noqa: E402
-from kg.build import build  # noqa: E402
+from kg.build.pipeline import build  # noqa: E402
 from kg.config import Settings  # noqa: E402
-from kg.engine import InProcessEngine  # noqa: E402
 from kg.store import open_store  # noqa: E402
+from kg.store.engine import InProcessEngine  # noqa: E402
 
 SETTINGS = Settings(canned_cache_entries=0)  # the route measured without its answer cache
 NO_CACHE = canned.ResultCache(size=0)

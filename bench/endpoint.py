@@ -11,7 +11,7 @@ For each dataset (the real graph built by `kg build`, and synthetic graphs of `b
 4. memory: the resident size of our server and its workers, sampled every second under load;
 5. writes: a valid 100-triple update through the SHACL gate (POST /sparql/update), timed, against
    a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the shapes compiled
-   to SPARQL in Oxigraph, `kg.validate.validate_store`, at every size), same run.
+   to SPARQL in Oxigraph, `kg.validation.shacl.validate_store`, at every size), same run.
 
 Figures are printed, never asserted.
 
@@ -62,7 +62,7 @@ def prepare_store(dataset: str, work: Path) -> Path:
     """A store on disk for `dataset` ("real" or a synthetic size)."""
     store_path = work / f"store-{dataset}"
     if dataset == "real":
-        from kg.build import build
+        from kg.build.pipeline import build
 
         build(store_path, progress=False)
         return store_path
@@ -300,8 +300,8 @@ def in_process(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> Lat
 
 def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> tuple[float, float]:
     """p50 of small queries through WorkerPoolEngine (pipes, no HTTP) and through InProcessEngine."""
-    from kg.engine import InProcessEngine, QueryRequest
-    from kg.workers import WorkerPoolEngine
+    from kg.store.engine import InProcessEngine, QueryRequest
+    from kg.store.workers import WorkerPoolEngine
 
     small = [q for name, q in mix if name in ("lookup", "lookup-label", "ask")]
     fmt = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
@@ -380,7 +380,7 @@ def hundred_triples(tag: str) -> str:
 
 def full_validation(store_path: Path, pyshacl_max: int) -> dict[str, float | None]:
     """Seconds for a full validation of the store: pyshacl (small stores) and the SPARQL-compiled shapes."""
-    from kg.validate import validate_graph, validate_store
+    from kg.validation.shacl import validate_graph, validate_store
 
     store = ox.Store(str(store_path))
     shapes = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_SHAPES)))

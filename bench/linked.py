@@ -3,7 +3,7 @@ and on a synthetic one (bench/synth.py). Prints figures; asserts nothing. Target
 
 What is measured, per graph, in one run:
 - building the search index (the cost paid after every write);
-- in-process: `kg.reconcile` on the 1,000 names in batches of 10 (the floor);
+- in-process: `kg.linking.reconcile` on the 1,000 names in batches of 10 (the floor);
 - HTTP: the same batches POSTed form-encoded (``queries=<JSON>``) one after the other, as
   OpenRefine sends them, to a real uvicorn in a separate process; also the whole 1,000 in one POST;
 - a peer: brute-force rapidfuzz over every name of the graph (no blocking), on a sample, to show
@@ -42,9 +42,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kg import iris, paths  # noqa: E402
-from kg import reconcile as rc  # noqa: E402
-from kg.engine import InProcessEngine  # noqa: E402
-from kg.search import fold, tokens  # noqa: E402
+from kg.linking import reconcile as rc  # noqa: E402
+from kg.linking.search import fold, tokens  # noqa: E402
+from kg.store.engine import InProcessEngine  # noqa: E402
 
 BATCH = 10
 UNKNOWN = ["Zacarías Quiñónez Ulloa", "Brigada Norte 44", "Hospital Rosales", "Radio Cadena YSKL",
@@ -54,7 +54,7 @@ UNKNOWN = ["Zacarías Quiñónez Ulloa", "Brigada Norte 44", "Hospital Rosales",
 # -- graphs --------------------------------------------------------------------------------
 
 def real_store(path: Path) -> None:
-    from kg.build import build
+    from kg.build.pipeline import build
 
     build(path, shared_dir=paths.DEFAULT_SHARED_DIR, progress=False)
 
@@ -155,7 +155,7 @@ import sys, uvicorn, pyoxigraph as ox
 from fastapi import FastAPI
 from api import errors
 from api.routers import reconcile
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 from kg.store import open_store
 app = FastAPI()
 errors.install(app)

@@ -5,7 +5,7 @@ Target (issue 5): an entity page within 2x of the in-process time of the same de
 
 Per graph, for a fixed sample of entities (persons, organizations, statements, quotes, events),
 interleaved round by round so that both sides see the same machine load:
-- in process: `kg.describe.describe()` on an `InProcessEngine` over the same on-disk store (the floor);
+- in process: `kg.pages.describe.describe()` on an `InProcessEngine` over the same on-disk store (the floor);
 - in process, page: the description plus the page model and the HTML rendering (what the route adds);
 - HTTP Turtle and HTTP HTML: `GET /id/{kind}/{slug}` from a real `kg serve` (worker-pool engine) on loopback.
 
@@ -33,11 +33,11 @@ if str(ROOT) not in sys.path:
 
 from bench.linked import free_port, stores  # noqa: E402
 from kg import iris  # noqa: E402
-from kg.describe import describe  # noqa: E402
-from kg.engine import InProcessEngine, QueryRequest  # noqa: E402
-from kg.entity_view import build_view  # noqa: E402
-from kg.ontology_docs import ontology_doc  # noqa: E402
+from kg.pages.describe import describe  # noqa: E402
+from kg.pages.entity_view import build_view  # noqa: E402
+from kg.pages.ontology_docs import ontology_doc  # noqa: E402
 from kg.store import open_store  # noqa: E402
+from kg.store.engine import InProcessEngine, QueryRequest  # noqa: E402
 
 KINDS = ("person", "organization", "statement", "quote", "event")
 SAMPLE_QUERY = """SELECT DISTINCT ?s ?prefix WHERE {

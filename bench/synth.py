@@ -30,8 +30,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from kg import iris, paths  # noqa: E402
-from kg.build import entity_iris, links_graph  # noqa: E402
-from kg.sources import load_source_dir  # noqa: E402
+from kg.build.pipeline import entity_iris, links_graph  # noqa: E402
+from kg.build.sources import load_source_dir  # noqa: E402
 from kg.store import quads_digest  # noqa: E402
 
 OUT_DIR = ROOT / "bench" / "out"
@@ -128,7 +128,7 @@ def generate(
 
 def write_sources(size: int, out_dir: Path, *,
                   shared_dir: Path = paths.DEFAULT_SHARED_DIR) -> tuple[Path, int]:
-    """Synthetic *source files* (one TriG per source graph, as in kg/sources/) for a full `kg build`.
+    """Synthetic *source files* (one TriG per source graph, as in sources/) for a full `kg build`.
 
     The links graph is left out: the build makes it. Returns the folder and the source triples written.
     """

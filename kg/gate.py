@@ -11,7 +11,7 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    `WHERE` clauses run on the store as `SELECT *`; `CLEAR`/`DROP`/`COPY`/`MOVE`/`ADD`/`CREATE`
    read graph contents. `LOAD` is refused: the service has no network.
 2. **Inference.** For the nodes the change touches, the RDFS/OWL RL entailments are recomputed
-   (`kg.inference.infer`, the build's rule set) from their asserted neighbourhood after the
+   (`kg.build.inference.infer`, the build's rule set) from their asserted neighbourhood after the
    change; inferred triples about those nodes that lost their support are removed, new ones added.
    Rules that need more than one hop of context are not re-derived here (documented).
 3. **Validation.** What the shapes can read is derived from the shapes themselves
@@ -46,8 +46,8 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from kg import iris
-from kg.engine import syntax_error
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
+from kg.store.engine import syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -638,7 +638,7 @@ class Rules:
     @classmethod
     def of(cls, store: ox.Store) -> Rules:
         from kg import paths
-        from kg.validate import to_rdflib
+        from kg.validation.shacl import to_rdflib
 
         shapes = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_SHAPES)))
         ontology = list(store.quads_for_pattern(None, None, None, ox.NamedNode(iris.GRAPH_ONTOLOGY)))
@@ -685,8 +685,8 @@ class Entailment:
     def of(cls, ontology: list[ox.Quad]) -> Entailment:
         import owlrl
 
-        from kg.inference import _to_ox
-        from kg.validate import to_rdflib
+        from kg.build.inference import _to_ox
+        from kg.validation.shacl import to_rdflib
 
         graph = to_rdflib(ontology)
         closure = owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
@@ -748,8 +748,8 @@ def _named(term: Any) -> bool:
 
 
 def _worth_storing(triple: tuple[Any, Any, Any], touched: set[Any]) -> bool:
-    """The build's filter (kg.inference): facts about data nodes, no RDF/RDFS/OWL vocabulary noise."""
-    from kg.inference import NOISE_NAMESPACES
+    """The build's filter (kg.build.inference): facts about data nodes, no RDF/RDFS/OWL vocabulary noise."""
+    from kg.build.inference import NOISE_NAMESPACES
 
     s_, p_, o_ = triple
     if s_ not in touched or not isinstance(s_, ox.NamedNode):
@@ -1113,7 +1113,7 @@ class GateReport:
 
 def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None:
     """Raise ValidationFailed (nothing written) when the change breaks a shape."""
-    from kg.validate import validate_focus
+    from kg.validation.shacl import validate_focus
 
     changed = changed_data(vd)
     if not changed or not rules.shapes:
@@ -1175,7 +1175,7 @@ def commit_text(vd: VirtualDataset) -> str:
 
 
 class Writer(Protocol):
-    """The store's single writer: `kg.workers.WorkerPoolEngine`, or `MemoryWriter` in tests."""
+    """The store's single writer: `kg.store.workers.WorkerPoolEngine`, or `MemoryWriter` in tests."""
 
     write_lock: threading.Lock
 

@@ -7,6 +7,6 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ONTOLOGY_DIR = REPO_ROOT / "ontology"
 SHAPES_DIR = REPO_ROOT / "shapes"
-SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+SOURCES_DIR = REPO_ROOT / "sources"
 QUERIES_DIR = REPO_ROOT / "queries"
 DEFAULT_SHARED_DIR = REPO_ROOT.parent / "shared"

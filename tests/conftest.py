@@ -36,7 +36,7 @@ def article_text(shared_dir: Path) -> str:
 @pytest.fixture(scope="session")
 def memory_store(shared_dir: Path) -> ox.Store:
     """Everything the build produces, in an in-memory store (no disk, no swap)."""
-    from kg.build import build_memory_store
+    from kg.build.pipeline import build_memory_store
 
     return build_memory_store(shared_dir=shared_dir, progress=False)
 
@@ -44,7 +44,7 @@ def memory_store(shared_dir: Path) -> ox.Store:
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
     """A store built on disk by the real build; treat it as read-only (copy it to write)."""
-    from kg.build import build
+    from kg.build.pipeline import build
 
     path = tmp_path_factory.mktemp("store") / "store"
     build(path, shared_dir=shared_dir, progress=False)

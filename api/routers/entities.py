@@ -24,11 +24,11 @@ from api.representation import DOCUMENT_TYPES, alternates, choose_representation
 from api.routers.reconcile import service_of
 from api.templating import render
 from kg import iris
-from kg.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
-from kg.entity_view import build_view, read_passage
 from kg.errors import NotFound
-from kg.ontology_docs import ontology_doc
-from kg.search import SearchIndex
+from kg.linking.search import SearchIndex
+from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
+from kg.pages.entity_view import build_view, read_passage
+from kg.pages.ontology_docs import ontology_doc
 
 router = APIRouter(tags=["entities"])
 

@@ -21,8 +21,8 @@ from api import negotiation
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from kg import gate
-from kg.engine import Engine, QueryRequest
 from kg.errors import BadRequest, NotFound, ParameterError
+from kg.store.engine import Engine, QueryRequest
 
 router = APIRouter(tags=["graph store"])
 PATH = "/rdf-graph-store"

@@ -19,9 +19,9 @@ from api.representation import alternates, choose_representation, link_header
 from api.templating import STATIC_DIR, local_href, render
 from kg import paths
 from kg.canned import CannedQueryError, load_queries
-from kg.diagram import model_svg
 from kg.errors import NotFound
-from kg.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
+from kg.pages.diagram import model_svg
+from kg.pages.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
 
 router = APIRouter(tags=["pages"])
 
@@ -152,7 +152,7 @@ def _term_href(iri: str, base_iri: str, shape_iris: set[str]) -> str:
 
 
 def _diagram() -> str | None:
-    """The SVG of the main classes, drawn by kg.diagram (Graphviz), ready to inline in HTML.
+    """The SVG of the main classes, drawn by kg.pages.diagram (Graphviz), ready to inline in HTML.
 
     None when Graphviz is missing: the page then simply has no picture, rather than failing.
     """

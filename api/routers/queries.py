@@ -25,8 +25,8 @@ from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
 from kg import canned, paths
 from kg.config import Settings
-from kg.engine import Engine
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.store.engine import Engine
 
 TAG = "canned queries"
 

@@ -1,6 +1,6 @@
 """Routes: the W3C Reconciliation Service API (`/reconcile/...`) and full-text search (`/search`).
 
-A thin layer over `kg.reconcile` and `kg.search`: it reads the parameters, checks that the client
+A thin layer over `kg.linking.reconcile` and `kg.linking.search`: it reads the parameters, checks that the client
 can take what we answer, and renders JSON or HTML. The index behind both is cached on the app
 and rebuilt when the engine's version moves, so answers follow every committed write.
 """
@@ -15,9 +15,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.deps import EngineDep
 from api.negotiation import parse_accept, quality
 from api.templating import render
-from kg import reconcile as rc
 from kg.errors import BadRequest, UnsupportedFormat
-from kg.search import VersionedCache
+from kg.linking import reconcile as rc
+from kg.linking.search import VersionedCache
 
 router = APIRouter(tags=["reconciliation and search"])
 

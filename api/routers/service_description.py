@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from api import negotiation
 from api.deps import engine_of, settings_of, updates_enabled
-from kg.engine import Engine, QueryRequest
+from kg.store.engine import Engine, QueryRequest
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"

@@ -27,9 +27,9 @@ from api import negotiation, shortpath
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
 from api.routers import service_description
-from kg.engine import Engine, QueryRequest, ResultKind, SerializedResult
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")

@@ -17,8 +17,8 @@ from api.deps import engine_of, settings_of
 from api.errors import ApiError
 from api.routers.graph_store import parse_payload
 from kg import iris
-from kg.engine import Engine
-from kg.validate import ValidationReport, validate_document
+from kg.store.engine import Engine
+from kg.validation.shacl import ValidationReport, validate_document
 
 router = APIRouter(tags=["validation"])
 

@@ -14,8 +14,8 @@ from api.negotiation import (
     parse_accept,
     quality,
 )
-from kg.engine import ResultKind
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.store.engine import ResultKind
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import canned, iris
-from kg.engine import InProcessEngine, QueryRequest, ResultKind, Rows
 from kg.errors import QuerySyntaxError, QueryTimeout, ResultTooLarge
-from kg.workers import WorkerPoolEngine
+from kg.store.engine import InProcessEngine, QueryRequest, ResultKind, Rows
+from kg.store.workers import WorkerPoolEngine
 
 ORTIZ = ox.NamedNode(iris.entity_iri("person", "oscar-ortiz"))
 FORMATS = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}

@@ -6,7 +6,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import canned, paths
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from kg import canned
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 
 from .conftest import plain_rows
 

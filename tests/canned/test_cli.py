@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from kg import canned
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 
 from .conftest import plain_rows
 

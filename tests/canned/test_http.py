@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import canned
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 
 from .conftest import plain_rows
 

@@ -11,8 +11,8 @@ import pyoxigraph as ox
 import pytest
 
 from kg import canned
-from kg.engine import InProcessEngine
 from kg.errors import ParameterError
+from kg.store.engine import InProcessEngine
 
 TEXT_ATTACKS = [
     'x" } UNION { ?entity ?p ?matched } #',

@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 
 from kg import canned
-from kg.engine import InProcessEngine, QueryRequest, Rows
+from kg.store.engine import InProcessEngine, QueryRequest, Rows
 
 from .conftest import plain_rows
 

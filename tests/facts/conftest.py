@@ -1,4 +1,4 @@
-"""Fixtures for the facts: the sources as parsed from kg/sources/, and the built graph to query."""
+"""Fixtures for the facts: the sources as parsed from sources/, and the built graph to query."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The Wikidata links graph: only checked QIDs, only reviewed mappings, every other entity marked.
 
-A bad row in kg/sources/wikidata-links.csv must stop the build with the file and line named.
+A bad row in sources/wikidata-links.csv must stop the build with the file and line named.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import iris
-from kg.errors import BuildError
-from kg.links import (
+from kg.build.links import (
     LINKS_FILE,
     NOT_LINKED,
     SKOS_EXACT_MATCH,
@@ -22,6 +21,7 @@ from kg.links import (
     read_link_table,
     write_link_table,
 )
+from kg.errors import BuildError
 
 HEADER = "label,qid,iri\n"
 EL_SALVADOR = iris.entity_iri("place", "el-salvador")

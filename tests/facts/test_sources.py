@@ -1,4 +1,4 @@
-"""The shape of kg/sources/ itself: one named graph per file, reproducible IRIs, provenance nodes."""
+"""The shape of sources/ itself: one named graph per file, reproducible IRIs, provenance nodes."""
 
 from __future__ import annotations
 

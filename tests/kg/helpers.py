@@ -16,7 +16,7 @@ EXTRA = "tests-extra"
 
 @dataclass
 class Tree:
-    """A copy of ontology/, shapes/ and kg/sources/ in a temporary folder."""
+    """A copy of ontology/, shapes/ and sources/ in a temporary folder."""
 
     root: Path
     shared_dir: Path

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 import pytest
 
 from kg import iris, paths
-from kg.build import build
-from kg.inference import infer
-from kg.sources import first_line_mentioning, parse_file
+from kg.build.inference import infer
+from kg.build.pipeline import build
+from kg.build.sources import first_line_mentioning, parse_file
 from kg.store import quads_digest, store_version
 from tests.kg.helpers import nquads
 

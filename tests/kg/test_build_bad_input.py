@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kg import iris
-from kg.build import build
+from kg.build.pipeline import build
 from kg.errors import BuildError
 from kg.store import store_version
 from tests.kg.helpers import EXTRA, Tree, copy_tree, nquads

@@ -10,12 +10,12 @@ import pyoxigraph as ox
 import pytest
 
 from kg import iris, paths
-from kg.build import entity_iris, links_graph
+from kg.build.inference import infer
+from kg.build.pipeline import entity_iris, links_graph
+from kg.build.sources import Sources, load_sources
 from kg.errors import Violation
-from kg.inference import infer
-from kg.shacl_sparql import Shapes, compile_shapes, path_sparql
-from kg.sources import Sources, load_sources
-from kg.validate import ValidationReport, validate_graph
+from kg.validation.compiled import Shapes, compile_shapes, path_sparql
+from kg.validation.shacl import ValidationReport, validate_graph
 
 FIXTURES = sorted((paths.REPO_ROOT / "tests" / "shapes").glob("*valid/*.ttl"))
 Key = tuple[str, str, str | None, str, str | None]

@@ -8,9 +8,9 @@ import pyoxigraph as ox
 
 from bench.synth import generate, template, write_sources
 from kg import iris, paths
-from kg.build import build
-from kg.sources import Sources, load_graph_dir
-from kg.validate import validate_graph
+from kg.build.pipeline import build
+from kg.build.sources import Sources, load_graph_dir
+from kg.validation.shacl import validate_graph
 
 RDF_TYPE = iris.PREFIXES["rdf"] + "type"
 

@@ -1,4 +1,4 @@
-"""Every test here records `kg link`'s accepted rows in a temporary copy of kg/sources/reviewed-links.csv:
+"""Every test here records `kg link`'s accepted rows in a temporary copy of sources/reviewed-links.csv:
 the repository's file is never written by a test, even by one that forgets `--reviewed-links`."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg import link_review, links
+from kg.build import links
+from kg.linking import review as link_review
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from datetime import date
 import pyoxigraph as ox
 import pytest
 
-from kg.link_review import (
+from kg.linking.review import (
     Candidate,
     LinkFileError,
     check_candidates,

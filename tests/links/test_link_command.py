@@ -3,7 +3,7 @@
 The QIDs here are only those of ../shared/reference/wikidata.tsv. To have an entity to link,
 the setup turns one checked link (El Salvador, Q792) back into a "not linked" mark, as if the
 reference row had not been mapped yet; the test then links it the way a reviewer would. Accepted rows
-are recorded in a temporary copy of kg/sources/reviewed-links.csv (fixture `reviewed_links`).
+are recorded in a temporary copy of sources/reviewed-links.csv (fixture `reviewed_links`).
 """
 
 from __future__ import annotations

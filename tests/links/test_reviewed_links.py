@@ -1,7 +1,7 @@
 """Links added with `kg link` survive `kg build`: they are recorded in reviewed-links.csv, which the build reads.
 
 `kg link` records each accepted row (iri,qid,reviewer,date,note) only after the gated store write
-succeeded; the build turns every row into the same link and review record (`kg.links.review_quads`).
+succeeded; the build turns every row into the same link and review record (`kg.build.links.review_quads`).
 The tests use temporary copies of the store, the sources and the reviewed-links file only.
 """
 
@@ -14,10 +14,10 @@ import pyoxigraph as ox
 import pytest
 
 from kg import iris
-from kg.build import build, build_memory_store
+from kg.build.links import ReviewedLink, links_quads, read_reviewed_links, review_quads, write_reviewed_links
+from kg.build.pipeline import build, build_memory_store
 from kg.cli import main
 from kg.errors import BuildError
-from kg.links import ReviewedLink, links_quads, read_reviewed_links, review_quads, write_reviewed_links
 from kg.paths import SOURCES_DIR
 from tests.links.conftest import EL_SALVADOR, EXACT_MATCH, LINK_STATUS, NOT_LINKED, Q792, WIKIDATA_GRAPH
 
@@ -34,7 +34,7 @@ def quads(path: Path) -> set[str]:
 
 
 def sources_without_el_salvador_row(tmp_path: Path) -> Path:
-    """A copy of kg/sources whose reference mapping lacks El Salvador's row (as the store copy does)."""
+    """A copy of sources whose reference mapping lacks El Salvador's row (as the store copy does)."""
     copy = tmp_path / "sources"
     shutil.copytree(SOURCES_DIR, copy)
     mapping = copy / "wikidata-links.csv"
@@ -187,7 +187,7 @@ def test_the_build_reads_the_file_of_the_sources_it_builds(shared_dir: Path, tmp
 def test_a_new_review_replaces_the_rows_it_contradicts() -> None:
     from datetime import date
 
-    from kg.link_review import Candidate, LinkPlan, recorded_rows
+    from kg.linking.review import Candidate, LinkPlan, recorded_rows
 
     old = [ReviewedLink(TIM_MUTH, "Q5", "Ana", "2026-11-01", ""), ReviewedLink(ARENA, "Q7", "Ana", "2026-11-01", ""),
            ReviewedLink(OSCAR_ORTIZ, "Q9", "Ana", "2026-11-01", "")]

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.cli import main
-from kg.link_review import fetch_items
+from kg.linking.review import fetch_items
 from tests.links.conftest import EXACT_MATCH, Q792, WIKIDATA_GRAPH
 from tests.links.wikidata_standin import StandIn, reference_items, serve
 

@@ -1,7 +1,7 @@
 """The project's graphs as the checks see them: ontology, shapes and data in their named graphs.
 
-Read straight from the files (ontology/, shapes/, kg/sources/*.trig) plus the Wikidata links
-graph that ``kg.links`` derives, so that these tests judge the model and the facts without
+Read straight from the files (ontology/, shapes/, sources/*.trig) plus the Wikidata links
+graph that ``kg.build.links`` derives, so that these tests judge the model and the facts without
 depending on the build pipeline that is itself judged by them.
 """
 
@@ -37,7 +37,7 @@ def shapes_quads() -> list[ox.Quad]:
 
 
 def source_quads() -> list[ox.Quad]:
-    """Every quad of kg/sources/*.trig, in the named graph each file declares."""
+    """Every quad of sources/*.trig, in the named graph each file declares."""
     quads: list[ox.Quad] = []
     for path in sorted(paths.SOURCES_DIR.glob("*.trig")):
         with path.open("rb") as f:
@@ -54,7 +54,7 @@ def described_entities(quads: list[ox.Quad]) -> set[str]:
 
 def wikidata_quads(shared_dir: Path, data: list[ox.Quad]) -> list[ox.Quad]:
     """graph/wikidata as the build makes it: checked QIDs, tg:notLinked for the rest."""
-    from kg.links import links_quads
+    from kg.build.links import links_quads
 
     return list(links_quads(shared_dir, described_entities(data)))
 

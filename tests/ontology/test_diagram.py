@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from kg import diagram, paths
+from kg import paths
+from kg.pages import diagram
 
 MAIN_CLASSES = ["Actor", "Person", "Organization", "Post", "Tenure", "Issue", "Stance", "StanceValue",
                 "Condition", "Statement", "Quote", "Source", "Event", "Participation", "AnalysisClaim",
@@ -43,7 +44,7 @@ def test_svg_renders_with_graphviz() -> None:
 
 def test_committed_dot_is_up_to_date() -> None:
     """docs/model.dot (and the SVG made from it) is regenerated when the ontology changes:
-    python -m kg.diagram > docs/model.dot && python -m kg.diagram --svg > docs/model.svg"""
+    python -m kg.pages.diagram > docs/model.dot && python -m kg.pages.diagram --svg > docs/model.svg"""
     committed = (paths.REPO_ROOT / "docs" / "model.dot").read_text(encoding="utf-8")
     assert committed == diagram.model_dot(diagram.ontology_quads())
     assert (paths.REPO_ROOT / "docs" / "model.svg").is_file()

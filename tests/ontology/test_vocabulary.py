@@ -16,7 +16,7 @@ from tests.ontology import graphs
 TG = "https://w3id.org/tregua/ontology#"
 ONTOLOGY = rdflib.URIRef("https://w3id.org/tregua/ontology")
 
-# The skeleton's term names (commit 508b1e8): a contract used by kg/sources/, shapes/ and queries/.
+# The skeleton's term names (commit 508b1e8): a contract used by sources/, shapes/ and queries/.
 CONTRACT_TEXT = """
 Actor AnalysisClaim Arrest Article Condition Conflict Country Event Gang GovernmentBody Issue Legislation
 Legislature LinkStatus Ministry NewsOutlet Organization ParticipantRole Participation Person Place PoliceForce

@@ -7,13 +7,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.describe import closest_names, describe, entities_of_kind, not_found
-from kg.engine import InProcessEngine
-from kg.entity_view import build_view, read_passage
 from kg.errors import BadRequest
 from kg.iris import TG, entity_iri
-from kg.ontology_docs import ontology_doc
-from kg.search import SearchIndex
+from kg.linking.search import SearchIndex
+from kg.pages.describe import closest_names, describe, entities_of_kind, not_found
+from kg.pages.entity_view import build_view, read_passage
+from kg.pages.ontology_docs import ontology_doc
+from kg.store.engine import InProcessEngine
 
 ORTIZ = entity_iri("person", "oscar-ortiz")
 

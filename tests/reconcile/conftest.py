@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from kg.engine import InProcessEngine
+from kg.store.engine import InProcessEngine
 from tests.conftest import free_port
 
 MINI = Path(__file__).parent / "data" / "mini.trig"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.engine import InProcessEngine
-from kg.search import SearchIndex, VersionedCache, fold, name_score, tokens
+from kg.linking.search import SearchIndex, VersionedCache, fold, name_score, tokens
+from kg.store.engine import InProcessEngine
 
 ID = "https://w3id.org/tregua/id/"
 

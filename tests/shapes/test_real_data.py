@@ -1,4 +1,4 @@
-"""The facts of kg/sources/ (plus graph/wikidata) against the shapes, validated as the build must."""
+"""The facts of sources/ (plus graph/wikidata) against the shapes, validated as the build must."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """How Tregua validates with SHACL, in one function the shape tests share.
 
-The contract kg/validate.py should follow: pyshacl over the data (source graphs plus
+The contract kg/validation/shacl.py should follow: pyshacl over the data (source graphs plus
 graph/wikidata) with the ontology as ``ont_graph`` and NO inference. pyshacl mixes the
 ontology's RDFS/OWL axioms (rdfs:subClassOf among them) into the data graph, and SHACL itself
 reads "instance of C" as ``rdf:type/rdfs:subClassOf*``, so ``sh:targetClass tg:Actor`` reaches

@@ -18,7 +18,7 @@ What one accepted row writes, all in the graph ``…/graph/wikidata``:
   ``dct:date`` (day of the review) and ``rdfs:comment`` (the note).
 
 Once the store holds them, the accepted rows are also recorded (``iri,qid,reviewer,date,note``) in
-``kg/sources/reviewed-links.csv`` (or ``--reviewed-links``), which ``kg build`` reads (kg/links.py)
+``sources/reviewed-links.csv`` (or ``--reviewed-links``), which ``kg build`` reads (kg/build/links.py)
 to write the same quads again: a reviewed link survives every rebuild.
 """
 
@@ -40,7 +40,8 @@ from typing import Any, TextIO
 
 import pyoxigraph as ox
 
-from kg import iris, links
+from kg import iris
+from kg.build import links
 from kg.errors import BadRequest
 
 SKOS_EXACT_MATCH = ox.NamedNode(iris.PREFIXES["skos"] + "exactMatch")
@@ -61,7 +62,7 @@ REVIEWED_LINKS_FILE = links.REVIEWED_LINKS_FILE
 
 CANDIDATE_COLUMNS = ("iri", "qid", "reviewer", "note")
 LINKABLE_KINDS = frozenset({"person", "organization", "place", "post", "event"})
-"""Kinds Wikidata may hold an item for (as in kg/links.py): quotes, stances... are our own analysis."""
+"""Kinds Wikidata may hold an item for (as in kg/build/links.py): quotes, stances... are our own analysis."""
 
 DESCRIBED_AT_URL = "P973"
 """Wikidata's "described at URL" (datatype URL): the item is described at this address. We have
@@ -258,7 +259,7 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
     there first: a missing or redirected item is a fault, a label unlike ours a warning.
 
     Once the store write has succeeded, every accepted row is also recorded in `reviewed_links`
-    (``iri,qid,reviewer,date,note``; default ``kg/sources/reviewed-links.csv``), which `kg build`
+    (``iri,qid,reviewer,date,note``; default ``sources/reviewed-links.csv``), which `kg build`
     reads, so that the link and its review record survive a rebuild. The file is read (and must
     be well formed) before anything is written.
 
@@ -375,7 +376,7 @@ def fetch_items(qids: Sequence[str], api_url: str, *, timeout: float = 20.0) -> 
 def check_on_wikidata(rows: Sequence[Candidate], store: ox.Store, api_url: str, *,
                       name: str = "<candidates>") -> tuple[list[str], list[str]]:
     """Faults (missing or redirected items) and warnings (labels unlike ours) for the rows' QIDs."""
-    from kg.search import name_score, tokens
+    from kg.linking.search import name_score, tokens
 
     items = fetch_items([r.qid for r in rows if iris.QID_RE.match(r.qid)], api_url)
     problems: list[str] = []
@@ -509,7 +510,7 @@ def configure_link(p: argparse.ArgumentParser) -> None:
                         f"{WIKIDATA_API}): refuse missing or redirected items, warn on unlike labels")
     p.add_argument("--reviewed-links", type=Path, default=None, metavar="CSV",
                    help="file where accepted rows are recorded for `kg build` (iri,qid,reviewer,date,note; "
-                        "default: kg/sources/reviewed-links.csv)")
+                        "default: sources/reviewed-links.csv)")
 
 
 def run_link(args: argparse.Namespace) -> int:

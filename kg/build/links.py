@@ -1,9 +1,9 @@
 """The Wikidata links graph, generated at build time and never edited by hand.
 
 Three files decide it: ``reference/wikidata.tsv`` in the shared folder (the only QIDs checked
-against Wikidata-derived data) and ``kg/sources/wikidata-links.csv`` (which of those rows is
+against Wikidata-derived data) and ``sources/wikidata-links.csv`` (which of those rows is
 which of our entities, as reviewed by a person): a link from them is asserted only when both
-agree, so a QID written from memory cannot reach the graph; and ``kg/sources/reviewed-links.csv``
+agree, so a QID written from memory cannot reach the graph; and ``sources/reviewed-links.csv``
 (``iri,qid,reviewer,date,note``), where ``kg link`` records every link a reviewer accepted, so that
 a rebuild keeps it, with the same review record (``review_quads``) that ``kg link`` wrote. A bad
 row in either file stops the build and names the line. Every other linkable entity is marked
@@ -265,7 +265,7 @@ def checked_reviewed_links(path: Path, entity_iris: Iterable[str], *, mapped: di
         if row.iri not in entities:
             if skip_absent:
                 continue
-            raise BuildError(f"{row.iri} is not an entity of any source in kg/sources/", where=where,
+            raise BuildError(f"{row.iri} is not an entity of any source in sources/", where=where,
                              hint="fix the IRI (the entity may have been renamed), or remove the row")
         out.append(row)
     return out
@@ -299,7 +299,7 @@ def checked_links(shared_dir: Path, entity_iris: Iterable[str], *,
             if skip_absent:
                 continue
             raise BuildError(
-                f"{row.iri} is not an entity of any source in kg/sources/", where=where,
+                f"{row.iri} is not an entity of any source in sources/", where=where,
                 hint="map the row to an IRI the sources describe, or remove the row")
         if row.iri in links:
             raise BuildError(f"{row.iri} is mapped twice", where=where, hint="keep one QID per entity")

@@ -2,7 +2,7 @@
 
 Two implementations share the `Engine` protocol: `InProcessEngine` runs queries on a
 pyoxigraph `Store` in this process (tests, the CLI, the floor in benchmarks), and the
-worker-pool engine (`kg.workers`) runs them in processes that can be ended on timeout,
+worker-pool engine (`kg.store.workers`) runs them in processes that can be ended on timeout,
 since pyoxigraph cannot cancel a running query. Callers never see which one they have.
 
 Plain queries see the union of all named graphs as their default graph (documented in

@@ -99,7 +99,7 @@ def validate_graph(
 
     Only sh:Violation results make `conforms` false; sh:Warning and sh:Info are reported
     in `warnings`, so recommendations never block a build. `engine="oxigraph"` runs the same
-    validation as SPARQL inside Oxigraph (`kg.shacl_sparql`): same results, far faster on
+    validation as SPARQL inside Oxigraph (`kg.validation.compiled`): same results, far faster on
     large graphs; it takes quads, not rdflib graphs, and does not take `focus_nodes`.
     """
     if engine == "oxigraph":
@@ -111,7 +111,7 @@ def validate_graph(
             raise TypeError("the oxigraph engine takes quads")
         if focus_nodes:
             raise ValueError("the oxigraph engine validates whole graphs; use pyshacl for focus nodes")
-        from kg.shacl_sparql import datatype_markers
+        from kg.validation.compiled import datatype_markers
 
         quads = list(data)
         store = ox.Store()
@@ -187,14 +187,14 @@ def inoculation(ontology: Iterable[ox.Quad]) -> list[ox.Quad]:
 def validate_store(store: ox.Store, *, shapes: list[ox.Quad], ontology: list[ox.Quad]) -> ValidationReport:
     """Validate everything `store` holds with the shapes compiled to SPARQL (the scalable engine).
 
-    The store should also hold `kg.shacl_sparql.datatype_markers` of the data (Oxigraph keeps
+    The store should also hold `kg.validation.compiled.datatype_markers` of the data (Oxigraph keeps
     integer subtypes as xsd:integer; the markers remember what was written).
 
     Adds the ontology's axioms to a scratch graph of `store` (as pyshacl
     does to its copy of the data), runs the checks on the union of graphs, then drops the scratch
     graph: the store ends as it began.
     """
-    from kg.shacl_sparql import compile_shapes, run_checks
+    from kg.validation.compiled import compile_shapes, run_checks
 
     scratch = ox.NamedNode(SCRATCH_GRAPH)
     store.bulk_extend(inoculation(ontology))

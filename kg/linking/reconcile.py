@@ -31,9 +31,8 @@ import pyoxigraph as ox
 
 import kg
 from kg import iris
-from kg.engine import Engine, QueryRequest
 from kg.errors import BadRequest, NotFound
-from kg.search import (
+from kg.linking.search import (
     ENTITY_BASE,
     RDF_TYPE,
     RDFS,
@@ -46,6 +45,7 @@ from kg.search import (
     read_all,
     tokens,
 )
+from kg.store.engine import Engine, QueryRequest
 
 SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
 MAX_BATCH = 1000
@@ -126,7 +126,7 @@ that it does not label are shown by their prefixed names."""
 
 _PROPERTIES_BY_TYPE_QUERY = """
 SELECT ?t ?p (COUNT(*) AS ?n) WHERE { ?s a ?t ; ?p ?o } GROUP BY ?t ?p"""
-"""No string FILTER (see kg/search.py): types of non-entities (statements...) are counted too,
+"""No string FILTER (see kg/linking/search.py): types of non-entities (statements...) are counted too,
 and simply never asked for."""
 
 _OFFICES_QUERY = iris.sparql_prologue() + """

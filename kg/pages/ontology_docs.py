@@ -18,8 +18,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import iris, paths
-from kg.closure import transitive_closure
-from kg.entity_view import Vocabulary
+from kg.build.closure import transitive_closure
+from kg.pages.entity_view import Vocabulary
 
 RDF = iris.PREFIXES["rdf"]
 RDFS = iris.PREFIXES["rdfs"]

@@ -20,11 +20,12 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg import checks, iris, paths, store
+from kg import iris, paths, store
+from kg.build import checks
+from kg.build.inference import Semantics, infer
+from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError
-from kg.inference import Semantics, infer
-from kg.sources import ParsedFile, Sources, load_sources
-from kg.validate import Engine, ValidationReport, describe, validate_graph
+from kg.validation.shacl import Engine, ValidationReport, describe, validate_graph
 
 SHOWN_RESULTS = 40
 """SHACL results printed during a build; `kg validate` prints them all."""
@@ -113,14 +114,14 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
 
 
 def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad] | None:
-    """The Wikidata links graph from `kg.links` (QIDs only from reference/wikidata.tsv); None without it.
+    """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv); None without it.
 
     The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
     are read from the sources folder being built, so a build from an edited copy of the sources
     uses that copy's files too.
     """
     try:
-        from kg.links import links_quads  # type: ignore[import-not-found,unused-ignore]
+        from kg.build.links import links_quads  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     mapping = sources_dir / "wikidata-links.csv"
@@ -169,7 +170,7 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
     with progress.step("linking to Wikidata") as info:
         linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
         links = linked or []
-        info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.links is not there yet"
+        info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.build.links is not there yet"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.

@@ -1,6 +1,6 @@
 """A picture of the model, drawn from the ontology itself so that it can never drift from it.
 
-``python -m kg.diagram > docs/model.dot`` writes the Graphviz source; ``python -m kg.diagram --svg
+``python -m kg.pages.diagram > docs/model.dot`` writes the Graphviz source; ``python -m kg.pages.diagram --svg
 > docs/model.svg`` renders it with the ``dot`` binary (Debian's graphviz). Classes are boxes grouped
 by section (actors, offices, debate, sources, events); hollow arrows are rdfs:subClassOf; labelled
 arrows are the object properties that have both an rdfs:domain and an rdfs:range among our classes
@@ -156,7 +156,7 @@ def model_svg() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kg.diagram", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m kg.pages.diagram", description=__doc__.splitlines()[0])
     parser.add_argument("--svg", action="store_true", help="render SVG with Graphviz instead of printing DOT")
     args = parser.parse_args(argv)
     sys.stdout.write(model_svg() if args.svg else model_dot(ontology_quads()))

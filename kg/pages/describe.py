@@ -24,9 +24,9 @@ from functools import cached_property
 import pyoxigraph as ox
 
 from kg import iris
-from kg.engine import Engine, QueryRequest
 from kg.errors import BadRequest, NotFound
-from kg.search import SearchIndex
+from kg.linking.search import SearchIndex
+from kg.store.engine import Engine, QueryRequest
 
 RDF_TYPE = iris.PREFIXES["rdf"] + "type"
 RDFS = iris.PREFIXES["rdfs"]
@@ -216,7 +216,7 @@ def describe(engine: Engine, iri: str, *, page: int = 1, page_size: int = DEFAUL
     Raises `BadRequest` for a page or page size out of range; never raises for an unknown IRI
     (the result's `exists` is then False, so the caller decides between 404 and an empty page).
 
-    >>> from kg.engine import InProcessEngine
+    >>> from kg.store.engine import InProcessEngine
     >>> store = ox.Store()
     >>> ex = ox.NamedNode("https://w3id.org/tregua/id/person/x")
     >>> store.add(ox.Quad(ex, ox.NamedNode(RDFS + "label"), ox.Literal("X", language="en")))

@@ -15,8 +15,8 @@ constraints ``class``, ``datatype`` (with lexical checks of the common XSD types
 ``lessThanOrEquals``, ``equals``, ``disjoint``, ``min/maxInclusive``, ``min/maxExclusive``.
 Anything else raises `UnsupportedShape`, so a shape is never silently ignored.
 
-The store must hold the data plus the ontology axioms pyshacl mixes in (`kg.validate.inoculation`);
-no inference is run, as with pyshacl in `kg.validate`. tests/kg/test_engines.py checks that this
+The store must hold the data plus the ontology axioms pyshacl mixes in (`kg.validation.shacl.inoculation`);
+no inference is run, as with pyshacl in `kg.validation.shacl`. tests/kg/test_engines.py checks that this
 engine and pyshacl report the same results on the shape fixtures, the real data and mutations of it.
 """
 
@@ -569,7 +569,7 @@ def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> l
                     constraint=check.component,
                     message=check.message,
                     severity=check.severity,
-                    # blank nodes have no name worth reporting (as in kg.validate's pyshacl reports)
+                    # blank nodes have no name worth reporting (as in kg.validation.shacl's pyshacl reports)
                     value=None if value is None or isinstance(value, ox.BlankNode) else str(value.value),
                     shape=check.shape.value if isinstance(check.shape, ox.NamedNode) else None,
                 )

@@ -45,7 +45,7 @@ from typing import Any, NoReturn
 import pyoxigraph as ox
 
 from kg import errors
-from kg.engine import (
+from kg.store.engine import (
     QueryRequest,
     ResultKind,
     Rows,
@@ -106,7 +106,7 @@ ErrorPayload = tuple[str, str, str | None, int | None, int | None]
 def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
     """Errors cross the pipe as plain values: kg errors have keyword-only constructors."""
     if isinstance(exc, SyntaxError):
-        from kg.engine import syntax_error
+        from kg.store.engine import syntax_error
 
         exc = syntax_error(exc)
     if isinstance(exc, errors.KgError):
@@ -399,7 +399,7 @@ def _context() -> multiprocessing.context.BaseContext:
         ctx = multiprocessing.get_context("forkserver")
         # kg.canned holds the page writer `select_with` sends by name: preloaded, a new worker's
         # first canned query does not pay the import (about 50 ms).
-        ctx.set_forkserver_preload(["pyoxigraph", "kg.workers", "kg.canned"])
+        ctx.set_forkserver_preload(["pyoxigraph", "kg.store.workers", "kg.canned"])
         return ctx
     except ValueError:  # pragma: no cover - platforms without forkserver
         return multiprocessing.get_context("spawn")

@@ -42,9 +42,9 @@ import pyoxigraph as ox
 import yaml
 
 from kg import iris, paths
-from kg.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
 from kg.errors import KgError, NotFound, ParameterError, SourceLocation, UnsupportedFormat
 from kg.store import open_store
+from kg.store.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 NAME_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

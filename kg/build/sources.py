@@ -176,7 +176,7 @@ def load_graph_dir(directory: Path, *, graph: str) -> list[ParsedFile]:
 
 
 def load_source_dir(directory: Path) -> list[ParsedFile]:
-    """Every `kg/sources/*.trig` (or `.ttl`): one named graph per file, named after its stem."""
+    """Every `sources/*.trig` (or `.ttl`): one named graph per file, named after its stem."""
     files = []
     for path in _rdf_files(directory, (".trig", ".ttl")):
         if not iris.SLUG_RE.match(path.stem):

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kg import link_review
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+from kg.linking import review as link_review
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -51,7 +51,7 @@ def _add_store(p: argparse.ArgumentParser) -> None:
 def _add_dirs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shared-dir", type=Path, default=None,
                    help="folder holding seed/ and reference/ (default: $KG_SHARED_DIR or ../shared)")
-    p.add_argument("--sources-dir", type=Path, default=None, help="source files (default: kg/sources)")
+    p.add_argument("--sources-dir", type=Path, default=None, help="source files (default: sources)")
     p.add_argument("--ontology-dir", type=Path, default=None, help="ontology files (default: ontology/)")
     p.add_argument("--shapes-dir", type=Path, default=None, help="SHACL shapes (default: shapes/)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -79,7 +79,7 @@ def _configure_build(p: argparse.ArgumentParser) -> None:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from kg.build import build
+    from kg.build.pipeline import build
 
     build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
           **_dirs(args))
@@ -103,7 +103,7 @@ def _configure_validate(p: argparse.ArgumentParser) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """Report every problem (checks and SHACL) without touching any store; exit 1 when any."""
-    from kg.build import check
+    from kg.build.pipeline import check
 
     compiled = check(progress=not args.quiet, engine=args.engine, semantics=args.semantics, **_dirs(args))
     for problem in compiled.problems:
@@ -181,8 +181,8 @@ def run_query(args: argparse.Namespace) -> int:
     """Run a query on the store (read-only) and print the result in the format asked for."""
     import pyoxigraph as ox
 
-    from kg.engine import QueryRequest, run_query
     from kg.store import open_store
+    from kg.store.engine import QueryRequest, run_query
 
     if args.canned:
         from kg.canned import run_from_cli
@@ -222,7 +222,7 @@ def run_query(args: argparse.Namespace) -> int:
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kg.export import FORMATS
+    from kg.store.export import FORMATS
 
     _add_store(p)
     p.add_argument("--format", default="nquads", choices=sorted(FORMATS),
@@ -232,8 +232,8 @@ def _configure_export(p: argparse.ArgumentParser) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from kg.export import export
     from kg.store import open_store
+    from kg.store.export import export
 
     store = open_store(store_path(args), read_only=True)
     if args.output is None:
@@ -257,7 +257,7 @@ def run_export(args: argparse.Namespace) -> int:
 # -- the table ------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
-    Command("build", "build the store from ontology/, shapes/ and kg/sources/", _configure_build, run_build),
+    Command("build", "build the store from ontology/, shapes/ and sources/", _configure_build, run_build),
     Command("validate", "check and SHACL-validate the sources; report only (exit 1 on problems)",
             _configure_validate, run_validate),
     Command("serve", "serve the SPARQL endpoint and the site", _configure_serve, run_serve),

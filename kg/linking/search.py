@@ -37,7 +37,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from kg import iris
-from kg.engine import Engine, QueryRequest, Term
+from kg.store.engine import Engine, QueryRequest, Term
 
 RDF_TYPE = iris.PREFIXES["rdf"] + "type"
 RDFS = iris.PREFIXES["rdfs"]

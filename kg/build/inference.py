@@ -17,8 +17,8 @@ import pyoxigraph as ox
 import rdflib
 
 from kg import iris
-from kg.closure import transitive_closure
-from kg.validate import to_rdflib
+from kg.build.closure import transitive_closure
+from kg.validation.shacl import to_rdflib
 
 NOISE_NAMESPACES = (
     iris.PREFIXES["rdf"],

@@ -2,7 +2,7 @@
 
 The RDF of a description is complete but flat; a reader wants "offices held, with dates",
 "stances, with the statements that expressed them", "quotes, with outlet and passage". This
-module turns a `kg.describe.Description` into that shape, once, so that templates stay free of
+module turns a `kg.pages.describe.Description` into that shape, once, so that templates stay free of
 graph-walking and the same view could feed any other front end.
 """
 
@@ -17,7 +17,7 @@ from urllib.parse import quote as url_quote
 import pyoxigraph as ox
 
 from kg import iris
-from kg.describe import OA, OWL, RDF_TYPE, RDFS, SKOS, TG, Description, local_name
+from kg.pages.describe import OA, OWL, RDF_TYPE, RDFS, SKOS, TG, Description, local_name
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal
 

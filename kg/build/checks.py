@@ -35,8 +35,8 @@ from rdflib.namespace import (
 )
 
 from kg import iris
+from kg.build.sources import ParsedFile
 from kg.errors import BuildError, SourceLocation
-from kg.sources import ParsedFile
 
 TG = iris.TG
 RDF_TYPE = ox.NamedNode(str(RDF.type))

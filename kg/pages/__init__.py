@@ -1,0 +1,1 @@
+"""What the HTML pages show: entity descriptions, their view model, the ontology documents, the diagram."""
