@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
 	$(BIN)/python bench/linked_pages.py
+	$(BIN)/python bench/writes.py
 
 clean:
 	rm -rf data .pytest_cache

@@ -1,7 +1,8 @@
 """The app: aggregates the routers, the error handlers and the middleware, and opens the store.
 
 Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
-processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`.
+processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`;
+before that it applies the journal entries the store lacks (`kg.journal.recover`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
 #: Our loggers: one line per query (`tregua.query`), worker events, server errors.
-LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers")
+LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal")
 
 
 def configure_logging(level: str) -> None:
@@ -53,10 +54,13 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging(settings.log_level)
     owned = None
     if getattr(app.state, "engine", None) is None:
+        from kg.journal import Journal
         from kg.store.workers import WorkerPoolEngine
 
+        # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
-                                 timeout=settings.query_timeout, max_result_rows=settings.max_result_rows)
+                                 timeout=settings.query_timeout, max_result_rows=settings.max_result_rows,
+                                 journal=Journal.for_store(settings.store, settings))
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,

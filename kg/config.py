@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KG_", extra="ignore")
 
     store: Path = Field(Path("data/store"), description="Oxigraph store directory (RocksDB).")
+    journal: Path | None = Field(None, description="Change journal of the store (RDF Patch, append-only); "
+                                 "unset = beside the store, STORE.journal (kg/journal).")
     base_iri: str = Field(iris.BASE, description="Base IRI of the data; request paths map onto it.")
     shared_dir: Path = Field(paths.DEFAULT_SHARED_DIR, description="Folder holding seed/ and reference/.")
     host: str = Field("127.0.0.1", description="Interface to listen on.")

@@ -25,8 +25,13 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    routes reach in the store with the delta applied virtually: the same view a validation of the
    whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
    not the store.
-4. **Commit.** One `Store.update` made of `DELETE DATA`/`INSERT DATA` built from serialised terms
-   (never from the user's text): all or nothing.
+4. **Journal, then commit.** The net change (data and inferred quads) becomes one
+   `kg.journal.Entry`; when the writer has a journal, the entry is appended and fsync'ed first,
+   then applied to the store with the quad API (`Entry.apply_to`: never the user's text, and
+   blank nodes keep their labels, so the journal names the same nodes as the store), then the
+   store's journal position is recorded. The store's workers are closed meanwhile
+   (`exclusive()`), so no reader sees a half-applied write; a crash in the middle is completed
+   from the journal at the next start (`kg.journal.recover`).
 
 Plain `WHERE` clauses see the union of all graphs as their default graph, as queries do;
 templates without `GRAPH` write to the store's default graph (or the `WITH` graph).
@@ -46,7 +51,9 @@ from urllib.parse import urljoin
 import pyoxigraph as ox
 
 from kg import iris
-from kg.errors import BadRequest, NotFound, QuerySyntaxError, ValidationFailed, Violation
+from kg.errors import BadRequest, NotFound, QuerySyntaxError, StoreUnavailable, ValidationFailed, Violation
+from kg.journal.entry import Entry
+from kg.journal.log import Journal, fault_point
 from kg.store.engine import syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
@@ -1103,6 +1110,8 @@ class GateReport:
     validated_quads: int = 0
     seconds: float = 0.0
     version: str = ""
+    entry: str | None = None
+    """The journal entry id of the commit (None: the write changed nothing)."""
     warnings: list[Violation] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -1128,98 +1137,64 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
         raise ValidationFailed(result.violations, report_turtle=result.report_turtle)
 
 
-# ----------------------------------------------------------------------------- commit
-
-
-def _data_block(quads: Iterable[ox.Quad]) -> str:
-    by_graph: dict[str, list[str]] = {}
-    for q in quads:
-        by_graph.setdefault(_graph_key(q.graph_name), []).append(
-            f"{q.subject} {q.predicate} {q.object} .")
-    parts = []
-    for graph, lines in sorted(by_graph.items()):
-        body = "\n".join(sorted(lines))
-        parts.append(f"GRAPH <{graph}> {{\n{body}\n}}" if graph else body)
-    return "\n".join(parts)
-
-
-def commit_text(vd: VirtualDataset) -> str:
-    """One update made only of serialised terms: DELETE DATA, INSERT DATA, graph bookkeeping.
-
-    SPARQL cannot name a stored blank node, so a graph losing blank-node triples is rewritten
-    whole instead: CLEAR it, then insert its final content (its blank nodes get new labels).
-    """
-    rewritten = {_graph_key(q.graph_name) for q in vd.removed
-                 if any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object, q.graph_name))}
-    if any(key.startswith("_:") for key in rewritten):
-        raise BadRequest("this write removes triples from a graph named by a blank node",
-                         hint="name graphs with IRIs")
-    ops = ["CLEAR SILENT DEFAULT" if key == "" else
-           f"{'DROP' if key in vd.dropped else 'CLEAR'} SILENT GRAPH <{key}>" for key in sorted(rewritten)]
-    removals = [q for q in vd.removed if _graph_key(q.graph_name) not in rewritten]
-    if removals:
-        ops.append("DELETE DATA {\n" + _data_block(removals) + "\n}")
-    for key in sorted(vd.dropped - rewritten):
-        ops.append(f"DROP SILENT GRAPH <{key}>")
-    for key in sorted(vd.created):
-        ops.append(f"CREATE SILENT GRAPH <{key}>")
-    additions = [q for q in vd.added if _graph_key(q.graph_name) not in rewritten]
-    for key in sorted(rewritten):
-        additions += vd.pattern(g=ox.NamedNode(key) if key else ox.DefaultGraph())
-    if additions:
-        ops.append("INSERT DATA {\n" + _data_block(additions) + "\n}")
-    return " ;\n".join(ops)
-
-
 # ----------------------------------------------------------------------------- the gate
 
 
 class Writer(Protocol):
-    """The store's single writer: `kg.store.workers.WorkerPoolEngine`, or `MemoryWriter` in tests."""
+    """The store's single writer: `kg.store.workers.WorkerPoolEngine`, or `MemoryWriter` (tests, the CLI).
+
+    `journal` is where commits are appended first (None: not journaled, e.g. an in-memory store
+    or a build replaying the journal itself)."""
 
     write_lock: threading.Lock
+    journal: Journal | None
 
     def reading(self) -> contextlib.AbstractContextManager[ox.Store]: ...
 
-    def exclusive(self) -> contextlib.AbstractContextManager[ox.Store]: ...
+    def exclusive(self, *, version: str | None = None) -> contextlib.AbstractContextManager[ox.Store]: ...
 
     @property
     def version(self) -> str: ...
 
 
 class MemoryWriter:
-    """A writer over one in-memory store (tests, the CLI): same gate, no processes."""
+    """A writer over one store opened in this process (tests, the CLI): same gate, no processes."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, *, journal: Journal | None = None, version: str = "0") -> None:
         self.store = store
         self.write_lock = threading.Lock()
-        self._version = 0
+        self.journal = journal
+        self._version = version
+        self._commits = 0
 
     @property
     def version(self) -> str:
-        return str(self._version)
+        return self._version
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[ox.Store]:
         yield self.store
 
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[ox.Store]:
+    def exclusive(self, *, version: str | None = None) -> Iterator[ox.Store]:
         yield self.store
-        self._version += 1
+        self._commits += 1
+        self._version = version or f"{self._version.split('+')[0]}+{self._commits}"
 
 
-def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -> GateReport:
-    """Compute a change, infer, validate, and commit it atomically; raise before writing anything.
+def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None = None,
+                request_id: str | None = None) -> GateReport:
+    """Compute a change, infer, validate, journal and commit it; raise before writing anything.
 
     Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
-    a bad request; in every failure the store is exactly as before.
+    a bad request; in every failure the store and the journal are exactly as before. `who` and
+    `request_id` go into the journal entry.
     """
     started = time.perf_counter()
     report = GateReport()
     with writer.write_lock:
         failure: BaseException | None = None
-        text = ""
+        entry: Entry | None = None
         with writer.reading() as store:
             try:
                 vd = compute(store)
@@ -1227,7 +1202,10 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -
                 inferred_removed, inferred_added = inference_delta(vd, rules)
                 validate_delta(vd, rules, report)
                 vd.apply(inferred_removed, inferred_added)
-                text = commit_text(vd) if vd.changed else ""
+                if vd.changed:
+                    entry = Entry.new(removed=vd.removed, added=vd.added, who=who, request_id=request_id,
+                                      version_before=writer.version,
+                                      created_graphs=_named_keys(vd.created), dropped_graphs=_named_keys(vd.dropped))
                 data = changed_data(vd)
                 report.removed = sum(1 for q in data if q in vd.removed)
                 report.added = sum(1 for q in data if q in vd.added)
@@ -1241,12 +1219,61 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset]) -
                 del store
         if failure is not None:
             raise failure
-        if text:
-            with writer.exclusive() as rw:
-                rw.update(text)
+        if entry is not None:
+            commit(writer, entry)
+            report.entry = entry.id
     report.version = writer.version
     report.seconds = round(time.perf_counter() - started, 4)
     return report
+
+
+def _named_keys(keys: Iterable[str]) -> list[str]:
+    return [k for k in keys if k and not k.startswith("_:")]
+
+
+def commit(writer: Writer, entry: Entry) -> None:
+    """Journal (fsync) → store → recorded position, in that order, under the caller's write lock.
+
+    A crash after the append leaves an entry the store may lack: start-up applies it. When the
+    store refuses the write after the append (e.g. another process holds it read-write), the
+    write is cancelled: whatever was applied is undone and the journal gets the entry's inverse
+    (header `aborts`), so the journal and the store still agree; StoreUnavailable (503) says so.
+    """
+    journal = writer.journal
+    if journal is not None:
+        journal.append(entry)
+        fault_point("after-journal-append")
+    try:
+        with writer.exclusive(version=entry.version_after) as rw:
+            entry.apply_to(rw)
+    except Exception as exc:
+        if journal is None:
+            raise
+        _cancel(writer, journal, entry)
+        raise StoreUnavailable(f"the store could not take the write, which was cancelled: {exc}",
+                               hint="retry; if it goes on, check that no other process (kg link, kg build) "
+                                    "has the store open for writing, and the disk") from exc
+    if journal is not None and journal.store_path is not None:
+        fault_point("after-store-commit")
+        journal.record_applied(entry)
+
+
+def _cancel(writer: Writer, journal: Journal, entry: Entry) -> None:
+    """Undo a journaled entry the store did not take (whole or in part): the entry's inverse,
+    applied (a no-op on quads the store never got) and journaled after it."""
+    undo = entry.inverse(who=entry.who, request_id=entry.request_id)
+    undo.extra = {"aborts": [entry.id]}
+    undo.version_before = undo.version_after = entry.version_before
+    journal.append(undo)
+    try:
+        with writer.exclusive(version=entry.version_before) as rw:
+            undo.apply_to(rw)
+    except Exception:
+        # Still refused: the store holds the entry in part at most, and its position is before
+        # it, so the next start applies the entry and its undoing, which leaves neither.
+        return
+    if journal.store_path is not None:
+        journal.record_applied(undo)
 
 
 def _detached(exc: BaseException) -> BaseException:
@@ -1281,18 +1308,42 @@ def warm(writer: Writer) -> None:
 
 
 def apply_update(writer: Writer, update: str, *, base_iri: str | None = None,
-                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> GateReport:
+                 using: Iterable[str] = (), using_named: Iterable[str] = (), who: str | None = None,
+                 request_id: str | None = None) -> GateReport:
     """Run a SPARQL 1.1 Update through the gate (see the module docstring)."""
     using, using_named = list(using), list(using_named)
     return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri,
-                                                          using=using, using_named=using_named))
+                                                          using=using, using_named=using_named),
+                       who=who, request_id=request_id)
+
+
+def apply_delta(writer: Writer, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], *,
+                created_graphs: Iterable[str] = (), dropped_graphs: Iterable[str] = (),
+                who: str | None = None, request_id: str | None = None) -> GateReport:
+    """Remove and add given quads through the gate: a journal entry replayed by `kg build`, or
+    one undone (`Entry.inverse`). Quads already absent (removals) or present (additions) are
+    left alone; the report's `entry` is None when nothing was left to change."""
+    removed, added = list(removed), list(added)
+
+    def compute(store: ox.Store) -> VirtualDataset:
+        vd = VirtualDataset(store)
+        vd.apply(removed, added)
+        for graph in dropped_graphs:
+            if vd.graph_exists(ox.NamedNode(graph)):
+                vd.drop_graph(ox.NamedNode(graph))
+        for graph in created_graphs:
+            vd.create_graph(ox.NamedNode(graph))
+        return vd
+
+    return gated_write(writer, compute, who=who, request_id=request_id)
 
 
 def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
     return ox.DefaultGraph() if graph is None else ox.NamedNode(graph)
 
 
-def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
+                  who: str | None = None, request_id: str | None = None) -> GateReport:
     """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
@@ -1304,10 +1355,11 @@ def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple
             vd.create_graph(target)
         return vd
 
-    return gated_write(writer, compute)
+    return gated_write(writer, compute, who=who, request_id=request_id)
 
 
-def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad]) -> GateReport:
+def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
+                 who: str | None = None, request_id: str | None = None) -> GateReport:
     """Graph Store POST: merge `triples` into the graph."""
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
@@ -1319,10 +1371,11 @@ def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple 
             vd.create_graph(target)
         return vd
 
-    return gated_write(writer, compute)
+    return gated_write(writer, compute, who=who, request_id=request_id)
 
 
-def delete_graph(writer: Writer, graph: str | None) -> GateReport:
+def delete_graph(writer: Writer, graph: str | None, *, who: str | None = None,
+                 request_id: str | None = None) -> GateReport:
     """Graph Store DELETE: remove the graph (the default graph is emptied). NotFound if absent."""
     target = _graph_node(graph)
 
@@ -1333,4 +1386,4 @@ def delete_graph(writer: Writer, graph: str | None) -> GateReport:
         vd.drop_graph(target)
         return vd
 
-    return gated_write(writer, compute)
+    return gated_write(writer, compute, who=who, request_id=request_id)

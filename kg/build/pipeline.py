@@ -25,6 +25,8 @@ from kg.build import checks
 from kg.build.inference import Semantics, infer
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError
+from kg.journal import Journal, ReplayReport, replay
+from kg.journal.log import record_position
 from kg.validation.shacl import Engine, ValidationReport, describe, validate_graph
 
 SHOWN_RESULTS = 40
@@ -40,6 +42,8 @@ class BuildReport:
     graphs: dict[str, int]
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    journal: ReplayReport | None = None
+    """What replaying the store's journal did (None: there was no journal)."""
 
     @property
     def total(self) -> int:
@@ -202,8 +206,12 @@ def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
 
 def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: bool = True,
           ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
-          semantics: Semantics = "owlrl", engine: Engine = "pyshacl") -> BuildReport:
+          semantics: Semantics = "owlrl", engine: Engine = "pyshacl", journal: Journal | None = None) -> BuildReport:
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
+
+    Then the store's journal (`journal`, default STORE.journal or KG_JOURNAL) is replayed into the
+    new store, each entry through the SHACL gate (`kg.journal.replay`): the edits made since the
+    sources were written survive the build; those the gate now refuses are quarantined and listed.
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`
     infers (owlrl OWL RL, owlrl RDFS, or RDFS rules in Oxigraph). Both pairs give the same
@@ -218,22 +226,40 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     with prog.step("stamping the version") as info:
         version = store.quads_digest(compiled.quads)[:16]
         info["done"] = version
+    journal = journal or Journal.for_store(target)
+    replayed: ReplayReport | None = None
     staging = store.staging_dir(target)
     try:
         with prog.step("loading into a new store") as info:
             new_store = ox.Store(str(staging))
             load_into(new_store, compiled.quads)
-            del new_store
-            store.write_version(staging, version)
             info["done"] = f"{len(compiled.quads)} quads"
+        if journal.exists():
+            with prog.step(f"replaying the journal {journal.path}") as info:
+                replayed = replay(new_store, journal, version=version)
+                new_store.flush()
+                info["done"] = replayed.summary()
+            for item in replayed.quarantine:
+                prog.say(f"    quarantined {item}")
+            if replayed.quarantine:
+                prog.say(f"    kept aside in {journal.quarantine_path} (fix the entries, or the shapes or sources "
+                         "that refuse them, and send them again)")
+        del new_store
+        if replayed is not None and replayed.last_id is not None:
+            version = replayed.last_version or version
+            record_position(staging, replayed.last_id, version)
+        else:
+            store.write_version(staging, version)
         with prog.step("swapping it in"):
             store.swap_in(staging, target)
     except BaseException:
         store.discard(staging)
         raise
     counts = compiled.graph_counts()
-    prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs, version {version}")
-    return BuildReport(target, version, counts, compiled.validation.lines(), prog.timings)
+    edits = f"; journal: {replayed.summary()}" if replayed is not None else ""
+    prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs from the sources{edits}, "
+             f"version {version}")
+    return BuildReport(target, version, counts, compiled.validation.lines(), prog.timings, replayed)
 
 
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,

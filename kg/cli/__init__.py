@@ -81,8 +81,16 @@ def _configure_build(p: argparse.ArgumentParser) -> None:
 def run_build(args: argparse.Namespace) -> int:
     from kg.build.pipeline import build
 
-    build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
-          **_dirs(args))
+    dirs = _dirs(args)
+    report = build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
+                   shared_dir=dirs["shared_dir"], sources_dir=dirs["sources_dir"],
+                   ontology_dir=dirs["ontology_dir"], shapes_dir=dirs["shapes_dir"])
+    replayed = report.journal
+    if args.quiet and replayed is not None and replayed.quarantine:
+        # refused edits are news even to a quiet build: they wait in the quarantine file
+        print(f"journal: {replayed.summary()}", file=sys.stderr)
+        for item in replayed.quarantine:
+            print(f"  quarantined {item}", file=sys.stderr)
     return EXIT_OK
 
 

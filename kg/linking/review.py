@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import gc
-import hashlib
 import io
 import json
 import sys
@@ -43,6 +42,7 @@ import pyoxigraph as ox
 from kg import iris
 from kg.build import links
 from kg.errors import BadRequest
+from kg.journal import Journal
 
 SKOS_EXACT_MATCH = ox.NamedNode(iris.PREFIXES["skos"] + "exactMatch")
 LINK_STATUS = ox.NamedNode(iris.TG + "linkStatus")
@@ -252,16 +252,20 @@ def recorded_rows(plan: LinkPlan, existing: Sequence[links.ReviewedLink], *,
 
 
 def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
-         wikidata_api: str | None = None, reviewed_links: Path | None = None) -> LinkPlan:
+         wikidata_api: str | None = None, reviewed_links: Path | None = None,
+         journal: Journal | None = None, who: str | None = None, request_id: str | None = None) -> LinkPlan:
     """Check a candidates file against the store and apply it whole through the SHACL gate.
 
     With `wikidata_api` (Wikidata's action API, or a stand-in), every QID is also looked up
     there first: a missing or redirected item is a fault, a label unlike ours a warning.
 
-    Once the store write has succeeded, every accepted row is also recorded in `reviewed_links`
-    (``iri,qid,reviewer,date,note``; default ``sources/reviewed-links.csv``), which `kg build`
-    reads, so that the link and its review record survive a rebuild. The file is read (and must
-    be well formed) before anything is written.
+    The write goes into the store's journal (`journal`, default the store's own: STORE.journal
+    or KG_JOURNAL) like every other write, so `kg build` replays it; the store is first brought
+    up to that journal. Once the store write has succeeded, every accepted row is also recorded
+    in `reviewed_links` (``iri,qid,reviewer,date,note``; default ``sources/reviewed-links.csv``),
+    which `kg build` reads, so that the link and its review record are part of the sources (and
+    the journal's entry is then skipped as already there). The file is read (and must be well
+    formed) before anything is written. `who` defaults to the reviewers named in the file.
 
     Raises LinkFileError (nothing written) for any faulty row, ValidationFailed (nothing written)
     when the shapes refuse the result, StoreUnavailable when a server holds the store (stop it,
@@ -269,13 +273,15 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
     reviewed-links file is malformed.
     """
     from kg import gate
-    from kg.store import open_store, store_version, write_version
+    from kg.journal import recover
+    from kg.store import open_store, store_version
 
     record = Path(reviewed_links) if reviewed_links is not None else REVIEWED_LINKS_FILE
     rows = read_candidates(candidates)
     existing = links.read_reviewed_links(record) if record.exists() else []
     day = reviewed_on or datetime.now(UTC).date()
-    previous = store_version(store_path)
+    journal = journal or Journal.for_store(store_path)
+    recover(Path(store_path), journal)
     store = open_store(store_path)
     try:
         warnings: list[str] = []
@@ -283,7 +289,7 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
             problems, warnings = check_on_wikidata(rows, store, wikidata_api, name=str(candidates))
             if problems:
                 raise LinkFileError(problems)
-        writer = gate.MemoryWriter(store)
+        writer = gate.MemoryWriter(store, journal=journal, version=store_version(store_path))
         plans: list[LinkPlan] = []
 
         def compute(store: ox.Store) -> gate.VirtualDataset:
@@ -294,13 +300,12 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
             delta.apply(plan.remove, plan.add)
             return delta
 
-        report = gate.gated_write(writer, compute)
+        reviewers = ", ".join(sorted({row.reviewer for row in rows if row.reviewer}))
+        # The gate journals the write, commits it and moves the store's version stamp with it
+        # (ETags and the search index must see the change).
+        gate.gated_write(writer, compute, who=who or reviewers or None, request_id=request_id)
         plan = plans[-1]
         plan.warnings = warnings
-        if report.added or report.removed:
-            # The store's version feeds ETags and the search index: it must move with the data.
-            digest = hashlib.sha256((previous + "\n" + "\n".join(sorted(map(str, plan.add)))).encode())
-            write_version(store_path, f"{previous[:32]}+links-{digest.hexdigest()[:16]}")
         if plan.linked:
             # Only now that the store holds the links: a refused file records nothing.
             links.write_reviewed_links(recorded_rows(plan, existing, reviewed_on=day), record)

@@ -45,6 +45,7 @@ from typing import Any, NoReturn
 import pyoxigraph as ox
 
 from kg import errors
+from kg.journal.log import Journal
 from kg.store.engine import (
     QueryRequest,
     ResultKind,
@@ -426,8 +427,11 @@ class WorkerPoolEngine:
     """
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
-                 max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE) -> None:
+                 max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
+                 journal: Journal | None = None) -> None:
         self.store_path = Path(store_path)
+        #: Where the gate appends each commit first; `start()` brings the store up to it.
+        self.journal = journal
         self.size = workers
         self.timeout = timeout
         self.max_result_rows = max_result_rows
@@ -452,6 +456,13 @@ class WorkerPoolEngine:
         if not self.store_path.exists():
             raise errors.StoreUnavailable(f"no store at {self.store_path}",
                                           hint="run `kg build --store PATH` first")
+        if self.journal is not None:
+            # Before any worker opens the store: the journal's entries it lacks (a crash between
+            # an append and its commit) are applied read-write here.
+            from kg.journal import recover
+
+            if recover(self.store_path, self.journal):
+                self._version = initial_version(self.store_path)
         workers = [self._spawn() for _ in range(self.size)]
         with self._cond:
             self._idle.extend(workers)
@@ -777,10 +788,11 @@ class WorkerPoolEngine:
             gc.collect()
 
     @contextlib.contextmanager
-    def exclusive(self) -> Iterator[ox.Store]:
+    def exclusive(self, *, version: str | None = None) -> Iterator[ox.Store]:
         """Pause the pool, close every read-only handle, and yield the store opened read-write.
 
-        On exit the store is flushed and closed, `version` changes, and the workers reopen.
+        On exit the store is flushed and closed, `version` changes (to `version` when given: the
+        journal entry's), and the workers reopen.
         Call it under `write_lock` so that only one writer exists.
         """
         with self._cond:
@@ -805,7 +817,7 @@ class WorkerPoolEngine:
                 handle.release()
                 del handle
                 gc.collect()
-            self._version = f"{self._version.split('+')[0]}+{time.time_ns():x}"
+            self._version = version or f"{self._version.split('+')[0]}+{time.time_ns():x}"
         finally:
             for worker in workers:
                 worker.conn.send(("open",))
