@@ -19,7 +19,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import errors
 from api.deps import updates_enabled
 from api.limits import RequestSizeLimit
-from api.routers import entities, graph_store, health, pages, queries, reconcile, sparql, validate
+from api.request_id import RequestIdEcho
+from api.routers import entities, graph_store, health, history, pages, queries, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -92,9 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
                        allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
-                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count"], max_age=3600)
+                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count",
+                                       "X-Request-ID"], max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, pages):
+    app.add_middleware(RequestIdEcho)  # outermost: every answer to a write carries its id, errors too
+    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages):
         app.include_router(module.router)
     return app
 

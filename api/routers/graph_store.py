@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api import negotiation
-from api.deps import engine_of, require_write_token, settings_of, writer_of
+from api.deps import WriteDep, engine_of, settings_of
 from api.errors import ApiError
 from kg import gate
 from kg.errors import BadRequest, NotFound, ParameterError
@@ -165,19 +165,18 @@ def _written(report: gate.GateReport, created: bool, location: str | None = None
 
 
 @router.put(PATH, summary="replace a graph (bearer token; SHACL-gated)")
-async def put_graph(request: Request) -> Response:
-    require_write_token(request)
+async def put_graph(request: Request, access: WriteDep) -> Response:
     graph = _need_graph(target_of(request))
+    access.policy.check_target(graph, "replacing (PUT)")  # before reading the payload
     settings = settings_of(request)
     triples = await payload_triples(request, graph or settings.base_iri)
     existed = await run_in_threadpool(graph_exists, engine_of(request), graph)
-    report = await run_in_threadpool(gate.replace_graph, writer_of(request), graph, triples)
+    report = await run_in_threadpool(gate.replace_graph, access.store, graph, triples, **access.gate_kwargs())
     return _written(report, not existed)
 
 
 @router.post(PATH, summary="merge into a graph, or create one when no graph is named (token; SHACL-gated)")
-async def post_graph(request: Request) -> Response:
-    require_write_token(request)
+async def post_graph(request: Request, access: WriteDep) -> Response:
     target = target_of(request)
     settings = settings_of(request)
     if isinstance(target, _Whole):
@@ -185,15 +184,15 @@ async def post_graph(request: Request) -> Response:
         location: str | None = graph
     else:
         graph, location = target, None
+        access.policy.check_target(graph, "adding (POST) to")
     triples = await payload_triples(request, graph or settings.base_iri)
     existed = location is None and await run_in_threadpool(graph_exists, engine_of(request), graph)
-    report = await run_in_threadpool(gate.add_to_graph, writer_of(request), graph, triples)
+    report = await run_in_threadpool(gate.add_to_graph, access.store, graph, triples, **access.gate_kwargs())
     return _written(report, not existed, location or (graph if not existed else None))
 
 
 @router.delete(PATH, summary="remove a graph (bearer token; SHACL-gated)")
-async def delete_graph(request: Request) -> Response:
-    require_write_token(request)
+async def delete_graph(request: Request, access: WriteDep) -> Response:
     graph = _need_graph(target_of(request))
-    await run_in_threadpool(gate.delete_graph, writer_of(request), graph)
+    await run_in_threadpool(gate.delete_graph, access.store, graph, **access.gate_kwargs())
     return Response(status_code=204)

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
-from api.deps import engine_of, require_write_token, settings_of, writer_of
+from api.deps import WriteDep, engine_of, settings_of, write_access
 from api.errors import ApiError
 from api.routers import service_description
 from kg.errors import BadRequest, KgError, ParameterError
@@ -159,12 +159,12 @@ async def sparql_post(request: Request) -> Response:
     if media == FORM:
         form = parse_form(await request.body(), charset)
         if "update" in form and "query" not in form:
-            return await sparql_update(request)
+            return await sparql_update(request, write_access(request))
         protocol.add(form)
     elif media == SPARQL_QUERY:
         protocol.add({"query": [decode_utf8(await request.body(), charset, "query")]})
     elif media == SPARQL_UPDATE:
-        return await sparql_update(request)
+        return await sparql_update(request, write_access(request))
     else:
         raise _unsupported_media(media, [FORM, SPARQL_QUERY, SPARQL_UPDATE])
     if not protocol.all("query"):
@@ -307,8 +307,7 @@ async def wrong_method(request: Request) -> Response:
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 update (bearer token; SHACL-gated, atomic)")
-async def sparql_update(request: Request) -> Response:
-    require_write_token(request)
+async def sparql_update(request: Request, access: WriteDep) -> Response:
     media, charset = media_type_of(request)
     protocol = Protocol(url_params(request))
     if media == FORM:
@@ -327,14 +326,14 @@ async def sparql_update(request: Request) -> Response:
     using = _check_iris(protocol.all("using-graph-uri"), "using-graph-uri")
     using_named = _check_iris(protocol.all("using-named-graph-uri"), "using-named-graph-uri")
     settings = settings_of(request)
-    writer = writer_of(request)
     started = time.perf_counter()
+    who = f"who={access.label} request={access.request_id}"
     try:
-        report = await run_in_threadpool(apply_update, writer, update, base_iri=settings.base_iri,
-                                         using=using, using_named=using_named)
+        report = await run_in_threadpool(apply_update, access.store, update, base_iri=settings.base_iri,
+                                         using=using, using_named=using_named, **access.gate_kwargs())
     except KgError as exc:
-        _log(update, None, f"update-{type(exc).__name__}", started, 0)
+        _log(update, None, f"update-{type(exc).__name__} {who}", started, 0)
         raise
-    _log(update, None, f"update-ok +{report.added} -{report.removed}", started, 0)
+    _log(update, None, f"update-ok +{report.added} -{report.removed} {who}", started, 0)
     body: dict[str, Any] = {"status": "committed", **report.as_dict()}
     return JSONResponse(body)

@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+from kg.journal import commands as journal_commands
 from kg.linking import review as link_review
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
@@ -274,6 +275,11 @@ COMMANDS: list[Command] = [
     Command("link", link_review.LINK_HELP, link_review.configure_link, link_review.run_link),
     Command("export-links", link_review.EXPORT_HELP, link_review.configure_export_links,
             link_review.run_export_links),
+    Command("history", journal_commands.HISTORY_HELP, journal_commands.configure_history,
+            journal_commands.run_history),
+    Command("revert", journal_commands.REVERT_HELP, journal_commands.configure_revert, journal_commands.run_revert),
+    Command("journal", journal_commands.JOURNAL_HELP, journal_commands.configure_journal,
+            journal_commands.run_journal),
 ]
 
 
@@ -316,7 +322,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  how to fix: check the path and its permissions", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValidationError as exc:
-        print(f"error: bad setting: {exc}", file=sys.stderr)
+        # Each problem with the setting's name, never the value given: settings hold tokens.
+        for error in exc.errors(include_input=False, include_url=False):
+            field = "_".join(str(part) for part in error["loc"])
+            named = f" KG_{field.upper()} ({field})" if field else ""
+            print(f"error: bad setting{named}: {error['msg']}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
