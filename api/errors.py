@@ -131,8 +131,25 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
                         status_code=400)
 
 
+class StreamAborted(RuntimeError):
+    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent.
+
+    Raising it aborts the connection, so the client sees an incomplete body rather than a short
+    one that looks whole. It is expected, and already logged in one line (`tregua.query`,
+    outcome `…-streamed`): neither our handler nor uvicorn logs it again.
+    """
+
+
+class QuietStreamAborts(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" traceback when the exception is StreamAborted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], StreamAborted))
+
+
 def unexpected_error_response(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if not isinstance(exc, StreamAborted):  # the response has started: this answer is never sent
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(body(500, "InternalError", "the server failed; this is our bug, not your request",
                              "retry later; if it persists, report it with the request"), status_code=500)
 

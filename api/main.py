@@ -18,9 +18,10 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import errors
 from api.deps import updates_enabled
+from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
-from api.routers import entities, graph_store, health, history, pages, queries, reconcile, sparql, validate
+from api.routers import entities, graph_store, health, history, pages, queries, query_page, reconcile, sparql, validate
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -38,6 +39,9 @@ def configure_logging(level: str) -> None:
             handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
             logger.addHandler(handler)
             logger.propagate = False
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, errors.QuietStreamAborts) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(errors.QuietStreamAborts())
 
 
 def _warm_gate(writer: object) -> None:
@@ -88,16 +92,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(queries.QueriesFastPath)
     app.add_middleware(entities.EntitiesFastPath)
-    # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
-    # header, so cross-site pages cannot send the write token.
+    # CORS lets browser pages elsewhere read (GET/POST queries) and revalidate (If-None-Match).
+    # No credentials (cookies) are ever allowed; Authorization is, since a bearer token is
+    # something a page must be given, never something the browser adds on its own.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
-                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count",
-                                       "X-Request-ID"], max_age=3600)
+                       allow_headers=["Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
+                                      "If-Modified-Since", "If-None-Match", "Range", "X-Request-ID",
+                                      "X-Requested-With"],
+                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count", "X-Request-ID"],
+                       max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RequestIdEcho)  # outermost: every answer to a write carries its id, errors too
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages):
+    app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
+    # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
+    app.add_middleware(HeadAsGet)
+    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages, query_page):
         app.include_router(module.router)
     return app
 

@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     canned_cache_entries: int = Field(256, ge=0, description="Canned-query answers kept in memory "
                                       "(keyed by store version); 0 turns the cache off.")
     log_level: str = Field("info", description="Log level of the server.")
+    service_allow: str = Field("", description="SPARQL endpoints that queries may call with SERVICE: "
+                               "comma- or space-separated IRIs, matched exactly; empty = SERVICE refused.")
 
     @field_validator("base_iri")
     @classmethod
@@ -80,6 +82,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"KG_UPDATE_TOKENS: {label} has the same token as {other}: give each writer "
                                  "its own token, or no one can tell who wrote what")
         return out
+
+    @property
+    def service_allow_list(self) -> tuple[str, ...]:
+        """`service_allow` as IRIs (see `kg.service.parse_allow`)."""
+        from kg.service import parse_allow
+
+        return parse_allow(self.service_allow)
 
     @property
     def seed_article(self) -> Path:

@@ -41,8 +41,8 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 import yaml
 
-from kg import iris, paths
-from kg.errors import KgError, NotFound, ParameterError, SourceLocation, UnsupportedFormat
+from kg import iris, paths, service
+from kg.errors import KgError, NotFound, ParameterError, ServiceRefused, SourceLocation, UnsupportedFormat
 from kg.store import open_store
 from kg.store.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
 
@@ -500,6 +500,10 @@ class _Loader:
             if p.name in RESERVED:
                 raise self.fail(f"parameter name {p.name!r} is reserved for the service", key="params",
                                 hint="reserved: " + ", ".join(sorted(RESERVED)))
+        try:  # before the probe below runs the query: SERVICE would call out at load time
+            service.check(self.text, never="canned queries never call other endpoints")
+        except ServiceRefused as exc:
+            raise self.fail(exc.message, line=exc.line, hint="remove SERVICE from the file") from None
         text = self.project(params)
         variables = self.check_query(text, params)
         hidden = frozenset(p.variable for p in params)

@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
+from kg import service
 from kg.errors import QuerySyntaxError, ResultTooLarge
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
@@ -43,6 +44,8 @@ class QueryRequest:
     named_graph_uris: Sequence[str] = ()
     timeout: float | None = None
     base_iri: str | None = None
+    #: SERVICE endpoints this query may call (`KG_SERVICE_ALLOW`); empty: SERVICE is refused.
+    service_allow: tuple[str, ...] = ()
 
 
 @dataclass
@@ -122,7 +125,13 @@ def query_kwargs(request: QueryRequest) -> dict[str, object]:
 
 
 def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run one query on a store; raises QuerySyntaxError for text that does not parse."""
+    """Run one query on a store; raises QuerySyntaxError for text that does not parse.
+
+    Every read of the store passes here, in the query worker too, so the SERVICE guard
+    (`kg.service`) is checked here whatever the caller checked before: pyoxigraph offers no
+    way to turn SERVICE off, and a call refused here has opened no connection.
+    """
+    service.check(request.query, request.service_allow, base_iri=request.base_iri)
     try:
         return store.query(request.query, **query_kwargs(request))  # type: ignore[arg-type]
     except SyntaxError as exc:

@@ -44,7 +44,7 @@ from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
-from kg import errors
+from kg import errors, service
 from kg.journal.log import Journal
 from kg.store.engine import (
     QueryRequest,
@@ -92,7 +92,7 @@ def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
     raise ValueError(f"unknown format {fmt!r}")
 
 
-_SERVICE_RE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
+_SERVICE_RE = re.compile("SERVICE", re.IGNORECASE)
 
 # Frame tags on the byte channel of a streamed result.
 _DATA, _END, _FAIL = b"d", b"e", b"x"
@@ -113,15 +113,18 @@ def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
     if isinstance(exc, errors.KgError):
         return (type(exc).__name__, exc.message, exc.hint,
                 getattr(exc, "line", None), getattr(exc, "column", None))
-    if isinstance(exc, OSError) and _SERVICE_RE.search(query):
-        return ("BadRequest", f"a SERVICE call failed: {exc}",
-                "this server does not call other endpoints (no network): remove SERVICE", None, None)
+    if _SERVICE_RE.search(query) and service.mentions_service(query):
+        # Only an allowed SERVICE gets this far. Its failure may carry the remote end's answer
+        # (an HTML page, an internal host's banner): never shown, only its kind.
+        log.warning("an allowed SERVICE call failed: %s", type(exc).__name__)
+        return ("BadRequest", f"a SERVICE call to an allowed endpoint failed ({type(exc).__name__}); "
+                "the remote answer is not shown", "check that the endpoint is up and answers SPARQL",
+                None, None)
     if isinstance(exc, OSError):
         return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
     # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
-    # (e.g. SERVICE with no network, a bad regular expression).
-    return ("BadRequest", f"the query failed during evaluation: {exc}",
-            "check the query; SERVICE calls to other endpoints are not available", None, None)
+    # (e.g. a bad regular expression).
+    return ("BadRequest", f"the query failed during evaluation: {exc}", "check the query", None, None)
 
 
 def rebuild_error(payload: ErrorPayload) -> errors.KgError:
