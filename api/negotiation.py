@@ -139,7 +139,13 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives `media_type`: that of the most specific range matching it."""
+    """The q-value the client gives `media_type`: that of the most specific range matching it.
+
+    >>> quality(parse_accept("text/*;q=0.5, text/turtle;q=0.9, */*;q=0.1"), "text/turtle")
+    0.9
+    >>> quality(parse_accept("text/*;q=0.5, */*;q=0.1"), "text/csv")
+    0.5
+    """
     best: MediaRange | None = None
     for r in ranges:
         if r.matches(media_type) and (best is None or r.specificity > best.specificity):
@@ -258,3 +264,16 @@ def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:
         if t.media_type == media:
             return t.ox_format  # type: ignore[return-value]
     return None
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison for If-None-Match: any listed tag (W/ or not) equal to ours, or `*`.
+
+    >>> etag_matches('W/"v1", "v2"', '"v1"'), etag_matches(None, '"v1"'), etag_matches("*", '"x"')
+    (True, False, True)
+    """
+    if not if_none_match:
+        return False
+    ours = tag.removeprefix("W/")
+    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in candidates or ours in candidates

@@ -20,9 +20,10 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    `sh:qualifiedValueShape`, `sh:or`/`sh:and`/`sh:xone`/`sh:not`, `sh:property`), with the
    `rdf:type` of every node on the way (`sh:class`, targets). Focus nodes = subjects and objects of
    the changed quads (vocabulary excluded) plus every node some shape targets whose routes reach
-   one of them (the routes walked backwards from the changed nodes). pyshacl (`focus_nodes=`,
-   the store's shapes, its ontology as `ont_graph`) gets exactly the quads those focus nodes'
-   routes reach in the store with the delta applied virtually: the same view a validation of the
+   one of them (the routes walked backwards from the changed nodes). pyshacl (through
+   `validate_focus`, which keeps the focus nodes' results; the store's shapes, its ontology as
+   `ont_graph`) gets exactly the quads those focus nodes' routes reach
+   in the store with the delta applied virtually: the same view a validation of the
    whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
    not the store.
 4. **Journal, then commit.** The net change (data and inferred quads) becomes one
@@ -56,7 +57,7 @@ from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
 from kg.protected import WritePolicy
 from kg.sparql_lexer import TOKEN_RE, Token, tokenize
-from kg.store.engine import syntax_error
+from kg.store.engine import check_nesting, syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -542,9 +543,11 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
         assert isinstance(source, ox.NamedNode | ox.DefaultGraph)
         assert isinstance(target, ox.NamedNode | ox.DefaultGraph)
         if not vd.graph_exists(source):
-            if op.silent:
-                return
-            raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if not op.silent:
+                raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if op.kind != "add" and source != target and vd.graph_exists(target):
+                vd.drop_graph(target)  # as Oxigraph: the target takes the missing source's (empty) content
+            return
         if source == target:
             return
         content = [ox.Quad(q.subject, q.predicate, q.object, target) for q in vd.pattern(g=source)]
@@ -563,6 +566,7 @@ def check_syntax(update: str, base_iri: str | None) -> None:
     """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
     service.check(update, base_iri=base_iri, never="updates never call other endpoints, not even allowed "
                   "ones: an update's WHERE runs in the writer, outside the query timeout")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:
@@ -1124,7 +1128,8 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
     nodes = focus_nodes(vd, changed, rules)
     data = neighbourhood(vd, nodes, rules)
     report.focus_nodes, report.validated_quads = len(nodes), len(data)
-    named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
+    # blank nodes too ("_:label"): a new blank-node statement must meet its shape as an IRI one does
+    named = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in nodes)
     result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)
     report.warnings = result.warnings
     if not result.conforms:
