@@ -147,7 +147,11 @@ def run_serve(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             os.environ[f"KG_{name.upper()}"] = str(getattr(args, name))
     settings = _settings()  # validates every KG_* variable before anything starts
-    open_store(settings.store, read_only=True)  # fails early, with a hint, when there is no store
+    open_store(settings.store, read_only=True)  # fails early, with a hint: no store, a damaged one
+    if settings.write_tokens():
+        from kg.store import check_writable
+
+        check_writable(settings.store)  # the server will be the single writer: no other may hold it
     from kg.config import get_settings
 
     get_settings.cache_clear()
@@ -270,6 +274,84 @@ def run_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# -- backup / restore -----------------------------------------------------------
+
+BACKUP_HELP = "back up the store (a consistent checkpoint) while it is served or not"
+RESTORE_HELP = "put a backup in place of the store, then replay the journal's later writes"
+
+
+def _configure_backup(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    p.add_argument("path", type=Path, help="new folder for the backup (same disk as the store: hard links)")
+    p.add_argument("--server", default=None,
+                   help="the server holding the store (default: http://$KG_HOST:$KG_PORT); asked only "
+                        "when the store is held by a running server; uses KG_UPDATE_TOKEN")
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    """Back up with the store's own handle, or, while a server holds it, through that server."""
+    import shutil
+    import uuid
+
+    from kg.errors import StoreLocked
+    from kg.store.backup import backup_offline
+
+    path = store_path(args)
+    if args.path.exists():
+        raise BadRequest(f"the backup folder {args.path} already exists", hint="give a new folder")
+    try:
+        backup_offline(path, args.path)
+        print(f"backed up {path} to {args.path}", file=sys.stderr)
+        return EXIT_OK
+    except StoreLocked:
+        pass
+    import httpx
+
+    settings = _settings()
+    tokens = settings.write_tokens()
+    if not tokens:
+        raise BadRequest(f"the store at {path} is held by a running server, and no write token is set",
+                         hint="set KG_UPDATE_TOKEN to the server's token, so the server takes the backup")
+    url = args.server or f"http://{settings.host}:{settings.port}"
+    token = tokens[0][1].get_secret_value()
+    name = f"kg-backup-{uuid.uuid4().hex[:12]}"
+    try:
+        response = httpx.post(f"{url}/admin/backup", params={"name": name}, timeout=600,
+                              headers={"Authorization": f"Bearer {token}"})
+    except httpx.HTTPError as exc:
+        raise KgError(f"the store at {path} is held by another process, and the server at {url} did not "
+                      f"answer ({exc})", hint="pass --server URL of the server that holds the store") from exc
+    if response.status_code != 201:
+        raise KgError(f"the server at {url} refused the backup ({response.status_code}): {response.text[:300]}",
+                      hint="check KG_UPDATE_TOKEN and --server")
+    taken = Path(response.json()["backup"])
+    try:
+        taken.rename(args.path)
+    except OSError:  # another file system: copy (hard links cannot cross it)
+        shutil.copytree(taken, args.path)
+        shutil.rmtree(taken, ignore_errors=True)
+    print(f"backed up {path} (through {url}) to {args.path}; journal position "
+          f"{response.json().get('journalPosition')}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _configure_restore(p: argparse.ArgumentParser) -> None:
+    _add_store(p)
+    p.add_argument("backup", type=Path, help="a folder written by `kg backup`")
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from kg.journal import Journal, recover
+    from kg.store.backup import restore
+
+    path = store_path(args)
+    restore(args.backup, path)
+    replayed = recover(path, Journal.for_store(path))
+    print(f"restored {args.backup} to {path}; {replayed} later journal entr{'y' if replayed == 1 else 'ies'} "
+          "replayed", file=sys.stderr)
+    return EXIT_OK
+
+
 # -- the table ------------------------------------------------------------------
 
 COMMANDS: list[Command] = [
@@ -287,6 +369,8 @@ COMMANDS: list[Command] = [
     Command("revert", journal_commands.REVERT_HELP, journal_commands.configure_revert, journal_commands.run_revert),
     Command("journal", journal_commands.JOURNAL_HELP, journal_commands.configure_journal,
             journal_commands.run_journal),
+    Command("backup", BACKUP_HELP, _configure_backup, run_backup),
+    Command("restore", RESTORE_HELP, _configure_restore, run_restore),
 ]
 
 

@@ -16,6 +16,7 @@ closing `TC .`: readers ignore it and the next append truncates it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -138,6 +139,7 @@ class Journal:
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the journal {self.path}: {exc}",
                                    hint="check the folder's permissions and free space (KG_JOURNAL moves it)") from exc
+        tail: _Tail | None = None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
@@ -163,6 +165,11 @@ class Journal:
             self._tail = _Tail(end, end, entry.id, entry.position)
         except OSError as exc:
             self._tail = None
+            if tail is not None:
+                # A full disk stops the write mid-entry: cut the torn block off now (shrinking a
+                # file needs no space), so the journal ends on a whole entry again.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, tail.end)
             raise StoreUnavailable(f"cannot write the journal {self.path}: {exc}",
                                    hint="nothing was committed; free some space and retry") from exc
         finally:

@@ -311,7 +311,7 @@ def open_read_only(store_path: str) -> ox.Store:
     for attempt in range(OPEN_ATTEMPTS):
         try:
             return ox.Store.read_only(store_path)
-        except OSError:
+        except (OSError, RuntimeError):
             if attempt == OPEN_ATTEMPTS - 1:
                 raise
             time.sleep(0.02 * (attempt + 1))
@@ -347,7 +347,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
             gc.collect()
             try:
                 store = open_read_only(store_path)
-            except OSError:
+            except (OSError, RuntimeError):
                 store = None  # the next query answers StoreUnavailable; a later reopen may succeed
             continue
         if store is None:
@@ -557,7 +557,7 @@ class WorkerPoolEngine:
         """Flush and close the read-write handle (RocksDB closes when its last reference goes)."""
         store, self._rw = self._rw, None
         if store is not None:
-            with contextlib.suppress(OSError):
+            with contextlib.suppress(OSError, RuntimeError):
                 store.flush()
             del store
             gc.collect()
@@ -886,6 +886,17 @@ class WorkerPoolEngine:
             del store
             gc.collect()
 
+    def backup(self, target: Path) -> Path:
+        """A consistent checkpoint of the live store into `target` (`kg.store.backup`), taken
+        with the single writer's handle under the write lock: no commit is half in it, and the
+        journal position copied beside it is exactly the last commit it holds."""
+        from kg.store.backup import take_backup
+
+        with self.write_lock:
+            if self._rw is None:
+                self._rw = ox.Store(str(self.store_path))
+            return take_backup(self._rw, self.store_path, target)
+
     @contextlib.contextmanager
     def exclusive(self, *, version: str | None = None) -> Iterator[ox.Store]:
         """Pause the pool and yield the single writer's read-write handle (opened on first use).
@@ -905,6 +916,12 @@ class WorkerPoolEngine:
             handle = WriteHandle(self._rw)
             try:
                 yield handle  # type: ignore[misc]
+            except BaseException:
+                # RocksDB stops writing after a failed write (a full disk): a fresh handle at the
+                # next write starts clean, once the cause is gone.
+                handle.release()
+                self._close_writer()
+                raise
             finally:
                 handle.release()
                 # Whatever part of the write got in is on the log: readers must reopen to see it.
