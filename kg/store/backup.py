@@ -61,7 +61,8 @@ def backup_offline(store_path: Path, target: Path) -> Path:
     """`kg backup` with no server running: open the store read-write here (one line if it is held)."""
     store = open_store(store_path, read_only=False) if store_path.is_dir() else None
     if store is None:
-        raise StoreUnavailable(f"no store at {store_path}", hint="give the served store's --store path")
+        raise StoreUnavailable(f"no store at {store_path}",
+                               hint="give the store's --store path, or build it first with `kg build --store PATH`")
     try:
         return take_backup(store, store_path, target)
     finally:
