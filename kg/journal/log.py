@@ -60,12 +60,16 @@ def _fsync_dir(path: Path) -> None:
 def write_atomically(path: Path, text: str, *, fsync: bool = True) -> None:
     """Replace `path` with `text`: written beside, fsync'ed, renamed over (never half a file)."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with partial.open("w", encoding="utf-8") as out:
-        out.write(text)
-        if fsync:
-            out.flush()
-            os.fsync(out.fileno())
-    partial.replace(path)
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            out.write(text)
+            if fsync:
+                out.flush()
+                os.fsync(out.fileno())
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk: leave no half-written file behind
+        raise
 
 
 @dataclass
