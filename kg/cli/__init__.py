@@ -342,9 +342,8 @@ def _configure_restore(p: argparse.ArgumentParser) -> None:
 
 def run_restore(args: argparse.Namespace) -> int:
     from kg.journal import Journal, recover
-    from kg.store.backup import restore
-
     from kg.journal.log import APPLIED_FILE
+    from kg.store.backup import restore
 
     path = store_path(args)
     restore(args.backup, path)

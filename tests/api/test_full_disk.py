@@ -51,7 +51,7 @@ def test_a_full_disk_refuses_writes_politely_and_recovers(built_store: Path, tmp
             assert first.status_code == 200, first.text
             acknowledged.append(first.json()["entry"])
             filler = fill(disk)
-            for i in range(1, 30):  # a page's slack may take a write or two before the refusal
+            for _ in range(29):  # a page's slack may take a write or two before the refusal
                 response = client.post("/sparql/update", content=rename(len(acknowledged)).encode(),
                                        headers=HEADERS)
                 if response.status_code == 200:
