@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import errors
@@ -47,6 +48,42 @@ class ApiError(Exception):
         self.hint = hint
         self.headers = headers or {}
         self.extra = extra
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error answer (documented in the OpenAPI document for every operation).
+
+    Kinds add their own fields (`line`/`column`, `parameter`, `offered`, `suggestions`,
+    `violations`...), hence `extra="allow"`.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    status: int
+    message: str
+    hint: str | None = None
+
+
+_ERROR_STATUSES = {
+    400: "malformed query, update, document or parameter: the message says which and how to fix it",
+    401: "a write without the bearer token",
+    403: "a wrong token, or writes switched off (no KG_UPDATE_TOKEN)",
+    404: "nothing by that name (suggestions when there are close ones)",
+    405: "method not allowed here (see the Allow header)",
+    406: "no representation fits Accept or format= (offered lists those that would)",
+    413: "request body above KG_MAX_REQUEST_BYTES",
+    415: "unsupported request media type or charset",
+    503: "the query timed out or the store is unavailable (Retry-After)",
+}
+
+#: Error answers every operation may give, for the OpenAPI document (`FastAPI(responses=...)`).
+#: 422 is declared too, so that FastAPI does not document its own validation body there: request
+#: validation errors are 400 here, and 422 is the SHACL gate's report (JSON, or Turtle on request).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{status: {"model": ErrorBody, "description": text} for status, text in _ERROR_STATUSES.items()},
+    422: {"model": ErrorBody, "description": "a write that breaks a SHACL shape: the report",
+          "content": {"text/turtle": {"schema": {"type": "string"}}}},
+}
 
 
 def status_of(exc: errors.KgError) -> int:

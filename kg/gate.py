@@ -57,7 +57,7 @@ from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
 from kg.protected import WritePolicy
 from kg.sparql_lexer import TOKEN_RE, Token, tokenize
-from kg.store.engine import syntax_error
+from kg.store.engine import check_nesting, syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -566,6 +566,7 @@ def check_syntax(update: str, base_iri: str | None) -> None:
     """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
     service.check(update, base_iri=base_iri, never="updates never call other endpoints, not even allowed "
                   "ones: an update's WHERE runs in the writer, outside the query timeout")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:

@@ -95,8 +95,19 @@ async def read_graph(request: Request) -> Response:
 @router.api_route("/graph/{rest:path}", methods=["GET"],
                   summary="dereference a graph IRI (…/graph/…) under this server's host")
 async def dereference_graph(request: Request, rest: str) -> Response:
-    """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them."""
-    return await serve_graph(request, f"{settings_of(request).base_iri}graph/{rest}")
+    """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them.
+
+    A path that cannot be part of an IRI (a space, `{`, a noncharacter such as U+FFFF) names no
+    graph: 400 saying which character, rather than letting the IRI parser fail inside the query.
+    """
+    graph = f"{settings_of(request).base_iri}graph/{rest}"
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise ParameterError("path", f"/graph/{rest!r} cannot name a graph: {exc}",
+                             expected="a graph path made of IRI characters (percent-encode the others)",
+                             example="/graph/ontology") from exc
+    return await serve_graph(request, graph)
 
 
 async def serve_graph(request: Request, graph: str | None) -> Response:

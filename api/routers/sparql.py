@@ -31,7 +31,7 @@ from api.routers import service_description
 from kg import service
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
-from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")
@@ -236,6 +236,7 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
         graph = _choose(ResultKind.GRAPH, accept, _format(formats, ResultKind.GRAPH)) \
             if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+        check_nesting(query)  # before any parser: too deep a nesting overflows pyoxigraph's stack
         qr = QueryRequest(
             query,
             default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
