@@ -128,7 +128,7 @@ def test_in_which_office_each_official_responded(ask: Ask) -> None:
     answer = ask(f"""
         SELECT DISTINCT ?person ?postName WHERE {{
           ?statement tg:respondsTo {PROPOSAL} ; tg:speaker ?person ; tg:speakingAs ?post .
-          ?post rdfs:label ?postName .
+          ?post rdfs:label ?postName FILTER(LANG(?postName) = "en")
         }}""")
     assert answer == {
         ("person/oscar-ortiz", "Vice President of El Salvador"),

@@ -47,6 +47,15 @@ def top(result: dict[str, Any]) -> tuple[str, float, bool]:
     ("la tregua", "event/gang-truce-2012"),
     ("Raul Mijango", "person/raul-mijango"),
     ("El Faro", "organization/el-faro"),
+    # The other names the reference notes give, each in its reference source's graph.
+    ("Mara Salvatrucha", "organization/ms13"),
+    ("PNC", "organization/national-civil-police"),
+    ("Policía Nacional Civil", "organization/national-civil-police"),
+    ("policia nacional civil", "organization/national-civil-police"),
+    ("National Civil Police", "organization/national-civil-police"),
+    ("18th Street gang", "organization/barrio-18"),
+    ("M-18", "organization/barrio-18"),
+    ("Howard Augusto Cotto Castaneda", "person/howard-cotto"),
 ])
 def test_names_as_researchers_write_them_are_matched(client: httpx.Client, name: str, expected: str) -> None:
     out = reconcile(client, {"q0": {"query": name}})
@@ -112,9 +121,18 @@ def test_the_spec_invalid_example_is_refused(client: httpx.Client) -> None:
 
 
 def test_office_alone_finds_its_holder(client: httpx.Client) -> None:
-    query = {"properties": [{"pid": "office", "v": "Police Director"}], "type": "Person"}
+    query = {"properties": [{"pid": "office", "v": "Vice President of El Salvador"}], "type": "Person"}
     out = reconcile(client, {"q": query})
-    assert top(out["q"]) == ("person/howard-cotto", 100.0, True)
+    assert top(out["q"]) == ("person/oscar-ortiz", 100.0, True)
+
+
+def test_an_office_two_people_held_gives_candidates_not_a_match(client: httpx.Client) -> None:
+    """Ramírez Landaverde directed the police before Cotto (diario1.com, January 2016)."""
+    query = {"properties": [{"pid": "office", "v": "Police Director"}], "type": "Person"}
+    result = reconcile(client, {"q": query})["q"]["result"]
+    assert {c["id"] for c in result[:2]} == {"person/howard-cotto", "person/mauricio-ramirez-landaverde"}
+    assert [c["score"] for c in result[:2]] == [100.0, 100.0]
+    assert not any(c["match"] for c in result)
 
 
 def test_extend_pulls_qid_office_and_party(client: httpx.Client) -> None:
@@ -125,8 +143,10 @@ def test_extend_pulls_qid_office_and_party(client: httpx.Client) -> None:
         "qid": [], "office": [{"id": "post/president-of-el-salvador", "name": "President of El Salvador"}],
         "memberOf": [{"id": "organization/fmln", "name": "Farabundo Martí National Liberation Front"}]}
     assert rows["organization/fmln"]["qid"] == [{"str": "Q648924"}]
-    assert rows["person/howard-cotto"]["office"] == [{"id": "post/police-director",
-                                                      "name": "Police Director"}]
+    assert sorted(rows["person/howard-cotto"]["office"], key=lambda o: o["id"]) == [
+        {"id": "post/deputy-director-of-the-national-civil-police",
+         "name": "deputy director of the National Civil Police"},
+        {"id": "post/police-director", "name": "Police Director"}]
 
 
 def test_propose_properties_for_persons_starts_with_qid_and_office(client: httpx.Client) -> None:
@@ -143,3 +163,27 @@ def test_search_finds_aliases_and_quotes(client: httpx.Client) -> None:
     assert found == [("quote/oscar-ortiz-stop-murdering", "Oscar Ortiz")]
     hits = client.get("/search", params={"q": "sanchez ceren"}).json()["results"]
     assert hits[0]["id"] == "person/salvador-sanchez-ceren"
+
+
+@pytest.mark.parametrize(("name", "description"), [
+    ("Oscar Ortiz", "Vice President of El Salvador"),
+    # Latest known office first: director of the police (2016-01-22 to 2019-05), before that deputy.
+    ("Howard Cotto", "Police Director; deputy director of the National Civil Police"),
+    ("Mara Salvatrucha", "One of El Salvador’s main gangs"),
+])
+def test_descriptions_show_the_office_or_kind_not_just_person(client: httpx.Client, name: str,
+                                                              description: str) -> None:
+    out = reconcile(client, {"q0": {"query": name}})
+    assert out["q0"]["result"][0]["description"] == description
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("mara salvatrucha", "organization/ms13"),
+    ("PNC", "organization/national-civil-police"),
+    ("policia nacional", "organization/national-civil-police"),
+    ("18th street", "organization/barrio-18"),
+])
+def test_search_finds_the_other_names(client: httpx.Client, query: str, expected: str) -> None:
+    r = client.get("/search", params={"q": query})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"][0]["id"] == expected
