@@ -121,7 +121,10 @@ def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
                 "the remote answer is not shown", "check that the endpoint is up and answers SPARQL",
                 None, None)
     if isinstance(exc, OSError):
-        return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
+        # The OS error names files of the server: logged, never sent to the client.
+        log.warning("the store could not be read: %s", exc)
+        return ("StoreUnavailable", f"the store could not be read ({type(exc).__name__})",
+                "retry later; if it persists, tell the operator", None, None)
     # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
     # (e.g. a bad regular expression).
     return ("BadRequest", f"the query failed during evaluation: {exc}", "check the query", None, None)

@@ -1,14 +1,15 @@
 """`kill -9` of a real server (and of a query worker) in the middle of a stream of writes.
 
-A stream of 100 writes, each adding two quads (`<Oscar Ortiz> rdfs:seeAlso _:b . _:b rdfs:comment
-"stream N"`), half through `/sparql/update` and half through the Graph Store (`POST` merges), is
-sent to a real server; at each of a few seeded points the server is SIGKILLed while a write is in
-flight, restarted on the same store, and the stream goes on. At the end:
+A stream of writes (40 in `make test`, 100 with KG_TEST_CRASH_WRITES=100), each adding two quads
+(`<Oscar Ortiz> rdfs:seeAlso _:b . _:b rdfs:comment "stream N"`), half through `/sparql/update`
+and half through the Graph Store (`POST` merges), is sent to a real server; at each of a few
+seeded points the server is SIGKILLed while a write is in flight, restarted on the same store,
+and the stream goes on. At the end:
 
 - every write that was acknowledged (2xx received) is in the store, both of its quads;
 - no write is half-applied: each marker has both of its quads or neither (a write killed in
   flight may be there or not: if its journal entry was fsync'ed, the restart applies it);
-- the store opens cleanly (the server answers /health) and SHACL finds no new violation.
+- the store opens cleanly (the server answers /health) and SHACL finds no violation in it.
 
 Separately, a query worker is SIGKILLed while it runs a query under the same kind of write stream:
 that query fails cleanly, the pool replaces the worker, and writes and queries go on.
@@ -35,7 +36,10 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 GRAPH = iris.BASE + "graph/desk/stream"
 OSCAR_ORTIZ = iris.entity_iri("person", "oscar-ortiz")
 AUTH = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
-WRITES = 100
+#: Writes in the stream. The server's gated writer manages about 1 write/s on a loaded 2-core
+#: machine (docs/performance.md), so `make test` sends 40; `KG_TEST_CRASH_WRITES=100` sends the
+#: issue's full hundred (about two minutes).
+WRITES = int(os.environ.get("KG_TEST_CRASH_WRITES", "40"))
 SEED = 1313
 SEE_ALSO = ox.NamedNode(RDFS + "seeAlso")
 COMMENT = ox.NamedNode(RDFS + "comment")
@@ -140,9 +144,8 @@ def violations_of(store_path: Path, scratch: Path) -> set[str]:
 def test_kill_9_in_a_write_stream_loses_no_acknowledged_write(built_store: Path, tmp_path: Path) -> None:
     store = tmp_path / "store"
     shutil.copytree(built_store, store)
-    before = violations_of(store, tmp_path)
     rng = random.Random(SEED)
-    kill_points = sorted(rng.sample(range(5, WRITES - 5), 3))
+    kill_points = sorted(rng.sample(range(2, WRITES - 2), 3))
     delays = [rng.uniform(0.0, 0.05) for _ in kill_points]
     print(f"seed {SEED}: kill -9 while writes {kill_points} are in flight, after {delays} s")
     acked: set[int] = set()
@@ -167,7 +170,7 @@ def test_kill_9_in_a_write_stream_loses_no_acknowledged_write(built_store: Path,
     assert acked <= set(held), f"acknowledged writes lost: {sorted(acked - set(held))}"
     assert set(held) <= sent
     assert len(acked) >= WRITES - len(kill_points)
-    assert violations_of(store, tmp_path) <= before
+    assert not violations_of(store, tmp_path), "the recovered store breaks a SHACL shape"
 
 
 HEAVY = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f }")
@@ -240,6 +243,7 @@ def test_kill_9_of_a_query_worker_mid_query_the_pool_goes_on(make_server: object
         writer.join(60)
     with httpx.Client(base_url=server.url, timeout=60) as client:
         for n in acked:
-            ask = f'ASK {{ GRAPH <{GRAPH}> {{ <{OSCAR_ORTIZ}> <{RDFS}seeAlso> [ <{RDFS}comment> "{marker(n)}"@en ] }} }}'
+            ask = (f'ASK {{ GRAPH <{GRAPH}> {{ <{OSCAR_ORTIZ}> <{RDFS}seeAlso> '
+                   f'[ <{RDFS}comment> "{marker(n)}"@en ] }} }}')
             assert client.get("/sparql", params={"query": ask},
                               headers={"Accept": "application/sparql-results+json"}).json()["boolean"], n
