@@ -111,7 +111,7 @@ def markers_in(store_path: Path) -> dict[int, int]:
         linked = {q.object for q in store.quads_for_pattern(ox.NamedNode(OSCAR_ORTIZ), SEE_ALSO, None, graph)}
         out: dict[int, int] = {}
         for q in store.quads_for_pattern(None, COMMENT, None, graph):
-            text = q.object.value
+            text = str(getattr(q.object, "value", ""))
             if text.startswith("stream write "):
                 n = int(text.rsplit(" ", 1)[1])
                 out[n] = out.get(n, 0) + 1 + (q.subject in linked)
