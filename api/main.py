@@ -15,14 +15,27 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, openapi
 from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.overload import ClientBudget
 from api.request_id import RequestIdEcho
-from api.routers import entities, graph_store, health, history, pages, queries, query_page, reconcile, sparql, validate
+from api.routers import (
+    dumps,
+    entities,
+    graph_store,
+    health,
+    history,
+    pages,
+    queries,
+    query_page,
+    reconcile,
+    sparql,
+    validate,
+)
 from api.security import SecurityHeaders
 from kg.config import Settings, get_settings
 
@@ -55,6 +68,16 @@ def _warm_gate(writer: object) -> None:
         log.exception("could not prepare the SHACL gate ahead of the first write")
 
 
+def _warm_void(engine: object) -> None:
+    """Count the graphs for /.well-known/void ahead of the first request (seconds at 1M triples)."""
+    from kg import void
+
+    try:
+        void.cached_statistics(engine)  # type: ignore[arg-type]
+    except Exception:  # the first request then counts them itself
+        log.exception("could not count the graphs for the VoID description ahead of time")
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -72,6 +95,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
                  settings.query_workers, settings.query_timeout, owned.version)
+        threading.Thread(target=_warm_void, args=(owned,), name="kg-void-warm", daemon=True).start()
         if updates_enabled(settings):
             threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     try:
@@ -85,10 +109,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, responses=errors.ERROR_RESPONSES, description=(
+    # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
+    # bundle fetches a logo from cdn.redoc.ly.
+    app = FastAPIOffline(redoc_url=None, title="Tregua", version="0.1.0", lifespan=lifespan,
+                         responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)
+    openapi.install(app)
     # Innermost (middleware added first runs last): queries skip FastAPI's routing layer but still
     # pass through the size limit and CORS below.
     app.add_middleware(sparql.SparqlFastPath)
@@ -112,7 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on HTML pages
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages, query_page):
+    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, pages,
+                   query_page):
         app.include_router(module.router)
     return app
 

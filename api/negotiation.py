@@ -264,3 +264,16 @@ def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:
         if t.media_type == media:
             return t.ox_format  # type: ignore[return-value]
     return None
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison for If-None-Match: any listed tag (W/ or not) equal to ours, or `*`.
+
+    >>> etag_matches('W/"v1", "v2"', '"v1"'), etag_matches(None, '"v1"'), etag_matches("*", '"x"')
+    (True, False, True)
+    """
+    if not if_none_match:
+        return False
+    ours = tag.removeprefix("W/")
+    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in candidates or ours in candidates

@@ -7,9 +7,15 @@ everything else come from this origin only: the pages load `/static/` files and 
 and nothing from a CDN. `frame-ancestors 'self'` keeps the pages out of other sites' frames,
 except the two pages made to be framed elsewhere: the canned-query table (`?format=html`) and the
 reconciliation preview OpenRefine shows. Those mark themselves with `EMBEDDABLE` as their CSP.
+`/docs` (Swagger UI, from `fastapi-offline`) starts the UI with an inline script it writes itself:
+its page is read whole and that script's SHA-256 hash is added to `script-src`, so it alone runs.
 """
 
 from __future__ import annotations
+
+import base64
+import hashlib
+import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +26,18 @@ CSP = _POLICY + "'self'"
 #: The CSP of pages meant to be framed on other sites (a route sets it; this middleware keeps it).
 EMBEDDABLE = _POLICY + "*"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+
+
+def with_inline_scripts(html: bytes, policy: str = CSP) -> str:
+    """`policy` with the hashes of `html`'s inline scripts added to `script-src`.
+
+    >>> with_inline_scripts(b"<script>go()</script>").split(";")[1]
+    " script-src 'self' 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(m).digest()).decode()}'"
+              for m in _INLINE_SCRIPT.findall(html)]
+    return policy.replace("script-src 'self'", " ".join(["script-src 'self'", *hashes]), 1)
 
 
 class SecurityHeaders:
@@ -31,6 +49,10 @@ class SecurityHeaders:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+
+        if scope.get("path", "").startswith("/docs"):
+            await self._swagger(scope, receive, send)
             return
 
         async def send_with_headers(message: Message) -> None:
@@ -46,3 +68,26 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    async def _swagger(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """/docs pages: read whole (a few KB), then sent with their inline script's hash."""
+        start: Message | None = None
+        body = bytearray()
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body") or start is None:
+                return
+            headers = [(n, v) for n, v in start.get("headers") or [] if n.lower() != b"content-security-policy"]
+            headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", REFERRER_POLICY.encode())]
+            content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+            if content_type.startswith(b"text/html"):
+                headers.append((b"content-security-policy", with_inline_scripts(bytes(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": bytes(body)})
+
+        await self.app(scope, receive, hold)

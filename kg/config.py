@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     allow_clear_all: bool = Field(False, description="Let CLEAR/DROP ALL, NAMED and DEFAULT run; "
                                   "they then clear only the writable graphs (never the built ones).")
     query_timeout: float = Field(30.0, gt=0, le=3600, description="Default per-query time limit, seconds.")
+    dump_timeout: float = Field(600.0, gt=0, le=86400, description="Time limit of one whole-store dump "
+                                "(/dumps/…), seconds: a dump holds one query worker while it streams.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries.")
     query_queue: int = Field(64, ge=0, le=1024, description=(
         "Queries that may wait for a busy worker pool; past it a query is refused at once with 503 "

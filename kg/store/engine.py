@@ -5,8 +5,8 @@ pyoxigraph `Store` in this process (tests, the CLI, the floor in benchmarks), an
 worker-pool engine (`kg.store.workers`) runs them in processes that can be ended on timeout,
 since pyoxigraph cannot cancel a running query. Callers never see which one they have.
 
-Plain queries see the union of all named graphs as their default graph (documented in the
-README); `default-graph-uri` / `named-graph-uri` narrow that as the SPARQL protocol says.
+Plain queries see the union of all named graphs as their default graph (documented in
+docs/endpoint.md); `default-graph-uri` / `named-graph-uri` narrow that as the SPARQL protocol says.
 Parameters are bound with pyoxigraph's ``substitutions``: values never enter the query text.
 """
 
@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg import service
 from kg.errors import QuerySyntaxError, ResultTooLarge
+from kg.iris import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # the subject position, as pyoxigraph types it
@@ -92,6 +93,10 @@ class Engine(Protocol):
     def quads(self, subject: Subject | None = None, predicate: ox.NamedNode | None = None,
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]: ...
+
+    def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
+        """The whole store (every graph) in a dataset format, N-Quads or TriG, as chunks."""
+        ...
 
 
 _POSITION_RE = re.compile(r"at line (\d+) column (\d+)|(\d+):(\d+)")
@@ -248,3 +253,8 @@ class InProcessEngine:
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]:
         return list(self.store.quads_for_pattern(subject, predicate, object, graph))
+
+    def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
+        """In one piece: an in-process store is a test's or a small one."""
+        data = self.store.dump(format=graph_format, prefixes=dict(PREFIXES)) or b""
+        return SerializedResult(ResultKind.GRAPH, graph_format.media_type, iter([data]))

@@ -45,6 +45,7 @@ from typing import Any, NoReturn
 import pyoxigraph as ox
 
 from kg import errors, service
+from kg.iris import PREFIXES
 from kg.journal.log import Journal
 from kg.store.engine import (
     QueryRequest,
@@ -218,6 +219,17 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
             writer.fail(exc, request.query)
 
 
+def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int) -> None:
+    """The whole store in a dataset format, written chunk by chunk to the pipe (never held whole)."""
+    fmt = getattr(ox.RdfFormat, graph_format)
+    writer = _ChunkWriter(conn, ResultKind.GRAPH, fmt.media_type, chunk_size)
+    try:
+        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]
+        writer.finish()
+    except Exception as exc:
+        writer.fail(exc, "")
+
+
 def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
     if op in ("select", "select_with"):
         request, max_rows = args[:2]
@@ -306,6 +318,9 @@ def worker_main(conn: Connection, store_path: str) -> None:
             continue
         if op == "serialize":
             _serialize(store, conn, *args)
+            continue
+        if op == "dump":
+            _dump(store, conn, *args)
             continue
         try:
             conn.send(("ok", _answer(store, op, args)))
@@ -707,6 +722,15 @@ class WorkerPoolEngine:
         worker = self._acquire(deadline, limit, reserved=reserved)
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
+        self._await(worker, deadline, limit)
+        return self._first_message(worker, deadline, limit)
+
+    def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
+        """The whole store in a dataset format (N-Quads, TriG), streamed from a worker like
+        `serialize`'s results: chunk by chunk through the pipe, under the deadline."""
+        limit, deadline = self._deadline(timeout)
+        worker = self._acquire(deadline, limit)
+        self._send(worker, ("dump", format_name(graph_format), self.chunk_size))
         self._await(worker, deadline, limit)
         return self._first_message(worker, deadline, limit)
 
