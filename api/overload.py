@@ -30,7 +30,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kg.config import Settings
 
 #: Paths never counted: writes are not queries, and these are cheap and needed to recover.
-_EXEMPT_PREFIXES = ("/health", "/static/", "/sparql/update", "/rdf-graph-store", "/openapi.json", "/docs")
+_EXEMPT_PREFIXES = ("/health", "/static/", "/static-offline-docs/", "/sparql/update", "/rdf-graph-store",
+                    "/openapi.json", "/docs")
 _WRITE_METHODS = {"PUT", "DELETE", "PATCH"}
 
 
