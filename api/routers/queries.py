@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import negotiation, shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaRange, parse_accept
+from api.security import EMBEDDABLE
 from api.templating import local_href, render
 from kg import canned, paths
 from kg.config import Settings
@@ -164,7 +165,7 @@ def _finish_html(request: Request, settings: Settings, result: canned.CannedResu
     links = _paging_headers(request, result.page, result.total, headers)
     response = _html(request, result, links, settings.base_iri)
     response.headers.update(headers)
-    response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    response.headers["Content-Security-Policy"] = EMBEDDABLE  # made to be framed on other sites
     return response
 
 

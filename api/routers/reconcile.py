@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from api.deps import EngineDep
 from api.negotiation import parse_accept, quality
+from api.security import EMBEDDABLE
 from api.templating import render
 from kg.errors import BadRequest, UnsupportedFormat
 from kg.linking import reconcile as rc
@@ -122,7 +123,9 @@ def propose_properties(request: Request, service: ServiceDep, type: str,
             summary="An HTML snippet describing an entity, for OpenRefine's preview pane")
 def preview(request: Request, engine: EngineDep, service: ServiceDep, id: str) -> Response:
     require(request, HTML)
-    return render(request, "search_preview.html", {"entity": rc.preview(service, engine, id)})
+    response = render(request, "search_preview.html", {"entity": rc.preview(service, engine, id)})
+    response.headers["Content-Security-Policy"] = EMBEDDABLE  # OpenRefine shows it in a frame
+    return response
 
 
 @router.get("/search", summary="Search names, aliases and quotes (accent- and case-insensitive)",

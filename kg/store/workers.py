@@ -139,7 +139,10 @@ def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
                 "the remote answer is not shown", "check that the endpoint is up and answers SPARQL",
                 None, None)
     if isinstance(exc, OSError):
-        return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
+        # The OS error names files of the server: logged, never sent to the client.
+        log.warning("the store could not be read: %s", exc)
+        return ("StoreUnavailable", f"the store could not be read ({type(exc).__name__})",
+                "retry later; if it persists, tell the operator", None, None)
     # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
     # (e.g. a bad regular expression).
     return ("BadRequest", f"the query failed during evaluation: {exc}", "check the query", None, None)
@@ -488,8 +491,12 @@ class WorkerPoolEngine:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
-                 journal: Journal | None = None) -> None:
+                 journal: Journal | None = None, queue: int = 64) -> None:
         self.store_path = Path(store_path)
+        #: Queries that may wait for a worker at once; one more is refused (`Overloaded`) at once.
+        self.queue = queue
+        self._waiting = 0
+        self.refused = 0
         #: Where the gate appends each commit first; `start()` brings the store up to it.
         self.journal = journal
         self.size = workers
@@ -512,7 +519,10 @@ class WorkerPoolEngine:
         self._generation = 0
         self.timeouts = 0
         #: Threads for requests that must wait for a busy pool (the event loop must not block).
-        self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-wait")
+        # The queue bound is enforced before a job is handed to these threads, so the executor's
+        # own (unbounded) queue holds at most `queue` jobs beyond its threads.
+        self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=max(queue, 1),
+                                                              thread_name_prefix="kg-wait")
 
     # -- life cycle
 
@@ -629,20 +639,49 @@ class WorkerPoolEngine:
         limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
         return limit, time.monotonic() + limit
 
-    def _acquire(self, deadline: float, limit: float) -> _Worker:
+    def _overloaded(self) -> errors.Overloaded:
+        self.refused += 1
+        return errors.Overloaded(
+            f"all {self.size} query workers are busy and {self.queue} queries are already waiting",
+            hint="retry after the Retry-After delay; the operator can raise KG_QUERY_WORKERS or KG_QUERY_QUEUE")
+
+    def _reserve(self) -> None:
+        """Take a place in the queue of waiting queries, or raise `Overloaded` when it is full."""
         with self._cond:
-            while self._paused or not self._idle:
-                if self._closed:
-                    raise errors.StoreUnavailable("the server is shutting down")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.timeouts += 1
-                    raise errors.QueryTimeout(
-                        f"no query worker became free within the {limit:g} s limit (all busy)",
-                        hint="retry later, or raise KG_QUERY_WORKERS")
-                self._cond.wait(remaining)
-            self._busy += 1
-            return self._idle.pop()
+            if self._waiting >= self.queue:
+                raise self._overloaded()
+            self._waiting += 1
+
+    def _acquire(self, deadline: float, limit: float, *, reserved: bool = False) -> _Worker:
+        """An idle worker. A query that must wait takes a place in the bounded queue (or is
+        refused at once when it is full); `reserved`: the caller took that place already, and
+        it is given back here either way."""
+        with self._cond:
+            queued = reserved
+            try:
+                if not queued and (self._paused or not self._idle):
+                    if self._waiting >= self.queue:
+                        raise self._overloaded()
+                    self._waiting += 1
+                    queued = True
+                return self._acquire_locked(deadline, limit)
+            finally:
+                if queued:
+                    self._waiting -= 1
+
+    def _acquire_locked(self, deadline: float, limit: float) -> _Worker:
+        while self._paused or not self._idle:
+            if self._closed:
+                raise errors.StoreUnavailable("the server is shutting down")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.timeouts += 1
+                raise errors.QueryTimeout(
+                    f"no query worker became free within the {limit:g} s limit (all busy)",
+                    hint="retry later, or raise KG_QUERY_WORKERS")
+            self._cond.wait(remaining)
+        self._busy += 1
+        return self._idle.pop()
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
@@ -697,9 +736,9 @@ class WorkerPoolEngine:
             raise errors.StoreUnavailable("the query worker died while answering",
                                           hint="the query may need more memory than allowed") from exc
 
-    def _call(self, op: str, *args: Any, timeout: float | None = None) -> Any:
+    def _call(self, op: str, *args: Any, timeout: float | None = None, reserved: bool = False) -> Any:
         limit, deadline = self._deadline(timeout)
-        worker = self._acquire(deadline, limit)
+        worker = self._acquire(deadline, limit, reserved=reserved)
         self._send(worker, (op, *args))
         self._await(worker, deadline, limit)
         status, value = self._recv(worker)
@@ -743,8 +782,12 @@ class WorkerPoolEngine:
         """Start the query; the first chunk arrives before this returns, so errors and timeouts
         before any output become proper HTTP errors. Later chunks stream through `chunks`,
         still under the deadline: past it the worker is killed and the stream ends early."""
+        return self._serialize_sync(request, solutions_format, graph_format)
+
+    def _serialize_sync(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
+                        graph_format: ox.RdfFormat, *, reserved: bool = False) -> SerializedResult:
         limit, deadline = self._deadline(request.timeout)
-        worker = self._acquire(deadline, limit)
+        worker = self._acquire(deadline, limit, reserved=reserved)
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         self._await(worker, deadline, limit)
@@ -767,7 +810,6 @@ class WorkerPoolEngine:
         """`serialize` for an event loop: waits on the worker's pipe with the loop (no thread hop),
         which is most of the per-query overhead for small results. Falls back to a thread when no
         worker is idle (waiting for one is a blocking wait)."""
-        import asyncio
 
         limit, deadline = self._deadline(request.timeout)
         worker = self._try_idle()
@@ -776,14 +818,33 @@ class WorkerPoolEngine:
             # queued for a thread counts too).
             def wait_then_run() -> SerializedResult:
                 left = max(deadline - time.monotonic(), 0.001)
-                return self.serialize(dataclasses.replace(request, timeout=left),
-                                      solutions_format=solutions_format, graph_format=graph_format)
+                return self._serialize_sync(dataclasses.replace(request, timeout=left), solutions_format,
+                                            graph_format, reserved=True)
 
-            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_run)
+            return await self._queued(wait_then_run)
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         await self._await_reply(worker, deadline, limit)
         return self._first_message(worker, deadline, limit)
+
+    async def _queued(self, fn: Callable[[], T]) -> T:
+        """Run `fn` (which waits for a worker with `reserved=True`) in a waiter thread, after
+        taking its place in the bounded queue: the executor's own queue is unbounded. A job
+        cancelled before it ran gives its place back."""
+        import asyncio
+
+        self._reserve()
+        try:
+            job = self._waiters.submit(fn)
+        except RuntimeError:  # shut down
+            self._unreserve()
+            raise errors.StoreUnavailable("the server is shutting down") from None
+        job.add_done_callback(lambda f: self._unreserve() if f.cancelled() else None)
+        return await asyncio.wrap_future(job)
+
+    def _unreserve(self) -> None:
+        with self._cond:
+            self._waiting -= 1
 
     async def _await_reply(self, worker: _Worker, deadline: float, limit: float) -> None:
         """Wait on the event loop until the worker's pipe is readable, or end it at the deadline.
@@ -818,15 +879,14 @@ class WorkerPoolEngine:
     async def _call_async(self, op: str, *args: Any, timeout: float | None) -> Any:
         """`_call` for an event loop: the worker's pipe is awaited with the loop (no thread hop),
         as in `serialize_async`. Falls back to a thread when no worker is idle."""
-        import asyncio
 
         limit, deadline = self._deadline(timeout)
         worker = self._try_idle()
         if worker is None:
             def wait_then_call() -> Any:
-                return self._call(op, *args, timeout=max(deadline - time.monotonic(), 0.001))
+                return self._call(op, *args, timeout=max(deadline - time.monotonic(), 0.001), reserved=True)
 
-            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_call)
+            return await self._queued(wait_then_call)
         self._send(worker, (op, *args))
         await self._await_reply(worker, deadline, limit)
         status, value = self._recv(worker)
