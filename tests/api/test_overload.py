@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import httpx
 
-from tests.api.test_update import INVALID
+from tests.api.routers.test_sparql_update import INVALID
 from tests.conftest import UPDATE_TOKEN, Server
 
 JSON = {"Accept": "application/sparql-results+json"}
