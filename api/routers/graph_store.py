@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from api import negotiation
 from api.deps import engine_of, require_write_token, settings_of, writer_of
 from api.errors import ApiError
-from kg import gate
+from kg import gate, media
 from kg.errors import BadRequest, NotFound, ParameterError
 from kg.store.engine import Engine, QueryRequest
 
@@ -97,12 +97,12 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
     if graph is None:
         quads = await run_in_threadpool(engine.quads, None, None, None, ox.DefaultGraph())
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        data = ox.serialize(triples, format=fmt.ox_format) or b""  # type: ignore[arg-type]
+        data = ox.serialize(triples, format=fmt.rdf) or b""
         return Response(data, media_type=fmt.content_type, headers=headers)
     result = await run_in_threadpool(
         engine.serialize, QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", default_graph_uris=[graph]),
-        solutions_format=negotiation.RESULTS_TYPES[0].ox_format,  # type: ignore[arg-type]
-        graph_format=fmt.ox_format)  # type: ignore[arg-type]
+        solutions_format=media.RESULTS.default.results,
+        graph_format=fmt.rdf)
     if not hasattr(result.chunks, "close"):
         return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
     return StreamingResponse(result.chunks, media_type=fmt.content_type, headers=headers)
@@ -127,7 +127,7 @@ def parse_payload(data: bytes, content_type: str | None, base_iri: str) -> list[
     """The triples of an RDF payload; graph names in N-Quads/TriG payloads are refused."""
     fmt = negotiation.rdf_format_of_content_type(content_type)
     if fmt is None:
-        offered = negotiation.offered(negotiation.GRAPH_TYPES)
+        offered = media.INPUTS.media_types()
         raise ApiError(415, f"Content-Type {content_type or '(none)'!r} is not an RDF format read here",
                        hint="send one of: " + ", ".join(offered), accepted=offered)
     try:

@@ -13,17 +13,17 @@ from fastapi.responses import Response
 
 from api import negotiation
 from api.deps import engine_of, settings_of, updates_enabled
+from kg import media
 from kg.store.engine import Engine, QueryRequest
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
-FORMATS = "http://www.w3.org/ns/formats/"
+FORMATS = media.W3C_FORMATS
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
-#: W3C format IRIs (https://www.w3.org/ns/formats/) of what /sparql can answer with.
-RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"]
-INPUT_FORMATS = ["Turtle", "N-Triples", "JSON-LD", "RDF_XML", "N-Quads", "TriG"]
+#: W3C format IRIs (https://www.w3.org/ns/formats/) of what /sparql can answer with, and read.
+RESULT_FORMATS = [o.format.w3c for menu in (media.RESULTS, media.GRAPHS) for o in menu if o.alias_of is None]
+INPUT_FORMATS = [o.format.w3c for o in media.INPUTS if o.alias_of is None]
 
 GRAPH_SIZES = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 
@@ -89,6 +89,6 @@ def respond(request: Request) -> Response:
     settings = settings_of(request)
     endpoint = str(request.url.replace(query="", fragment=""))
     triples = describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
-    data = ox.serialize(triples, format=fmt.ox_format,  # type: ignore[arg-type]
+    data = ox.serialize(triples, format=fmt.rdf,
                         prefixes={"sd": SD, "void": VOID, "formats": FORMATS}) or b""
     return Response(data, media_type=fmt.content_type, headers={"Vary": "Accept"})

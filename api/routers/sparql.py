@@ -29,6 +29,7 @@ from api.errors import ApiError
 from api.routers import service_description
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
+from kg.media import GRAPHS, RESULTS, Offer
 from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
 
 router = APIRouter(tags=["sparql"])
@@ -213,9 +214,9 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
         fmt_param = protocol.one("format")
         accept = request.headers.get("accept")
         solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
-            if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
+            if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else RESULTS.default
         graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
-            if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+            if kind in (None, ResultKind.GRAPH) else GRAPHS.default
         qr = QueryRequest(
             query,
             default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
@@ -223,7 +224,7 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
             base_iri=settings.base_iri,
         )
-        result = await serialize(engine_of(request), qr, solutions.ox_format, graph.ox_format)  # type: ignore[arg-type]
+        result = await serialize(engine_of(request), qr, solutions.results, graph.rdf)
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
         outcome = "ok"
     except KgError as exc:
@@ -240,11 +241,11 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
 
 #: `negotiation.choose` answers by (kind, Accept, format=): clients repeat the same few Accept
 #: headers, and parsing a long one cost up to ~20 µs a query. Refusals are not kept (they raise).
-_CHOSEN: dict[tuple[ResultKind, str | None, str | None], negotiation.MediaType] = {}
+_CHOSEN: dict[tuple[ResultKind, str | None, str | None], Offer] = {}
 _CHOSEN_MAX = 512
 
 
-def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> negotiation.MediaType:
+def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> Offer:
     key = (kind, accept, fmt_param)
     media = _CHOSEN.get(key)
     if media is None:

@@ -41,7 +41,7 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 import yaml
 
-from kg import iris, paths
+from kg import iris, media, paths
 from kg.errors import KgError, NotFound, ParameterError, SourceLocation, UnsupportedFormat
 from kg.store import open_store
 from kg.store.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
@@ -922,15 +922,9 @@ def etag(version: str, query: CannedQuery, values: Mapping[str, str], page: Page
 
 # -- Result formats ----------------------------------------------------------------------------------
 
-#: format name -> media type (SPARQL 1.1 result formats, plus a plain JSON array for JavaScript tools)
-FORMATS: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "sparql-json": "application/sparql-results+json",
-    "json": "application/json",
-    "xml": "application/sparql-results+xml",
-    "html": "text/html; charset=utf-8",
-}
+#: format name -> Content-Type (SPARQL 1.1 result formats, plus a plain JSON array for JavaScript
+#: tools), from the one format table `kg.media` (its CANNED menu).
+FORMATS: dict[str, str] = {offer.short: media.canned_content_type(offer) for offer in media.CANNED}
 
 
 def plain_value(term: Term | None) -> str:

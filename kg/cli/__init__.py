@@ -21,6 +21,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from kg import media
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
 from kg.linking import review as link_review
 
@@ -156,14 +157,18 @@ def run_serve(args: argparse.Namespace) -> int:
 
 # -- query / export -------------------------------------------------------------
 
-SOLUTION_FORMATS = ("csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
+#: `--format` names: those of kg.media's menus, the same as `format=` at /sparql and /queries.
+FORMAT_CHOICES = list(dict.fromkeys([
+    *media.RESULTS.names(),
+    *(o.short for o in media.CANNED if media.Carries.PAGE not in o.format.carries),
+    *media.GRAPHS.names(),
+]))
 
 
 def _configure_query(p: argparse.ArgumentParser) -> None:
     _add_store(p)
     p.add_argument("query", nargs="?", help="SPARQL query text; '-' reads it from stdin, @FILE from a file")
-    p.add_argument("--format", default=None, choices=[*SOLUTION_FORMATS, "sparql-json", *GRAPH_FORMATS],
+    p.add_argument("--format", default=None, choices=FORMAT_CHOICES,
                    help="result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
     p.add_argument("--canned", metavar="NAME", default=None,
                    help="run the canned query queries/NAME.rq instead (as GET /queries/NAME does)")
@@ -203,37 +208,28 @@ def run_query(args: argparse.Namespace) -> int:
     result = run_query(store, QueryRequest(text))
     fmt = args.format
     if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
-        graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                         "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-                         "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
-        if fmt is None:
-            fmt = "ttl"
-        if fmt not in graph_formats:
+        graph = media.GRAPHS.get(fmt or "ttl")
+        if graph is None or graph.format.rdf is None:
             raise UnsupportedFormat(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE result",
-                                    offered=list(graph_formats))
+                                    offered=media.GRAPHS.names())
         from kg.iris import PREFIXES
 
-        data = ox.serialize(result, format=graph_formats[fmt],
-                            prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
+        data = ox.serialize(result, format=graph.format.rdf,
+                            prefixes=PREFIXES if graph.format in (media.TURTLE, media.TRIG) else None)
     else:
-        solution_formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
-        if fmt is None:
-            fmt = "csv"
-        if fmt not in solution_formats:
+        solutions = media.RESULTS.get(fmt or "csv")
+        if solutions is None or solutions.format.results is None:
             raise UnsupportedFormat(f"--format {fmt} does not fit a SELECT/ASK result",
-                                    offered=list(solution_formats))
-        data = result.serialize(format=solution_formats[fmt])
+                                    offered=media.RESULTS.names())
+        data = result.serialize(format=solutions.format.results)
     sys.stdout.buffer.write(data or b"")
     sys.stdout.buffer.flush()
     return EXIT_OK
 
 
 def _configure_export(p: argparse.ArgumentParser) -> None:
-    from kg.store.export import FORMATS
-
     _add_store(p)
-    p.add_argument("--format", default="nquads", choices=sorted(FORMATS),
+    p.add_argument("--format", default="nquads", choices=sorted(media.GRAPHS.names()),
                    help="serialisation (default: nquads)")
     p.add_argument("--graph", default=None, help="only this named graph (IRI)")
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")

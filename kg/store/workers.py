@@ -44,7 +44,7 @@ from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
-from kg import errors
+from kg import errors, media
 from kg.journal.log import Journal
 from kg.store.engine import (
     QueryRequest,
@@ -67,29 +67,9 @@ BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
 
 
 
-def _format_names() -> dict[tuple[type, str], str]:
-    out: dict[tuple[type, str], str] = {}
-    for owner in (ox.RdfFormat, ox.QueryResultsFormat):
-        for name in dir(owner):
-            if name.isupper() and isinstance(getattr(owner, name), owner):
-                out[(owner, getattr(owner, name).media_type)] = name
-    return out
-
-
-#: (format class, media type) -> attribute name, built once: scanning `dir()` per query cost ~12 µs.
-_FORMAT_NAMES = _format_names()
-
-
 def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
-    """Formats cannot be pickled: they cross the pipe by their attribute name (`TURTLE`)."""
-    owner = ox.RdfFormat if isinstance(fmt, ox.RdfFormat) else ox.QueryResultsFormat
-    name = _FORMAT_NAMES.get((owner, fmt.media_type))
-    if name is not None and getattr(owner, name) == fmt:
-        return name
-    for name in dir(owner):
-        if name.isupper() and getattr(owner, name) == fmt:
-            return name
-    raise ValueError(f"unknown format {fmt!r}")
+    """Formats cannot be pickled: they cross the pipe by their key in the format table `kg.media`."""
+    return media.of_ox(fmt).key
 
 
 _SERVICE_RE = re.compile(r"\bSERVICE\b", re.IGNORECASE)
@@ -187,7 +167,7 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
         result = run_query(store, request)
         kind = result_kind(result)
         if kind is ResultKind.GRAPH:
-            fmt = getattr(ox.RdfFormat, graph_format)
+            fmt = media.rdf_of(graph_format)
             writer = _ChunkWriter(conn, kind, fmt.media_type, chunk_size)
             if fmt in BUFFERED_GRAPH_FORMATS:
                 triples = []
@@ -201,7 +181,7 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
             else:
                 ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
         else:
-            fmt_r = getattr(ox.QueryResultsFormat, solutions_format)
+            fmt_r = media.results_of(solutions_format)
             writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
             result.serialize(writer, format=fmt_r)  # type: ignore[union-attr,arg-type]
         writer.finish()

@@ -1,0 +1,86 @@
+"""The one format table (kg.media): every format the code accepts or writes is in it, once.
+
+These tests read the interfaces themselves (argparse choices, the canned formats, the service
+description, the HTTP menus), so a format added in one place but not in the table fails here.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from kg import canned, media
+from kg.media import CANNED, DOCUMENTS, FORMATS, GRAPHS, RESULTS, Carries
+
+
+def _choices(command: str) -> list[str]:
+    """The `--format` choices of `kg COMMAND`, read from the parser the CLI builds."""
+    from kg.cli import COMMANDS
+
+    parser = argparse.ArgumentParser()
+    for c in COMMANDS:
+        if c.name == command:
+            c.configure(parser)
+    for action in parser._actions:
+        if "--format" in action.option_strings:
+            return [str(choice) for choice in action.choices or []]
+    raise AssertionError(f"kg {command} has no --format")
+
+
+def test_keys_media_types_and_specs_are_unique_and_real() -> None:
+    assert len({f.key for f in FORMATS}) == len(FORMATS)
+    assert len({f.media_type for f in FORMATS}) == len(FORMATS)
+    for f in FORMATS:
+        assert f.spec.startswith("https://"), f.key
+        assert f.carries, f.key
+        assert (f.rdf is not None) == bool(f.carries & {Carries.GRAPH}), f.key
+
+
+def test_every_pyoxigraph_format_in_the_table_round_trips_by_key() -> None:
+    """The workers send formats by key: each pyoxigraph format must come back as itself."""
+    for f in FORMATS:
+        if f.rdf is not None:
+            assert media.of_ox(f.rdf) is f and media.rdf_of(f.key) == f.rdf
+        if f.results is not None:
+            assert media.of_ox(f.results) is f and media.results_of(f.key) == f.results
+    with pytest.raises(ValueError):
+        media.rdf_of("csv")
+
+
+@pytest.mark.parametrize("menu", [RESULTS, GRAPHS, DOCUMENTS, CANNED], ids=lambda m: m.what)
+def test_every_offer_is_a_table_format_and_no_name_means_two_formats(menu: media.Menu) -> None:
+    seen: dict[str, media.Format] = {}
+    for offer in menu:
+        assert offer.format in FORMATS
+        if offer.alias_of is None:
+            for name in offer.names:
+                assert seen.setdefault(name, offer.format) is offer.format, f"{name!r} names two formats"
+        else:
+            assert menu.by_media_type(offer.alias_of) is not None
+
+
+def test_the_names_each_interface_accepts_are_pinned() -> None:
+    """The published `format=` names (changing one breaks clients)."""
+    assert RESULTS.short_names() == ["json", "xml", "csv", "tsv"]
+    assert GRAPHS.short_names() == ["ttl", "nt", "jsonld", "rdf", "nq", "trig"]
+    assert DOCUMENTS.short_names() == ["ttl", "nt", "jsonld", "rdf"]
+    assert CANNED.short_names() == ["csv", "tsv", "sparql-json", "json", "xml", "html"]
+    assert RESULTS.by_name("json").format is media.SPARQL_JSON
+    assert CANNED.by_name("json").format is media.JSON_ROWS
+    assert GRAPHS.by_name("xml").format is media.RDF_XML
+
+
+def test_cli_format_choices_all_resolve_in_the_table() -> None:
+    for name in _choices("export"):
+        assert GRAPHS.by_name(name).format.rdf is not None, name
+    assert "nquads" in _choices("export")
+    for name in _choices("query"):
+        assert any(menu.get(name) is not None for menu in (RESULTS, CANNED, GRAPHS)), name
+
+
+def test_canned_formats_come_from_the_table() -> None:
+    assert list(canned.FORMATS) == CANNED.short_names()
+    assert set(canned.SERIALIZERS) <= set(CANNED.short_names())
+    for name, content_type in canned.FORMATS.items():
+        assert content_type.split(";")[0] == CANNED.by_name(name).format.media_type
