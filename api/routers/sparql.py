@@ -24,12 +24,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
-from api.deps import engine_of, require_write_token, settings_of, writer_of
+from api.deps import cached_graph_sizes, engine_of, require_write_token, settings_of, updates_enabled, writer_of
 from api.errors import ApiError
-from api.routers import service_description
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
 from kg.media import GRAPHS, RESULTS, Offer
+from kg.store import service
 from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
 
 router = APIRouter(tags=["sparql"])
@@ -142,6 +142,16 @@ def _timeout(value: str | None, limit: float) -> float | None:
 # ----------------------------------------------------------------------------- query
 
 
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description (`kg.store.service`), in any RDF format the client accepts."""
+    fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
+    settings = settings_of(request)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    triples = service.describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
+    data = ox.serialize(triples, format=fmt.rdf, prefixes=service.PREFIXES) or b""
+    return Response(data, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
 async def sparql_get(request: Request) -> Response:
     protocol = Protocol(url_params(request))
@@ -149,7 +159,7 @@ async def sparql_get(request: Request) -> Response:
         if protocol.all("update"):
             raise ApiError(405, "updates cannot be sent with GET", headers={"Allow": "POST"},
                            hint="POST them to /sparql/update (form `update=` or application/sparql-update)")
-        return await run_in_threadpool(service_description.respond, request)
+        return await run_in_threadpool(service_description, request)
     return await run_query(request, protocol)
 
 

@@ -132,7 +132,7 @@ def test_aliases_only_when_named() -> None:
 
 
 def test_service_description_lists_the_table_formats() -> None:
-    from api.routers import service_description
+    from kg.store import service as service_description
 
     for name in service_description.RESULT_FORMATS + service_description.INPUT_FORMATS:
         assert any(f.w3c == name for f in FORMATS), name
