@@ -32,10 +32,10 @@ def settings_of(request: Request) -> Settings:
 
 
 def engine_of(request: Request) -> Engine:
-    engine = getattr(request.app.state, "engine", None)
+    engine: Engine | None = getattr(request.app.state, "engine", None)
     if engine is None:
         raise StoreUnavailable("the store is not open yet", hint="wait until GET /health answers 200")
-    return engine  # type: ignore[no-any-return]
+    return engine
 
 
 EngineDep = Annotated[Engine, Depends(engine_of)]

@@ -795,7 +795,9 @@ def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], li
     # an inferred triple now asserted in a data graph is no longer "inferred"
     lost |= {t for t in present & after if t in derived_before or t in derived_after}
     new = derived_after - present
-    to_quads = lambda ts: sorted((ox.Quad(t[0], t[1], t[2], inferred) for t in ts), key=str)  # noqa: E731
+    def to_quads(triples: set[tuple[Any, Any, Any]]) -> list[ox.Quad]:
+        return sorted((ox.Quad(t[0], t[1], t[2], inferred) for t in triples), key=str)
+
     return to_quads(lost), to_quads(new)
 
 
@@ -1063,7 +1065,9 @@ class ShapeReach:
                     back(sub, reached)
 
         back(self._back, {n for n in changed if _is_node(n) and not is_vocabulary(n)})
-        quads = lambda s_, p_, o_: _data_quads(vd.pattern(s_, p_, o_))  # noqa: E731
+        def quads(s_: Any, p_: Any, o_: Any) -> Iterator[ox.Quad]:
+            return _data_quads(vd.pattern(s_, p_, o_))
+
         for node, shapes in candidates.items():
             classes = {q.object for q in quads(node, RDF_TYPE, None)}
             classes |= {c for t in list(classes) for c in self.superclasses.get(t, set())}

@@ -18,12 +18,16 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from kg import media
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
 from kg.linking import review as link_review
+
+if TYPE_CHECKING:
+    from kg.config import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -38,7 +42,7 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings() -> Settings:
     from kg.config import Settings
 
     return Settings()

@@ -42,11 +42,11 @@ def export(store: ox.Store, format: str, graph: str | None, out: BinaryIO) -> No
             raise BadRequest(f"--graph {graph!r} is not an IRI", hint=f"e.g. --graph {iris.GRAPH_ONTOLOGY}")
         node = ox.NamedNode(graph)
         if not store.contains_named_graph(node):
-            names = sorted(g.value for g in store.named_graphs())  # type: ignore[union-attr]
+            names = sorted(g.value for g in store.named_graphs())
             raise NotFound(f"no graph <{graph}> in the store", suggestions=names)
         if fmt.supports_datasets:
             quads = list(store.quads_for_pattern(None, None, None, node))
-            ox.serialize(quads, out, format=fmt, prefixes=prefixes)  # type: ignore[call-arg]
+            ox.serialize(quads, out, format=fmt, prefixes=prefixes)
         else:
             store.dump(out, format=fmt, from_graph=node, prefixes=prefixes)
         return
@@ -54,4 +54,4 @@ def export(store: ox.Store, format: str, graph: str | None, out: BinaryIO) -> No
         store.dump(out, format=fmt, prefixes=prefixes)
         return
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store}, key=str)
-    ox.serialize(triples, out, format=fmt, prefixes=prefixes)  # type: ignore[call-arg]
+    ox.serialize(triples, out, format=fmt, prefixes=prefixes)

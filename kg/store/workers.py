@@ -177,13 +177,14 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
                         raise errors.ResultTooLarge(
                             f"the result has more than {max_rows} triples, too many for {fmt.name}",
                             hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
-                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
             else:
-                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]  # the same
         else:
             fmt_r = media.results_of(solutions_format)
             writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
-            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr,arg-type]
+            # a GRAPH result took the branch above; _ChunkWriter is a write()-only binary file
+            result.serialize(writer, format=fmt_r)  # type: ignore[arg-type]
         writer.finish()
     except Exception as exc:
         if writer is None or not writer.head_sent:
@@ -389,7 +390,7 @@ def _context() -> multiprocessing.context.BaseContext:
 def initial_version(store_path: Path) -> str:
     """The build's version stamp when `kg.store` provides one, else a fresh unique stamp."""
     try:
-        from kg.store import store_version  # type: ignore[import-not-found,unused-ignore]
+        from kg.store import store_version
 
         return str(store_version(store_path))
     except Exception:

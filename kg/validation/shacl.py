@@ -133,10 +133,10 @@ def validate_graph(
         advanced=True,
         focus_nodes=[rdflib.URIRef(n) for n in focus_nodes] if focus_nodes else None,
     )
-    results = results_of(report)  # type: ignore[arg-type]
+    results = results_of(report)
     violations = [r for r in results if r.severity == "Violation"]
     warnings = [r for r in results if r.severity != "Violation"]
-    turtle = report.serialize(format="turtle") if results else ""  # type: ignore[union-attr]
+    turtle = report.serialize(format="turtle") if results else ""
     return ValidationReport(not violations, violations, warnings, turtle)
 
 
