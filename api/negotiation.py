@@ -96,8 +96,26 @@ def match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
     return (best.q, best.specificity) if best else (0.0, -1)
 
 
+def html_over_json(accept: str | None) -> bool:
+    """Whether a listing that is a page or JSON (/queries, /history) should be the page: HTML (or
+    XHTML) named at least as well as JSON, and named (not only through `*/*`).
+
+    >>> html_over_json("text/html,application/xhtml+xml,*/*;q=0.8"), html_over_json("*/*")
+    (True, False)
+    """
+    ranges = parse_accept(accept)
+    html = max(match(ranges, "text/html"), match(ranges, "application/xhtml+xml"))
+    return html[0] > 0 and html >= match(ranges, "application/json") and html[1] > 0
+
+
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives `media_type`: that of the most specific range matching it."""
+    """The q-value the client gives `media_type`: that of the most specific range matching it.
+
+    >>> quality(parse_accept("text/*;q=0.5, text/turtle;q=0.9, */*;q=0.1"), "text/turtle")
+    0.9
+    >>> quality(parse_accept("text/*;q=0.5, */*;q=0.1"), "text/csv")
+    0.5
+    """
     return match(ranges, media_type)[0]
 
 
@@ -129,6 +147,48 @@ def by_short_name(short: str, types: Menu) -> Offer:
     names = sorted(types.short_names())
     raise ParameterError("format", f"unknown format {short!r} for this result",
                          expected="one of " + ", ".join(names), example=names[0])
+
+
+def agreed_format(values: list[str], kind: ResultKind) -> str | None:
+    """One `format=` value from all those given, or None when none was.
+
+    SPARQLWrapper repeats the parameter (`format=rdf+xml&format=application/rdf+xml`, and a
+    comma-separated list of media types for JSON-LD): values that name the same format are one
+    request, a comma list means any of its known members, and empty values are no choice.
+    Values naming different formats are refused (400), since either answer would be a guess.
+
+    >>> agreed_format(["rdf+xml", "application/rdf+xml"], ResultKind.GRAPH)
+    'rdf'
+    >>> agreed_format(["json-ld", "application/ld+json,application/x-json+ld"], ResultKind.GRAPH)
+    'jsonld'
+    >>> agreed_format(["csv", "json"], ResultKind.SOLUTIONS)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParameterError: format=csv and format=json name different formats; give one ...
+    """
+    types = table_for(kind)
+    chosen: tuple[str, Offer] | None = None
+    for raw in values:
+        pieces = [p.strip() for p in raw.split(",") if p.strip()]
+        if not pieces:
+            continue
+        offer = None
+        for piece in pieces:
+            try:
+                offer = by_short_name(piece, types)
+                break
+            except ParameterError:
+                continue
+        if offer is None:
+            by_short_name(pieces[0], types)  # raises the usual "unknown format" error
+            continue  # pragma: no cover - by_short_name raised
+        if chosen is not None and chosen[1].media_type != offer.media_type:
+            raise ParameterError("format", f"format={chosen[0]} and format={raw} name different formats; give one "
+                                 "(or repeat the same one)", expected="one format",
+                                 example=f"format={chosen[1].short}")
+        if chosen is None:
+            chosen = (raw, offer)
+    return chosen[1].short if chosen else None
 
 
 def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = None) -> Offer:
@@ -165,3 +225,16 @@ def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:
         return None
     offer = media.INPUTS.by_media_type(content_type)
     return offer.format.rdf if offer is not None else None
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison for If-None-Match: any listed tag (W/ or not) equal to ours, or `*`.
+
+    >>> etag_matches('W/"v1", "v2"', '"v1"'), etag_matches(None, '"v1"'), etag_matches("*", '"x"')
+    (True, False, True)
+    """
+    if not if_none_match:
+        return False
+    ours = tag.removeprefix("W/")
+    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in candidates or ours in candidates

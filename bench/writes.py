@@ -65,8 +65,8 @@ def update(n: int, mode: str) -> str:
     entity = iris.entity_iri("person", f"bench-{mode}-{n}")
     return f"""PREFIX tg: <{iris.TG}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 INSERT DATA {{
-  GRAPH <{SOURCE}> {{ <{entity}> a tg:Person ; rdfs:label "Bench Person {n}"@en, "Persona {n}"@es . }}
-  GRAPH <{iris.GRAPH_WIKIDATA}> {{ <{entity}> tg:linkStatus tg:notLinked . }}
+  GRAPH <{SOURCE}> {{ <{entity}> a tg:Person ; rdfs:label "Bench Person {n}"@en, "Persona {n}"@es ;
+                      tg:linkStatus tg:notLinked . }}
 }}"""
 
 

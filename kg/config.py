@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from kg import iris, paths
@@ -24,7 +25,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Interface to listen on.")
     port: int = Field(8000, ge=1, le=65535, description="Port to listen on.")
     update_token: SecretStr | None = Field(None, description="Bearer token for writes; unset = writes off.")
+    update_tokens: SecretStr | None = Field(None, description=(
+        "Named write tokens, `name:token,name:token` or a JSON object {\"name\": \"token\"}; "
+        "the name is recorded as who wrote each change. Names are slugs (a-z, 0-9, -)."))
+    allow_clear_all: bool = Field(False, description="Let CLEAR/DROP ALL, NAMED and DEFAULT run; "
+                                  "they then clear only the writable graphs (never the built ones).")
     query_timeout: float = Field(30.0, gt=0, le=3600, description="Default per-query time limit, seconds.")
+    dump_timeout: float = Field(600.0, gt=0, le=86400, description="Time limit of one whole-store dump "
+                                "(/dumps/…), seconds: a dump holds one query worker while it streams.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries.")
     max_request_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     max_result_rows: int = Field(100_000, ge=1, description="Largest non-streamed result, in rows.")
@@ -33,6 +41,8 @@ class Settings(BaseSettings):
     canned_cache_entries: int = Field(256, ge=0, description="Canned-query answers kept in memory "
                                       "(keyed by store version); 0 turns the cache off.")
     log_level: str = Field("info", description="Log level of the server.")
+    service_allow: str = Field("", description="SPARQL endpoints that queries may call with SERVICE: "
+                               "comma- or space-separated IRIs, matched exactly; empty = SERVICE refused.")
 
     @field_validator("base_iri")
     @classmethod
@@ -41,6 +51,47 @@ class Settings(BaseSettings):
             raise ValueError("KG_BASE_IRI must be an http(s) IRI ending with '/', e.g. https://w3id.org/tregua/")
         return v
 
+    @field_validator("update_tokens")
+    @classmethod
+    def _named_tokens_parse(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            parse_update_tokens(v.get_secret_value())
+        return v
+
+    @model_validator(mode="after")
+    def _tokens_distinct(self) -> Settings:
+        self.write_tokens()
+        return self
+
+    def write_tokens(self) -> list[tuple[str | None, SecretStr]]:
+        """Every token that may write, with its writer's name (None: the single `KG_UPDATE_TOKEN`).
+
+        >>> s = Settings(update_token="t0-secret", update_tokens="alice:t1-secret,bob:t2-secret")
+        >>> [(name, token.get_secret_value()) for name, token in s.write_tokens()]
+        [(None, 't0-secret'), ('alice', 't1-secret'), ('bob', 't2-secret')]
+        """
+        out: list[tuple[str | None, SecretStr]] = []
+        if self.update_token is not None and self.update_token.get_secret_value():
+            out.append((None, self.update_token))
+        if self.update_tokens is not None:
+            out += [(name, SecretStr(token))
+                    for name, token in parse_update_tokens(self.update_tokens.get_secret_value()).items()]
+        seen: dict[str, str] = {}
+        for name, token in out:
+            label = name or "KG_UPDATE_TOKEN"
+            other = seen.setdefault(token.get_secret_value(), label)
+            if other != label:
+                raise ValueError(f"KG_UPDATE_TOKENS: {label} has the same token as {other}: give each writer "
+                                 "its own token, or no one can tell who wrote what")
+        return out
+
+    @property
+    def service_allow_list(self) -> tuple[str, ...]:
+        """`service_allow` as IRIs (see `kg.service.parse_allow`)."""
+        from kg.service import parse_allow
+
+        return parse_allow(self.service_allow)
+
     @property
     def seed_article(self) -> Path:
         return self.shared_dir / "seed" / "article.txt"
@@ -48,6 +99,54 @@ class Settings(BaseSettings):
     @property
     def wikidata_reference(self) -> Path:
         return self.shared_dir / "reference" / "wikidata.tsv"
+
+
+def parse_update_tokens(text: str) -> dict[str, str]:
+    """`KG_UPDATE_TOKENS`: `name:token` pairs separated by commas, or a JSON object name -> token.
+
+    >>> parse_update_tokens("alice:s3cret-a, bob:s3cret-b")
+    {'alice': 's3cret-a', 'bob': 's3cret-b'}
+    >>> parse_update_tokens('{"newsroom-bot": "s3cret-c"}')
+    {'newsroom-bot': 's3cret-c'}
+    >>> parse_update_tokens("Alice:x")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: KG_UPDATE_TOKENS: the writer name 'Alice' is not a slug: use lower-case letters, ...
+    """
+    text = text.strip()
+    pairs: list[tuple[str, str]] = []
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"KG_UPDATE_TOKENS is not valid JSON: {exc}; "
+                             'write {"alice": "token-1"} or alice:token-1,bob:token-2') from None
+        if not isinstance(data, dict) or not all(isinstance(t, str) for t in data.values()):
+            raise ValueError('KG_UPDATE_TOKENS as JSON must be an object of strings, e.g. {"alice": "token-1"}')
+        pairs = list(data.items())
+    else:
+        for n, item in enumerate(part.strip() for part in text.split(",")):
+            if not item:
+                continue
+            name, sep, token = item.partition(":")
+            if not sep:
+                raise ValueError(f"KG_UPDATE_TOKENS: item {n + 1} has no ':' between name and token; "
+                                 "write alice:token-1,bob:token-2")
+            pairs.append((name.strip(), token.strip()))
+    out: dict[str, str] = {}
+    for name, token in pairs:
+        if not iris.SLUG_RE.match(name):
+            raise ValueError(f"KG_UPDATE_TOKENS: the writer name {name!r} is not a slug: use lower-case "
+                             "letters, digits and single hyphens, e.g. alice or news-desk")
+        if not token or any(c.isspace() for c in token):
+            raise ValueError(f"KG_UPDATE_TOKENS: the token of {name} is empty or holds white space")
+        if name in out:
+            raise ValueError(f"KG_UPDATE_TOKENS: the writer {name} is named twice; give each name once")
+        out[name] = token
+    if not out:
+        raise ValueError("KG_UPDATE_TOKENS is set but names no writer; write alice:token-1,bob:token-2 "
+                         "or unset it")
+    return out
 
 
 @lru_cache(maxsize=1)

@@ -20,9 +20,10 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    `sh:qualifiedValueShape`, `sh:or`/`sh:and`/`sh:xone`/`sh:not`, `sh:property`), with the
    `rdf:type` of every node on the way (`sh:class`, targets). Focus nodes = subjects and objects of
    the changed quads (vocabulary excluded) plus every node some shape targets whose routes reach
-   one of them (the routes walked backwards from the changed nodes). pyshacl (`focus_nodes=`,
-   the store's shapes, its ontology as `ont_graph`) gets exactly the quads those focus nodes'
-   routes reach in the store with the delta applied virtually: the same view a validation of the
+   one of them (the routes walked backwards from the changed nodes). pyshacl (through
+   `validate_focus`, which keeps the focus nodes' results; the store's shapes, its ontology as
+   `ont_graph`) gets exactly the quads those focus nodes' routes reach
+   in the store with the delta applied virtually: the same view a validation of the
    whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
    not the store.
 4. **Journal, then commit.** The net change (data and inferred quads) becomes one
@@ -50,11 +51,13 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from kg import iris
+from kg import iris, service
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, StoreUnavailable, ValidationFailed, Violation
 from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
-from kg.store.engine import syntax_error
+from kg.protected import WritePolicy
+from kg.sparql_lexer import TOKEN_RE, Token, tokenize
+from kg.store.engine import check_nesting, syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -69,44 +72,10 @@ MAX_COPY_QUADS = 2_000_000
 Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 
 
+#: What user writes may do unless told otherwise: built graphs protected, no bulk CLEAR/DROP.
+DEFAULT_POLICY = WritePolicy()
+
 # ----------------------------------------------------------------------------- tokens and operations
-
-_TOKEN_RE = re.compile(r"""
-  (?P<ws>\s+)
-| (?P<comment>\#[^\n]*)
-| (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-| (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-             |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-| (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-| (?P<lbrace>\{) | (?P<rbrace>\}) | (?P<semi>;)
-| (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*(?::(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)?
-           |:(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)
-| (?P<other>.)
-""", re.X | re.S)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-    @property
-    def upper(self) -> str:
-        return self.text.upper() if self.kind == "word" else ""
-
-
-def tokenize(text: str) -> list[Token]:
-    """Tokens that matter for finding an update's parts: no whitespace, no comments."""
-    out = []
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(Token(kind, m.group(), m.start(), m.end()))
-    return out
-
 
 @dataclass
 class Operation:
@@ -222,9 +191,13 @@ def _operation(text: str, tokens: list[Token], prefixes: dict[str, str], base: s
     r = _Reader(text, tokens, prefixes, base)
     word = r.take().upper
     op = Operation(word.lower(), prologue=prologue)
-    if word == "LOAD":
-        raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
-                         hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")
+    if word == "LOAD":  # refused in update_delta, after the policy has looked at its target
+        op.silent = bool(r.keyword("SILENT"))
+        op.source = r.iri()
+        if r.keyword("INTO"):
+            r.keyword("GRAPH")
+            op.target = r.iri()
+        return op
     if word in ("CLEAR", "DROP", "CREATE"):
         op.silent = bool(r.keyword("SILENT"))
         which = r.keyword("GRAPH", "DEFAULT", "NAMED", "ALL")
@@ -461,7 +434,7 @@ def _parse_quads(prologue: str, group: str, base_iri: str | None, *, variables: 
 def _spaced(text: str) -> list[Token]:
     """Tokens with the whitespace between them kept as `ws` tokens (to rebuild the text)."""
     out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in TOKEN_RE.finditer(text):
         out.append(Token(m.lastgroup or "other", m.group(), m.start(), m.end()))
     return out
 
@@ -507,9 +480,10 @@ def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
     if op.kind == "delete_where" and any(isinstance(t, ox.BlankNode)
                                          for q in delete for t in (q.subject, q.object)):
         raise QuerySyntaxError("blank nodes are not allowed in DELETE WHERE")
-    if (op.using or op.using_named) and (using or using_named):
-        raise BadRequest("the dataset is given twice: by USING in the update and by using-graph-uri/"
-                         "using-named-graph-uri parameters", hint="give it in one place only")
+    if (op.using or op.using_named or op.with_graph is not None) and (using or using_named):
+        # SPARQL 1.1 Protocol 2.2.3: such a request must be refused.
+        raise BadRequest("the dataset is given twice: by USING/USING NAMED/WITH in the update and by "
+                         "using-graph-uri/using-named-graph-uri parameters", hint="give it in one place only")
     query = f"{op.prologue}\nSELECT * WHERE {op.where}"
     try:
         solutions = vd.query_store().query(
@@ -524,19 +498,20 @@ def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
     vd.apply(removals, additions)
 
 
-def _graphs_of(vd: VirtualDataset, which: Graph | str | None) -> list[Graph]:
+def _graphs_of(vd: VirtualDataset, which: Graph | str | None, policy: WritePolicy) -> list[Graph]:
+    """The graphs a CLEAR/DROP empties; NAMED and ALL leave the policy's protected graphs alone."""
     if which == "DEFAULT":
         return [ox.DefaultGraph()]
     if which == "NAMED":
-        return vd.named_graphs()
+        return policy.sweep(vd.named_graphs())
     if which == "ALL":
-        return [ox.DefaultGraph(), *vd.named_graphs()]
+        return [ox.DefaultGraph(), *policy.sweep(vd.named_graphs())]
     assert isinstance(which, ox.NamedNode | ox.BlankNode | ox.DefaultGraph)
     return [which]
 
 
 def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
-         using: list[ox.NamedNode], using_named: list[ox.NamedNode]) -> None:
+         using: list[ox.NamedNode], using_named: list[ox.NamedNode], policy: WritePolicy) -> None:
     if op.kind in ("insert_data", "delete_data"):
         quads = _parse_quads(op.prologue, op.data or "{}", base_iri, variables=False)
         if op.kind == "insert_data":
@@ -546,7 +521,7 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
     elif op.kind in ("modify", "delete_where"):
         _run_modify(vd, op, base_iri, using, using_named)
     elif op.kind in ("clear", "drop"):
-        for graph in _graphs_of(vd, op.target):
+        for graph in _graphs_of(vd, op.target, policy):
             if not vd.graph_exists(graph):
                 # DROP of a missing graph fails unless SILENT; CLEAR of one is a no-op (as Oxigraph,
                 # and as the W3C protocol tests expect of `CLEAR GRAPH` before a first insert).
@@ -568,9 +543,11 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
         assert isinstance(source, ox.NamedNode | ox.DefaultGraph)
         assert isinstance(target, ox.NamedNode | ox.DefaultGraph)
         if not vd.graph_exists(source):
-            if op.silent:
-                return
-            raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if not op.silent:
+                raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if op.kind != "add" and source != target and vd.graph_exists(target):
+                vd.drop_graph(target)  # as Oxigraph: the target takes the missing source's (empty) content
+            return
         if source == target:
             return
         content = [ox.Quad(q.subject, q.predicate, q.object, target) for q in vd.pattern(g=source)]
@@ -587,9 +564,9 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
 
 def check_syntax(update: str, base_iri: str | None) -> None:
     """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
-    if re.search(r"\bSERVICE\b", update, re.IGNORECASE) and any(
-            t.upper == "SERVICE" for t in tokenize(update)):
-        raise BadRequest("SERVICE is not available in updates: this service does not call other endpoints")
+    service.check(update, base_iri=base_iri, never="updates never call other endpoints, not even allowed "
+                  "ones: an update's WHERE runs in the writer, outside the query timeout")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:
@@ -599,17 +576,38 @@ def check_syntax(update: str, base_iri: str | None) -> None:
 
 
 def update_delta(store: ox.Store, update: str, *, base_iri: str | None = None,
-                 using: Iterable[str] = (), using_named: Iterable[str] = ()) -> VirtualDataset:
-    """What `update` would change in `store`, computed without writing. See the module docstring."""
+                 using: Iterable[str] = (), using_named: Iterable[str] = (),
+                 policy: WritePolicy = DEFAULT_POLICY) -> VirtualDataset:
+    """What `update` would change in `store`, computed without writing. See the module docstring.
+
+    `policy` (kg.protected) refuses, before anything is computed, operations aimed at the built
+    graphs and bulk CLEAR/DROP unless allowed, and afterwards any change that reached a built
+    graph through a variable (`GRAPH ?g`).
+    """
     if any(t.upper == "LOAD" for t in tokenize(update)):
-        split_update(update)  # raises the clear LOAD refusal when LOAD is an operation
+        ops = split_update(update)  # a LOAD operation is refused here, naming a built target first
+        policy.check_operations([op for op in ops if op.kind != "load"], base_iri)
+        _refuse_load(ops, policy)
     check_syntax(update, base_iri)
     vd = VirtualDataset(store)
     using_nodes = [ox.NamedNode(u) for u in using]
     using_named_nodes = [ox.NamedNode(u) for u in using_named]
-    for op in split_update(update):
-        _run(vd, op, base_iri, using_nodes, using_named_nodes)
+    ops = split_update(update)
+    policy.check_operations(ops, base_iri)
+    for op in ops:
+        _run(vd, op, base_iri, using_nodes, using_named_nodes, policy)
+    policy.check_delta(vd.removed, vd.added, vd.created, vd.dropped)
     return vd
+
+
+def _refuse_load(ops: list[Operation], policy: WritePolicy) -> None:
+    for op in ops:
+        if op.kind != "load":
+            continue
+        if policy.is_protected(op.target):
+            policy.refuse_graph(op.target.value, "LOAD into")  # type: ignore[union-attr]
+        raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
+                         hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")
 
 
 # ----------------------------------------------------------------------------- inference and validation
@@ -1134,7 +1132,8 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
     nodes = focus_nodes(vd, changed, rules)
     data = neighbourhood(vd, nodes, rules)
     report.focus_nodes, report.validated_quads = len(nodes), len(data)
-    named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
+    # blank nodes too ("_:label"): a new blank-node statement must meet its shape as an IRI one does
+    named = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in nodes)
     result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)
     report.warnings = result.warnings
     if not result.conforms:
@@ -1187,12 +1186,12 @@ class MemoryWriter:
 
 
 def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None = None,
-                request_id: str | None = None) -> GateReport:
+                request_id: str | None = None, extra: dict[str, list[str]] | None = None) -> GateReport:
     """Compute a change, infer, validate, journal and commit it; raise before writing anything.
 
     Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
-    a bad request; in every failure the store and the journal are exactly as before. `who` and
-    `request_id` go into the journal entry.
+    a bad request; in every failure the store and the journal are exactly as before. `who`,
+    `request_id` and `extra` headers go into the journal entry.
     """
     started = time.perf_counter()
     report = GateReport()
@@ -1210,6 +1209,7 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
                     entry = Entry.new(removed=vd.removed, added=vd.added, who=who, request_id=request_id,
                                       version_before=writer.version,
                                       created_graphs=_named_keys(vd.created), dropped_graphs=_named_keys(vd.dropped))
+                    entry.extra = dict(extra or {})  # more headers, e.g. `reverts` (kg revert)
                 data = changed_data(vd)
                 report.removed = sum(1 for q in data if q in vd.removed)
                 report.added = sum(1 for q in data if q in vd.added)
@@ -1312,21 +1312,25 @@ def warm(writer: Writer) -> None:
 
 
 def apply_update(writer: Writer, update: str, *, base_iri: str | None = None,
-                 using: Iterable[str] = (), using_named: Iterable[str] = (), who: str | None = None,
+                 using: Iterable[str] = (), using_named: Iterable[str] = (),
+                 policy: WritePolicy = DEFAULT_POLICY, who: str | None = None,
                  request_id: str | None = None) -> GateReport:
     """Run a SPARQL 1.1 Update through the gate (see the module docstring)."""
     using, using_named = list(using), list(using_named)
-    return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri,
-                                                          using=using, using_named=using_named),
+    return gated_write(writer, lambda store: update_delta(store, update, base_iri=base_iri, using=using,
+                                                          using_named=using_named, policy=policy),
                        who=who, request_id=request_id)
 
 
 def apply_delta(writer: Writer, removed: Iterable[ox.Quad], added: Iterable[ox.Quad], *,
                 created_graphs: Iterable[str] = (), dropped_graphs: Iterable[str] = (),
-                who: str | None = None, request_id: str | None = None) -> GateReport:
+                who: str | None = None, request_id: str | None = None,
+                policy: WritePolicy | None = None) -> GateReport:
     """Remove and add given quads through the gate: a journal entry replayed by `kg build`, or
     one undone (`Entry.inverse`). Quads already absent (removals) or present (additions) are
-    left alone; the report's `entry` is None when nothing was left to change."""
+    left alone; the report's `entry` is None when nothing was left to change. With a `policy`
+    (`kg revert`), a delta reaching a built graph is refused; replay passes none (it re-applies
+    what was once allowed, `kg link` entries included)."""
     removed, added = list(removed), list(added)
 
     def compute(store: ox.Store) -> VirtualDataset:
@@ -1337,6 +1341,8 @@ def apply_delta(writer: Writer, removed: Iterable[ox.Quad], added: Iterable[ox.Q
                 vd.drop_graph(ox.NamedNode(graph))
         for graph in created_graphs:
             vd.create_graph(ox.NamedNode(graph))
+        if policy is not None:
+            policy.check_delta(vd.removed, vd.added, vd.created, vd.dropped)
         return vd
 
     return gated_write(writer, compute, who=who, request_id=request_id)
@@ -1347,8 +1353,10 @@ def _graph_node(graph: str | None) -> ox.NamedNode | ox.DefaultGraph:
 
 
 def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
-                  who: str | None = None, request_id: str | None = None) -> GateReport:
+                  policy: WritePolicy = DEFAULT_POLICY, who: str | None = None,
+                  request_id: str | None = None) -> GateReport:
     """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
+    policy.check_target(graph, "replacing (PUT)")
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
@@ -1363,8 +1371,10 @@ def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple
 
 
 def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
-                 who: str | None = None, request_id: str | None = None) -> GateReport:
+                 policy: WritePolicy = DEFAULT_POLICY, who: str | None = None,
+                 request_id: str | None = None) -> GateReport:
     """Graph Store POST: merge `triples` into the graph."""
+    policy.check_target(graph, "adding (POST) to")
     target = _graph_node(graph)
     content = _fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
@@ -1378,9 +1388,10 @@ def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple 
     return gated_write(writer, compute, who=who, request_id=request_id)
 
 
-def delete_graph(writer: Writer, graph: str | None, *, who: str | None = None,
-                 request_id: str | None = None) -> GateReport:
+def delete_graph(writer: Writer, graph: str | None, *, policy: WritePolicy = DEFAULT_POLICY,
+                 who: str | None = None, request_id: str | None = None) -> GateReport:
     """Graph Store DELETE: remove the graph (the default graph is emptied). NotFound if absent."""
+    policy.check_target(graph, "deleting (DELETE)")
     target = _graph_node(graph)
 
     def compute(store: ox.Store) -> VirtualDataset:

@@ -60,6 +60,9 @@ class Format:
     results: ox.QueryResultsFormat | None = None
     #: Its name under https://www.w3.org/ns/formats/ ("" when the W3C list has none).
     w3c: str = ""
+    #: The media type's `profile` parameter, where another format shares the media type
+    #: (SPARQL 1.1 TSV and plain TSV are both text/tab-separated-values).
+    profile: str = ""
 
     @property
     def ox_format(self) -> ox.RdfFormat | ox.QueryResultsFormat | None:
@@ -92,7 +95,10 @@ FORMATS: tuple[Format, ...] = (
     Format("csv", "CSV", "text/csv", "csv", "https://www.w3.org/TR/sparql11-results-csv-tsv/", _SOLUTIONS,
            results=ox.QueryResultsFormat.CSV, w3c="SPARQL_Results_CSV"),
     Format("tsv", "TSV", "text/tab-separated-values", "tsv", "https://www.w3.org/TR/sparql11-results-csv-tsv/",
-           _SOLUTIONS, results=ox.QueryResultsFormat.TSV, w3c="SPARQL_Results_TSV"),
+           _SOLUTIONS, results=ox.QueryResultsFormat.TSV, w3c="SPARQL_Results_TSV",
+           profile=W3C_FORMATS + "SPARQL_Results_TSV"),
+    Format("plain-tsv", "TSV (plain values, for spreadsheets)", "text/tab-separated-values", "tsv",
+           "https://www.iana.org/assignments/media-types/text/tab-separated-values", frozenset({Carries.SOLUTIONS})),
     Format("json", "JSON rows", "application/json", "json", "https://www.rfc-editor.org/rfc/rfc8259",
            frozenset({Carries.SOLUTIONS})),
     Format("html", "HTML", "text/html", "html", "https://html.spec.whatwg.org/", frozenset({Carries.PAGE})),
@@ -110,7 +116,8 @@ FORMATS: tuple[Format, ...] = (
            rdf=ox.RdfFormat.TRIG, w3c="TriG"),
 )
 _BY_KEY = {f.key: f for f in FORMATS}
-SPARQL_JSON, SPARQL_XML, CSV, TSV, JSON_ROWS, HTML, TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG = FORMATS
+(SPARQL_JSON, SPARQL_XML, CSV, TSV, PLAIN_TSV, JSON_ROWS, HTML,
+ TURTLE, N_TRIPLES, JSON_LD, RDF_XML, N_QUADS, TRIG) = FORMATS
 
 
 def by_key(key: str) -> Format:
@@ -277,7 +284,8 @@ RESULTS = Menu("SPARQL results", (*_RESULTS_MAIN, _alias(_RESULTS_MAIN[0], "appl
                                   _alias(_RESULTS_MAIN[1], "application/xml")))
 
 _GRAPHS_MAIN = (
-    Offer(TURTLE, "ttl", ("turtle",)),
+    # N3 is a superset of Turtle: a client asking for N3 (SPARQLWrapper's `N3`) can read Turtle.
+    Offer(TURTLE, "ttl", ("turtle", "n3", "text/n3", "text/rdf+n3", "application/turtle")),
     Offer(N_TRIPLES, "nt", ("ntriples", "n-triples")),
     Offer(JSON_LD, "jsonld", ("json-ld", "json")),
     Offer(RDF_XML, "rdf", ("rdfxml", "rdf+xml", "xml")),
@@ -289,17 +297,22 @@ _GRAPHS_MAIN = (
 GRAPHS = Menu("RDF graphs", (*_GRAPHS_MAIN, _alias(_GRAPHS_MAIN[1], "text/plain"),
                              _alias(_GRAPHS_MAIN[0], "application/x-turtle")))
 
+#: Dumps that keep the named graphs (GET /dumps/…): the dataset formats of GRAPHS.
+DATASETS = Menu("RDF datasets", tuple(o for o in _GRAPHS_MAIN if Carries.DATASET in o.format.carries))
+
 #: One entity's or vocabulary's description (datasets make no sense for one description);
 #: plain `application/json` (asked for by name only) gets JSON-LD, which is JSON.
 DOCUMENTS = Menu("RDF documents", (*_GRAPHS_MAIN[:4], _alias(_GRAPHS_MAIN[2], "application/json")))
 
 #: Canned queries (GET /queries/NAME, `kg query --canned`): `format=` names in the order they are
-#: listed, plain JSON rows as `json` (the SPARQL JSON document is `sparql-json`).
+#: listed; plain values as `tsv` and `json` (the SPARQL documents are `sparql-tsv` and `sparql-json`).
 CANNED = Menu("canned query results", (
-    Offer(CSV, "csv"), Offer(TSV, "tsv"), Offer(SPARQL_JSON, "sparql-json"), Offer(JSON_ROWS, "json"),
+    Offer(CSV, "csv"), Offer(PLAIN_TSV, "tsv"), Offer(TSV, "sparql-tsv"), Offer(SPARQL_JSON, "sparql-json"),
+    Offer(JSON_ROWS, "json"),
     Offer(SPARQL_XML, "xml"), Offer(HTML, "html"),
 ))
-#: The canned queries' Accept preference: a bare `*/*` gets the first (plain JSON rows).
+#: The canned queries' Accept preference: a bare `*/*` gets the first (plain JSON rows). SPARQL TSV
+#: is chosen by the profile parameter (api.routers.queries), not by its media type alone.
 CANNED_ACCEPT: tuple[Offer, ...] = (
     CANNED.by_name("json"), CANNED.by_name("csv"), CANNED.by_name("tsv"), CANNED.by_name("sparql-json"),
     CANNED.by_name("xml"), _alias(CANNED.by_name("xml"), "application/xml"),
@@ -309,9 +322,11 @@ CANNED_ACCEPT: tuple[Offer, ...] = (
 
 
 def canned_content_type(offer: Offer) -> str:
-    """Canned answers state the charset on text/* only (JSON and XML declare their own encoding)."""
-    media = offer.format.media_type
-    return f"{media}; charset=utf-8" if media.startswith("text/") else media
+    """Canned answers state the charset on text/* only (JSON and XML declare their own encoding),
+    and the profile where the media type is shared (SPARQL TSV beside plain TSV)."""
+    fmt = offer.format
+    out = f"{fmt.media_type}; charset=utf-8" if fmt.media_type.startswith("text/") else fmt.media_type
+    return f'{out}; profile="{fmt.profile}"' if fmt.profile else out
 
 
 #: Formats a request body may come in (graph store PUT/POST, /validate): every RDF format.

@@ -24,13 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
-from api.deps import cached_graph_sizes, engine_of, require_write_token, settings_of, updates_enabled, writer_of
-from api.errors import ApiError
+from api.deps import WriteDep, cached_graph_sizes, engine_of, settings_of, updates_enabled, write_access
+from api.errors import ApiError, StreamAborted
+from api.head import is_head
+from kg import service
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
 from kg.media import GRAPHS, RESULTS, Offer
-from kg.store import service
-from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
+from kg.store import description
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")
@@ -143,13 +145,26 @@ def _timeout(value: str | None, limit: float) -> float | None:
 
 
 def service_description(request: Request) -> Response:
-    """The SPARQL 1.1 Service Description (`kg.store.service`), in any RDF format the client accepts."""
+    """The SPARQL 1.1 Service Description (`kg.store.description`), in any RDF format the client accepts."""
     fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
     settings = settings_of(request)
     endpoint = str(request.url.replace(query="", fragment=""))
-    triples = service.describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
-    data = ox.serialize(triples, format=fmt.rdf, prefixes=service.PREFIXES) or b""
+    triples = description.describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
+    data = ox.serialize(triples, format=fmt.rdf, prefixes=description.PREFIXES) or b""
     return Response(data, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
+def prefers_html(accept: str | None) -> bool:
+    """Whether Accept ranks text/html above every RDF format (a browser, not `*/*` or an RDF client).
+
+    >>> prefers_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    True
+    >>> prefers_html("*/*"), prefers_html("text/turtle, text/html;q=0.5"), prefers_html(None)
+    (False, False, False)
+    """
+    ranges = negotiation.parse_accept(accept)
+    html = negotiation.quality(ranges, "text/html")
+    return html > 0 and all(html > negotiation.quality(ranges, t.media_type) for t in GRAPHS)
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
@@ -159,6 +174,9 @@ async def sparql_get(request: Request) -> Response:
         if protocol.all("update"):
             raise ApiError(405, "updates cannot be sent with GET", headers={"Allow": "POST"},
                            hint="POST them to /sparql/update (form `update=` or application/sparql-update)")
+        if not protocol.all("format") and prefers_html(request.headers.get("accept")):
+            # A person in a browser: the editor, not raw Turtle. Machines keep the description.
+            return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
         return await run_in_threadpool(service_description, request)
     return await run_query(request, protocol)
 
@@ -170,12 +188,12 @@ async def sparql_post(request: Request) -> Response:
     if media == FORM:
         form = parse_form(await request.body(), charset)
         if "update" in form and "query" not in form:
-            return await sparql_update(request)
+            return await sparql_update(request, write_access(request))
         protocol.add(form)
     elif media == SPARQL_QUERY:
         protocol.add({"query": [decode_utf8(await request.body(), charset, "query")]})
     elif media == SPARQL_UPDATE:
-        return await sparql_update(request)
+        return await sparql_update(request, write_access(request))
     else:
         raise _unsupported_media(media, [FORM, SPARQL_QUERY, SPARQL_UPDATE])
     if not protocol.all("query"):
@@ -221,18 +239,22 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
     kind = query_form(query)
     outcome = "error"
     try:
-        fmt_param = protocol.one("format")
+        allow = settings.service_allow_list
+        service.check(query, allow, base_iri=settings.base_iri)  # before any worker is taken
+        formats = protocol.all("format")
         accept = request.headers.get("accept")
-        solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
+        solutions = _choose(ResultKind.SOLUTIONS, accept, _format(formats, ResultKind.SOLUTIONS)) \
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else RESULTS.default
-        graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
+        graph = _choose(ResultKind.GRAPH, accept, _format(formats, ResultKind.GRAPH)) \
             if kind in (None, ResultKind.GRAPH) else GRAPHS.default
+        check_nesting(query)  # before any parser: too deep a nesting overflows pyoxigraph's stack
         qr = QueryRequest(
             query,
             default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
             named_graph_uris=_check_iris(protocol.all("named-graph-uri"), "named-graph-uri"),
             timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
             base_iri=settings.base_iri,
+            service_allow=allow,
         )
         result = await serialize(engine_of(request), qr, solutions.results, graph.rdf)
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
@@ -255,6 +277,13 @@ _CHOSEN: dict[tuple[ResultKind, str | None, str | None], Offer] = {}
 _CHOSEN_MAX = 512
 
 
+def _format(values: list[str], kind: ResultKind) -> str | None:
+    """The one `format=` asked for (None: Accept decides); repeats that agree are one."""
+    if len(values) <= 1 and "," not in (values[0] if values else ""):
+        return values[0] if values and values[0] else None
+    return negotiation.agreed_format(values, kind)
+
+
 def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> Offer:
     key = (kind, accept, fmt_param)
     media = _CHOSEN.get(key)
@@ -273,10 +302,6 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     if native is not None:
         return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
-
-
-class StreamAborted(RuntimeError):
-    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent."""
 
 
 def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
@@ -310,7 +335,8 @@ def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size
 @router.api_route("/sparql/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     allowed = "POST" if request.url.path.endswith("/update") else "GET, HEAD, POST"
-    raise ApiError(405, f"{request.method} is not allowed on {request.url.path}", headers={"Allow": allowed},
+    method = "HEAD" if is_head(request) else request.method
+    raise ApiError(405, f"{method} is not allowed on {request.url.path}", headers={"Allow": allowed},
                    hint=f"use {allowed}")
 
 
@@ -318,8 +344,7 @@ async def wrong_method(request: Request) -> Response:
 
 
 @router.post("/sparql/update", summary="SPARQL 1.1 update (bearer token; SHACL-gated, atomic)")
-async def sparql_update(request: Request) -> Response:
-    require_write_token(request)
+async def sparql_update(request: Request, access: WriteDep) -> Response:
     media, charset = media_type_of(request)
     protocol = Protocol(url_params(request))
     if media == FORM:
@@ -338,14 +363,14 @@ async def sparql_update(request: Request) -> Response:
     using = _check_iris(protocol.all("using-graph-uri"), "using-graph-uri")
     using_named = _check_iris(protocol.all("using-named-graph-uri"), "using-named-graph-uri")
     settings = settings_of(request)
-    writer = writer_of(request)
     started = time.perf_counter()
+    who = f"who={access.label} request={access.request_id}"
     try:
-        report = await run_in_threadpool(apply_update, writer, update, base_iri=settings.base_iri,
-                                         using=using, using_named=using_named)
+        report = await run_in_threadpool(apply_update, access.store, update, base_iri=settings.base_iri,
+                                         using=using, using_named=using_named, **access.gate_kwargs())
     except KgError as exc:
-        _log(update, None, f"update-{type(exc).__name__}", started, 0)
+        _log(update, None, f"update-{type(exc).__name__} {who}", started, 0)
         raise
-    _log(update, None, f"update-ok +{report.added} -{report.removed}", started, 0)
+    _log(update, None, f"update-ok +{report.added} -{report.removed} {who}", started, 0)
     body: dict[str, Any] = {"status": "committed", **report.as_dict()}
     return JSONResponse(body)

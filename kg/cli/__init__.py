@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from kg import media
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+from kg.journal import commands as journal_commands
 from kg.linking import review as link_review
 
 if TYPE_CHECKING:
@@ -155,7 +156,12 @@ def run_serve(args: argparse.Namespace) -> int:
     from kg.config import get_settings
 
     get_settings.cache_clear()
-    uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    from uvicorn.importer import import_from_string
+
+    # Named by string, as the app is: the HTTP layer stays in api/ (its unreadable-request answer
+    # is JSON like every other error, not uvicorn's plain text).
+    uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                http=import_from_string("api.protocol:JsonErrorProtocol"))
     return EXIT_OK
 
 
@@ -209,7 +215,9 @@ def run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = _query_text(args.query)
     store = open_store(store_path(args), read_only=True)
-    result = run_query(store, QueryRequest(text))
+    from kg.config import get_settings
+
+    result = run_query(store, QueryRequest(text, service_allow=get_settings().service_allow_list))
     fmt = args.format
     if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
         graph = media.GRAPHS.get(fmt or "ttl")
@@ -274,6 +282,11 @@ COMMANDS: list[Command] = [
     Command("link", link_review.LINK_HELP, link_review.configure_link, link_review.run_link),
     Command("export-links", link_review.EXPORT_HELP, link_review.configure_export_links,
             link_review.run_export_links),
+    Command("history", journal_commands.HISTORY_HELP, journal_commands.configure_history,
+            journal_commands.run_history),
+    Command("revert", journal_commands.REVERT_HELP, journal_commands.configure_revert, journal_commands.run_revert),
+    Command("journal", journal_commands.JOURNAL_HELP, journal_commands.configure_journal,
+            journal_commands.run_journal),
 ]
 
 
@@ -316,7 +329,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("  how to fix: check the path and its permissions", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ValidationError as exc:
-        print(f"error: bad setting: {exc}", file=sys.stderr)
+        # Each problem with the setting's name, never the value given: settings hold tokens.
+        for error in exc.errors(include_input=False, include_url=False):
+            field = "_".join(str(part) for part in error["loc"])
+            named = f" KG_{field.upper()} ({field})" if field else ""
+            print(f"error: bad setting{named}: {error['msg']}", file=sys.stderr)
         print("  how to fix: correct the KG_* environment variable or option named above", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:

@@ -235,7 +235,8 @@ def plan_quads(plan: LinkPlan, store: ox.Store, *, reviewed_on: date) -> LinkPla
     """Fill `plan.add` and `plan.remove` for its accepted rows."""
     for row in plan.linked:
         entity = ox.NamedNode(row.iri)
-        plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, WIKIDATA_GRAPH))
+        # wherever the mark is: an entity added through the API carries it in its own graph
+        plan.remove.extend(store.quads_for_pattern(entity, LINK_STATUS, NOT_LINKED, None))
         plan.add.extend(links.review_quads(row.iri, row.qid, reviewer=row.reviewer,
                                            reviewed_on=reviewed_on.isoformat(), note=row.note))
     return plan

@@ -13,7 +13,7 @@ from api.negotiation import (
     quality,
 )
 from kg.errors import ParameterError, UnsupportedFormat
-from kg.media import FORMATS, GRAPHS, RESULTS
+from kg.media import GRAPHS, RESULTS
 from kg.store.engine import ResultKind
 
 
@@ -129,14 +129,6 @@ def test_unknown_format_parameter_names_the_choices() -> None:
 def test_aliases_only_when_named() -> None:
     assert negotiate("*/*", GRAPHS) == GRAPHS[0]
     assert negotiate("application/*", RESULTS).media_type == "application/sparql-results+json"
-
-
-def test_service_description_lists_the_table_formats() -> None:
-    from kg.store import service as service_description
-
-    for name in service_description.RESULT_FORMATS + service_description.INPUT_FORMATS:
-        assert any(f.w3c == name for f in FORMATS), name
-    assert len(service_description.RESULT_FORMATS) == len(RESULTS.short_names()) + len(GRAPHS.short_names())
 
 
 def test_request_bodies_are_read_in_every_rdf_format() -> None:

@@ -5,7 +5,8 @@ endpoint path `/sparql/` is our `/sparql` for queries and `/sparql/update` for u
 of an update to `/sparql` is accepted too: `test_update_post_direct_to_the_query_endpoint`).
 Updates carry the bearer token, since writes here need one. The graphs data1..data3 of the
 suite are loaded with an update first; the update tests run on a server of their own, since
-they begin with CLEAR ALL / DROP ALL.
+they begin with CLEAR ALL / DROP ALL. Both servers allow those (`KG_ALLOW_CLEAR_ALL=true`, which
+this service needs before it runs a bulk CLEAR/DROP; the built graphs are kept even then).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from kg import iris
+from kg.protected import BUILT_GRAPHS
 from tests.conftest import UPDATE_TOKEN, Server
 
 K = "http://kasei.us/2009/09/sparql/data/"
@@ -25,11 +28,12 @@ DATA = "\n".join(
 AUTH = {"Authorization": f"Bearer {UPDATE_TOKEN}"}
 QUERY = {"Content-Type": "application/sparql-query"}
 UPDATE = {"Content-Type": "application/sparql-update", **AUTH}
+CLEAR_ALL = {"KG_ALLOW_CLEAR_ALL": "true"}
 
 
 @pytest.fixture(scope="module")
 def query_server(make_server: Callable[..., Server]) -> Server:
-    server = make_server()
+    server = make_server(CLEAR_ALL)
     response = httpx.post(
         server.url + "/sparql/update",
         content=f"INSERT DATA {{ {DATA} }}".encode(),
@@ -48,7 +52,7 @@ def q(query_server: Server) -> Iterator[httpx.Client]:
 
 @pytest.fixture(scope="module")
 def u(make_server: Callable[..., Server]) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=make_server().url, timeout=120) as client:
+    with httpx.Client(base_url=make_server(CLEAR_ALL).url, timeout=120) as client:
         yield client
 
 
@@ -302,6 +306,33 @@ def test_bad_update_dataset_conflict(q: httpx.Client) -> None:
     assert q.get("/health").json()["quads"] == before  # CLEAR ALL did not run either: all or nothing
 
 
+@pytest.mark.parametrize(("clause", "parameter"), [
+    (f"USING NAMED <{K}data1.rdf>", "using-named-graph-uri"),
+    (f"USING <{K}data1.rdf>", "using-named-graph-uri"),
+    (f"USING NAMED <{K}data1.rdf>", "using-graph-uri"),
+])
+def test_bad_update_dataset_conflict_using_named(q: httpx.Client, clause: str, parameter: str) -> None:
+    """bad_update_dataset_conflict with USING NAMED, and the parameters sent in a form body."""
+    update = (f"PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nCLEAR ALL ;\nINSERT {{ GRAPH <http://example.org/c> "
+              f"{{ ?s a foaf:Agent }} }}\n{clause}\nWHERE {{ GRAPH ?g {{ ?s a foaf:Document }} }}")
+    before = q.get("/health").json()["quads"]
+    response = q.post("/sparql/update", data={"update": update, parameter: f"{K}data1.rdf"}, headers=AUTH)
+    assert response.status_code == 400, response.text
+    assert "dataset is given twice" in response.json()["message"]
+    assert q.get("/health").json()["quads"] == before
+
+
+def test_bad_update_dataset_conflict_with(q: httpx.Client) -> None:
+    """WITH in the text and using-graph-uri in the request (protocol §2.2.3): refused, nothing written."""
+    update = (f"PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nCLEAR ALL ;\nWITH <{K}data1.rdf>\n"
+              "INSERT { ?s a foaf:Agent } WHERE { ?s a foaf:Document }")
+    before = q.get("/health").json()["quads"]
+    response = q.post(f"/sparql/update?using-graph-uri={K}data2.rdf", content=update.encode(), headers=UPDATE)
+    assert response.status_code == 400, response.text
+    assert "USING/USING NAMED/WITH" in response.json()["message"]
+    assert q.get("/health").json()["quads"] == before
+
+
 # ----------------------------------------------------------------------------- updates
 
 
@@ -409,7 +440,11 @@ def test_update_post_form(u: httpx.Client) -> None:
         headers={"Content-Type": "application/x-www-form-urlencoded", **AUTH},
     )
     assert 200 <= response.status_code < 400, response.text
-    assert u.get("/health").json()["quads"] == 0
+    built = ", ".join(f"<{g}>" for g in BUILT_GRAPHS)
+    assert not ask(u, f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g NOT IN ({built})) }}")  # data graphs empty
+    default = u.get("/rdf-graph-store?default", headers={"Accept": "application/n-triples"})
+    assert default.status_code == 200 and default.content.strip() == b""
+    assert ask(u, f"ASK {{ GRAPH <{iris.GRAPH_ONTOLOGY}> {{ ?s ?p ?o }} }}")  # the built graphs stay
 
 
 def test_update_post_direct(u: httpx.Client) -> None:

@@ -38,8 +38,8 @@ def newcomer_update(slug: str, label: str) -> str:
     entity = iris.entity_iri("person", slug)
     return f"""PREFIX tg: <{iris.TG}> PREFIX rdfs: <{RDFS}>
 INSERT DATA {{
-  GRAPH <{SOURCE}> {{ <{entity}> a tg:Person ; rdfs:label "{label}"@en, "{label}"@es . }}
-  GRAPH <{iris.GRAPH_WIKIDATA}> {{ <{entity}> tg:linkStatus tg:notLinked . }}
+  GRAPH <{SOURCE}> {{ <{entity}> a tg:Person ; rdfs:label "{label}"@en, "{label}"@es ;
+                      tg:linkStatus tg:notLinked . }}
 }}"""
 
 
@@ -145,7 +145,7 @@ def test_an_edit_the_new_shapes_refuse_is_quarantined_and_one_already_in_the_sou
     sourced = iris.entity_iri("person", "test-sourced")
     with (sources / "insightcrime-2017-01-ms13-dialogue.trig").open("a", encoding="utf-8") as out:
         out.write(f"""\n<{SOURCE}> {{ <{sourced}> a <{iris.TG}Person> ;
-            <{RDFS}label> "Sourced"@en, "Sourced"@es . }}\n""")
+            <{RDFS}label> "Sourced"@en, "Sourced"@es ; <{iris.TG}linkStatus> <{iris.TG}notLinked> . }}\n""")
     args = ["build", "--store", str(store_path), "--shapes-dir", str(shapes), "--sources-dir", str(sources),
             "--engine", "oxigraph", "--semantics", "oxigraph"]
     capsys.readouterr()

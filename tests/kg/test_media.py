@@ -12,6 +12,7 @@ import pytest
 
 from kg import canned, media
 from kg.media import CANNED, DOCUMENTS, FORMATS, GRAPHS, RESULTS, Carries
+from kg.store import description
 
 
 def _choices(command: str) -> list[str]:
@@ -30,7 +31,8 @@ def _choices(command: str) -> list[str]:
 
 def test_keys_media_types_and_specs_are_unique_and_real() -> None:
     assert len({f.key for f in FORMATS}) == len(FORMATS)
-    assert len({f.media_type for f in FORMATS}) == len(FORMATS)
+    # plain TSV and SPARQL TSV share a media type; the profile parameter tells them apart
+    assert len({(f.media_type, f.profile) for f in FORMATS}) == len(FORMATS)
     for f in FORMATS:
         assert f.spec.startswith("https://"), f.key
         assert f.carries, f.key
@@ -65,9 +67,10 @@ def test_the_names_each_interface_accepts_are_pinned() -> None:
     assert RESULTS.short_names() == ["json", "xml", "csv", "tsv"]
     assert GRAPHS.short_names() == ["ttl", "nt", "jsonld", "rdf", "nq", "trig"]
     assert DOCUMENTS.short_names() == ["ttl", "nt", "jsonld", "rdf"]
-    assert CANNED.short_names() == ["csv", "tsv", "sparql-json", "json", "xml", "html"]
+    assert CANNED.short_names() == ["csv", "tsv", "sparql-tsv", "sparql-json", "json", "xml", "html"]
     assert RESULTS.by_name("json").format is media.SPARQL_JSON
     assert CANNED.by_name("json").format is media.JSON_ROWS
+    assert CANNED.by_name("tsv").format is media.PLAIN_TSV and CANNED.by_name("sparql-tsv").format is media.TSV
     assert GRAPHS.by_name("xml").format is media.RDF_XML
 
 
@@ -84,3 +87,9 @@ def test_canned_formats_come_from_the_table() -> None:
     assert set(canned.SERIALIZERS) <= set(CANNED.short_names())
     for name, content_type in canned.FORMATS.items():
         assert content_type.split(";")[0] == CANNED.by_name(name).format.media_type
+
+
+def test_service_description_lists_the_table_formats() -> None:
+    for name in description.RESULT_FORMATS + description.INPUT_FORMATS:
+        assert any(f.w3c == name for f in FORMATS), name
+    assert len(description.RESULT_FORMATS) == len(RESULTS.short_names()) + len(GRAPHS.short_names())
