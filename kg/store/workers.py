@@ -199,10 +199,10 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
 
 def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int) -> None:
     """The whole store in a dataset format, written chunk by chunk to the pipe (never held whole)."""
-    fmt = getattr(ox.RdfFormat, graph_format)
+    fmt = media.rdf_of(graph_format)
     writer = _ChunkWriter(conn, ResultKind.GRAPH, fmt.media_type, chunk_size)
     try:
-        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]
+        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
         writer.finish()
     except Exception as exc:
         writer.fail(exc, "")

@@ -93,3 +93,16 @@ def test_service_description_lists_the_table_formats() -> None:
     for name in description.RESULT_FORMATS + description.INPUT_FORMATS:
         assert any(f.w3c == name for f in FORMATS), name
     assert len(description.RESULT_FORMATS) == len(RESULTS.short_names()) + len(GRAPHS.short_names())
+
+
+def test_formats_cross_the_worker_pipe_only_by_table_key() -> None:
+    """A worker that looked a format up by pyoxigraph attribute name (`getattr(ox.RdfFormat, …)`)
+    would break on a table key: every lookup goes through kg.media."""
+    from pathlib import Path
+
+    import kg
+
+    offenders = [str(p) for p in Path(kg.__file__).parent.rglob("*.py")
+                 if "getattr(ox.RdfFormat" in p.read_text(encoding="utf-8")
+                 or "getattr(ox.QueryResultsFormat" in p.read_text(encoding="utf-8")]
+    assert not offenders
