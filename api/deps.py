@@ -24,9 +24,9 @@ from api.errors import ApiError
 from kg import media
 from kg.config import Settings, get_settings
 from kg.errors import BadRequest, Forbidden, StoreUnavailable, Unauthorized
+from kg.gate.policy import WritePolicy
 from kg.linking import reconcile as rc
-from kg.linking.search import VersionedCache
-from kg.protected import WritePolicy
+from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, InProcessEngine
 from kg.store.graphs import graph_sizes
 

@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+import kg
 from api import errors, openapi
 from api.deps import updates_enabled
 from api.head import HeadAsGet
@@ -109,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
     # bundle fetches a logo from cdn.redoc.ly.
-    app = FastAPIOffline(redoc_url=None, title="Tregua", version="0.1.0", lifespan=lifespan,
+    app = FastAPIOffline(redoc_url=None, title="Tregua", version=kg.__version__, lifespan=lifespan,
                          responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings

@@ -30,22 +30,21 @@ from typing import Any
 import pyoxigraph as ox
 
 import kg
-from kg import iris
+from kg import iris, vocab
 from kg.errors import BadRequest, NotFound
 from kg.linking.search import (
     ENTITY_BASE,
-    RDF_TYPE,
-    RDFS,
     Entity,
     SearchIndex,
-    VersionedCache,
     fold,
     lexical,
     name_score,
     read_all,
     tokens,
 )
+from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, QueryRequest
+from kg.vocab import RDF_TYPE
 
 SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
 MAX_BATCH = 1000
@@ -60,8 +59,8 @@ QID_PROPERTY = "qid"
 OFFICE_PROPERTY = "office"
 """Virtual properties: `qid` (the QID of skos:exactMatch) and `office` (the posts a person held,
 two hops away through tenures), what researchers most often want in a column."""
-SKOS_EXACT_MATCH = iris.PREFIXES["skos"] + "exactMatch"
-RDFS_LABEL = RDFS + "label"
+SKOS_EXACT_MATCH = vocab.SKOS_EXACT_MATCH.value
+RDFS_LABEL = vocab.RDFS_LABEL.value
 QUERY_KEYS = frozenset({"query", "type", "limit", "properties", "type_strict"})
 EXAMPLE_BATCH = '{"q0": {"query": "Óscar Ortiz", "type": "Person", "limit": 3}}'
 
@@ -176,7 +175,7 @@ class Catalogue:
         per_type: dict[str, Counter[str]] = defaultdict(Counter)
         for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY):
             p = lexical(row["p"])
-            if p != RDF_TYPE:
+            if p != RDF_TYPE.value:
                 per_type[lexical(row["t"])][p] += int(lexical(row["n"]))
         used: Counter[str] = Counter()
         for counts in per_type.values():
