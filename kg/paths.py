@@ -9,4 +9,6 @@ ONTOLOGY_DIR = REPO_ROOT / "ontology"
 SHAPES_DIR = REPO_ROOT / "shapes"
 SOURCES_DIR = REPO_ROOT / "sources"
 QUERIES_DIR = REPO_ROOT / "queries"
+#: The SPARQL editor's example queries (not canned queries: no route, no parameters).
+EXAMPLES_DIR = QUERIES_DIR / "examples"
 DEFAULT_SHARED_DIR = REPO_ROOT.parent / "shared"

@@ -19,14 +19,14 @@ from starlette.concurrency import run_in_threadpool
 
 from api import negotiation
 from api.deps import engine_of, settings_of
-from api.representation import DOCUMENT_TYPES
 from kg import void
 from kg.errors import NotFound
+from kg.media import DATASETS, DOCUMENTS, Offer
 
 router = APIRouter(tags=["dumps"])
 
 #: File name -> format of the whole-store dumps (dataset formats: they keep the graph names).
-DUMPS: dict[str, negotiation.MediaType] = {f"tregua.{t.extension}": t for t in negotiation.DATASET_TYPES}
+DUMPS: dict[str, Offer] = {f"tregua.{t.extension}": t for t in DATASETS}
 VOID_PATH = "/.well-known/void"
 
 
@@ -57,21 +57,21 @@ async def dump(request: Request, name: str) -> Response:
         return Response(status_code=304, headers=headers)
     if request.method == "HEAD":
         return Response(media_type=media.content_type, headers=headers)
-    result = await run_in_threadpool(engine.dump, media.ox_format,  # type: ignore[arg-type]
+    result = await run_in_threadpool(engine.dump, media.rdf,
                                      timeout=settings_of(request).dump_timeout)
     return StreamingResponse(result.chunks, media_type=media.content_type, headers=headers)
 
 
 @router.api_route(VOID_PATH, methods=["GET", "HEAD"], response_model=None,
                   summary="VoID description: endpoint, dumps, graphs with their sizes, vocabularies",
-                  responses={200: {"content": {t.media_type: {} for t in DOCUMENT_TYPES if t.alias_of is None}}})
+                  responses={200: {"content": {t.media_type: {} for t in DOCUMENTS if t.alias_of is None}}})
 async def void_description(
     request: Request,
     format: Annotated[str | None, Query(description="ttl, nt, jsonld or rdf; default: by Accept, else Turtle")]
     = None,
 ) -> Response:
     """Counted by one aggregate query per store version (`kg.void`)."""
-    media = negotiation.choose_graph_format(request.headers.get("accept"), format, types=DOCUMENT_TYPES)
+    media = negotiation.choose_graph_format(request.headers.get("accept"), format, types=DOCUMENTS)
     engine = engine_of(request)
     tag = f'"{engine.version}-void-{media.extension}"'
     headers = {"ETag": tag, "Vary": "Accept"}
@@ -81,5 +81,5 @@ async def void_description(
     root = _root(request)
     triples = void.describe(stats, dataset=f"{root}{VOID_PATH}#tregua", endpoint=f"{root}/sparql",
                             dumps=dump_urls(request))
-    data = ox.serialize(triples, format=media.ox_format, prefixes=void.PREFIXES) or b""  # type: ignore[arg-type]
+    data = ox.serialize(triples, format=media.rdf, prefixes=void.PREFIXES) or b""
     return Response(b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers)

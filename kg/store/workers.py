@@ -55,7 +55,7 @@ from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
-from kg import errors, service
+from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
 from kg.store.engine import (
@@ -85,29 +85,9 @@ BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
 
 
 
-def _format_names() -> dict[tuple[type, str], str]:
-    out: dict[tuple[type, str], str] = {}
-    for owner in (ox.RdfFormat, ox.QueryResultsFormat):
-        for name in dir(owner):
-            if name.isupper() and isinstance(getattr(owner, name), owner):
-                out[(owner, getattr(owner, name).media_type)] = name
-    return out
-
-
-#: (format class, media type) -> attribute name, built once: scanning `dir()` per query cost ~12 µs.
-_FORMAT_NAMES = _format_names()
-
-
 def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
-    """Formats cannot be pickled: they cross the pipe by their attribute name (`TURTLE`)."""
-    owner = ox.RdfFormat if isinstance(fmt, ox.RdfFormat) else ox.QueryResultsFormat
-    name = _FORMAT_NAMES.get((owner, fmt.media_type))
-    if name is not None and getattr(owner, name) == fmt:
-        return name
-    for name in dir(owner):
-        if name.isupper() and getattr(owner, name) == fmt:
-            return name
-    raise ValueError(f"unknown format {fmt!r}")
+    """Formats cannot be pickled: they cross the pipe by their key in the format table `kg.media`."""
+    return media.of_ox(fmt).key
 
 
 _SERVICE_RE = re.compile("SERVICE", re.IGNORECASE)
@@ -211,7 +191,7 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
         result = run_query(store, request)
         kind = result_kind(result)
         if kind is ResultKind.GRAPH:
-            fmt = getattr(ox.RdfFormat, graph_format)
+            fmt = media.rdf_of(graph_format)
             writer = _ChunkWriter(conn, kind, fmt.media_type, chunk_size)
             if fmt in BUFFERED_GRAPH_FORMATS:
                 triples = []
@@ -221,13 +201,14 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
                         raise errors.ResultTooLarge(
                             f"the result has more than {max_rows} triples, too many for {fmt.name}",
                             hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
-                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
             else:
-                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]  # the same
         else:
-            fmt_r = getattr(ox.QueryResultsFormat, solutions_format)
+            fmt_r = media.results_of(solutions_format)
             writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
-            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr,arg-type]
+            # a GRAPH result took the branch above; _ChunkWriter is a write()-only binary file
+            result.serialize(writer, format=fmt_r)  # type: ignore[arg-type]
         writer.finish()
     except Exception as exc:
         if writer is None or not writer.head_sent:
@@ -238,10 +219,10 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
 
 def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int) -> None:
     """The whole store in a dataset format, written chunk by chunk to the pipe (never held whole)."""
-    fmt = getattr(ox.RdfFormat, graph_format)
+    fmt = media.rdf_of(graph_format)
     writer = _ChunkWriter(conn, ResultKind.GRAPH, fmt.media_type, chunk_size)
     try:
-        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]
+        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
         writer.finish()
     except Exception as exc:
         writer.fail(exc, "")
@@ -472,7 +453,7 @@ def _context() -> multiprocessing.context.BaseContext:
 def initial_version(store_path: Path) -> str:
     """The build's version stamp when `kg.store` provides one, else a fresh unique stamp."""
     try:
-        from kg.store import store_version  # type: ignore[import-not-found,unused-ignore]
+        from kg.store import store_version
 
         return str(store_version(store_path))
     except Exception:
