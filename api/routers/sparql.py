@@ -27,8 +27,8 @@ from api import negotiation, shortpath
 from api.deps import WriteDep, engine_of, settings_of, write_access
 from api.errors import ApiError, StreamAborted
 from api.head import is_head
-from api.streaming import ClosingStreamingResponse
 from api.routers import service_description
+from api.streaming import ClosingStreamingResponse
 from kg import service
 from kg.errors import BadRequest, KgError, ParameterError, QuerySyntaxError
 from kg.gate import apply_update

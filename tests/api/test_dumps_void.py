@@ -132,7 +132,8 @@ def test_the_home_page_links_the_dumps_and_the_void(server: Server) -> None:
     assert 'href="/rdf-graph-store?default"' not in home
 
 
-@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml;q=0.9", "application/pdf, */*;q=0.01"])
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml;q=0.9",
+                                    "application/pdf, */*;q=0.01"])
 def test_void_answers_a_browser_with_turtle(server: Server, accept: str) -> None:
     with server.client() as client:
         response = client.get("/.well-known/void", headers={"Accept": accept})
