@@ -40,7 +40,7 @@ def dump_urls(request: Request) -> list[str]:
     return [f"{_root(request)}/dumps/{name}" for name in DUMPS]
 
 
-@router.api_route("/dumps/{name}", methods=["GET", "HEAD"], response_model=None,
+@router.api_route("/dumps/{name}", methods=["GET"], response_model=None,
                   summary="The whole store (every named graph) as N-Quads (tregua.nq) or TriG (tregua.trig)",
                   responses={200: {"content": {t.media_type: {} for t in DUMPS.values()}},
                              304: {"description": "Not modified: the If-None-Match ETag is the store's version."},
@@ -67,7 +67,7 @@ async def dump(request: Request, name: str) -> Response:
                                     media_type=media.content_type, headers=headers)
 
 
-@router.api_route(VOID_PATH, methods=["GET", "HEAD"], response_model=None,
+@router.api_route(VOID_PATH, methods=["GET"], response_model=None,
                   summary="VoID description: endpoint, dumps, graphs with their sizes, vocabularies",
                   responses={200: {"content": {t.media_type: {} for t in DOCUMENT_TYPES if t.alias_of is None}}})
 async def void_description(
