@@ -149,6 +149,22 @@ def by_short_name(short: str, types: Menu) -> Offer:
                          expected="one of " + ", ".join(names), example=names[0])
 
 
+def carries_other_kind(short: str, kind: ResultKind) -> bool:
+    """Whether `format=short` names a format served here that cannot carry a `kind` result.
+
+    Such a request (SPARQLWrapper's `setReturnFormat(TURTLE)` on a SELECT, `CSV` on a
+    CONSTRUCT) falls back to Accept, as Fuseki and Virtuoso do; an unknown name stays a 400.
+
+    >>> carries_other_kind("turtle", ResultKind.SOLUTIONS), carries_other_kind("csv", ResultKind.GRAPH)
+    (True, True)
+    >>> carries_other_kind("ttl", ResultKind.GRAPH), carries_other_kind("yaml", ResultKind.SOLUTIONS)
+    (False, False)
+    """
+    wanted = short.strip().lower()
+    other = media.RESULTS if kind is ResultKind.GRAPH else media.GRAPHS
+    return other.get(wanted) is not None and table_for(kind).get(wanted) is None
+
+
 def agreed_format(values: list[str], kind: ResultKind) -> str | None:
     """One `format=` value from all those given, or None when none was.
 
@@ -172,6 +188,8 @@ def agreed_format(values: list[str], kind: ResultKind) -> str | None:
         pieces = [p.strip() for p in raw.split(",") if p.strip()]
         if not pieces:
             continue
+        if all(carries_other_kind(piece, kind) for piece in pieces):
+            continue  # a format for the other kind of result: Accept decides (see `choose`)
         offer = None
         for piece in pieces:
             try:
@@ -194,10 +212,16 @@ def agreed_format(values: list[str], kind: ResultKind) -> str | None:
 def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = None) -> Offer:
     """The format for a result of `kind`: `format=` wins over Accept (browsers cannot set headers).
 
+    A `format=` that names a format for the other kind of result (Turtle for a SELECT, CSV for
+    a CONSTRUCT) is set aside and Accept decides, as Fuseki and Virtuoso do: SPARQLWrapper sends
+    one return format for every query form, with `Accept: */*` or its own list.
     Raises UnsupportedFormat (406) listing what is offered when nothing in Accept fits.
+
+    >>> choose(ResultKind.SOLUTIONS, accept="*/*", format_param="turtle").short
+    'json'
     """
     types = table_for(kind)
-    if format_param:
+    if format_param and not carries_other_kind(format_param, kind):
         return by_short_name(format_param, types)
     offer = negotiate(accept, types)
     if offer is None:
@@ -217,6 +241,21 @@ def choose_graph_format(accept: str | None, format_param: str | None = None, *,
         raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is an RDF format served here",
                                 offered=table.media_types())
     return offer
+
+
+def browser_or_anything(accept: str | None) -> bool:
+    """Whether Accept names `*/*` or text/html (q > 0): a browser or a tool that takes anything.
+
+    Such a client, refused by an RDF-only document, gets its default format instead of a 406
+    (the VoID description answers a browser with Turtle).
+
+    >>> browser_or_anything("text/html"), browser_or_anything("text/html, */*;q=0.1")
+    (True, True)
+    >>> browser_or_anything("application/pdf"), browser_or_anything("text/html;q=0")
+    (False, False)
+    """
+    return any(r.q > 0 and ((r.type, r.subtype) == ("*", "*") or (r.type, r.subtype) == ("text", "html"))
+               for r in parse_accept(accept))
 
 
 def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
@@ -24,8 +24,9 @@ from api import negotiation
 from api.deps import WriteDep, engine_of, parse_payload, settings_of
 from api.errors import ApiError
 from api.head import is_head
+from api.streaming import ClosingStreamingResponse
 from kg import gate, media
-from kg.errors import NotFound, ParameterError
+from kg.errors import BadRequest, NotFound, ParameterError
 from kg.store.graphs import graph_content, graph_exists, graph_names
 
 router = APIRouter(tags=["graph store"])
@@ -127,7 +128,8 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
         graph_format=fmt.rdf)
     if not hasattr(result.chunks, "close"):
         return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
-    return StreamingResponse(result.chunks, media_type=fmt.content_type, headers=headers)
+    return ClosingStreamingResponse(result.chunks, close=result.chunks.close,  # type: ignore[attr-defined]
+                                    media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route(DIRECT, methods=["PATCH"], include_in_schema=False)

@@ -34,6 +34,7 @@ def facts(request: Request) -> dict[str, Any]:
     alive = getattr(engine, "workers_alive", None)
     if alive is not None:
         out["workers"] = {"configured": settings.query_workers, "alive": alive(),
+                          "busy": engine.workers_busy(),  # type: ignore[attr-defined]
                           "pids": engine.worker_pids(),  # type: ignore[attr-defined]
                           "timeouts": getattr(engine, "timeouts", 0)}
     return out

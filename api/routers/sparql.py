@@ -19,7 +19,7 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -27,12 +27,13 @@ from api import negotiation, shortpath
 from api.deps import WriteDep, cached_graph_sizes, engine_of, settings_of, updates_enabled, write_access
 from api.errors import ApiError, StreamAborted
 from api.head import is_head
+from api.streaming import ClosingStreamingResponse
 from kg import service
-from kg.errors import BadRequest, KgError, ParameterError
+from kg.errors import BadRequest, KgError, ParameterError, QuerySyntaxError
 from kg.gate import apply_update
 from kg.media import GRAPHS, RESULTS, Offer
 from kg.store import description
-from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting, with_endpoint_hint
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")
@@ -261,14 +262,17 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
         outcome = "ok"
     except KgError as exc:
         _log(query, kind, type(exc).__name__, started, 0)
+        if isinstance(exc, QuerySyntaxError):
+            with_endpoint_hint(exc, query, sent_as="query")
         raise
     headers = {"Vary": "Accept"}
     if not hasattr(result.chunks, "close"):  # the whole answer is here already
         data = b"".join(result.chunks)
         _log(query, result.kind, outcome, started, len(data))
         return Response(data, media_type=chosen.content_type, headers=headers)
-    return StreamingResponse(_logged(result.chunks, query, result.kind, started),
-                             media_type=chosen.content_type, headers=headers)
+    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started),
+                                    close=result.chunks.close,  # type: ignore[attr-defined]
+                                    media_type=chosen.content_type, headers=headers)
 
 
 #: `negotiation.choose` answers by (kind, Accept, format=): clients repeat the same few Accept
@@ -370,6 +374,8 @@ async def sparql_update(request: Request, access: WriteDep) -> Response:
                                          using=using, using_named=using_named, **access.gate_kwargs())
     except KgError as exc:
         _log(update, None, f"update-{type(exc).__name__} {who}", started, 0)
+        if isinstance(exc, QuerySyntaxError):
+            with_endpoint_hint(exc, update, sent_as="update")
         raise
     _log(update, None, f"update-ok +{report.added} -{report.removed} {who}", started, 0)
     body: dict[str, Any] = {"status": "committed", **report.as_dict()}

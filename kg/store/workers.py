@@ -368,6 +368,13 @@ class _Stream:
         self.pending: bytes | None = first
         self.deadline = deadline
         self.limit = limit
+        # The response may close the stream from another thread while one reads it.
+        self._lock = threading.Lock()
+
+    def _take(self) -> _Worker | None:
+        with self._lock:
+            worker, self.worker = self.worker, None
+        return worker
 
     def __iter__(self) -> _Stream:
         return self
@@ -394,14 +401,15 @@ class _Stream:
         tag, body = frame[:1], frame[1:]
         if tag == _DATA:
             return body
-        self.worker = None
+        if self._take() is not worker:  # closed meanwhile: that worker was ended already
+            raise StopIteration
         self.pool._release(worker)
         if tag == _FAIL:
             raise rebuild_error(pickle.loads(body))
         raise StopIteration
 
     def close(self) -> None:
-        worker, self.worker = self.worker, None
+        worker = self._take()
         if worker is not None:
             self.pool._replace_later(worker)
 
@@ -905,6 +913,11 @@ class WorkerPoolEngine:
     def workers_alive(self) -> int:
         with self._cond:
             return sum(1 for w in self._live if w.process.is_alive())
+
+    def workers_busy(self) -> int:
+        """Workers running a query or holding an unfinished stream (0 when the service is idle)."""
+        with self._cond:
+            return self._busy
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers, idle or busy (health checks, tests)."""
