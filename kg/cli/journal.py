@@ -79,7 +79,6 @@ def configure_revert(p: argparse.ArgumentParser) -> None:
 
 def run_revert(args: argparse.Namespace) -> int:
     from kg.journal.history import revert
-
     from kg.store.serving import not_served
 
     who = args.who or getpass.getuser()
