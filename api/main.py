@@ -24,6 +24,7 @@ from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
 from api.routers import (
+    admin,
     dumps,
     entities,
     graph_store,
@@ -143,7 +144,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
-    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, pages,
+    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,
                    query_page):
         app.include_router(module.router)
     return app

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
-from kg.cli import build, export, journal, link, query, serve
+from kg.cli import backup, build, export, journal, link, query, serve
 from kg.cli.options import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, store_path
 from kg.errors import BadRequest, BuildError, KgError, NotFound
 
@@ -37,6 +37,8 @@ COMMANDS: list[Command] = [
     Command("history", journal.HISTORY_HELP, journal.configure_history, journal.run_history),
     Command("revert", journal.REVERT_HELP, journal.configure_revert, journal.run_revert),
     Command("journal", journal.JOURNAL_HELP, journal.configure_journal, journal.run_journal),
+    Command("backup", backup.BACKUP_HELP, backup.configure_backup, backup.run_backup),
+    Command("restore", backup.RESTORE_HELP, backup.configure_restore, backup.run_restore),
 ]
 
 

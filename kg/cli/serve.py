@@ -28,7 +28,11 @@ def run_serve(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             os.environ[f"KG_{name.upper()}"] = str(getattr(args, name))
     config = settings()  # validates every KG_* variable before anything starts
-    open_store(config.store, read_only=True)  # fails early, with a hint, when there is no store
+    open_store(config.store, read_only=True)  # fails early, with a hint: no store, a damaged one
+    if config.write_tokens():
+        from kg.store import check_writable
+
+        check_writable(config.store)  # the server will be the single writer: no other may hold it
     from kg.config import get_settings
 
     get_settings.cache_clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable
 
@@ -93,7 +94,14 @@ def commit(writer: Writer, entry: Entry) -> None:
                                     "has the store open for writing, and the disk") from exc
     if journal is not None and journal.store_path is not None:
         fault_point("after-store-commit")
-        journal.record_applied(entry)
+        try:
+            journal.record_applied(entry)
+        except OSError as exc:
+            # Committed and journaled: the write stands. Only the recorded position lags (a full
+            # disk), so the next start applies this entry again, which changes nothing.
+            logging.getLogger("kg.gate").warning(
+                "write %s committed, but its journal position could not be recorded (%s); "
+                "the next start re-applies it (harmless)", entry.id, exc)
 
 
 def _cancel(writer: Writer, journal: Journal, entry: Entry) -> None:
