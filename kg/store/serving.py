@@ -1,7 +1,7 @@
 """The serving lock: one server per store, and no CLI writer beside it.
 
 A server opens the store for its whole life (its query workers never reopen it), so a write made
-by another process (`kg revert`, `kg link`, `kg build`'s swap) would be invisible to it, and its
+by another process (`kg revert`, `kg link`, `kg build`'s swap, `kg restore`) would be invisible to it, and its
 next write would break the journal's version chain. The server therefore holds an exclusive
 `fcntl.flock` on `STORE.lock` (beside the store, like `STORE.journal`: `kg build` replaces the
 store directory whole, and a lock inside it would be on the old one) for as long as it runs, with

@@ -1,7 +1,7 @@
 """A CLI writer never changes a store a running server is serving (kg/store/serving.py).
 
 A real server (uvicorn subprocess on loopback) serves a copy of the built store: `kg revert`,
-`kg link` and `kg build` on that store are refused with exit 1 and the one-line message, and
+`kg link`, `kg build` and `kg restore` on that store are refused with exit 1 and the one-line message, and
 neither the journal nor the store changes; the read-only commands work beside it. Once the server
 stops, the same commands work.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -43,7 +44,11 @@ def refused(capsys: pytest.CaptureFixture[str], command: str, store: Path, pid: 
 
 
 def test_cli_writers_are_refused_while_a_server_serves_the_store(
-        make_server: Callable[..., Server], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        make_server: Callable[..., Server], built_store: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    spare = tmp_path / "spare"
+    shutil.copytree(built_store, spare)
+    assert main(["backup", "--store", str(spare), str(tmp_path / "backup")]) == 0
     server = make_server()
     with httpx.Client(base_url=server.url, timeout=120, headers=AUTH) as client:
         response = client.post("/sparql/update", content=newcomer_update("test-locked", "Locked Newcomer").encode(),
@@ -66,6 +71,8 @@ def test_cli_writers_are_refused_while_a_server_serves_the_store(
     assert not reviewed.exists()
     assert main(["build", "--store", str(store), "-q", "--semantics", "oxigraph", "--engine", "oxigraph"]) == 1
     refused(capsys, "build", store, server.process.pid)
+    assert main(["restore", "--store", str(store), str(tmp_path / "backup")]) == 1
+    refused(capsys, "restore", store, server.process.pid)
     assert fingerprint(store) == before, "a refused command changed the store or its journal"
 
     # the readers work beside the server
