@@ -85,9 +85,15 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     configure_logging(settings.log_level)
     owned = None
+    serving = None
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
+        from kg.store.serving import ServingLock
         from kg.store.workers import WorkerPoolEngine
+
+        # Held for the server's life, before the store is opened: `kg revert`, `kg link` and
+        # `kg build` refuse to change a store a server is serving (kg/store/serving.py).
+        serving = ServingLock(settings.store).acquire()
 
         # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
@@ -106,6 +112,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owned is not None:
             app.state.engine = None
             await anyio.to_thread.run_sync(owned.close)
+        if serving is not None:
+            serving.release()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

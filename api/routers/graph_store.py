@@ -26,7 +26,7 @@ from api.errors import ApiError
 from api.head import is_head
 from api.streaming import ClosingStreamingResponse
 from kg import gate, media
-from kg.errors import BadRequest, NotFound, ParameterError
+from kg.errors import NotFound, ParameterError
 from kg.store.graphs import graph_content, graph_exists, graph_names
 
 router = APIRouter(tags=["graph store"])
