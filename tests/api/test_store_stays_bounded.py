@@ -67,13 +67,17 @@ def test_writes_through_the_server_leave_the_store_bounded_and_visible(make_serv
         for i in range(WRITES):
             response = client.post("/sparql/update", content=rename(i).encode(), headers=HEADERS)
             assert response.status_code in (200, 204), response.text
+            if i == 0:  # the server's read-write opens (start-up, the writer) have happened by now
+                rotated = [n for n in files_and_bytes(server.store)[2] if n.startswith("LOG.old")]
             if i % 97 == 0 or i == WRITES - 1:  # read-your-writes, now and then and at the end
                 assert label(client) == [f"Bounded {i}"]
     elapsed = time.monotonic() - started
     files1, bytes1, names1 = files_and_bytes(server.store)
     print(f"{WRITES} writes in {elapsed:.1f} s; files {files0} -> {files1}; bytes {bytes0} -> {bytes1}")
-    # One rotation: the writer's one read-write open, at the first write (not one per write).
-    assert len([n for n in names1 if n.startswith("LOG.old")]) <= 1, names1
+    # RocksDB rotates its info log once per read-write open: a few per server life (start-up
+    # checks, the writer's open), never one per write.
+    assert len(rotated) <= 2, rotated
+    assert [n for n in names1 if n.startswith("LOG.old")] == rotated, (rotated, names1)
     assert files1 <= files0 + 10, (names0, names1)
     assert bytes1 <= bytes0 + 3 * 1024 * 1024, (bytes0, bytes1)
 
@@ -84,7 +88,7 @@ def test_a_thousand_commits_through_the_single_writer_stay_bounded(tmp_path: Pat
     renames one entity, and a query after every 100th sees it (read-your-writes)."""
     import pyoxigraph as ox
 
-    from kg import gate
+    from kg.gate.gated import commit
     from kg.journal.entry import Entry
     from kg.journal.log import Journal
     from kg.store.engine import QueryRequest
@@ -105,7 +109,7 @@ def test_a_thousand_commits_through_the_single_writer_stay_bounded(tmp_path: Pat
                               added=[ox.Quad(subject, label_p, ox.Literal(f"Bounded {i}"), graph)],
                               version_before=pool.version)
             with pool.write_lock:
-                gate.commit(pool, entry)
+                commit(pool, entry)
             if i % 100 == 99:
                 for _ in range(2):  # both workers
                     assert [str(getattr(r["l"], "value", "")) for r in pool.select(query).rows] == [f"Bounded {i}"]
