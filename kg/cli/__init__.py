@@ -22,6 +22,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
+from kg.authoring import commands as authoring_commands
 from kg.journal import commands as journal_commands
 from kg.linking import review as link_review
 
@@ -53,6 +54,9 @@ def _add_dirs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--shared-dir", type=Path, default=None,
                    help="folder holding seed/ and reference/ (default: $KG_SHARED_DIR or ../shared)")
     p.add_argument("--sources-dir", type=Path, default=None, help="source files (default: sources)")
+    p.add_argument("--extra-sources", type=Path, action="append", default=None, metavar="DIR",
+                   help="another folder of sources built together with --sources-dir, repeatable "
+                        "(default: $KG_EXTRA_SOURCES, folders separated by ':'), e.g. tests/fixtures/sources")
     p.add_argument("--ontology-dir", type=Path, default=None, help="ontology files (default: ontology/)")
     p.add_argument("--shapes-dir", type=Path, default=None, help="SHACL shapes (default: shapes/)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -66,9 +70,10 @@ def shared_dir(args: argparse.Namespace) -> Path:
     return Path(args.shared_dir) if getattr(args, "shared_dir", None) else Path(_settings().shared_dir)
 
 
-def _dirs(args: argparse.Namespace) -> dict[str, Path | None]:
+def _dirs(args: argparse.Namespace) -> dict:  # type: ignore[type-arg]
     return {"shared_dir": shared_dir(args), "sources_dir": args.sources_dir,
-            "ontology_dir": args.ontology_dir, "shapes_dir": args.shapes_dir}
+            "ontology_dir": args.ontology_dir, "shapes_dir": args.shapes_dir,
+            "extra_sources_dirs": args.extra_sources}
 
 
 # -- build / validate ----------------------------------------------------------
@@ -85,7 +90,8 @@ def run_build(args: argparse.Namespace) -> int:
     dirs = _dirs(args)
     report = build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
                    shared_dir=dirs["shared_dir"], sources_dir=dirs["sources_dir"],
-                   ontology_dir=dirs["ontology_dir"], shapes_dir=dirs["shapes_dir"])
+                   ontology_dir=dirs["ontology_dir"], shapes_dir=dirs["shapes_dir"],
+                   extra_sources_dirs=dirs["extra_sources_dirs"])
     replayed = report.journal
     if args.quiet and replayed is not None and replayed.quarantine:
         # refused edits are news even to a quiet build: they wait in the quarantine file
@@ -108,22 +114,32 @@ def _configure_validate(p: argparse.ArgumentParser) -> None:
     _add_store(p)
     _add_dirs(p)
     _add_engines(p)
+    p.add_argument("--source", metavar="SLUG", default=None,
+                   help="report only the problems found in sources/SLUG.trig (the whole graph is still validated)")
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Report every problem (checks and SHACL) without touching any store; exit 1 when any."""
+    """Report every problem (checks and SHACL) once, with file and line, without touching any store.
+
+    Exit 1 when any problem (of SLUG's file, with --source) is reported.
+    """
     from kg.build.pipeline import check
 
     compiled = check(progress=not args.quiet, engine=args.engine, semantics=args.semantics, **_dirs(args))
-    for problem in compiled.problems:
+    problems = compiled.problems_of(args.source)
+    for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    for line in compiled.validation.lines():
+        if problem.hint:
+            print(f"  how to fix: {problem.hint}", file=sys.stderr)
+    lines = compiled.result_lines(args.source)
+    for line in lines:
         print(line)
-    failed = bool(compiled.problems) or not compiled.validation.conforms
-    n_viol = len(compiled.validation.violations)
-    print(f"{len(compiled.problems)} check problem(s), {n_viol} SHACL violation(s), "
-          f"{len(compiled.validation.warnings)} warning(s)", file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+    n_viol = sum(": Violation: " in f" {line}" or line.startswith("Violation:") for line in lines)
+    n_warn = len(lines) - n_viol
+    scope = f" in source {args.source}" if args.source else ""
+    print(f"{len(problems)} check problem(s), {n_viol} SHACL violation(s), {n_warn} warning(s){scope}",
+          file=sys.stderr)
+    return EXIT_FAILED if problems or n_viol else EXIT_OK
 
 
 # -- serve ------------------------------------------------------------------------
@@ -269,6 +285,10 @@ COMMANDS: list[Command] = [
     Command("build", "build the store from ontology/, shapes/ and sources/", _configure_build, run_build),
     Command("validate", "check and SHACL-validate the sources; report only (exit 1 on problems)",
             _configure_validate, run_validate),
+    Command("new-source", authoring_commands.NEW_SOURCE_HELP, authoring_commands.configure_new_source,
+            authoring_commands.run_new_source),
+    Command("locate", authoring_commands.LOCATE_HELP, authoring_commands.configure_locate,
+            authoring_commands.run_locate),
     Command("serve", "serve the SPARQL endpoint and the site", _configure_serve, run_serve),
     Command("query", "run a SPARQL query on the store", _configure_query, run_query),
     Command("export", "dump the store (or one graph) as RDF", _configure_export, run_export),
