@@ -28,6 +28,7 @@ from kg.errors import NotFound
 from kg.linking.search import SearchIndex
 from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
 from kg.pages.entity_view import build_view, read_passage
+from kg.paths import text_roots
 from kg.pages.ontology_docs import ontology_doc
 
 router = APIRouter(tags=["entities"])
@@ -102,7 +103,7 @@ async def entity(
     passage = None
     if view.quote and view.quote.text_file and view.quote.start is not None and view.quote.end is not None:
         passage = read_passage(
-            settings.shared_dir, view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
+            text_roots(settings.shared_dir), view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
         )
     describe_query = f"DESCRIBE <{iri}>"
     formats = alternates(f"/id/{kind}/{slug}")

@@ -9,7 +9,6 @@ labelled deterministically, inferred triples are sorted), hence the same version
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections import Counter
@@ -82,19 +81,7 @@ class Progress:
             print(f" {info.get('done', 'done')} ({elapsed:.2f} s)", file=self.out, flush=True)
 
 
-EXTRA_SOURCES_ENV = "KG_EXTRA_SOURCES"
-"""Extra source folders built together with sources/ (`os.pathsep`-separated), e.g. a test fixture."""
-
-
-def extra_sources_from_env() -> list[Path]:
-    """The folders named by KG_EXTRA_SOURCES (none when unset).
-
-    >>> import os; os.environ[EXTRA_SOURCES_ENV] = "a" + os.pathsep + "b"; extra_sources_from_env()
-    [PosixPath('a'), PosixPath('b')]
-    >>> del os.environ[EXTRA_SOURCES_ENV]; extra_sources_from_env()
-    []
-    """
-    return [Path(p) for p in os.environ.get(EXTRA_SOURCES_ENV, "").split(os.pathsep) if p]
+extra_sources_from_env = paths.extra_sources_from_env
 
 
 @dataclass

@@ -34,9 +34,10 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
 
 @pytest.fixture(scope="session")
 def source_files() -> list[Path]:
+    """The source files the build reads: sources/*.trig, and those of $KG_EXTRA_SOURCES folders."""
     files = sorted(paths.SOURCES_DIR.glob("*.trig"))
     assert files, f"no .trig files in {paths.SOURCES_DIR}"
-    return files
+    return files + [f for d in paths.extra_sources_from_env() for f in sorted(d.glob("*.trig"))]
 
 
 @pytest.fixture(scope="session")
