@@ -97,6 +97,8 @@ class Inputs:
     shapes_dir: Path = paths.SHAPES_DIR
     sources_dir: Path = paths.SOURCES_DIR
     extra_sources_dirs: list[Path] = field(default_factory=list)
+    partial: bool = False
+    """A build of some sources only (a test's fixed dataset): link rows of absent entities are skipped."""
 
     @classmethod
     def of(cls, shared_dir: Path | None = None, ontology_dir: Path | None = None,
@@ -146,7 +148,8 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
     return {s for s in subjects if s.startswith(prefix) and "#" not in s}
 
 
-def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad] | None:
+def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path, *,
+                require_all_rows: bool = True) -> list[ox.Quad] | None:
     """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv); None without it.
 
     The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
@@ -161,8 +164,10 @@ def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list
     recorded = sources_dir / "reviewed-links.csv"
     reviewed = recorded if recorded.is_file() else None
     if mapping.is_file():
-        return sorted(links_quads(shared_dir, entities, links_file=mapping, reviewed_file=reviewed), key=str)
-    return sorted(links_quads(shared_dir, entities, reviewed_file=reviewed), key=str)
+        return sorted(links_quads(shared_dir, entities, links_file=mapping, reviewed_file=reviewed,
+                                  require_all_rows=require_all_rows), key=str)
+    return sorted(links_quads(shared_dir, entities, reviewed_file=reviewed, require_all_rows=require_all_rows),
+                  key=str)
 
 
 Locator = Callable[[str], SourceLocation | None]
@@ -229,7 +234,8 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
             problems.extend(found)
         info["done"] = f"{len(problems)} problem(s)"
     with progress.step("linking to Wikidata") as info:
-        linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
+        linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir,
+                             require_all_rows=not inputs.partial)
         links = linked or []
         info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.build.links is not there yet"
     with progress.step(f"validating with SHACL ({engine})") as info:
@@ -326,9 +332,14 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
                        ontology_dir: Path | None = None, shapes_dir: Path | None = None,
                        sources_dir: Path | None = None, semantics: Semantics = "owlrl",
-                       engine: Engine = "pyshacl", extra_sources_dirs: list[Path] | None = None) -> ox.Store:
-    """Everything the build produces, in an in-memory store (tests; no disk, no swap)."""
+                       engine: Engine = "pyshacl", extra_sources_dirs: list[Path] | None = None,
+                       partial: bool = False) -> ox.Store:
+    """Everything the build produces, in an in-memory store (tests; no disk, no swap).
+
+    `partial`: the sources are a selection (link rows of entities they lack are skipped).
+    """
     inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
+    inputs.partial = partial
     compiled = compile_graph(inputs, Progress(progress), semantics=semantics, engine=engine)
     mem = ox.Store()
     mem.bulk_extend(compiled.quads)
