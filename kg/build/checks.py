@@ -411,11 +411,11 @@ def text_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildError
                     if found != words:
                         at = text.find(words)
                         fix = (
-                            f"the {kind} is at oa:start {at}, oa:end {at + len(words)} "
-                            f"(`kg locate {declaring.slug} \"...\"` prints them)"
+                            f"the {kind} is at oa:start {at}, oa:end {at + len(words)}; "
+                            f"`kg locate {declaring.slug} \"...\"` prints offsets"
                             if at >= 0
-                            else f"the {kind} does not occur verbatim in {rel}: copy it exactly "
-                            f"(`kg locate {declaring.slug} \"...\"` says where words are)"
+                            else f"the {kind} does not occur verbatim in {rel}: copy it exactly; "
+                            f"`kg locate {declaring.slug} \"...\"` says where words are"
                         )
                         errors.append(
                             BuildError(

@@ -128,7 +128,7 @@ def run_validate(args: argparse.Namespace) -> int:
     compiled = check(progress=not args.quiet, engine=args.engine, semantics=args.semantics, **_dirs(args))
     problems = compiled.problems_of(args.source)
     for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {problem.message}", file=sys.stderr)
         if problem.hint:
             print(f"  how to fix: {problem.hint}", file=sys.stderr)
     lines = compiled.result_lines(args.source)

@@ -143,7 +143,7 @@ def test_quote_offsets_that_do_not_match(tree: Tree, good_store: tuple[Path, byt
     assert "id/quote/tests-q" in str(err) and "not at the quote" in str(err)
     assert f"{path}:{tree.first_body_line + 5}" in str(err)  # the position's first line
     assert err.hint is not None
-    assert err.hint.startswith(f"the quote is at oa:start {QUOTE_START}, oa:end {QUOTE_START + len(QUOTE)} ")
+    assert err.hint.startswith(f"the quote is at oa:start {QUOTE_START}, oa:end {QUOTE_START + len(QUOTE)};")
 
 
 def test_shacl_violation_names_node_and_rule(tree: Tree, good_store: tuple[Path, bytes, str]) -> None:
