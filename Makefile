@@ -2,9 +2,11 @@
 PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
-STORE   ?= data/store
-HOST    ?= 127.0.0.1
-PORT    ?= 8000
+# `make serve` listens where the KG_* settings say (KG_HOST, KG_PORT, KG_STORE, as `kg serve` reads
+# them); `make serve PORT=8080` also works, and wins.
+STORE   ?= $(or $(KG_STORE),data/store)
+HOST    ?= $(or $(KG_HOST),127.0.0.1)
+PORT    ?= $(or $(KG_PORT),8000)
 STAMP   := $(VENV)/.installed
 SYSSTAMP:= $(VENV)/.system-packages
 

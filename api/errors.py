@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kg import errors
@@ -47,6 +48,42 @@ class ApiError(Exception):
         self.hint = hint
         self.headers = headers or {}
         self.extra = extra
+
+
+class ErrorBody(BaseModel):
+    """The JSON body of every error answer (documented in the OpenAPI document for every operation).
+
+    Kinds add their own fields (`line`/`column`, `parameter`, `offered`, `suggestions`,
+    `violations`...), hence `extra="allow"`.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    error: str
+    status: int
+    message: str
+    hint: str | None = None
+
+
+_ERROR_STATUSES = {
+    400: "malformed query, update, document or parameter: the message says which and how to fix it",
+    401: "a write without the bearer token",
+    403: "a wrong token, or writes switched off (no KG_UPDATE_TOKEN)",
+    404: "nothing by that name (suggestions when there are close ones)",
+    405: "method not allowed here (see the Allow header)",
+    406: "no representation fits Accept or format= (offered lists those that would)",
+    413: "request body above KG_MAX_REQUEST_BYTES",
+    415: "unsupported request media type or charset",
+    503: "the query timed out or the store is unavailable (Retry-After)",
+}
+
+#: Error answers every operation may give, for the OpenAPI document (`FastAPI(responses=...)`).
+#: 422 is declared too, so that FastAPI does not document its own validation body there: request
+#: validation errors are 400 here, and 422 is the SHACL gate's report (JSON, or Turtle on request).
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **{status: {"model": ErrorBody, "description": text} for status, text in _ERROR_STATUSES.items()},
+    422: {"model": ErrorBody, "description": "a write that breaks a SHACL shape: the report",
+          "content": {"text/turtle": {"schema": {"type": "string"}}}},
+}
 
 
 def status_of(exc: errors.KgError) -> int:
@@ -131,8 +168,25 @@ def validation_error_response(request: Request, exc: RequestValidationError) -> 
                         status_code=400)
 
 
+class StreamAborted(RuntimeError):
+    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent.
+
+    Raising it aborts the connection, so the client sees an incomplete body rather than a short
+    one that looks whole. It is expected, and already logged in one line (`tregua.query`,
+    outcome `…-streamed`): neither our handler nor uvicorn logs it again.
+    """
+
+
+class QuietStreamAborts(logging.Filter):
+    """Drops uvicorn's "Exception in ASGI application" traceback when the exception is StreamAborted."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], StreamAborted))
+
+
 def unexpected_error_response(request: Request, exc: Exception) -> Response:
-    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    if not isinstance(exc, StreamAborted):  # the response has started: this answer is never sent
+        log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return JSONResponse(body(500, "InternalError", "the server failed; this is our bug, not your request",
                              "retry later; if it persists, report it with the request"), status_code=500)
 

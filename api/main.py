@@ -15,12 +15,26 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
-from api import errors
+from api import errors, openapi
 from api.deps import updates_enabled
+from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
-from api.routers import entities, graph_store, health, history, pages, queries, reconcile, sparql, validate
+from api.routers import (
+    dumps,
+    entities,
+    graph_store,
+    health,
+    history,
+    pages,
+    queries,
+    query_page,
+    reconcile,
+    sparql,
+    validate,
+)
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -38,6 +52,9 @@ def configure_logging(level: str) -> None:
             handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
             logger.addHandler(handler)
             logger.propagate = False
+    uvicorn_errors = logging.getLogger("uvicorn.error")
+    if not any(isinstance(f, errors.QuietStreamAborts) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(errors.QuietStreamAborts())
 
 
 def _warm_gate(writer: object) -> None:
@@ -47,6 +64,16 @@ def _warm_gate(writer: object) -> None:
         warm(writer)  # type: ignore[arg-type]
     except Exception:  # a failed warm-up only means the first write compiles the rules itself
         log.exception("could not prepare the SHACL gate ahead of the first write")
+
+
+def _warm_void(engine: object) -> None:
+    """Count the graphs for /.well-known/void ahead of the first request (seconds at 1M triples)."""
+    from kg import void
+
+    try:
+        void.cached_statistics(engine)  # type: ignore[arg-type]
+    except Exception:  # the first request then counts them itself
+        log.exception("could not count the graphs for the VoID description ahead of time")
 
 
 @asynccontextmanager
@@ -66,6 +93,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
                  settings.query_workers, settings.query_timeout, owned.version)
+        threading.Thread(target=_warm_void, args=(owned,), name="kg-void-warm", daemon=True).start()
         if updates_enabled(settings):
             threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     try:
@@ -79,25 +107,35 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. `settings` default to the `KG_*` environment (validated here, at start-up)."""
     settings = settings or get_settings()
-    app = FastAPI(title="Tregua", version="0.1.0", lifespan=lifespan, description=(
+    # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
+    # bundle fetches a logo from cdn.redoc.ly.
+    app = FastAPIOffline(redoc_url=None, title="Tregua", version="0.1.0", lifespan=lifespan,
+                         responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
     errors.install(app)
+    openapi.install(app)
     # Innermost (middleware added first runs last): queries skip FastAPI's routing layer but still
     # pass through the size limit and CORS below.
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(queries.QueriesFastPath)
     app.add_middleware(entities.EntitiesFastPath)
-    # CORS lets browser pages elsewhere read (GET/POST queries); Authorization is not an allowed
-    # header, so cross-site pages cannot send the write token.
+    # CORS lets browser pages elsewhere read (GET/POST queries) and revalidate (If-None-Match).
+    # No credentials (cookies) are ever allowed; Authorization is, since a bearer token is
+    # something a page must be given, never something the browser adds on its own.
     app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=False,
                        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
-                       allow_headers=["Accept", "Content-Type", "Accept-Language", "Cache-Control"],
-                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count",
-                                       "X-Request-ID"], max_age=3600)
+                       allow_headers=["Accept", "Accept-Language", "Authorization", "Cache-Control", "Content-Type",
+                                      "If-Modified-Since", "If-None-Match", "Range", "X-Request-ID",
+                                      "X-Requested-With"],
+                       expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count", "X-Request-ID"],
+                       max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RequestIdEcho)  # outermost: every answer to a write carries its id, errors too
-    for module in (health, sparql, graph_store, validate, queries, entities, reconcile, history, pages):
+    app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
+    # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
+    app.add_middleware(HeadAsGet)
+    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, pages,
+                   query_page):
         app.include_router(module.router)
     return app
 

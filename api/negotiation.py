@@ -53,7 +53,9 @@ RESULTS_TYPES: list[MediaType] = [
               alias_of="application/sparql-results+xml"),
 ]
 GRAPH_TYPES: list[MediaType] = [
-    MediaType("text/turtle", "ttl", ox.RdfFormat.TURTLE, "ttl", also=("turtle",)),
+    # N3 is a superset of Turtle: a client asking for N3 (SPARQLWrapper's `N3`) can read Turtle.
+    MediaType("text/turtle", "ttl", ox.RdfFormat.TURTLE, "ttl",
+              also=("turtle", "n3", "text/n3", "text/rdf+n3", "application/turtle")),
     MediaType("application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt", also=("ntriples", "n-triples")),
     MediaType("application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", also=("json-ld", "json")),
     MediaType("application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "rdf", also=("rdfxml", "rdf+xml", "xml")),
@@ -137,7 +139,13 @@ def parse_accept(header: str | None) -> list[MediaRange]:
 
 
 def quality(ranges: list[MediaRange], media_type: str) -> float:
-    """The q-value the client gives `media_type`: that of the most specific range matching it."""
+    """The q-value the client gives `media_type`: that of the most specific range matching it.
+
+    >>> quality(parse_accept("text/*;q=0.5, text/turtle;q=0.9, */*;q=0.1"), "text/turtle")
+    0.9
+    >>> quality(parse_accept("text/*;q=0.5, */*;q=0.1"), "text/csv")
+    0.5
+    """
     best: MediaRange | None = None
     for r in ranges:
         if r.matches(media_type) and (best is None or r.specificity > best.specificity):
@@ -174,6 +182,48 @@ def by_short_name(short: str, types: list[MediaType]) -> MediaType:
     names = sorted({t.short for t in types if t.alias_of is None})
     raise ParameterError("format", f"unknown format {short!r} for this result",
                          expected="one of " + ", ".join(names), example=names[0])
+
+
+def agreed_format(values: list[str], kind: ResultKind) -> str | None:
+    """One `format=` value from all those given, or None when none was.
+
+    SPARQLWrapper repeats the parameter (`format=rdf+xml&format=application/rdf+xml`, and a
+    comma-separated list of media types for JSON-LD): values that name the same format are one
+    request, a comma list means any of its known members, and empty values are no choice.
+    Values naming different formats are refused (400), since either answer would be a guess.
+
+    >>> agreed_format(["rdf+xml", "application/rdf+xml"], ResultKind.GRAPH)
+    'rdf'
+    >>> agreed_format(["json-ld", "application/ld+json,application/x-json+ld"], ResultKind.GRAPH)
+    'jsonld'
+    >>> agreed_format(["csv", "json"], ResultKind.SOLUTIONS)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParameterError: format=csv and format=json name different formats; give one ...
+    """
+    types = table_for(kind)
+    chosen: tuple[str, MediaType] | None = None
+    for raw in values:
+        pieces = [p.strip() for p in raw.split(",") if p.strip()]
+        if not pieces:
+            continue
+        media = None
+        for piece in pieces:
+            try:
+                media = by_short_name(piece, types)
+                break
+            except ParameterError:
+                continue
+        if media is None:
+            by_short_name(pieces[0], types)  # raises the usual "unknown format" error
+            continue  # pragma: no cover - by_short_name raised
+        if chosen is not None and chosen[1].media_type != media.media_type:
+            raise ParameterError("format", f"format={chosen[0]} and format={raw} name different formats; give one "
+                                 "(or repeat the same one)", expected="one format",
+                                 example=f"format={chosen[1].short}")
+        if chosen is None:
+            chosen = (raw, media)
+    return chosen[1].short if chosen else None
 
 
 def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = None) -> MediaType:
@@ -214,3 +264,16 @@ def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:
         if t.media_type == media:
             return t.ox_format  # type: ignore[return-value]
     return None
+
+
+def etag_matches(if_none_match: str | None, tag: str) -> bool:
+    """RFC 9110 weak comparison for If-None-Match: any listed tag (W/ or not) equal to ours, or `*`.
+
+    >>> etag_matches('W/"v1", "v2"', '"v1"'), etag_matches(None, '"v1"'), etag_matches("*", '"x"')
+    (True, False, True)
+    """
+    if not if_none_match:
+        return False
+    ours = tag.removeprefix("W/")
+    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
+    return "*" in candidates or ours in candidates

@@ -77,7 +77,13 @@ def choose_representation(
 
 
 def split_extension(name: str) -> tuple[str, str | None]:
-    """`oscar-ortiz.ttl` -> (`oscar-ortiz`, `ttl`); names without a known extension stay whole."""
+    """`oscar-ortiz.ttl` -> (`oscar-ortiz`, `ttl`); names without a known extension stay whole.
+
+    >>> split_extension("oscar-ortiz.ttl")
+    ('oscar-ortiz', 'ttl')
+    >>> split_extension("el-salvador.2016")
+    ('el-salvador.2016', None)
+    """
     stem, dot, ext = name.rpartition(".")
     if dot and stem and ext.lower() in EXTENSIONS:
         return stem, ext.lower()

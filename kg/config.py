@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     allow_clear_all: bool = Field(False, description="Let CLEAR/DROP ALL, NAMED and DEFAULT run; "
                                   "they then clear only the writable graphs (never the built ones).")
     query_timeout: float = Field(30.0, gt=0, le=3600, description="Default per-query time limit, seconds.")
+    dump_timeout: float = Field(600.0, gt=0, le=86400, description="Time limit of one whole-store dump "
+                                "(/dumps/…), seconds: a dump holds one query worker while it streams.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries.")
     max_request_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     max_result_rows: int = Field(100_000, ge=1, description="Largest non-streamed result, in rows.")
@@ -39,6 +41,8 @@ class Settings(BaseSettings):
     canned_cache_entries: int = Field(256, ge=0, description="Canned-query answers kept in memory "
                                       "(keyed by store version); 0 turns the cache off.")
     log_level: str = Field("info", description="Log level of the server.")
+    service_allow: str = Field("", description="SPARQL endpoints that queries may call with SERVICE: "
+                               "comma- or space-separated IRIs, matched exactly; empty = SERVICE refused.")
 
     @field_validator("base_iri")
     @classmethod
@@ -80,6 +84,13 @@ class Settings(BaseSettings):
                 raise ValueError(f"KG_UPDATE_TOKENS: {label} has the same token as {other}: give each writer "
                                  "its own token, or no one can tell who wrote what")
         return out
+
+    @property
+    def service_allow_list(self) -> tuple[str, ...]:
+        """`service_allow` as IRIs (see `kg.service.parse_allow`)."""
+        from kg.service import parse_allow
+
+        return parse_allow(self.service_allow)
 
     @property
     def seed_article(self) -> Path:

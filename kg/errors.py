@@ -32,6 +32,16 @@ class QuerySyntaxError(BadRequest):
         self.column = column
 
 
+class ServiceRefused(BadRequest):
+    """A query or update names a SERVICE endpoint the operator did not allow (`kg.service`)."""
+
+    def __init__(self, message: str, *, hint: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.line = line
+        self.column = column
+
+
 class ParameterError(BadRequest):
     """A canned-query or API parameter is missing or of the wrong type."""
 

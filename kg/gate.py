@@ -20,9 +20,10 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    `sh:qualifiedValueShape`, `sh:or`/`sh:and`/`sh:xone`/`sh:not`, `sh:property`), with the
    `rdf:type` of every node on the way (`sh:class`, targets). Focus nodes = subjects and objects of
    the changed quads (vocabulary excluded) plus every node some shape targets whose routes reach
-   one of them (the routes walked backwards from the changed nodes). pyshacl (`focus_nodes=`,
-   the store's shapes, its ontology as `ont_graph`) gets exactly the quads those focus nodes'
-   routes reach in the store with the delta applied virtually: the same view a validation of the
+   one of them (the routes walked backwards from the changed nodes). pyshacl (through
+   `validate_focus`, which keeps the focus nodes' results; the store's shapes, its ontology as
+   `ont_graph`) gets exactly the quads those focus nodes' routes reach
+   in the store with the delta applied virtually: the same view a validation of the
    whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
    not the store.
 4. **Journal, then commit.** The net change (data and inferred quads) becomes one
@@ -50,12 +51,13 @@ from urllib.parse import urljoin
 
 import pyoxigraph as ox
 
-from kg import iris
+from kg import iris, service
 from kg.errors import BadRequest, NotFound, QuerySyntaxError, StoreUnavailable, ValidationFailed, Violation
 from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
 from kg.protected import WritePolicy
-from kg.store.engine import syntax_error
+from kg.sparql_lexer import TOKEN_RE, Token, tokenize
+from kg.store.engine import check_nesting, syntax_error
 
 #: Graphs the gate maintains itself or reads its rules from: never validated as data.
 NON_DATA_GRAPHS = frozenset({iris.GRAPH_INFERRED, iris.GRAPH_ONTOLOGY, iris.GRAPH_SHAPES})
@@ -74,43 +76,6 @@ Graph = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 DEFAULT_POLICY = WritePolicy()
 
 # ----------------------------------------------------------------------------- tokens and operations
-
-_TOKEN_RE = re.compile(r"""
-  (?P<ws>\s+)
-| (?P<comment>\#[^\n]*)
-| (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-| (?P<string>\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
-             |"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-| (?P<var>[?$][A-Za-z0-9_\u00B7-\uFFFF]+)
-| (?P<lbrace>\{) | (?P<rbrace>\}) | (?P<semi>;)
-| (?P<word>[A-Za-z_\u00C0-\uFFFF][\w\-.\u00B7-\uFFFF]*(?::(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)?
-           |:(?:[\w\-.:%\u00B7-\uFFFF]|\\.)*)
-| (?P<other>.)
-""", re.X | re.S)
-
-
-@dataclass(frozen=True)
-class Token:
-    kind: str
-    text: str
-    start: int
-    end: int
-
-    @property
-    def upper(self) -> str:
-        return self.text.upper() if self.kind == "word" else ""
-
-
-def tokenize(text: str) -> list[Token]:
-    """Tokens that matter for finding an update's parts: no whitespace, no comments."""
-    out = []
-    for m in _TOKEN_RE.finditer(text):
-        kind = m.lastgroup or "other"
-        if kind in ("ws", "comment"):
-            continue
-        out.append(Token(kind, m.group(), m.start(), m.end()))
-    return out
-
 
 @dataclass
 class Operation:
@@ -469,7 +434,7 @@ def _parse_quads(prologue: str, group: str, base_iri: str | None, *, variables: 
 def _spaced(text: str) -> list[Token]:
     """Tokens with the whitespace between them kept as `ws` tokens (to rebuild the text)."""
     out: list[Token] = []
-    for m in _TOKEN_RE.finditer(text):
+    for m in TOKEN_RE.finditer(text):
         out.append(Token(m.lastgroup or "other", m.group(), m.start(), m.end()))
     return out
 
@@ -515,9 +480,10 @@ def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
     if op.kind == "delete_where" and any(isinstance(t, ox.BlankNode)
                                          for q in delete for t in (q.subject, q.object)):
         raise QuerySyntaxError("blank nodes are not allowed in DELETE WHERE")
-    if (op.using or op.using_named) and (using or using_named):
-        raise BadRequest("the dataset is given twice: by USING in the update and by using-graph-uri/"
-                         "using-named-graph-uri parameters", hint="give it in one place only")
+    if (op.using or op.using_named or op.with_graph is not None) and (using or using_named):
+        # SPARQL 1.1 Protocol 2.2.3: such a request must be refused.
+        raise BadRequest("the dataset is given twice: by USING/USING NAMED/WITH in the update and by "
+                         "using-graph-uri/using-named-graph-uri parameters", hint="give it in one place only")
     query = f"{op.prologue}\nSELECT * WHERE {op.where}"
     try:
         solutions = vd.query_store().query(
@@ -577,9 +543,11 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
         assert isinstance(source, ox.NamedNode | ox.DefaultGraph)
         assert isinstance(target, ox.NamedNode | ox.DefaultGraph)
         if not vd.graph_exists(source):
-            if op.silent:
-                return
-            raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if not op.silent:
+                raise NotFound(f"there is no graph {source} to {op.kind.upper()} from")
+            if op.kind != "add" and source != target and vd.graph_exists(target):
+                vd.drop_graph(target)  # as Oxigraph: the target takes the missing source's (empty) content
+            return
         if source == target:
             return
         content = [ox.Quad(q.subject, q.predicate, q.object, target) for q in vd.pattern(g=source)]
@@ -596,9 +564,9 @@ def _run(vd: VirtualDataset, op: Operation, base_iri: str | None,
 
 def check_syntax(update: str, base_iri: str | None) -> None:
     """pyoxigraph's own parser, on an empty store: exact messages and positions, nothing touched."""
-    if re.search(r"\bSERVICE\b", update, re.IGNORECASE) and any(
-            t.upper == "SERVICE" for t in tokenize(update)):
-        raise BadRequest("SERVICE is not available in updates: this service does not call other endpoints")
+    service.check(update, base_iri=base_iri, never="updates never call other endpoints, not even allowed "
+                  "ones: an update's WHERE runs in the writer, outside the query timeout")
+    check_nesting(update)
     try:
         ox.Store().update(update, base_iri=base_iri)
     except SyntaxError as exc:
@@ -1160,7 +1128,8 @@ def validate_delta(vd: VirtualDataset, rules: Rules, report: GateReport) -> None
     nodes = focus_nodes(vd, changed, rules)
     data = neighbourhood(vd, nodes, rules)
     report.focus_nodes, report.validated_quads = len(nodes), len(data)
-    named = sorted(n.value for n in nodes if isinstance(n, ox.NamedNode))
+    # blank nodes too ("_:label"): a new blank-node statement must meet its shape as an IRI one does
+    named = sorted(n.value if isinstance(n, ox.NamedNode) else str(n) for n in nodes)
     result = validate_focus(data, named, shapes=rules.shapes_graph, ontology=rules.ontology_graph)
     report.warnings = result.warnings
     if not result.conforms:

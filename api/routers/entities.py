@@ -42,7 +42,7 @@ def _serialize(description: Description, media: MediaType) -> bytes:
 
 @router.api_route(
     "/id/{kind}/{slug}",
-    methods=["GET", "HEAD"],
+    methods=["GET"],
     response_model=None,
     summary="An entity: HTML page or RDF description",
     responses={
@@ -97,7 +97,7 @@ async def entity(
 
     if media is not None:
         data = _serialize(description, media)
-        return Response(b"" if request.method == "HEAD" else data, media_type=media.content_type, headers=headers)
+        return Response(data, media_type=media.content_type, headers=headers)
 
     view = build_view(description, ontology_doc().vocabulary())
     passage = None

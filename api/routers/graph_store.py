@@ -1,7 +1,10 @@
-"""`/rdf-graph-store`: the SPARQL 1.1 Graph Store HTTP Protocol, indirect identification.
+"""`/rdf-graph-store`: the SPARQL 1.1 Graph Store HTTP Protocol, indirect and direct identification.
 
 `?graph=IRI` names a graph, `?default` the store's own default graph (not the union that queries
-see: a write must say exactly where it goes). Reads are content-negotiated and streamed; writes
+see: a write must say exactly where it goes). A request to a path below `/rdf-graph-store/`
+identifies its graph directly (protocol §4.1): the request IRI itself, without its query
+string, is the graph's name (`PUT http://host/rdf-graph-store/person/1.ttl`).
+Reads are content-negotiated and streamed; writes
 need the bearer token and pass the same SHACL gate as SPARQL updates (`kg.gate`). A graph that
 does not exist is 404; PUT/POST answer 201 when they create the graph and 204 when it existed.
 """
@@ -20,6 +23,7 @@ from starlette.datastructures import UploadFile
 from api import negotiation
 from api.deps import WriteDep, engine_of, settings_of
 from api.errors import ApiError
+from api.head import is_head
 from kg import gate
 from kg.errors import BadRequest, NotFound, ParameterError
 from kg.store.engine import Engine, QueryRequest
@@ -39,6 +43,12 @@ Target = str | None | _Whole  # a graph IRI, None for the default graph, or WHOL
 def target_of(request: Request) -> Target:
     params = request.query_params
     graphs = params.getlist("graph")
+    if request.url.path.startswith(PATH + "/") and request.url.path != PATH + "/":
+        if graphs or "default" in params:
+            raise ParameterError("graph", "this URL names its graph itself (direct identification); "
+                                 "?graph= and ?default are for /rdf-graph-store", expected="no ?graph= here",
+                                 example=PATH + "?graph=" + str(request.url.replace(query="", fragment="")))
+        return str(request.url.replace(query="", fragment=""))
     if graphs and "default" in params:
         raise ParameterError("graph", "give either ?graph=IRI or ?default, not both",
                              expected="one graph", example="?graph=https://w3id.org/tregua/graph/ontology")
@@ -72,16 +82,32 @@ def graph_exists(engine: Engine, graph: str | None) -> bool:
 # ----------------------------------------------------------------------------- reads
 
 
-@router.api_route(PATH, methods=["GET", "HEAD"], summary="a graph's content (content-negotiated)")
+#: Direct identification: the request IRI is the graph's name (not in the OpenAPI: same operations).
+DIRECT = PATH + "/{rest:path}"
+
+
+@router.api_route(DIRECT, methods=["GET"], include_in_schema=False)
+@router.api_route(PATH, methods=["GET"], summary="a graph's content (content-negotiated)")
 async def read_graph(request: Request) -> Response:
     return await serve_graph(request, _need_graph(target_of(request)))
 
 
-@router.api_route("/graph/{rest:path}", methods=["GET", "HEAD"],
+@router.api_route("/graph/{rest:path}", methods=["GET"],
                   summary="dereference a graph IRI (…/graph/…) under this server's host")
 async def dereference_graph(request: Request, rest: str) -> Response:
-    """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them."""
-    return await serve_graph(request, f"{settings_of(request).base_iri}graph/{rest}")
+    """Graph IRIs are names under the base IRI (`KG_BASE_IRI`); this host answers for them.
+
+    A path that cannot be part of an IRI (a space, `{`, a noncharacter such as U+FFFF) names no
+    graph: 400 saying which character, rather than letting the IRI parser fail inside the query.
+    """
+    graph = f"{settings_of(request).base_iri}graph/{rest}"
+    try:
+        ox.NamedNode(graph)
+    except ValueError as exc:
+        raise ParameterError("path", f"/graph/{rest!r} cannot name a graph: {exc}",
+                             expected="a graph path made of IRI characters (percent-encode the others)",
+                             example="/graph/ontology") from exc
+    return await serve_graph(request, graph)
 
 
 async def serve_graph(request: Request, graph: str | None) -> Response:
@@ -92,8 +118,10 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
         names = await run_in_threadpool(_graph_names, engine)
         raise NotFound(f"there is no graph {graph}", suggestions=names)
     headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}"'}
-    if request.method == "HEAD":
-        return Response(media_type=fmt.content_type, headers=headers)
+    if is_head(request):  # the graph is not serialised only to be dropped; its length is unknown
+        response = Response(media_type=fmt.content_type, headers=headers)
+        del response.headers["content-length"]
+        return response
     if graph is None:
         quads = await run_in_threadpool(engine.quads, None, None, None, ox.DefaultGraph())
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
@@ -113,6 +141,7 @@ def _graph_names(engine: Engine) -> list[str]:
     return [str(row["g"].value) for row in rows.rows if "g" in row]  # type: ignore[union-attr]
 
 
+@router.api_route(DIRECT, methods=["PATCH"], include_in_schema=False)
 @router.api_route(PATH, methods=["PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     raise ApiError(405, f"{request.method} is not allowed on {PATH}",
@@ -164,6 +193,7 @@ def _written(report: gate.GateReport, created: bool, location: str | None = None
     return JSONResponse(body, status_code=201, headers=headers)
 
 
+@router.put(DIRECT, include_in_schema=False)
 @router.put(PATH, summary="replace a graph (bearer token; SHACL-gated)")
 async def put_graph(request: Request, access: WriteDep) -> Response:
     graph = _need_graph(target_of(request))
@@ -175,6 +205,7 @@ async def put_graph(request: Request, access: WriteDep) -> Response:
     return _written(report, not existed)
 
 
+@router.post(DIRECT, include_in_schema=False)
 @router.post(PATH, summary="merge into a graph, or create one when no graph is named (token; SHACL-gated)")
 async def post_graph(request: Request, access: WriteDep) -> Response:
     target = target_of(request)
@@ -191,6 +222,7 @@ async def post_graph(request: Request, access: WriteDep) -> Response:
     return _written(report, not existed, location or (graph if not existed else None))
 
 
+@router.delete(DIRECT, include_in_schema=False)
 @router.delete(PATH, summary="remove a graph (bearer token; SHACL-gated)")
 async def delete_graph(request: Request, access: WriteDep) -> Response:
     graph = _need_graph(target_of(request))

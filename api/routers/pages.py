@@ -53,7 +53,7 @@ def _document(
         return None
     data = rdf_document(kind, media.media_type, document_stamp(kind))
     return Response(
-        b"" if request.method == "HEAD" else data,
+        data,
         media_type=media.content_type,
         headers={"Vary": "Accept", "Link": link_header("/" + kind)},
     )
@@ -61,11 +61,11 @@ def _document(
 
 @router.api_route(
     "/ontology",
-    methods=["GET", "HEAD"],
+    methods=["GET"],
     response_model=None,
     summary="The ontology: HTML documentation or the OWL file by Accept",
 )
-@router.api_route("/ontology.{ext}", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
+@router.api_route("/ontology.{ext}", methods=["GET"], response_model=None, include_in_schema=False)
 def ontology(
     request: Request,
     settings: SettingsDep,
@@ -98,11 +98,11 @@ def ontology(
 
 @router.api_route(
     "/shapes",
-    methods=["GET", "HEAD"],
+    methods=["GET"],
     response_model=None,
     summary="The SHACL shapes: HTML documentation or the Turtle by Accept",
 )
-@router.api_route("/shapes.{ext}", methods=["GET", "HEAD"], response_model=None, include_in_schema=False)
+@router.api_route("/shapes.{ext}", methods=["GET"], response_model=None, include_in_schema=False)
 def shapes(
     request: Request,
     settings: SettingsDep,

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api import shortpath
+from api import negotiation, shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import MediaRange, parse_accept
 from api.templating import local_href, render
@@ -60,6 +60,11 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     'html'
     >>> choose_format(None, "*/*"), choose_format("csv", "text/html")
     ('json', 'csv')
+
+    Plain TSV for `text/tab-separated-values`; SPARQL 1.1 TSV when the range names its profile:
+
+    >>> choose_format(None, 'text/tab-separated-values; profile="' + canned.SPARQL_TSV_PROFILE + '"')
+    'sparql-tsv'
     """
     if format_param is not None and format_param != "":
         if format_param not in canned.FORMATS:
@@ -75,6 +80,9 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     if best is None:
         raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
                                 offered=[m for m, _ in ACCEPTED])
+    if best == "tsv" and any(r.matches("text/tab-separated-values") and ("profile", canned.SPARQL_TSV_PROFILE)
+                             in r.params for r in ranges if r.q > 0):
+        return "sparql-tsv"
     return best
 
 
@@ -164,8 +172,8 @@ def _finish_rendered(request: Request, query: canned.CannedQuery, page: canned.P
                      rendered: canned.RenderedPage, fmt: str, headers: dict[str, str]) -> Response:
     """A page the query worker already wrote out, with paging links."""
     _paging_headers(request, page, rendered.total, headers)
-    if fmt in ("csv", "tsv"):  # a spreadsheet that saves the answer gets a sensible file name
-        headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt}"'
+    if fmt in ("csv", "tsv", "sparql-tsv"):  # a spreadsheet that saves the answer gets a sensible file name
+        headers["Content-Disposition"] = f'inline; filename="{query.name}.{fmt.removeprefix("sparql-")}"'
     return Response(rendered.body, media_type=canned.FORMATS[fmt], headers=headers)
 
 
@@ -178,8 +186,10 @@ def answer(request: Request, engine: Engine, settings: Settings, query: canned.C
     cache.size = settings.canned_cache_entries  # the settings are the app's; the cache is the router's
     if fmt == "html":
         result = canned.execute(engine, query, bound, page, max_rows=settings.max_result_rows, cache=cache)
+        canned.check_iris(engine, query, bound, result.total)
         return _finish_html(request, settings, result, headers)
     rendered = canned.render(engine, query, bound, page, fmt, max_rows=settings.max_result_rows, cache=cache)
+    canned.check_iris(engine, query, bound, rendered.total)
     return _finish_rendered(request, query, page, rendered, fmt, headers)
 
 
@@ -205,6 +215,7 @@ async def answer_async(request: Request, engine: Engine, settings: Settings, que
             rendered = await select_with_async(bound.request, canned.render_rows, query.hidden, page, fmt,
                                                max_rows=max_rows)
             cache.put(key, rendered)
+        await _check_iris_async(engine, query, bound, rendered.total)
         return _finish_rendered(request, query, page, rendered, fmt, headers)
     key = canned.cache_key(engine, query, bound)
     rows = cache.get(key)
@@ -212,21 +223,29 @@ async def answer_async(request: Request, engine: Engine, settings: Settings, que
         rows = await select_async(bound.request, max_rows=max_rows)
         cache.put(key, rows)
     result = canned.shape(query, rows, page, bound.values, bound.shown)
+    await _check_iris_async(engine, query, bound, result.total)
     if len(result.rows) > INLINE_ROWS:  # a long table page is filled in a thread, off the event loop
         return await run_in_threadpool(_finish_html, request, settings, result, headers)
     return _finish_html(request, settings, result, headers)
+
+
+async def _check_iris_async(engine: Any, query: canned.CannedQuery, bound: canned.BoundQuery, total: int) -> None:
+    """`canned.check_iris` with the pool awaited: only an empty answer costs the extra query."""
+    if total:
+        return
+    request = canned.existence_request(query, bound)
+    if request is None:
+        return
+    missing = canned.missing_iris(query, bound, await engine.select_async(request))
+    if missing:
+        raise await run_in_threadpool(canned.unknown_iri_error, engine, query, missing)
 
 
 #: HTML pages with more rows than this are filled in a thread, not on the event loop.
 INLINE_ROWS = 1000
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
-    """RFC 9110 weak comparison: any listed tag (W/ or not) equal to ours, or `*`."""
-    if not if_none_match:
-        return False
-    candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
-    return "*" in candidates or tag in candidates
+_matches = negotiation.etag_matches
 
 
 def _schema(p: canned.Parameter) -> dict[str, Any]:
@@ -236,7 +255,9 @@ def _schema(p: canned.Parameter) -> dict[str, Any]:
         canned.ParamType.DECIMAL: {"type": "number"},
         canned.ParamType.NUMBER: {"type": "number"},
         canned.ParamType.DATE: {"type": "string", "format": "date"},
-        canned.ParamType.ENUM: {"type": "string", "enum": list(p.values)},
+        # the values, then the labels also accepted for them (`rejects` for reject...)
+        canned.ParamType.ENUM: {"type": "string",
+                                "enum": list(dict.fromkeys([*p.values, *(label for label, _ in p.labels)]))},
     }
     base = dict(schemas.get(p.type, {"type": "string"}))
     if p.minimum is not None:
@@ -258,8 +279,10 @@ def _typed_example(p: canned.Parameter) -> Any:
 
 _COMMON_PARAMS: list[dict[str, Any]] = [
     {"name": "format", "in": "query", "required": False,
-     "description": "Result format; without it, the Accept header decides (plain JSON for */*).",
-     "schema": {"type": "string", "enum": FORMAT_NAMES}},
+     "description": "Result format; without it (or empty), the Accept header decides (plain JSON for */*). `csv` and "
+                    "`tsv` are plain (column names, plain values: for spreadsheets); `sparql-tsv` is SPARQL 1.1 "
+                    "TSV (also by Accept: text/tab-separated-values; profile=\"" + canned.SPARQL_TSV_PROFILE + "\").",
+     "schema": {"type": "string", "enum": [*FORMAT_NAMES, ""]}},
     {"name": "limit", "in": "query", "required": False, "description": "Rows per page.",
      "schema": {"type": "integer", "minimum": 1}},
     {"name": "offset", "in": "query", "required": False, "description": "Rows to skip.",
@@ -276,7 +299,14 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
     params = [{"name": p.name, "in": "query", "required": p.required,
                "description": (p.description + f" Expected: {p.expected}.").strip(),
                "schema": _schema(p), "example": _typed_example(p)} for p in query.params]
-    content = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    content: dict[str, Any] = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    # The two JSON forms, as their bodies really are: plain objects (one per row, numbers as
+    # numbers, unbound as null) and the W3C SPARQL 1.1 JSON results.
+    content["application/json"] = {"schema": {
+        "type": "array", "items": {"type": "object", "properties": {v: {} for v in query.variables}}}}
+    content["application/sparql-results+json"] = {"schema": {
+        "type": "object", "required": ["head"],
+        "properties": {"head": {"type": "object"}, "results": {"type": "object"}, "boolean": {"type": "boolean"}}}}
     return {
         "parameters": params + _COMMON_PARAMS,
         "responses": {
@@ -285,6 +315,8 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
             "304": {"description": "Not modified: the If-None-Match ETag is current."},
             "400": {"description": "A parameter is missing, unknown or of the wrong type; the body names "
                                    "it, what was expected and an example."},
+            "404": {"description": "An IRI parameter names nothing in the store (asked only when no row came "
+                                   "back); the body lists the closest IRIs."},
         },
     }
 

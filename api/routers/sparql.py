@@ -25,11 +25,13 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
 from api.deps import WriteDep, engine_of, settings_of, write_access
-from api.errors import ApiError
+from api.errors import ApiError, StreamAborted
+from api.head import is_head
 from api.routers import service_description
+from kg import service
 from kg.errors import BadRequest, KgError, ParameterError
 from kg.gate import apply_update
-from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")
@@ -141,6 +143,19 @@ def _timeout(value: str | None, limit: float) -> float | None:
 # ----------------------------------------------------------------------------- query
 
 
+def prefers_html(accept: str | None) -> bool:
+    """Whether Accept ranks text/html above every RDF format (a browser, not `*/*` or an RDF client).
+
+    >>> prefers_html("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    True
+    >>> prefers_html("*/*"), prefers_html("text/turtle, text/html;q=0.5"), prefers_html(None)
+    (False, False, False)
+    """
+    ranges = negotiation.parse_accept(accept)
+    html = negotiation.quality(ranges, "text/html")
+    return html > 0 and all(html > negotiation.quality(ranges, t.media_type) for t in negotiation.GRAPH_TYPES)
+
+
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
 async def sparql_get(request: Request) -> Response:
     protocol = Protocol(url_params(request))
@@ -148,6 +163,9 @@ async def sparql_get(request: Request) -> Response:
         if protocol.all("update"):
             raise ApiError(405, "updates cannot be sent with GET", headers={"Allow": "POST"},
                            hint="POST them to /sparql/update (form `update=` or application/sparql-update)")
+        if not protocol.all("format") and prefers_html(request.headers.get("accept")):
+            # A person in a browser: the editor, not raw Turtle. Machines keep the description.
+            return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
         return await run_in_threadpool(service_description.respond, request)
     return await run_query(request, protocol)
 
@@ -210,18 +228,22 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
     kind = query_form(query)
     outcome = "error"
     try:
-        fmt_param = protocol.one("format")
+        allow = settings.service_allow_list
+        service.check(query, allow, base_iri=settings.base_iri)  # before any worker is taken
+        formats = protocol.all("format")
         accept = request.headers.get("accept")
-        solutions = _choose(ResultKind.SOLUTIONS, accept, fmt_param) \
+        solutions = _choose(ResultKind.SOLUTIONS, accept, _format(formats, ResultKind.SOLUTIONS)) \
             if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
-        graph = _choose(ResultKind.GRAPH, accept, fmt_param) \
+        graph = _choose(ResultKind.GRAPH, accept, _format(formats, ResultKind.GRAPH)) \
             if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+        check_nesting(query)  # before any parser: too deep a nesting overflows pyoxigraph's stack
         qr = QueryRequest(
             query,
             default_graph_uris=_check_iris(protocol.all("default-graph-uri"), "default-graph-uri"),
             named_graph_uris=_check_iris(protocol.all("named-graph-uri"), "named-graph-uri"),
             timeout=_timeout(protocol.one("timeout"), settings.query_timeout),
             base_iri=settings.base_iri,
+            service_allow=allow,
         )
         result = await serialize(engine_of(request), qr, solutions.ox_format, graph.ox_format)  # type: ignore[arg-type]
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
@@ -244,6 +266,13 @@ _CHOSEN: dict[tuple[ResultKind, str | None, str | None], negotiation.MediaType] 
 _CHOSEN_MAX = 512
 
 
+def _format(values: list[str], kind: ResultKind) -> str | None:
+    """The one `format=` asked for (None: Accept decides); repeats that agree are one."""
+    if len(values) <= 1 and "," not in (values[0] if values else ""):
+        return values[0] if values and values[0] else None
+    return negotiation.agreed_format(values, kind)
+
+
 def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> negotiation.MediaType:
     key = (kind, accept, fmt_param)
     media = _CHOSEN.get(key)
@@ -262,10 +291,6 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     if native is not None:
         return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
-
-
-class StreamAborted(RuntimeError):
-    """A streamed answer stopped mid-way (timeout, worker lost) after its headers were sent."""
 
 
 def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, started: float) -> Iterator[bytes]:
@@ -299,7 +324,8 @@ def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size
 @router.api_route("/sparql/update", methods=["GET", "PUT", "DELETE", "PATCH"], include_in_schema=False)
 async def wrong_method(request: Request) -> Response:
     allowed = "POST" if request.url.path.endswith("/update") else "GET, HEAD, POST"
-    raise ApiError(405, f"{request.method} is not allowed on {request.url.path}", headers={"Allow": allowed},
+    method = "HEAD" if is_head(request) else request.method
+    raise ApiError(405, f"{method} is not allowed on {request.url.path}", headers={"Allow": allowed},
                    hint=f"use {allowed}")
 
 

@@ -28,6 +28,7 @@ import io
 import json
 import re
 import threading
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -41,8 +42,8 @@ from xml.sax.saxutils import quoteattr
 import pyoxigraph as ox
 import yaml
 
-from kg import iris, paths
-from kg.errors import KgError, NotFound, ParameterError, SourceLocation, UnsupportedFormat
+from kg import iris, paths, service
+from kg.errors import KgError, NotFound, ParameterError, ServiceRefused, SourceLocation, UnsupportedFormat
 from kg.store import open_store
 from kg.store.engine import Engine, InProcessEngine, QueryRequest, Rows, Term
 
@@ -118,11 +119,15 @@ class Parameter:
     datatype: str | None = None  # typed only: the XSD datatype IRI
     minimum: int | None = None
     maximum: int | None = None
+    #: enum only: (label, value) pairs, from the vocabulary's labels of `iri_base + value`
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def expected(self) -> str:
         if self.type is ParamType.ENUM:
-            return "one of " + ", ".join(self.values)
+            shown = [v + (f" ({', '.join(self.label_names(v))})" if self.label_names(v) else "")
+                     for v in self.values]
+            return "one of " + ", ".join(shown) + " (or their labels; case and accents do not matter)"
         if self.type is ParamType.LANGSTRING and self.lang:
             return f"text (it is read as @{self.lang})"
         text = _EXPECTED[self.type]
@@ -132,6 +137,10 @@ class Parameter:
         if self.type is ParamType.TYPED and self.datatype:
             text = f"a value of type xsd:{self.datatype.removeprefix(XSD)}"
         return text
+
+    def label_names(self, value: str) -> list[str]:
+        """The labels that name `value` (besides the value itself)."""
+        return [label for label, v in self.labels if v == value and fold(label) != fold(value)]
 
     def error(self, message: str) -> ParameterError:
         return ParameterError(self.name, message, expected=self.expected, example=self.example or "(none)")
@@ -210,10 +219,54 @@ def _parse_date(p: Parameter, value: str) -> Term:
     return ox.Literal(value, datatype=ox.NamedNode(XSD + "date"))
 
 
+def fold(text: str) -> str:
+    """A label as matched: case, accents, spaces and punctuation folded away.
+
+    >>> fold("Does not rule-out") == fold("doesNotRuleOut"), fold("Escéptica")
+    (True, 'esceptica')
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return "".join(re.findall(r"[^\W_]+", plain))
+
+
 def _parse_enum(p: Parameter, value: str) -> Term:
+    """A declared value, or a label the output shows for it (`rejects`, `does not rule out`,
+    `no descarta`), matched by `fold`."""
     if value not in p.values:
-        raise _bad(p, value)
+        folded = fold(value)
+        match = next((v for v in p.values if fold(v) == folded), None)
+        match = match or next((v for label, v in p.labels if fold(label) == folded), None)
+        if match is None:
+            raise _bad(p, value)
+        value = match
     return ox.NamedNode(p.iri_base + value) if p.iri_base else ox.Literal(value)
+
+
+LABEL_PROPERTIES = frozenset({"http://www.w3.org/2000/01/rdf-schema#label",
+                              "http://www.w3.org/2004/02/skos/core#prefLabel",
+                              "http://www.w3.org/2004/02/skos/core#altLabel"})
+
+
+@functools.lru_cache(maxsize=1)
+def vocabulary_labels() -> dict[str, tuple[str, ...]]:
+    """IRI -> its labels (rdfs:label, skos:prefLabel, skos:altLabel, every language) in the
+    ontology files: the labels the result columns show for stance values and other concepts."""
+    labels: dict[str, list[str]] = {}
+    for path in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
+        for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.subject, ox.NamedNode):
+                labels.setdefault(quad.subject.value, []).append(str(quad.object.value))  # type: ignore[union-attr]
+    return {iri: tuple(found) for iri, found in labels.items()}
+
+
+def with_labels(p: Parameter) -> Parameter:
+    """An enum parameter that also accepts the vocabulary's labels of its values."""
+    if p.type is not ParamType.ENUM or not p.iri_base:
+        return p
+    known = vocabulary_labels()
+    pairs = {(label, v) for v in p.values for label in known.get(p.iri_base + v, ())}
+    return replace(p, labels=tuple(sorted(pairs)))
 
 
 def _parse_typed(p: Parameter, value: str) -> Term:
@@ -492,6 +545,7 @@ class _Loader:
             raise self.fail("pagination must be a positive integer (rows per page)", key="pagination")
         params = self.declared_params() + self.grlc_params()
         self.apply_grlc_decorators(params)
+        params = [with_labels(p) for p in params]
         seen: set[str] = set()
         for p in params:
             if p.name in seen:
@@ -500,6 +554,10 @@ class _Loader:
             if p.name in RESERVED:
                 raise self.fail(f"parameter name {p.name!r} is reserved for the service", key="params",
                                 hint="reserved: " + ", ".join(sorted(RESERVED)))
+        try:  # before the probe below runs the query: SERVICE would call out at load time
+            service.check(self.text, never="canned queries never call other endpoints")
+        except ServiceRefused as exc:
+            raise self.fail(exc.message, line=exc.line, hint="remove SERVICE from the file") from None
         text = self.project(params)
         variables = self.check_query(text, params)
         hidden = frozenset(p.variable for p in params)
@@ -893,18 +951,91 @@ def render(engine: Engine, query: CannedQuery, bound: BoundQuery, page: Page, fm
     return rendered
 
 
+def existence_request(query: CannedQuery, bound: BoundQuery) -> QueryRequest | None:
+    """One SELECT saying, for every IRI parameter bound, whether the store mentions that IRI at all
+    (as subject or object). Asked only when a query found no rows, so that an IRI naming nothing
+    gets 404 with the closest names instead of an empty table; None when no IRI was bound.
+
+    The IRIs are bound with substitutions like the query's own parameters, never pasted in.
+    """
+    terms = bound.request.substitutions or {}
+    named = [p for p in query.params if p.type is ParamType.IRI and isinstance(terms.get(p.variable), ox.NamedNode)]
+    if not named:
+        return None
+    projection = " ".join(f"?x{i} ?e{i}" for i in range(len(named)))
+    binds = " ".join(f"BIND(EXISTS {{ {{ ?x{i} ?p{i} ?o{i} }} UNION {{ ?s{i} ?q{i} ?x{i} }} }} AS ?e{i})"
+                     for i in range(len(named)))
+    return QueryRequest(f"SELECT {projection} WHERE {{ {binds} }}",
+                        substitutions={f"x{i}": terms[p.variable] for i, p in enumerate(named)},
+                        timeout=bound.request.timeout)
+
+
+def missing_iris(query: CannedQuery, bound: BoundQuery, rows: Rows) -> list[tuple[str, str]]:
+    """(parameter, IRI) for each IRI the `existence_request` found nowhere in the store."""
+    terms = bound.request.substitutions or {}
+    named = [p for p in query.params if p.type is ParamType.IRI and isinstance(terms.get(p.variable), ox.NamedNode)]
+    row = rows.rows[0] if rows.rows else {}
+    return [(p.name, str(terms[p.variable].value)) for i, p in enumerate(named)  # type: ignore[union-attr]
+            if getattr(row.get(f"e{i}"), "value", "true") != "true"]
+
+
+#: IRIs under a prefix, for the closest names (substitution variables must be projected).
+_UNDER_PREFIX = ("SELECT DISTINCT ?e ?prefix WHERE { ?e ?p ?o FILTER(isIRI(?e) && STRSTARTS(STR(?e), ?prefix)) } "
+                 "LIMIT 20000")
+
+
+def closest_iris(engine: Engine, iri: str, *, n: int = 5) -> list[str]:
+    """The store's IRIs nearest to `iri`, among those that share its path up to the last `/`
+    (same kind of entity), or else under the entity base.
+
+    >>> store = ox.Store()
+    >>> store.add(ox.Quad(ox.NamedNode(iris.entity_iri("person", "oscar-ortiz")), ox.NamedNode(iris.TG + "x"),
+    ...                   ox.Literal("y")))
+    >>> closest_iris(InProcessEngine(store), iris.entity_iri("person", "oscar-ortis"))
+    ['https://w3id.org/tregua/id/person/oscar-ortiz']
+    """
+    for prefix in (iri.rsplit("/", 1)[0] + "/", iris.BASE + "id/"):
+        rows = engine.select(QueryRequest(_UNDER_PREFIX, substitutions={"prefix": ox.Literal(prefix)}))
+        candidates = [str(r["e"].value) for r in rows.rows if "e" in r]  # type: ignore[union-attr]
+        if candidates:
+            return difflib.get_close_matches(iri, candidates, n=n, cutoff=0.6)
+    return []
+
+
+def unknown_iri_error(engine: Engine, query: CannedQuery, missing: list[tuple[str, str]]) -> NotFound:
+    """404 naming the parameter, the IRI and the closest IRIs the store does hold."""
+    name, iri = missing[0]
+    return NotFound(f"parameter {name!r} of query {query.name!r}: nothing in the store is named <{iri}>",
+                    suggestions=closest_iris(engine, iri))
+
+
+def check_iris(engine: Engine, query: CannedQuery, bound: BoundQuery, total: int) -> None:
+    """After a run: when no row came back, raise NotFound if an IRI parameter names nothing."""
+    if total:
+        return
+    request = existence_request(query, bound)
+    if request is None:
+        return
+    missing = missing_iris(query, bound, engine.select(request))
+    if missing:
+        raise unknown_iri_error(engine, query, missing)
+
+
 def run(engine: Engine, query: CannedQuery, params: Mapping[str, str] | Iterable[tuple[str, str]], *,
         timeout: float | None = None, max_rows: int = 100_000, cache: ResultCache | None = None,
         ) -> CannedResult:
     """Bind, run and page one canned query.
 
-    Raises `ParameterError` for bad input before anything runs; `QueryTimeout` and `ResultTooLarge`
+    Raises `ParameterError` for bad input before anything runs, `NotFound` when no row came back
+    because an IRI parameter names nothing in the store; `QueryTimeout` and `ResultTooLarge`
     come from the engine.
     """
     pairs = list(params.items()) if isinstance(params, Mapping) else list(params)
     bound = query.bind(pairs, timeout=timeout)
     page = Page.from_params(dict(pairs), default_size=query.page_size, max_size=max_rows)
-    return execute(engine, query, bound, page, max_rows=max_rows, cache=cache)
+    result = execute(engine, query, bound, page, max_rows=max_rows, cache=cache)
+    check_iris(engine, query, bound, result.total)
+    return result
 
 
 def shape(query: CannedQuery, rows: Rows, page: Page, values: dict[str, str],
@@ -922,10 +1053,14 @@ def etag(version: str, query: CannedQuery, values: Mapping[str, str], page: Page
 
 # -- Result formats ----------------------------------------------------------------------------------
 
-#: format name -> media type (SPARQL 1.1 result formats, plus a plain JSON array for JavaScript tools)
+#: The W3C format IRI that names SPARQL 1.1 TSV: the `profile` parameter that sets it apart from plain TSV.
+SPARQL_TSV_PROFILE = "http://www.w3.org/ns/formats/SPARQL_Results_TSV"
+#: format name -> media type (SPARQL 1.1 result formats, plus plain CSV/TSV and a plain JSON array
+#: for spreadsheets and JavaScript tools). `tsv` is plain TSV; `sparql-tsv` is SPARQL 1.1 TSV.
 FORMATS: dict[str, str] = {
     "csv": "text/csv; charset=utf-8",
     "tsv": "text/tab-separated-values; charset=utf-8",
+    "sparql-tsv": f'text/tab-separated-values; charset=utf-8; profile="{SPARQL_TSV_PROFILE}"',
     "sparql-json": "application/sparql-results+json",
     "json": "application/json",
     "xml": "application/sparql-results+xml",
@@ -975,7 +1110,25 @@ def to_csv(variables: list[str], rows: PageRows) -> bytes:
     return out.getvalue().encode()
 
 
+_TSV_BREAKS = re.compile(r"[\t\r\n]")
+
+
 def to_tsv(variables: list[str], rows: PageRows) -> bytes:
+    r"""Plain TSV for spreadsheets: a header of the column names, then plain values (as in CSV).
+
+    TSV (IANA text/tab-separated-values) has no quoting, so each tab, CR or LF inside a value
+    becomes one space; CSV keeps them (quoted), and `sparql-tsv` escapes them.
+
+    >>> to_tsv(["name", "n"], [{"name": ox.Literal("a\tb", language="en"), "n": ox.Literal("2")}])
+    b'name\tn\na b\t2\n'
+    """
+    lines = ["\t".join(variables)]
+    for row in rows:
+        lines.append("\t".join(_TSV_BREAKS.sub(" ", plain_value(row.get(v))) for v in variables))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def to_sparql_tsv(variables: list[str], rows: PageRows) -> bytes:
     """SPARQL 1.1 TSV: `?name` headers, terms in Turtle/N-Triples syntax (tabs and newlines escaped)."""
     lines = ["\t".join("?" + v for v in variables)]
     for row in rows:
@@ -1038,7 +1191,8 @@ def _xml_term(term: Term) -> str:
     return f"<literal>{xml_escape(str(term))}</literal>"
 
 
-SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-json": to_sparql_json, "json": to_json, "xml": to_xml}
+SERIALIZERS = {"csv": to_csv, "tsv": to_tsv, "sparql-tsv": to_sparql_tsv, "sparql-json": to_sparql_json,
+               "json": to_json, "xml": to_xml}
 
 
 def serialize(result: CannedResult, fmt: str) -> bytes:

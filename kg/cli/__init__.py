@@ -167,7 +167,12 @@ def run_serve(args: argparse.Namespace) -> int:
     from kg.config import get_settings
 
     get_settings.cache_clear()
-    uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level=settings.log_level.lower())
+    from uvicorn.importer import import_from_string
+
+    # Named by string, as the app is: the HTTP layer stays in api/ (its unreadable-request answer
+    # is JSON like every other error, not uvicorn's plain text).
+    uvicorn.run("api.main:app", host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                http=import_from_string("api.protocol:JsonErrorProtocol"))
     return EXIT_OK
 
 
@@ -217,7 +222,9 @@ def run_query(args: argparse.Namespace) -> int:
         return EXIT_OK
     text = _query_text(args.query)
     store = open_store(store_path(args), read_only=True)
-    result = run_query(store, QueryRequest(text))
+    from kg.config import get_settings
+
+    result = run_query(store, QueryRequest(text, service_allow=get_settings().service_allow_list))
     fmt = args.format
     if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
         graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,

@@ -178,7 +178,13 @@ def _key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> str:
 
 
 def local_name(iri: str) -> str:
-    """The readable tail of an IRI: `tg:Person` -> `Person`, `.../id/person/oscar-ortiz` -> `oscar-ortiz`."""
+    """The readable tail of an IRI: `tg:Person` -> `Person`, `.../id/person/oscar-ortiz` -> `oscar-ortiz`.
+
+    >>> local_name("https://w3id.org/tregua/ontology#Person")
+    'Person'
+    >>> local_name("https://w3id.org/tregua/id/person/oscar-ortiz")
+    'oscar-ortiz'
+    """
     for sep in ("#", "/"):
         if sep in iri.rstrip(sep):
             tail = iri.rstrip(sep).rsplit(sep, 1)[1]

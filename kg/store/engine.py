@@ -20,7 +20,9 @@ from typing import Any, Protocol, TypeVar
 
 import pyoxigraph as ox
 
+from kg import service
 from kg.errors import QuerySyntaxError, ResultTooLarge
+from kg.iris import PREFIXES
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # the subject position, as pyoxigraph types it
@@ -43,6 +45,8 @@ class QueryRequest:
     named_graph_uris: Sequence[str] = ()
     timeout: float | None = None
     base_iri: str | None = None
+    #: SERVICE endpoints this query may call (`KG_SERVICE_ALLOW`); empty: SERVICE is refused.
+    service_allow: tuple[str, ...] = ()
 
 
 @dataclass
@@ -90,8 +94,50 @@ class Engine(Protocol):
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]: ...
 
+    def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
+        """The whole store (every graph) in a dataset format, N-Quads or TriG, as chunks."""
+        ...
+
 
 _POSITION_RE = re.compile(r"at line (\d+) column (\d+)|(\d+):(\d+)")
+
+
+#: Deepest bracket nesting accepted in a query or an update. pyoxigraph's SPARQL parser recurses
+#: once per level and overflows the stack (a segfault, which kills the process) from about 3,000
+#: nested groups; no real query comes near 256.
+MAX_NESTING = 256
+_NESTING_RE = re.compile(r"""
+  (?P<skip>\#[^\n]*                                   # a comment
+  | <[^<>"{}|^`\\\x00-\x20]*>                       # an IRI
+  | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'''(?:[^'\\]|\\.|'(?!''))*'''
+  | "(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')    # a string
+| (?P<open>[{(\[]) | (?P<close>[})\]])
+""", re.X | re.S)
+
+
+def check_nesting(text: str, *, limit: int = MAX_NESTING) -> None:
+    """Refuse SPARQL whose brackets nest deeper than `limit`, before any parser sees it.
+
+    Brackets inside strings, IRIs and comments do not count.
+
+    >>> check_nesting("SELECT * WHERE { { ?s ?p '((((' } }")
+    >>> check_nesting("ASK " + "{" * 300 + "}" * 300)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    kg.errors.QuerySyntaxError: brackets nested deeper than 256 levels at line 1, column 261...
+    """
+    depth = 0
+    for m in _NESTING_RE.finditer(text):
+        if m.lastgroup == "open":
+            depth += 1
+            if depth > limit:
+                line = text.count("\n", 0, m.start()) + 1
+                column = m.start() - (text.rfind("\n", 0, m.start()) + 1) + 1
+                raise QuerySyntaxError(
+                    f"brackets nested deeper than {limit} levels at line {line}, column {column}: "
+                    "split the query or flatten its groups", line=line, column=column)
+        elif m.lastgroup == "close":
+            depth = max(depth - 1, 0)
 
 
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
@@ -122,7 +168,13 @@ def query_kwargs(request: QueryRequest) -> dict[str, object]:
 
 
 def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
-    """Run one query on a store; raises QuerySyntaxError for text that does not parse."""
+    """Run one query on a store; raises QuerySyntaxError for text that does not parse.
+
+    Every read of the store passes here, in the query worker too, so the SERVICE guard
+    (`kg.service`) is checked here whatever the caller checked before: pyoxigraph offers no
+    way to turn SERVICE off, and a call refused here has opened no connection.
+    """
+    service.check(request.query, request.service_allow, base_iri=request.base_iri)
     try:
         return store.query(request.query, **query_kwargs(request))  # type: ignore[arg-type]
     except SyntaxError as exc:
@@ -201,3 +253,8 @@ class InProcessEngine:
               object: Term | None = None, graph: ox.NamedNode | ox.DefaultGraph | None = None,
               ) -> list[ox.Quad]:
         return list(self.store.quads_for_pattern(subject, predicate, object, graph))
+
+    def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
+        """In one piece: an in-process store is a test's or a small one."""
+        data = self.store.dump(format=graph_format, prefixes=dict(PREFIXES)) or b""
+        return SerializedResult(ResultKind.GRAPH, graph_format.media_type, iter([data]))

@@ -48,12 +48,19 @@ def describe(v: Violation) -> str:
 
 
 def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
-    """The triples of `quads` (graph names dropped) as an rdflib Graph."""
+    """The triples of `quads` (graph names dropped) as an rdflib Graph; blank nodes keep their labels,
+    so that a blank node can be named as a focus node ("_:label")."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+    labels = {t.value for tr in triples for t in (tr.subject, tr.object) if isinstance(t, ox.BlankNode)}
     data = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b""
     graph = rdflib.Graph()
-    graph.parse(data=data.decode("utf-8"), format="nt")
+    graph.parse(data=data.decode("utf-8"), format="nt", bnode_context={label: label for label in labels})
     return graph
+
+
+def _focus_term(node: str) -> rdflib.URIRef | rdflib.BNode:
+    """An IRI, or a blank node written "_:label" (`ox.BlankNode` prints so)."""
+    return rdflib.BNode(node[2:]) if node.startswith("_:") else rdflib.URIRef(node)
 
 
 def _short(term: rdflib.term.Node | None) -> str | None:
@@ -131,13 +138,35 @@ def validate_graph(
         allow_warnings=True,
         allow_infos=True,
         advanced=True,
-        focus_nodes=[rdflib.URIRef(n) for n in focus_nodes] if focus_nodes else None,
     )
+    if focus_nodes is not None:
+        _keep_results_about(report, {_focus_term(n) for n in focus_nodes})
     results = results_of(report)  # type: ignore[arg-type]
     violations = [r for r in results if r.severity == "Violation"]
     warnings = [r for r in results if r.severity != "Violation"]
     turtle = report.serialize(format="turtle") if results else ""  # type: ignore[union-attr]
     return ValidationReport(not violations, violations, warnings, turtle)
+
+
+def _keep_results_about(report: rdflib.Graph, nodes: set[rdflib.URIRef | rdflib.BNode]) -> None:
+    """Drop the results whose focus node is not in `nodes` (with the triples that describe them).
+
+    Why not pyshacl's own `focus_nodes=`: it filters the focus nodes of every shape it evaluates,
+    nested ones included, so `sh:node`/`sh:or`/`sh:not`/`sh:qualifiedValueShape` at a value node that
+    is not itself a focus node silently conform (a statement's `tg:date "soon"` passed), and it takes
+    no blank node. Validating all of `data` and keeping the focus nodes' results gives each of them
+    exactly the results a whole validation gives it.
+    """
+    def drop(node: rdflib.term.Node) -> None:
+        for _s, _p, o in list(report.triples((node, None, None))):
+            report.remove((node, _p, o))
+            if isinstance(o, rdflib.BNode):
+                drop(o)
+
+    for top, _p, result in list(report.triples((None, SH.result, None))):
+        if report.value(result, SH.focusNode) not in nodes:
+            report.remove((top, SH.result, result))
+            drop(result)
 
 
 def validate_focus(
@@ -147,7 +176,8 @@ def validate_focus(
     shapes: Iterable[ox.Quad] | rdflib.Graph,
     ontology: Iterable[ox.Quad] | rdflib.Graph | None = None,
 ) -> ValidationReport:
-    """Validate only the shapes' view of `focus_nodes` (the nodes a write touched)."""
+    """Validate only the shapes' view of `focus_nodes` (the nodes a write touched: IRIs, or blank
+    nodes as "_:label" with the label they have in `data`)."""
     if not focus_nodes:
         return ValidationReport(True)
     return validate_graph(data, shapes=shapes, ontology=ontology, focus_nodes=focus_nodes)

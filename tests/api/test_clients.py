@@ -8,7 +8,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
-from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg import iris
 from tests.conftest import UPDATE_TOKEN, Server
@@ -89,3 +90,78 @@ def test_rdflib_sparqlupdatestore_writes_with_the_token(make_server: Callable[..
     graph.add(triple)
     assert triple in graph
     assert len(list(graph.triples((None, None, None)))) == 1
+
+
+# -- every SPARQLWrapper return format, for every query form, GET and POST --------------------------
+
+RESULT_FORMATS = [JSON, XML, CSV, TSV]
+GRAPH_FORMATS = [XML, RDFXML, RDF, TURTLE, N3, JSONLD, JSON]
+PERSON_FACT = (rdflib.URIRef(ORTIZ), rdflib.RDF.type, rdflib.URIRef(iris.TG + "Person"))
+FORMS = {
+    "SELECT": f"SELECT ?type WHERE {{ <{ORTIZ}> a ?type }}",
+    "ASK": f"ASK {{ <{ORTIZ}> a <{iris.TG}Person> }}",
+    "CONSTRUCT": f"CONSTRUCT {{ <{ORTIZ}> a ?type }} WHERE {{ <{ORTIZ}> a ?type }}",
+    "DESCRIBE": f"DESCRIBE <{ORTIZ}>",
+}
+RDFLIB_FORMAT = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/ld+json": "json-ld"}
+
+
+def _wrapper(server: Server, form: str, fmt: str, method: str) -> SPARQLWrapper:
+    sparql = SPARQLWrapper(server.url + "/sparql")
+    sparql.setQuery(FORMS[form])
+    sparql.setReturnFormat(fmt)
+    sparql.setMethod(method)
+    return sparql
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # SPARQLWrapper warns that it sends Accept: */*
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize(("form", "fmt"), [(f, r) for f in ("SELECT", "ASK") for r in RESULT_FORMATS]
+                         + [(f, g) for f in ("CONSTRUCT", "DESCRIBE") for g in GRAPH_FORMATS])
+def test_sparqlwrapper_every_return_format(server: Server, form: str, fmt: str, method: str) -> None:
+    result = _wrapper(server, form, fmt, method).query()
+    media = result.response.headers["Content-Type"].split(";")[0]
+    body = result.response.read()
+    if form == "SELECT":
+        assert iris.TG + "Person" in body.decode(), (fmt, media)
+    elif form == "ASK":
+        assert "true" in body.decode().lower(), (fmt, media)
+    else:
+        graph = rdflib.Graph().parse(data=body, format=RDFLIB_FORMAT[media])
+        assert PERSON_FACT in graph, (fmt, media)
+    expected = {JSON: "json", XML: "xml", CSV: "text/csv", TSV: "text/tab-separated-values",
+                RDFXML: "application/rdf+xml", RDF: "application/rdf+xml", TURTLE: "text/turtle",
+                N3: "text/turtle", JSONLD: "application/ld+json"}[fmt]
+    assert expected in media, (form, fmt, media)
+    _wrapper(server, form, fmt, method).queryAndConvert()  # SPARQLWrapper's own reading of it works too
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(("form", "fmt"), [("SELECT", TURTLE), ("ASK", JSONLD), ("CONSTRUCT", CSV),
+                                           ("DESCRIBE", TSV)])
+def test_sparqlwrapper_format_that_cannot_carry_the_result_is_a_clear_400(server: Server, form: str,
+                                                                          fmt: str) -> None:
+    with pytest.raises(QueryBadFormed) as caught:
+        _wrapper(server, form, fmt, GET).query()
+    assert "format" in str(caught.value)
+
+
+def test_repeated_format_values_must_agree(server: Server) -> None:
+    query = FORMS["CONSTRUCT"]
+    with server.client() as client:
+        same = client.get("/sparql", params=[("query", query), ("format", "rdf+xml"),
+                                             ("format", "application/rdf+xml"), ("output", "rdf+xml")])
+        assert same.status_code == 200 and same.headers["content-type"].startswith("application/rdf+xml")
+        conflict = client.get("/sparql", params=[("query", query), ("format", "turtle"), ("format", "rdf+xml")])
+        assert conflict.status_code == 400
+        assert conflict.json()["parameter"] == "format"
+        assert "name different formats" in conflict.json()["message"]
+
+
+@pytest.mark.parametrize("return_format", ["json", "xml", "csv", "tsv"])
+def test_rdflib_sparqlstore_in_every_results_format(server: Server, oracle: ox.Store, return_format: str) -> None:
+    graph = rdflib.Graph(store=SPARQLStore(server.url + "/sparql", returnFormat=return_format))
+    rows = list(graph.query(LABELS))
+    assert sorted(str(r[0]) for r in rows) == sorted(label for label, _ in expected_labels(oracle))  # type: ignore[index]
+    if return_format in ("json", "xml"):  # rdflib reads ASK answers only from these two
+        assert PERSON_FACT in graph

@@ -1,9 +1,10 @@
 """The W3C Graph Store Protocol tests (w3c/rdf-tests, sparql/sparql11/graph-store-protocol/manifest.ttl).
 
-One test per manifest entry, named after it. This service identifies graphs indirectly
-(`/rdf-graph-store?graph=IRI`), so the manifest's directly identified `/gsp/person/1.ttl` is
-`?graph=http://www.example/gsp/person/1.ttl` here (the manifest's connection authority is
-www.example). Writes carry the bearer token. Responses are compared as graphs (isomorphism).
+One test per manifest entry, named after it, first with indirect identification
+(`/rdf-graph-store?graph=http://www.example/gsp/person/1.ttl`: the manifest's connection
+authority is www.example), then as the manifest writes them, with direct identification
+(`/rdf-graph-store/person/1.ttl`, the request URL being the graph IRI): `test_direct_*`.
+Writes carry the bearer token. Responses are compared as graphs (isomorphism).
 """
 
 from __future__ import annotations
@@ -174,3 +175,73 @@ def test_bad_payloads_are_refused_without_writing(gsp: httpx.Client) -> None:
     )
     assert quads.status_code == 400
     assert gsp.get(STORE, params=graph(7)).status_code == 404
+
+
+# ----------------------------------------------------------------------------- direct identification
+# The manifest's requests as written: the request URL itself is the graph IRI (protocol §4.1).
+
+DIRECT = STORE + "/person/{}.ttl"
+
+
+def direct(gsp: httpx.Client, person: int) -> tuple[str, str]:
+    """(path, graph IRI) of a directly identified graph."""
+    path = DIRECT.format(person)
+    return path, str(gsp.base_url).rstrip("/") + path
+
+
+def test_direct_put_initial_state(gsp: httpx.Client) -> None:
+    path, iri = direct(gsp, 11)
+    assert gsp.put(path, content=JOHN.encode(), headers=TURTLE).status_code == 201
+    assert gsp.get(STORE, params={"graph": iri}).status_code == 200  # the same graph, named indirectly
+
+
+def test_direct_get_of_put_initial_state(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 12)
+    gsp.put(path, content=JOHN.encode(), headers=TURTLE)
+    assert same_graph(gsp.get(path, headers={"Accept": "text/turtle"}), JOHN)
+
+
+def test_direct_put_graph_already_in_store(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 13)
+    gsp.put(path, content=JOHN.encode(), headers=TURTLE)
+    assert gsp.put(path, content=JANE.encode(), headers=TURTLE).status_code == 204
+    assert same_graph(gsp.get(path, headers={"Accept": "text/turtle"}), JANE)
+
+
+def test_direct_post_existing_graph(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 14)
+    gsp.put(path, content=b"", headers=TURTLE)
+    assert gsp.post(path, content=JANE.encode(), headers=TURTLE).status_code == 204
+    assert same_graph(gsp.get(path, headers={"Accept": "text/turtle"}), JANE)
+
+
+def test_direct_head_on_an_existing_graph(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 15)
+    gsp.put(path, content=JOHN.encode(), headers=TURTLE)
+    response = gsp.head(path, headers={"Accept": "text/turtle; charset=utf-8"})
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"] == "text/turtle; charset=utf-8"
+
+
+def test_direct_head_on_a_non_existing_graph(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 16)
+    assert gsp.head(path, headers={"Accept": "text/turtle"}).status_code == 404
+
+
+def test_direct_delete_existing_graph(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 17)
+    gsp.put(path, content=JOHN.encode(), headers=TURTLE)
+    assert gsp.delete(path, headers=AUTH).status_code == 204
+    assert gsp.get(path, headers={"Accept": "text/turtle"}).status_code == 404  # GET of DELETE
+
+
+def test_direct_delete_non_existent_graph(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 18)
+    assert gsp.delete(path, headers=AUTH).status_code == 404
+
+
+def test_direct_url_with_graph_parameter_is_refused(gsp: httpx.Client) -> None:
+    path, _ = direct(gsp, 19)
+    response = gsp.put(path, params=graph(19), content=JOHN.encode(), headers=TURTLE)
+    assert response.status_code == 400 and response.json()["parameter"] == "graph"
+    assert gsp.get(path).status_code == 404

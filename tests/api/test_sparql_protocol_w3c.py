@@ -306,6 +306,33 @@ def test_bad_update_dataset_conflict(q: httpx.Client) -> None:
     assert q.get("/health").json()["quads"] == before  # CLEAR ALL did not run either: all or nothing
 
 
+@pytest.mark.parametrize(("clause", "parameter"), [
+    (f"USING NAMED <{K}data1.rdf>", "using-named-graph-uri"),
+    (f"USING <{K}data1.rdf>", "using-named-graph-uri"),
+    (f"USING NAMED <{K}data1.rdf>", "using-graph-uri"),
+])
+def test_bad_update_dataset_conflict_using_named(q: httpx.Client, clause: str, parameter: str) -> None:
+    """bad_update_dataset_conflict with USING NAMED, and the parameters sent in a form body."""
+    update = (f"PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nCLEAR ALL ;\nINSERT {{ GRAPH <http://example.org/c> "
+              f"{{ ?s a foaf:Agent }} }}\n{clause}\nWHERE {{ GRAPH ?g {{ ?s a foaf:Document }} }}")
+    before = q.get("/health").json()["quads"]
+    response = q.post("/sparql/update", data={"update": update, parameter: f"{K}data1.rdf"}, headers=AUTH)
+    assert response.status_code == 400, response.text
+    assert "dataset is given twice" in response.json()["message"]
+    assert q.get("/health").json()["quads"] == before
+
+
+def test_bad_update_dataset_conflict_with(q: httpx.Client) -> None:
+    """WITH in the text and using-graph-uri in the request (protocol §2.2.3): refused, nothing written."""
+    update = (f"PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nCLEAR ALL ;\nWITH <{K}data1.rdf>\n"
+              "INSERT { ?s a foaf:Agent } WHERE { ?s a foaf:Document }")
+    before = q.get("/health").json()["quads"]
+    response = q.post(f"/sparql/update?using-graph-uri={K}data2.rdf", content=update.encode(), headers=UPDATE)
+    assert response.status_code == 400, response.text
+    assert "USING/USING NAMED/WITH" in response.json()["message"]
+    assert q.get("/health").json()["quads"] == before
+
+
 # ----------------------------------------------------------------------------- updates
 
 

@@ -53,6 +53,9 @@ UPDATES = {
     "copy-default": f"COPY DEFAULT TO <{EX}g3>",
     "move": f"MOVE <{EX}g2> TO <{EX}g4>",
     "add": f"ADD <{EX}g2> TO <{EX}g1>",
+    "copy-silent-missing": f"COPY SILENT <{EX}none> TO <{EX}g1>",
+    "move-silent-missing": f"MOVE SILENT <{EX}none> TO <{EX}g2>",
+    "add-silent-missing": f"ADD SILENT <{EX}none> TO <{EX}g2>",
     "sequence": f'INSERT DATA {{ GRAPH <{EX}g5> {{ <{EX}m> <{EX}p> "9" }} }} ; '
     f"INSERT {{ GRAPH <{EX}g6> {{ ?s <{EX}copied> ?o }} }} WHERE {{ GRAPH <{EX}g5> {{ ?s ?p ?o }} }} ; "
     f'DELETE DATA {{ GRAPH <{EX}g5> {{ <{EX}m> <{EX}p> "9" }} }}',

@@ -30,7 +30,7 @@ def test_canned_query_from_the_shell(built_store: Path, engine: InProcessEngine,
     assert table[0] == want.variables and [tuple(r) for r in table[1:]] == plain_rows(want)
     as_json = kg("--store", str(built_store), "--canned", "stance-counts", "--format", "json")
     assert json.loads(as_json.stdout)[0] == {
-        "stance": "rejects", "actors": 4,
+        "stance": "rejects", "actors": 4, "actors_on_issue": 9,
         "who": "Government of El Salvador; Howard Cotto; Mauricio Ramírez Landaverde; Oscar Ortiz"}
 
 

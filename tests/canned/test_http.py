@@ -54,6 +54,7 @@ def test_the_list_as_html_shows_summaries_parameters_and_example_links(client, c
 
 @pytest.mark.parametrize(("fmt", "media"), [
     ("csv", "text/csv; charset=utf-8"), ("tsv", "text/tab-separated-values; charset=utf-8"),
+    ("sparql-tsv", 'text/tab-separated-values; charset=utf-8; profile="http://www.w3.org/ns/formats/SPARQL_Results_TSV"'),
     ("sparql-json", "application/sparql-results+json"), ("json", "application/json"),
     ("xml", "application/sparql-results+xml"), ("html", "text/html; charset=utf-8"),
 ])
@@ -63,17 +64,18 @@ def test_every_format_carries_the_same_rows(client, engine, catalog, fmt: str, m
     assert r.status_code == 200
     assert r.headers["content-type"] == media
     rows = plain_rows(want)
-    if fmt == "csv":
-        assert r.headers["content-disposition"] == 'inline; filename="quotes-by-speaker.csv"'
-        table = list(csv.reader(io.StringIO(r.text)))
+    if fmt in ("csv", "tsv"):
+        assert r.headers["content-disposition"] == f'inline; filename="quotes-by-speaker.{fmt}"'
+        table = list(csv.reader(io.StringIO(r.text), delimiter="," if fmt == "csv" else "\t", quoting=(
+            csv.QUOTE_MINIMAL if fmt == "csv" else csv.QUOTE_NONE)))
         assert table[0] == want.variables
         assert [tuple(row) for row in table[1:]] == rows
     elif fmt == "json":
         assert [tuple("" if o[v] is None else str(o[v]) for v in want.variables) for o in r.json()] == rows
         assert isinstance(r.json()[0]["start"], int)
-    elif fmt in ("sparql-json", "xml", "tsv"):
+    elif fmt in ("sparql-json", "xml", "sparql-tsv"):
         oxf = {"sparql-json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML,
-               "tsv": ox.QueryResultsFormat.TSV}[fmt]
+               "sparql-tsv": ox.QueryResultsFormat.TSV}[fmt]
         parsed = ox.parse_query_results(r.content, format=oxf)
         assert [v.value for v in parsed.variables] == want.variables
         got = [tuple(canned.plain_value(s[v]) for v in want.variables) for s in parsed]
@@ -120,7 +122,7 @@ def test_format_beats_accept_and_a_bad_format_is_a_400(client) -> None:  # type:
     ("/queries/quotes-by-speaker?speaker=oscar", "speaker", "not an absolute IRI"),
     ("/queries/timeline?from_year=twenty", "from_year", "not an integer"),
     ("/queries/timeline?form_year=2014", "form_year", "did you mean 'from_year'"),
-    ("/queries/positions?position=rejects", "position", "not one of reject"),
+    ("/queries/positions?position=supports", "position", "not one of reject"),
     ("/queries/timeline?limit=0", "limit", "at least 1"),
     ("/queries/timeline?speaker=x&speaker=y", "speaker", "no parameter"),
 ])
@@ -212,8 +214,9 @@ def test_openapi_lists_each_canned_query_with_typed_parameters(client, catalog) 
     assert timeline["from_year"]["schema"] == {"type": "integer", "minimum": 1900, "maximum": 2100}
     assert timeline["from_year"]["example"] == 2014 and timeline["from_year"]["required"] is False
     positions = {p["name"]: p for p in doc["paths"]["/queries/positions"]["get"]["parameters"]}
-    assert positions["position"]["schema"]["enum"] == ["reject", "notRuledOut", "conditional", "favourable",
-                                                        "sceptical"]
+    enum = positions["position"]["schema"]["enum"]
+    assert enum[:5] == ["reject", "notRuledOut", "conditional", "favourable", "sceptical"]
+    assert {"rejects", "does not rule out"} <= set(enum[5:])  # the labels the output shows
     assert doc["paths"]["/queries/quotes-by-speaker"]["get"]["parameters"][0]["required"] is True
 
 

@@ -11,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg import canned
-from kg.errors import ParameterError
+from kg.errors import NotFound, ParameterError
 from kg.store.engine import InProcessEngine
 
 TEXT_ATTACKS = [
@@ -83,7 +83,9 @@ def test_typed_attacks_are_refused(catalog: canned.QueryCatalog, name: str, para
 
 def test_a_valid_but_odd_iri_stays_one_iri(engine: InProcessEngine, catalog: canned.QueryCatalog) -> None:
     odd = "https://w3id.org/tregua/id/person/oscar-ortiz%3E%20%7D%20UNION%20%7B"
-    assert canned.run(engine, catalog.get("quotes-by-speaker"), {"speaker": odd}).rows == []
+    with pytest.raises(NotFound) as caught:  # one IRI, that names nothing: no row, and it says so
+        canned.run(engine, catalog.get("quotes-by-speaker"), {"speaker": odd})
+    assert f"<{odd}>" in str(caught.value)
 
 
 def test_over_http_attacks_get_plain_answers_and_the_store_is_untouched(server) -> None:  # type: ignore[no-untyped-def]

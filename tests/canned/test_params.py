@@ -51,7 +51,7 @@ def test_a_good_value_becomes_one_term(p: Parameter, raw: str, term: ox.NamedNod
     (param(ParamType.DECIMAL), "1e3", "decimal"),
     (param(ParamType.DATE), "2017-02-30", "YYYY-MM-DD"),
     (param(ParamType.DATE), "09/01/2017", "YYYY-MM-DD"),
-    (param(ParamType.ENUM, values=("reject", "favourable")), "Reject", "one of reject, favourable"),
+    (param(ParamType.ENUM, values=("reject", "favourable")), "Rejected", "one of reject, favourable"),
     (param(ParamType.STRING), "x" * 1001, "at most 1000"),
 ])
 def test_a_bad_value_is_refused_saying_what_was_expected(p: Parameter, raw: str, expected: str) -> None:

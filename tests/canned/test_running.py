@@ -85,7 +85,7 @@ def test_plain_json_types_numbers_and_keeps_unbound_as_null(engine: InProcessEng
 
 def test_tsv_and_xml_parse_back_with_oxigraph(engine: InProcessEngine, catalog: canned.QueryCatalog) -> None:
     result = canned.run(engine, catalog.get("quotes-by-speaker"), {"speaker": "id:person/eugenio-chicas"})
-    for fmt, oxf in (("tsv", ox.QueryResultsFormat.TSV), ("xml", ox.QueryResultsFormat.XML),
+    for fmt, oxf in (("sparql-tsv", ox.QueryResultsFormat.TSV), ("xml", ox.QueryResultsFormat.XML),
                      ("sparql-json", ox.QueryResultsFormat.JSON)):
         parsed = list(ox.parse_query_results(canned.serialize(result, fmt), format=oxf))
         assert [[s[v] for v in result.variables] for s in parsed] == \
