@@ -28,8 +28,8 @@ from kg.errors import NotFound
 from kg.linking.search import SearchIndex
 from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
 from kg.pages.entity_view import build_view, read_passage
-from kg.paths import text_roots
 from kg.pages.ontology_docs import ontology_doc
+from kg.paths import text_roots
 
 router = APIRouter(tags=["entities"])
 

@@ -118,7 +118,7 @@ class Compiled:
     quads: list[ox.Quad]
     validation: ValidationReport
     problems: list[BuildError]
-    where: Locator = field(default=lambda node: None)  # noqa: E731
+    where: Locator = field(default=lambda node: None)
     """Where each SHACL focus node is defined (file and line), for messages."""
 
     def result_lines(self, source: str | None = None) -> list[str]:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
 from kg.authoring import commands as authoring_commands
+from kg.errors import BadRequest, BuildError, KgError, NotFound, UnsupportedFormat
 from kg.journal import commands as journal_commands
 from kg.linking import review as link_review
 

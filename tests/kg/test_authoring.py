@@ -102,7 +102,7 @@ def test_locate_found_twice_says_where(sources: Path, tmp_path: Path, capsys: py
     err = capsys.readouterr().err
     second = TEXT.rindex("Nothing is agreed.")
     assert code == 2
-    assert f"occur 2 times" in err and f"0..18 (line 1); {second}..{second + 18} (line 1)" in err
+    assert "occur 2 times" in err and f"0..18 (line 1); {second}..{second + 18} (line 1)" in err
     assert "how to fix: give more of the surrounding words" in err
 
 
