@@ -121,15 +121,18 @@ class Compiled:
     where: Locator = field(default=lambda node: None)
     """Where each SHACL focus node is defined (file and line), for messages."""
 
-    def result_lines(self, source: str | None = None) -> list[str]:
-        """Every SHACL result once, with the file and line of its focus node; only SOURCE's if given."""
+    def results_of(self, source: str | None = None) -> list[Violation]:
+        """Every SHACL result (violations first), only those whose focus node SOURCE's file defines if given."""
         out = []
         for v in [*self.validation.violations, *self.validation.warnings]:
             at = self.where(v.focus_node)
-            if source is not None and (at is None or Path(at.file).stem != source):
-                continue
-            out.append(located(v, self.where))
+            if source is None or (at is not None and Path(at.file).stem == source):
+                out.append(v)
         return out
+
+    def result_lines(self, source: str | None = None) -> list[str]:
+        """Every SHACL result once, with the file and line of its focus node; only SOURCE's if given."""
+        return [located(v, self.where) for v in self.results_of(source)]
 
     def problems_of(self, source: str | None = None) -> list[BuildError]:
         """The check problems, only those in SOURCE's file if given."""

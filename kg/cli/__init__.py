@@ -131,11 +131,11 @@ def run_validate(args: argparse.Namespace) -> int:
         print(f"error: {problem.message}", file=sys.stderr)
         if problem.hint:
             print(f"  how to fix: {problem.hint}", file=sys.stderr)
-    lines = compiled.result_lines(args.source)
-    for line in lines:
+    results = compiled.results_of(args.source)
+    for line in compiled.result_lines(args.source):
         print(line)
-    n_viol = sum(": Violation: " in f" {line}" or line.startswith("Violation:") for line in lines)
-    n_warn = len(lines) - n_viol
+    n_viol = sum(v.severity == "Violation" for v in results)
+    n_warn = len(results) - n_viol
     scope = f" in source {args.source}" if args.source else ""
     print(f"{len(problems)} check problem(s), {n_viol} SHACL violation(s), {n_warn} warning(s){scope}",
           file=sys.stderr)
