@@ -141,7 +141,7 @@ def test_quote_offsets_that_do_not_match(tree: Tree, good_store: tuple[Path, byt
     path = tree.add_source(_quote_source(QUOTE_START - 4, QUOTE_START - 4 + len(QUOTE)))
     err = fails(tree, good_store)
     assert "id/quote/tests-q" in str(err) and "not at the quote" in str(err)
-    assert f"{path}:{tree.first_body_line + 5}" in str(err)  # the position's first line
+    assert f"{path}:{tree.first_body_line + 6}" in str(err)  # where the position (and its offsets) is written
     assert err.hint is not None
     assert err.hint.startswith(f"the quote is at oa:start {QUOTE_START}, oa:end {QUOTE_START + len(QUOTE)};")
 
