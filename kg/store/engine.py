@@ -5,8 +5,8 @@ pyoxigraph `Store` in this process (tests, the CLI, the floor in benchmarks), an
 worker-pool engine (`kg.store.workers`) runs them in processes that can be ended on timeout,
 since pyoxigraph cannot cancel a running query. Callers never see which one they have.
 
-Plain queries see the union of all named graphs as their default graph (documented in the
-README); `default-graph-uri` / `named-graph-uri` narrow that as the SPARQL protocol says.
+Plain queries see the union of all named graphs as their default graph (documented in
+docs/endpoint.md); `default-graph-uri` / `named-graph-uri` narrow that as the SPARQL protocol says.
 Parameters are bound with pyoxigraph's ``substitutions``: values never enter the query text.
 """
 
