@@ -20,7 +20,7 @@ from fastapi import Depends, Request
 
 from kg.config import Settings, get_settings
 from kg.errors import Forbidden, StoreUnavailable, Unauthorized
-from kg.protected import WritePolicy
+from kg.gate.policy import WritePolicy
 from kg.store.engine import Engine, InProcessEngine
 
 

@@ -17,12 +17,14 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
+import kg
 from api import errors, openapi
 from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.request_id import RequestIdEcho
 from api.routers import (
+    admin,
     dumps,
     entities,
     graph_store,
@@ -109,7 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
     # bundle fetches a logo from cdn.redoc.ly.
-    app = FastAPIOffline(redoc_url=None, title="Tregua", version="0.1.0", lifespan=lifespan,
+    app = FastAPIOffline(redoc_url=None, title="Tregua", version=kg.__version__, lifespan=lifespan,
                          responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
@@ -134,7 +136,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
-    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, pages,
+    for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,
                    query_page):
         app.include_router(module.router)
     return app

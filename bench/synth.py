@@ -44,7 +44,7 @@ def template(shared_dir: Path = paths.DEFAULT_SHARED_DIR) -> list[ox.Quad]:
     """One replica: the curated source graphs and their links graph, as the build makes them."""
     files = load_source_dir(paths.SOURCES_DIR)
     quads = [q for f in files for q in f.quads]
-    links = links_graph(shared_dir, entity_iris(files), paths.SOURCES_DIR) or []
+    links = links_graph(shared_dir, entity_iris(files), paths.SOURCES_DIR)
     return quads + links
 
 
@@ -135,7 +135,7 @@ def write_sources(size: int, out_dir: Path, *,
     out_dir.mkdir(parents=True, exist_ok=True)
     files = load_source_dir(paths.SOURCES_DIR)
     one = [q for f in files for q in f.quads]
-    per_replica = len(one) + len(links_graph(shared_dir, entity_iris(files), paths.SOURCES_DIR) or [])
+    per_replica = len(one) + len(links_graph(shared_dir, entity_iris(files), paths.SOURCES_DIR))
     written = 0
     for k in range(-(-size // per_replica)):
         by_graph: dict[str, list[ox.Quad]] = {}

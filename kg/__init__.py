@@ -3,4 +3,7 @@
 The HTTP layer (`api/`) calls into this package, never the reverse.
 """
 
-__version__ = "0.1.0"
+from importlib.metadata import version
+
+__version__ = version("tregua")
+"""The distribution's version, written once in pyproject.toml."""

@@ -117,6 +117,10 @@ class StoreUnavailable(KgError):
     """The store could not be opened or read: the server's fault, not the client's."""
 
 
+class StoreLocked(StoreUnavailable):
+    """Another process holds the store read-write (RocksDB allows one writer)."""
+
+
 @dataclass
 class SourceLocation:
     """Where in a file a build problem sits."""

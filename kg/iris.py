@@ -11,7 +11,6 @@ import re
 BASE = "https://w3id.org/tregua/"
 TG = BASE + "ontology#"
 ONTOLOGY_IRI = BASE + "ontology"
-SHAPES_IRI = BASE + "shapes"
 
 GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_SHAPES = BASE + "graph/shapes"

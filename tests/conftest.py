@@ -43,10 +43,11 @@ def memory_store(shared_dir: Path) -> ox.Store:
 
 SEED_DATASET = ("insightcrime-2017-01-ms13-dialogue", "insightcrime-negotiations-elusive",
                 "everypolitician-el-salvador-2015-2018", "splinter-2016-05-law", "vice-news-2016-05-05-arrests",
-                "wikipedia-2012-gang-truce", "wikipedia-salvador-sanchez-ceren")
+                "wikipedia-2012-gang-truce", "wikipedia-salvador-sanchez-ceren",
+                "diario1-2016-01-cabinet", "diario1-2019-05-police-director", "reference-com-rival-gangs-of-ms13")
 """The sources whose answers tests pin exactly (competency questions, canned-query rows): the seed
 article and the references checked with it. Adding a source to sources/ adds nothing here, so no
-exact answer changes; tests/facts/test_fixture_source.py checks that a new source's rows appear."""
+exact answer changes; tests/sources/test_fixture_source.py checks that a new source's rows appear."""
 
 
 @pytest.fixture(scope="session")

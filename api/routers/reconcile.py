@@ -17,7 +17,7 @@ from api.negotiation import parse_accept, quality
 from api.templating import render
 from kg.errors import BadRequest, UnsupportedFormat
 from kg.linking import reconcile as rc
-from kg.linking.search import VersionedCache
+from kg.store.cache import VersionedCache
 
 router = APIRouter(tags=["reconciliation and search"])
 

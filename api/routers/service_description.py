@@ -14,11 +14,11 @@ from fastapi.responses import Response
 from api import negotiation
 from api.deps import engine_of, settings_of, updates_enabled
 from kg.store.engine import Engine, QueryRequest
+from kg.vocab import RDF_TYPE
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
 VOID = "http://rdfs.org/ns/void#"
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 #: W3C format IRIs (https://www.w3.org/ns/formats/) of what /sparql can answer with.
 RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",

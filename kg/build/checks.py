@@ -35,12 +35,11 @@ from rdflib.namespace import (
 )
 
 from kg import iris
+from kg.build.closure import transitive_closure
 from kg.build.sources import ParsedFile
 from kg.errors import BuildError, SourceLocation
+from kg.vocab import OA, RDF_TYPE, TG
 
-TG = iris.TG
-RDF_TYPE = ox.NamedNode(str(RDF.type))
-OA = iris.PREFIXES["oa"]
 # The Web Annotation vocabulary (https://www.w3.org/TR/annotation-vocab/) is not shipped by rdflib.
 OA_TERMS = frozenset(
     OA + t
@@ -162,17 +161,8 @@ def _superclasses(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
             direct[q.subject.value].add(q.object.value)
             direct[q.object.value].add(q.subject.value)
 
-    def up(c: str) -> set[str]:
-        seen = {c}
-        todo = [c]
-        while todo:
-            for d in direct.get(todo.pop(), ()):
-                if d not in seen:
-                    seen.add(d)
-                    todo.append(d)
-        return seen
-
-    return _Closure(up)
+    closed = transitive_closure(direct)
+    return _Closure(lambda c: {c} | closed.get(c, set()))
 
 
 class _Closure(dict):  # type: ignore[type-arg]
@@ -266,10 +256,6 @@ def duplicate_slugs(sources: list[ParsedFile], ontology: Iterable[ox.Quad]) -> l
 def _both_tg(a: str, b: str) -> bool:
     """Only our own classes are compared: external types (foaf:Person, prov:Agent) are alignments."""
     return a.startswith(TG) and b.startswith(TG)
-
-
-def _values(quads: list[ox.Quad], s: ox.NamedNode, p: str) -> list[ox.NamedNode | ox.Literal]:
-    return [q.object for q in quads if q.subject == s and q.predicate.value == p]  # type: ignore[misc]
 
 
 def resolve_text_file(rel: str, source_dir: Path, shared_dir: Path) -> tuple[Path | None, list[Path]]:

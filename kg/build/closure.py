@@ -1,7 +1,9 @@
 """Transitive closure of a relation given as node -> direct successors.
 
-Shared by inference (sub-class and sub-property closure, materialised into the store) and the
-ontology documentation (each class's ancestors), which must agree on what "ancestor" means.
+Shared by inference (sub-class and sub-property closure, materialised into the store), the
+build's checks (a type's super-classes, to tell two kinds apart), the write gate (the schema's
+super-classes) and the ontology documentation (each class's ancestors), which must all agree on
+what "ancestor" means.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ import rdflib
 
 from kg import iris
 from kg.build.closure import transitive_closure
-from kg.validation.shacl import to_rdflib
+from kg.validation.shacl import from_rdflib, to_rdflib
+from kg.vocab import RDF_TYPE, RDFS
 
 NOISE_NAMESPACES = (
     iris.PREFIXES["rdf"],
@@ -38,17 +39,6 @@ def _useful(s: Node, p: Node, o: Node, data_nodes: set[Node]) -> bool:
     if p == rdflib.RDF.type:
         return isinstance(o, rdflib.URIRef) and not str(o).startswith(NOISE_NAMESPACES)
     return not str(p).startswith(NOISE_NAMESPACES)
-
-
-def _to_ox(term: rdflib.term.Node) -> ox.NamedNode | ox.Literal:
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    assert isinstance(term, rdflib.Literal)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
 
 
 def infer(
@@ -84,7 +74,7 @@ def infer(
     owlrl.DeductiveClosure(closure, axiomatic_triples=False, datatype_axioms=False).expand(combined)
     target = ox.NamedNode(graph)
     new = [(s, p, o) for s, p, o in combined if (s, p, o) not in before and _useful(s, p, o, data_nodes)]
-    quads = [ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o), target) for s, p, o in new]  # type: ignore[arg-type]
+    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), target) for s, p, o in new]  # type: ignore[arg-type]
     return sorted(quads, key=str)
 
 
@@ -93,11 +83,9 @@ def infer(
 # triples we keep (rdfs2, rdfs3, rdfs5, rdfs7, rdfs9, rdfs11: types and super-properties) only need
 # the ontology's small class and property hierarchies, so those are closed in Python and applied
 # with Oxigraph's index scans: one pass over each property and class the ontology constrains.
-# For our ontology this gives exactly owlrl's useful output (tests/kg/test_engines.py); should the
+# For our ontology this gives exactly owlrl's useful output (tests/kg/validation/test_engines.py); should the
 # ontology grow OWL RL axioms these rules ignore (property chains, inverses...), that test fails.
 
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-_RDFS = iris.PREFIXES["rdfs"]
 
 
 def rdfs_entailments(
@@ -118,10 +106,10 @@ def rdfs_entailments(
             continue
         p = q.predicate.value
         table = {
-            _RDFS + "subClassOf": sub_class,
-            _RDFS + "subPropertyOf": sub_prop,
-            _RDFS + "domain": domain,
-            _RDFS + "range": range_,
+            RDFS + "subClassOf": sub_class,
+            RDFS + "subPropertyOf": sub_prop,
+            RDFS + "domain": domain,
+            RDFS + "range": range_,
         }.get(p)
         if table is not None:
             table.setdefault(q.subject.value, set()).add(q.object.value)
@@ -135,7 +123,7 @@ def rdfs_entailments(
         return out
 
     target = ox.NamedNode(graph)
-    rdf_type = ox.NamedNode(RDF_TYPE)
+    rdf_type = RDF_TYPE
     new: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.NamedNode | ox.BlankNode | ox.Literal]] = (
         set()
     )
@@ -193,9 +181,9 @@ def _infer_in_oxigraph(ontology: list[ox.Quad], data: list[ox.Quad], graph: str)
         for q in rdfs_entailments(ontology, store, graph=graph)
         if q.subject in subjects
         and not (
-            q.predicate.value == RDF_TYPE
+            q.predicate == RDF_TYPE
             and not isinstance(q.object, ox.Triple)  # a type is a NamedNode here: never a triple term
             and q.object.value.startswith(noise)
         )
-        and not (q.predicate.value != RDF_TYPE and q.predicate.value.startswith(noise))
+        and not (q.predicate != RDF_TYPE and q.predicate.value.startswith(noise))
     ]

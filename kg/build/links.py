@@ -31,27 +31,28 @@ import pyoxigraph as ox
 
 from kg import paths
 from kg.errors import BuildError, SourceLocation
-from kg.iris import BASE, GRAPH_WIKIDATA, QID_RE, TG, entity_iri, wikidata_iri
+from kg.iris import BASE, GRAPH_WIKIDATA, QID_RE, entity_iri, wikidata_iri
+from kg.vocab import (
+    DCT_CREATOR,
+    DCT_DATE,
+    LINK_STATUS,
+    NOT_LINKED,
+    PROV_ACTIVITY,
+    PROV_USED,
+    RDF_TYPE,
+    RDFS_COMMENT,
+    RDFS_LABEL,
+    SKOS_EXACT_MATCH,
+    XSD_DATE,
+)
 
-SKOS_EXACT_MATCH = ox.NamedNode("http://www.w3.org/2004/02/skos/core#exactMatch")
-LINK_STATUS = ox.NamedNode(TG + "linkStatus")
-NOT_LINKED = ox.NamedNode(TG + "notLinked")
 WIKIDATA_GRAPH = ox.NamedNode(GRAPH_WIKIDATA)
 
 LINKS_FILE = paths.SOURCES_DIR / "wikidata-links.csv"
 LINK_TABLE_COLUMNS = ("label", "qid", "iri")
 REVIEWED_LINKS_FILE = paths.SOURCES_DIR / "reviewed-links.csv"
-REVIEWED_LINKS_NAME = REVIEWED_LINKS_FILE.name
 REVIEWED_COLUMNS = ("iri", "qid", "reviewer", "date", "note")
 
-RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
-RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
-RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
-PROV_ACTIVITY = ox.NamedNode("http://www.w3.org/ns/prov#Activity")
-PROV_USED = ox.NamedNode("http://www.w3.org/ns/prov#used")
-DCT_CREATOR = ox.NamedNode("http://purl.org/dc/terms/creator")
-DCT_DATE = ox.NamedNode("http://purl.org/dc/terms/date")
-XSD_DATE = ox.NamedNode("http://www.w3.org/2001/XMLSchema#date")
 REVIEW_FRAGMENT = "#wikidata-review"
 REFERENCE_COLUMNS = ("label", "qid", "kind", "evidence")
 

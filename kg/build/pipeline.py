@@ -23,11 +23,12 @@ import pyoxigraph as ox
 from kg import iris, paths, store
 from kg.build import checks
 from kg.build.inference import Semantics, infer
+from kg.build.links import links_quads
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError, SourceLocation, Violation
 from kg.journal import Journal, ReplayReport, replay
 from kg.journal.log import record_position
-from kg.validation.shacl import Engine, ValidationReport, describe, validate_graph
+from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
 
 SHOWN_RESULTS = 40
 """SHACL results printed during a build; `kg validate` prints them all."""
@@ -152,17 +153,13 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
 
 
 def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path, *,
-                require_all_rows: bool = True) -> list[ox.Quad] | None:
-    """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv); None without it.
+                require_all_rows: bool = True) -> list[ox.Quad]:
+    """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv).
 
     The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
     are read from the sources folder being built, so a build from an edited copy of the sources
     uses that copy's files too.
     """
-    try:
-        from kg.build.links import links_quads  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
     mapping = sources_dir / "wikidata-links.csv"
     recorded = sources_dir / "reviewed-links.csv"
     reviewed = recorded if recorded.is_file() else None
@@ -212,7 +209,7 @@ def _first(problems: list[BuildError], what: str) -> None:
 
 
 def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = "owlrl",
-                  engine: Engine = "pyshacl", stop_on_problems: bool = True) -> Compiled:
+                  engine: ShaclEngine = "pyshacl", stop_on_problems: bool = True) -> Compiled:
     """Parse, check, link, validate and infer: the quads of the store, not yet loaded.
 
     With `stop_on_problems` (the build) the first problem raises BuildError; without it
@@ -237,10 +234,9 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
             problems.extend(found)
         info["done"] = f"{len(problems)} problem(s)"
     with progress.step("linking to Wikidata") as info:
-        linked = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir,
-                             require_all_rows=not inputs.partial)
-        links = linked or []
-        info["done"] = f"{len(links)} quads" if linked is not None else "skipped: kg.build.links is not there yet"
+        links = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir,
+                            require_all_rows=not inputs.partial)
+        info["done"] = f"{len(links)} quads"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.
@@ -276,7 +272,7 @@ def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
 def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: bool = True,
           ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
           extra_sources_dirs: list[Path] | None = None, semantics: Semantics = "owlrl",
-          engine: Engine = "pyshacl", journal: Journal | None = None) -> BuildReport:
+          engine: ShaclEngine = "pyshacl", journal: Journal | None = None) -> BuildReport:
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
 
     Then the store's journal (`journal`, default STORE.journal or KG_JOURNAL) is replayed into the
@@ -285,7 +281,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`
     infers (owlrl OWL RL, owlrl RDFS, or RDFS rules in Oxigraph). Both pairs give the same
-    results on our graph (tests/kg/test_engines.py); the Oxigraph ones scale to millions of triples.
+    results on our graph (tests/kg/validation/test_engines.py); the Oxigraph ones scale to millions of triples.
     Raises BuildError (file and line, or node and rule, and a hint) when any step fails.
     """
     target = Path(store_path)
@@ -335,7 +331,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
                        ontology_dir: Path | None = None, shapes_dir: Path | None = None,
                        sources_dir: Path | None = None, semantics: Semantics = "owlrl",
-                       engine: Engine = "pyshacl", extra_sources_dirs: list[Path] | None = None,
+                       engine: ShaclEngine = "pyshacl", extra_sources_dirs: list[Path] | None = None,
                        partial: bool = False) -> ox.Store:
     """Everything the build produces, in an in-memory store (tests; no disk, no swap).
 
@@ -350,7 +346,7 @@ def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False
 
 
 def check(*, shared_dir: Path | None = None, progress: bool = True, ontology_dir: Path | None = None,
-          shapes_dir: Path | None = None, sources_dir: Path | None = None, engine: Engine = "pyshacl",
+          shapes_dir: Path | None = None, sources_dir: Path | None = None, engine: ShaclEngine = "pyshacl",
           semantics: Semantics = "owlrl", extra_sources_dirs: list[Path] | None = None) -> Compiled:
     """Run every check and the validation without building: what `kg validate` reports."""
     inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)

@@ -16,6 +16,7 @@ closing `TC .`: readers ignore it and the next append truncates it.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import logging
 import os
@@ -59,12 +60,16 @@ def _fsync_dir(path: Path) -> None:
 def write_atomically(path: Path, text: str, *, fsync: bool = True) -> None:
     """Replace `path` with `text`: written beside, fsync'ed, renamed over (never half a file)."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
-    with partial.open("w", encoding="utf-8") as out:
-        out.write(text)
-        if fsync:
-            out.flush()
-            os.fsync(out.fileno())
-    partial.replace(path)
+    try:
+        with partial.open("w", encoding="utf-8") as out:
+            out.write(text)
+            if fsync:
+                out.flush()
+                os.fsync(out.fileno())
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk: leave no half-written file behind
+        raise
 
 
 @dataclass
@@ -138,6 +143,7 @@ class Journal:
         except OSError as exc:
             raise StoreUnavailable(f"cannot open the journal {self.path}: {exc}",
                                    hint="check the folder's permissions and free space (KG_JOURNAL moves it)") from exc
+        tail: _Tail | None = None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             size = os.fstat(fd).st_size
@@ -163,6 +169,11 @@ class Journal:
             self._tail = _Tail(end, end, entry.id, entry.position)
         except OSError as exc:
             self._tail = None
+            if tail is not None:
+                # A full disk stops the write mid-entry: cut the torn block off now (shrinking a
+                # file needs no space), so the journal ends on a whole entry again.
+                with contextlib.suppress(OSError):
+                    os.ftruncate(fd, tail.end)
             raise StoreUnavailable(f"cannot write the journal {self.path}: {exc}",
                                    hint="nothing was committed; free some space and retry") from exc
         finally:

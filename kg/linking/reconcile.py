@@ -30,22 +30,21 @@ from typing import Any
 import pyoxigraph as ox
 
 import kg
-from kg import iris
+from kg import iris, vocab
 from kg.errors import BadRequest, NotFound
 from kg.linking.search import (
     ENTITY_BASE,
-    RDF_TYPE,
-    RDFS,
     Entity,
     SearchIndex,
-    VersionedCache,
     fold,
     lexical,
     name_score,
     read_all,
     tokens,
 )
+from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, QueryRequest
+from kg.vocab import RDF_TYPE
 
 SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
 MAX_BATCH = 1000
@@ -60,8 +59,8 @@ QID_PROPERTY = "qid"
 OFFICE_PROPERTY = "office"
 """Virtual properties: `qid` (the QID of skos:exactMatch) and `office` (the posts a person held,
 two hops away through tenures), what researchers most often want in a column."""
-SKOS_EXACT_MATCH = iris.PREFIXES["skos"] + "exactMatch"
-RDFS_LABEL = RDFS + "label"
+SKOS_EXACT_MATCH = vocab.SKOS_EXACT_MATCH.value
+RDFS_LABEL = vocab.RDFS_LABEL.value
 QUERY_KEYS = frozenset({"query", "type", "limit", "properties", "type_strict"})
 EXAMPLE_BATCH = '{"q0": {"query": "Óscar Ortiz", "type": "Person", "limit": 3}}'
 
@@ -135,6 +134,15 @@ SELECT ?o ?label ?s WHERE {
   OPTIONAL { ?o rdfs:label ?label }
 }"""
 
+_ALL_OFFICES_QUERY = iris.sparql_prologue() + """
+SELECT ?s ?post ?label ?when WHERE {
+  ?tenure tg:holder ?s ; tg:post ?post .
+  ?post rdfs:label ?label FILTER(LANG(?label) = "en")
+  OPTIONAL { ?tenure tg:endDate|tg:attestedOn|tg:startDate|tg:attestedBefore ?when }
+}"""
+"""Every person's posts with a date of each tenure, for the descriptions: one SELECT per version
+of the store, not one per candidate."""
+
 _ENTITY_VALUES_QUERY = """
 SELECT ?p ?o ?label ?s WHERE {
   ?s ?p ?o .
@@ -176,7 +184,7 @@ class Catalogue:
         per_type: dict[str, Counter[str]] = defaultdict(Counter)
         for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY):
             p = lexical(row["p"])
-            if p != RDF_TYPE:
+            if p != RDF_TYPE.value:
                 per_type[lexical(row["t"])][p] += int(lexical(row["n"]))
         used: Counter[str] = Counter()
         for counts in per_type.values():
@@ -224,11 +232,13 @@ class Service:
 
     index: SearchIndex
     catalogue: Catalogue
+    offices: dict[str, list[str]] = field(default_factory=dict)
+    """The posts each holder held, latest known first (`office_names`)."""
 
     @classmethod
     def build(cls, engine: Engine) -> Service:
         index = SearchIndex.build(engine)
-        return cls(index, Catalogue.build(engine, index))
+        return cls(index, Catalogue.build(engine, index), office_names(read_all(engine, _ALL_OFFICES_QUERY)))
 
     def __post_init__(self) -> None:
         self._types: dict[str, list[dict[str, str]]] = {}
@@ -248,11 +258,42 @@ class Service:
         return [dict(r) for r in refs]
 
     def description(self, entity: Entity) -> str:
+        """What tells candidates apart: the entity's own description, else the offices it held
+        ("Vice President of El Salvador"), else its kind ("gang"), never just "person" when more
+        is known."""
         text = self._descriptions.get(entity.iri)
         if text is None:
-            text = self._descriptions[entity.iri] = entity.description or ", ".join(
-                t.name for t in self.entity_types(entity))
+            text = self._descriptions[entity.iri] = entity.description or "; ".join(
+                self.offices.get(entity.iri, ())) or ", ".join(t.name for t in self.entity_types(entity))
         return text
+
+
+def office_names(rows: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """Each holder's post labels, the latest known tenure first, each post once.
+
+    A tenure's date is the latest it has (end, attested on, start, attested before), a year or a
+    month counting as its first day; tenures with no date come last.
+
+    >>> rows = [{"s": ox.NamedNode("http://x/p"), "label": ox.Literal("deputy director"),
+    ...          "when": ox.Literal("2016-01-22")},
+    ...         {"s": ox.NamedNode("http://x/p"), "label": ox.Literal("Police Director"),
+    ...          "when": ox.Literal("2019-05")}]
+    >>> office_names(rows)
+    {'http://x/p': ['Police Director', 'deputy director']}
+    """
+    latest: dict[str, dict[str, str]] = defaultdict(dict)
+    for row in rows:
+        label = lexical(row["label"])
+        when = lexical(row["when"]) if "when" in row else ""
+        held = latest[lexical(row["s"])]
+        held[label] = max(held.get(label, ""), when, key=_date_rank)
+    return {s: sorted(held, key=lambda label: (-_date_rank(held[label]), label)) for s, held in latest.items()}
+
+
+def _date_rank(when: str) -> int:
+    """An ISO date at any precision as a number that sorts like it ("2016-01" -> 20160100)."""
+    digits = when.replace("-", "")[:8]
+    return int(digits.ljust(8, "0")) if digits.isdigit() else 0
 
 
 def service_cache() -> VersionedCache[Service]:

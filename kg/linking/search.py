@@ -5,7 +5,7 @@ column of names), so that both find "Óscar Ortiz" from "oscar ortiz" and "MS13"
 in the same way. It is built from the store in one pass of four SELECTs and kept in memory:
 for our sizes (hundreds of entities; tens of thousands on the synthetic graph) that is cheaper
 and faster than any text index inside the store, and it is rebuilt whenever `engine.version`
-changes (`VersionedCache`), which is how it stays in step with every committed write.
+changes (`kg.store.cache.VersionedCache`), which is how it stays in step with every committed write.
 
 Matching, in three steps that keep a batch of names around or above 1,000 names/s even on the
 1M-triple synthetic graph (bench/linked.py):
@@ -24,24 +24,19 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from operator import itemgetter
-from typing import Generic, TypeVar
 
 import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from kg import iris
 from kg.store.engine import Engine, QueryRequest, Term
-
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-RDFS = iris.PREFIXES["rdfs"]
-SKOS = iris.PREFIXES["skos"]
+from kg.vocab import RDFS, SKOS
 
 PRIMARY_NAME_PREDICATES: tuple[str, ...] = (
     RDFS + "label",
@@ -74,7 +69,6 @@ MAX_POSTINGS_VISITED = 2_000
 """Blocking cap: rare tokens are looked up first, so a common token ("el") cannot flood the work."""
 
 _TOKEN_RE = re.compile(r"[^\W_]+")
-T = TypeVar("T")
 
 
 def lexical(term: object) -> str:
@@ -539,30 +533,3 @@ class SearchIndex:
 
     def has_type(self, entity: Entity, type_iri: str) -> bool:
         return type_iri in entity.types
-
-
-class VersionedCache(Generic[T]):
-    """Something built from the store, rebuilt when `engine.version` moves (after any write).
-
-    Checking the version costs one attribute read per request; the rebuild happens on the
-    first request after a write, under a lock so that concurrent requests build it once, while
-    requests that already hold the old one finish with it (it is never mutated).
-    """
-
-    def __init__(self, build: Callable[[Engine], T]) -> None:
-        self._build = build
-        self._value: T | None = None
-        self._version: str | None = None
-        self._lock = threading.Lock()
-
-    def get(self, engine: Engine) -> T:
-        version = engine.version
-        if self._value is not None and self._version == version:
-            return self._value
-        with self._lock:
-            if self._value is None or self._version != version:
-                # Read the version before building: a write during the build makes the next
-                # request rebuild again rather than keep a stale index under a new version.
-                self._value = self._build(engine)
-                self._version = version
-            return self._value

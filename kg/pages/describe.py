@@ -27,13 +27,7 @@ from kg import iris
 from kg.errors import BadRequest, NotFound
 from kg.linking.search import SearchIndex
 from kg.store.engine import Engine, QueryRequest
-
-RDF_TYPE = iris.PREFIXES["rdf"] + "type"
-RDFS = iris.PREFIXES["rdfs"]
-SKOS = iris.PREFIXES["skos"]
-OWL = iris.PREFIXES["owl"]
-OA = iris.PREFIXES["oa"]
-TG = iris.TG
+from kg.vocab import RDFS, SKOS
 
 #: The kinds of entity IRIs (`{base}id/{kind}/{slug}`), as docs/ARCHITECTURE.md fixes them.
 ENTITY_KINDS = (

@@ -17,7 +17,8 @@ from urllib.parse import quote as url_quote
 import pyoxigraph as ox
 
 from kg import iris
-from kg.pages.describe import OA, OWL, RDF_TYPE, RDFS, SKOS, TG, Description, local_name
+from kg.pages.describe import Description, local_name
+from kg.vocab import OA, OWL, RDF, RDF_TYPE, RDFS, SKOS, TG
 
 Node = ox.NamedNode | ox.BlankNode | ox.Literal
 
@@ -306,7 +307,7 @@ def _shorten(text: str, limit: int = 90) -> str:
 
 def _own_term(predicate: str) -> bool:
     """Our own vocabulary and the RDF/RDFS/OWL/SKOS core, as opposed to aligned copies."""
-    return predicate.startswith((iris.TG, RDFS, OWL, SKOS, iris.PREFIXES["rdf"]))
+    return predicate.startswith((iris.TG, RDFS, OWL, SKOS, RDF))
 
 
 def most_specific(types: list[str], vocab: Vocabulary) -> list[str]:
@@ -324,7 +325,7 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     ]
     main = d.label(e) if labels else _fallback_label(r, e)
     other = [Value(lit.value, language=lit.language) for lit in labels if lit.value != main]
-    types = [t.value for t in d.objects(e, RDF_TYPE) if isinstance(t, ox.NamedNode)]
+    types = [t.value for t in d.objects(e, RDF_TYPE.value) if isinstance(t, ox.NamedNode)]
     descriptions = list(dict.fromkeys(text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)))
     start, end, date = r.text(e, TG + "startDate"), r.text(e, TG + "endDate"), r.text(e, TG + "date")
     when = date or (f"{start or '?'} – {end or ''}".strip() if start or end else None)

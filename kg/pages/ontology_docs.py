@@ -20,14 +20,7 @@ import pyoxigraph as ox
 from kg import iris, paths
 from kg.build.closure import transitive_closure
 from kg.pages.entity_view import Vocabulary
-
-RDF = iris.PREFIXES["rdf"]
-RDFS = iris.PREFIXES["rdfs"]
-OWL = iris.PREFIXES["owl"]
-SKOS = iris.PREFIXES["skos"]
-SH = iris.PREFIXES["sh"]
-DCT = iris.PREFIXES["dct"]
-XSD = iris.PREFIXES["xsd"]
+from kg.vocab import DCT, OWL, RDF, RDFS, SH, SKOS
 
 KIND_ORDER = (
     "class",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from kg.errors import StoreUnavailable
+from kg.errors import StoreLocked, StoreUnavailable
 
 VERSION_FILE = "tregua-version"
 """Kept inside the RocksDB directory (RocksDB leaves files it does not own alone), so the
@@ -34,9 +34,42 @@ def open_store(path: str | os.PathLike[str], *, read_only: bool = False) -> ox.S
                                hint="build it first with `kg build --store PATH` (or `make build`)")
     try:
         return ox.Store.read_only(str(store_path)) if read_only else ox.Store(str(store_path))
-    except OSError as exc:
-        raise StoreUnavailable(f"cannot open the store at {store_path}: {exc}",
-                               hint="is another process writing to it? only one writer at a time") from exc
+    except (OSError, RuntimeError) as exc:
+        raise store_error(store_path, exc) from exc
+
+
+def store_error(store_path: Path, exc: BaseException) -> StoreUnavailable:
+    """One line naming the path and the fix, for the three ways RocksDB refuses a directory.
+
+    >>> store_error(Path("data/store"), OSError("IO error: While lock file: data/store/LOCK: "
+    ...             "Resource temporarily unavailable")).message.startswith("the store at data/store is held")
+    True
+    """
+    text = " ".join(str(exc).split())
+    if "lock" in text.lower():
+        return StoreLocked(
+            f"the store at {store_path} is held by another writer ({text})",
+            hint="stop the other process (a running `kg serve`, `kg link` or `kg build`); while a server "
+                 "runs, write through it (/sparql/update) and take backups with `kg backup`")
+    if "corrupt" in text.lower() or "CURRENT" in text or "MANIFEST" in text:
+        return StoreUnavailable(
+            f"the store at {store_path} is damaged or not an Oxigraph store ({text})",
+            hint=f"restore a backup (`kg restore BACKUP --store {store_path}`) or rebuild it "
+                 f"(`kg build --store {store_path}`); the journal replays the writes made since")
+    if "No space left" in text:
+        return StoreUnavailable(f"the disk holding the store at {store_path} is full ({text})",
+                                hint="free space on that disk, then retry")
+    return StoreUnavailable(f"cannot open the store at {store_path}: {text}",
+                            hint="check the path and its permissions; only one process may write at a time")
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Open the store read-write and close it at once: fails (one line) when another writer holds it."""
+    import gc
+
+    store = open_store(path)
+    del store
+    gc.collect()
 
 
 def quads_digest(quads: Iterable[ox.Quad]) -> str:

@@ -12,12 +12,23 @@ a large result is streamed to the HTTP client without being held whole in either
 `select_with` runs a named function on the rows inside the worker and sends back only its
 answer: pickling pyoxigraph terms costs far more than the bytes of a page rendered from them.
 
-Writes (single writer, the server process): `reading()` opens the store read-only in this
-process, so a write can be computed and validated while the workers keep answering; then
-`exclusive()` pauses the pool (no new queries start, in-flight ones finish or time out), has
-every worker close its read-only handle, opens the store read-write here, lets the caller
-commit, closes it, bumps `version`, and has the workers reopen. A read-only RocksDB handle never
-coexists with a read-write one, which is the undefined case.
+Writes (single writer, the server process): the store is opened read-write once, at the first
+write, and kept open until `close()`. Reopening it per write made RocksDB rotate its info log
+each time (a 137 KB `LOG.old.*` per write, up to 1,000 of them) and replay the write-ahead log
+into a new table file. `reading()` lends that handle (or a read-only one before the first
+write), so a write is computed and validated while the workers keep answering; `exclusive()`
+pauses the pool (no new query starts, in-flight ones finish or time out), lets the caller
+commit, bumps `version` and the pool's generation, and resumes. A worker whose generation is
+behind reopens its read-only handle just before its next query (the reopen travels in the same
+pipe, ahead of the query): read-your-writes, without paying a reopen per write per worker.
+
+A read-only RocksDB instance sees what the write-ahead log held when it was opened. Reopens
+happen only while no commit is running (the pool is paused during a commit), so none sees half
+a write. The writer does not flush after each write (a flush per write makes a table file per
+write and sets compaction going beside the readers: the "Corruption … sst" flake of the
+reopen-per-write design); it flushes when the write-ahead log passes `WAL_FLUSH_BYTES`, and on
+`close()`. Durability does not depend on the flush: every commit is in the fsync'ed journal
+first, and start-up replays what the store lacks.
 """
 
 from __future__ import annotations
@@ -62,6 +73,12 @@ from kg.store.engine import (
 log = logging.getLogger("kg.workers")
 
 CHUNK_SIZE = 64 * 1024
+#: Past this much write-ahead log, the single writer flushes its memtables to table files: a
+#: read-only open replays the whole log, so the log is kept small enough to replay in milliseconds.
+WAL_FLUSH_BYTES = 8 * 1024 * 1024
+#: A read-only open can race a background compaction of the writer (a table file listed in the
+#: manifest is gone by the time it is opened); the open is then retried.
+OPEN_ATTEMPTS = 5
 START_TIMEOUT = 60.0
 #: Graph formats that pyoxigraph can only write from the whole graph: bounded by `max_result_rows`.
 BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
@@ -289,9 +306,24 @@ class WriteHandle:
         self._store = None
 
 
+def open_read_only(store_path: str) -> ox.Store:
+    """`Store.read_only`, retried a few times when it races the writer's compaction."""
+    for attempt in range(OPEN_ATTEMPTS):
+        try:
+            return ox.Store.read_only(store_path)
+        except (OSError, RuntimeError):
+            if attempt == OPEN_ATTEMPTS - 1:
+                raise
+            time.sleep(0.02 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
 def worker_main(conn: Connection, store_path: str) -> None:
-    """Entry point of a worker process: open read-only, then answer until told to stop."""
-    store: ox.Store | None = ox.Store.read_only(store_path)
+    """Entry point of a worker process: open read-only, then answer until told to stop.
+
+    `("reopen",)` (no answer) makes it drop its handle and open a fresh one, which sees every
+    write committed so far; the server sends it ahead of a query when the worker is behind."""
+    store: ox.Store | None = open_read_only(store_path)
     conn.send(("ready", os.getpid()))
     while True:
         try:
@@ -307,8 +339,16 @@ def worker_main(conn: Connection, store_path: str) -> None:
             conn.send(("ok", None))
             continue
         if op == "open":
-            store = ox.Store.read_only(store_path)
+            store = open_read_only(store_path)
             conn.send(("ok", None))
+            continue
+        if op == "reopen":
+            store = None
+            gc.collect()
+            try:
+                store = open_read_only(store_path)
+            except (OSError, RuntimeError):
+                store = None  # the next query answers StoreUnavailable; a later reopen may succeed
             continue
         if store is None:
             conn.send(("err", ("StoreUnavailable", "the store is closed for a write", None, None, None)))
@@ -389,6 +429,8 @@ class _Stream:
 class _Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    #: The pool's write generation when this worker last opened the store.
+    generation: int = 0
 
     @property
     def pid(self) -> int:
@@ -464,6 +506,10 @@ class WorkerPoolEngine:
         self._closed = False
         self._version = initial_version(self.store_path)
         self.write_lock = threading.Lock()
+        #: The single writer's read-write handle: opened at the first write, closed by `close()`.
+        self._rw: ox.Store | None = None
+        #: Bumped by each commit; a worker behind it reopens before its next query.
+        self._generation = 0
         self.timeouts = 0
         #: Threads for requests that must wait for a busy pool (the event loop must not block).
         self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-wait")
@@ -504,6 +550,23 @@ class WorkerPoolEngine:
                 worker.process.join()
             worker.conn.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
+        with self.write_lock:
+            self._close_writer()
+
+    def _close_writer(self) -> None:
+        """Flush and close the read-write handle (RocksDB closes when its last reference goes)."""
+        store, self._rw = self._rw, None
+        if store is not None:
+            with contextlib.suppress(OSError, RuntimeError):
+                store.flush()
+            del store
+            gc.collect()
+
+    def _wal_bytes(self) -> int:
+        try:
+            return sum(e.stat().st_size for e in os.scandir(self.store_path) if e.name.endswith(".log"))
+        except OSError:
+            return 0
 
     def __enter__(self) -> WorkerPoolEngine:
         return self.start()
@@ -512,6 +575,7 @@ class WorkerPoolEngine:
         self.close()
 
     def _spawn(self) -> _Worker:
+        generation = self._generation  # read before the worker opens the store: never ahead of it
         parent, child = self._ctx.Pipe(duplex=True)
         process = self._ctx.Process(  # type: ignore[attr-defined]
             target=worker_main, args=(child, str(self.store_path)), name="kg-query-worker", daemon=True)
@@ -528,7 +592,7 @@ class WorkerPoolEngine:
                 f"a query worker could not open the store at {self.store_path} (exit {process.exitcode})",
                 hint="check that the store exists and was built by `kg build`") from exc
         assert message[0] == "ready"
-        worker = _Worker(process, parent)
+        worker = _Worker(process, parent, generation)
         with self._cond:
             self._live.add(worker)
         return worker
@@ -603,6 +667,10 @@ class WorkerPoolEngine:
             raise TypeError(f"cannot send {message[0]!r} to a query worker: {exc}; functions given to "
                             "select_with must be defined at module level") from exc
         try:
+            if worker.generation != self._generation:
+                # Behind a commit: reopen first (no answer; the query's answer follows it).
+                worker.conn.send(("reopen",))
+                worker.generation = self._generation
             worker.conn.send_bytes(payload)
         except OSError as exc:
             self._replace_later(worker)
@@ -806,7 +874,11 @@ class WorkerPoolEngine:
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[ox.Store]:
-        """A read-only handle in this process, next to the workers' (all read-only: allowed)."""
+        """The writer's read-write handle once open (it sees every commit); before the first
+        write, a read-only handle in this process, next to the workers' (all read-only: allowed)."""
+        if self._rw is not None:
+            yield self._rw
+            return
         store = ox.Store.read_only(str(self.store_path))
         try:
             yield store
@@ -814,42 +886,50 @@ class WorkerPoolEngine:
             del store
             gc.collect()
 
+    def backup(self, target: Path) -> Path:
+        """A consistent checkpoint of the live store into `target` (`kg.store.backup`), taken
+        with the single writer's handle under the write lock: no commit is half in it, and the
+        journal position copied beside it is exactly the last commit it holds."""
+        from kg.store.backup import take_backup
+
+        with self.write_lock:
+            if self._rw is None:
+                self._rw = ox.Store(str(self.store_path))
+            return take_backup(self._rw, self.store_path, target)
+
     @contextlib.contextmanager
     def exclusive(self, *, version: str | None = None) -> Iterator[ox.Store]:
-        """Pause the pool, close every read-only handle, and yield the store opened read-write.
+        """Pause the pool and yield the single writer's read-write handle (opened on first use).
 
-        On exit the store is flushed and closed, `version` changes (to `version` when given: the
-        journal entry's), and the workers reopen.
+        On exit `version` changes (to `version` when given: the journal entry's), the pool's
+        generation moves so each worker reopens before its next query, and the pool resumes.
+        When the write-ahead log has grown past `WAL_FLUSH_BYTES`, the memtables are flushed.
         Call it under `write_lock` so that only one writer exists.
         """
         with self._cond:
             self._paused = True
             while self._busy or self._starting:
                 self._cond.wait(0.05)
-            workers = list(self._idle)
         try:
-            for worker in workers:
-                os.set_blocking(worker.conn.fileno(), True)
-                worker.conn.send(("close",))
-            for worker in workers:
-                worker.conn.recv()
-            handle = WriteHandle(ox.Store(str(self.store_path)))
+            if self._rw is None:
+                self._rw = ox.Store(str(self.store_path))
+            handle = WriteHandle(self._rw)
             try:
                 yield handle  # type: ignore[misc]
-                handle.flush()
-            finally:
-                # The caller's `as` name outlives the `with` block: only invalidating the handle
-                # really closes RocksDB before the workers reopen read-only (a read-write
-                # instance still compacting beside them deletes files they are opening).
+            except BaseException:
+                # RocksDB stops writing after a failed write (a full disk): a fresh handle at the
+                # next write starts clean, once the cause is gone.
                 handle.release()
-                del handle
-                gc.collect()
+                self._close_writer()
+                raise
+            finally:
+                handle.release()
+                # Whatever part of the write got in is on the log: readers must reopen to see it.
+                self._generation += 1
+            if self._wal_bytes() > WAL_FLUSH_BYTES:
+                self._rw.flush()
             self._version = version or f"{self._version.split('+')[0]}+{time.time_ns():x}"
         finally:
-            for worker in workers:
-                worker.conn.send(("open",))
-            for worker in workers:
-                worker.conn.recv()
             with self._cond:
                 self._paused = False
                 self._cond.notify_all()

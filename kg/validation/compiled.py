@@ -16,7 +16,7 @@ constraints ``class``, ``datatype`` (with lexical checks of the common XSD types
 Anything else raises `UnsupportedShape`, so a shape is never silently ignored.
 
 The store must hold the data plus the ontology axioms pyshacl mixes in (`kg.validation.shacl.inoculation`);
-no inference is run, as with pyshacl in `kg.validation.shacl`. tests/kg/test_engines.py checks that this
+no inference is run, as with pyshacl in `kg.validation.shacl`. tests/kg/validation/test_engines.py checks that this
 engine and pyshacl report the same results on the shape fixtures, the real data and mutations of it.
 """
 
@@ -29,11 +29,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from kg.errors import KgError, Violation
+from kg.vocab import RDF, RDFS, SH, XSD
 
-SH = "http://www.w3.org/ns/shacl#"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
 MAX_DEPTH = 12
 
 # Lexical forms (XML Schema 1.1 part 2), so that "2016-13-45"^^xsd:date is reported as pyshacl does.

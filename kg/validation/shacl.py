@@ -23,7 +23,7 @@ from rdflib.namespace import SH
 from kg import iris
 from kg.errors import Violation
 
-Engine = Literal["pyshacl", "oxigraph"]
+ShaclEngine = Literal["pyshacl", "oxigraph"]
 SCRATCH_GRAPH = "urn:tregua:validation"
 
 
@@ -56,6 +56,22 @@ def to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
     graph = rdflib.Graph()
     graph.parse(data=data.decode("utf-8"), format="nt", bnode_context={label: label for label in labels})
     return graph
+
+
+def from_rdflib(term: rdflib.term.Node) -> ox.NamedNode | ox.Literal:
+    """The pyoxigraph term of an rdflib IRI or literal (what owlrl's closures hold), `to_rdflib`'s way back.
+
+    >>> from_rdflib(rdflib.Literal("sí", lang="es"))
+    <Literal value=sí language=es>
+    """
+    if isinstance(term, rdflib.URIRef):
+        return ox.NamedNode(str(term))
+    assert isinstance(term, rdflib.Literal)
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
 
 
 def _focus_term(node: str) -> rdflib.URIRef | rdflib.BNode:
@@ -100,7 +116,7 @@ def validate_graph(
     shapes: Iterable[ox.Quad] | rdflib.Graph,
     ontology: Iterable[ox.Quad] | rdflib.Graph | None = None,
     focus_nodes: Sequence[str] | None = None,
-    engine: Engine = "pyshacl",
+    engine: ShaclEngine = "pyshacl",
 ) -> ValidationReport:
     """Validate `data` against `shapes`, with `ontology` as pyshacl's ont_graph and no inference.
 

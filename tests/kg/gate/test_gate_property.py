@@ -18,7 +18,7 @@ For every case:
   whole result as `kg build --engine oxigraph` does (`kg.validation.shacl.validate_graph(...,
   engine="oxigraph")`: data + datatype markers + the ontology's inoculated axioms, the compiled
   shapes, no inference; the compiled checks are built once instead of per call).
-  tests/kg/test_engines.py checks that engine against pyshacl (`kg build`'s default), and
+  tests/kg/validation/test_engines.py checks that engine against pyshacl (`kg build`'s default), and
   `test_the_oracle_is_the_build_validation` below checks the oracle against both;
 - accepted ⇔ the full validation conforms; when refused, the gate's violations (focus node, path,
   constraint, value) are exactly the full validation's (the starting graph has none);
