@@ -16,7 +16,7 @@ import pytest
 
 from kg import canned, iris, paths
 from kg.store.engine import InProcessEngine
-from tests.canned.conftest import plain_rows
+from tests.kg.canned.conftest import plain_rows
 
 FIXTURE_DIR = Path(__file__).resolve().parent.parent / "fixtures" / "sources"
 SLUG = "fixture-second-article"
