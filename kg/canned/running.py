@@ -223,6 +223,7 @@ def closest_iris(engine: Engine, iri: str, *, n: int = 5) -> list[str]:
     """The store's IRIs nearest to `iri`, among those that share its path up to the last `/`
     (same kind of entity), or else under the entity base.
 
+    >>> from kg.store.engine import InProcessEngine
     >>> store = ox.Store()
     >>> store.add(ox.Quad(ox.NamedNode(iris.entity_iri("person", "oscar-ortiz")), ox.NamedNode(iris.TG + "x"),
     ...                   ox.Literal("y")))
