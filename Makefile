@@ -57,11 +57,13 @@ serve: $(STAMP) $(STORE)/.built
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict kg
 	$(BIN)/mypy kg api
 	$(BIN)/python -m pytest -n 2 -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy --strict kg
 	$(BIN)/mypy kg api
 
 # Benchmarks print figures (ratios against a peer in the same run); they assert nothing.

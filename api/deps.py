@@ -16,12 +16,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import pyoxigraph as ox
 from fastapi import Depends, Request
 
+from api import negotiation
+from api.errors import ApiError
+from kg import media
 from kg.config import Settings, get_settings
-from kg.errors import Forbidden, StoreUnavailable, Unauthorized
+from kg.errors import BadRequest, Forbidden, StoreUnavailable, Unauthorized
 from kg.gate.policy import WritePolicy
+from kg.linking import reconcile as rc
+from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, InProcessEngine
+from kg.store.graphs import graph_sizes
 
 
 def settings_of(request: Request) -> Settings:
@@ -31,10 +38,13 @@ def settings_of(request: Request) -> Settings:
 
 
 def engine_of(request: Request) -> Engine:
-    engine = getattr(request.app.state, "engine", None)
+    engine: Engine | None = getattr(request.app.state, "engine", None)
     if engine is None:
         raise StoreUnavailable("the store is not open yet", hint="wait until GET /health answers 200")
-    return engine  # type: ignore[no-any-return]
+    return engine
+
+
+EngineDep = Annotated[Engine, Depends(engine_of)]
 
 
 def writer_of(request: Request) -> Any:
@@ -137,6 +147,47 @@ def write_access(request: Request) -> WriteAccess:
                        WritePolicy(allow_clear_all=settings.allow_clear_all))
 
 
+def cached_graph_sizes(request: Request) -> list[tuple[str, int]]:
+    """(graph, quads) of the store's named graphs, asked once per store version (health, /sparql)."""
+    engine = engine_of(request)
+    cache: tuple[str, list[tuple[str, int]]] | None = getattr(request.app.state, "graph_sizes", None)
+    if cache is None or cache[0] != engine.version:
+        cache = (engine.version, graph_sizes(engine))
+        request.app.state.graph_sizes = cache
+    return cache[1]
+
+
+def service_of(request: Request, engine: EngineDep) -> rc.Service:
+    """The reconciliation service for the store's current version (built on first use)."""
+    cache: VersionedCache[rc.Service] | None = getattr(request.app.state, "reconcile_cache", None)
+    if cache is None:
+        cache = rc.service_cache()
+        request.app.state.reconcile_cache = cache
+    return cache.get(engine)
+
+
+def parse_payload(data: bytes, content_type: str | None, base_iri: str) -> list[ox.Triple]:
+    """The triples of an RDF request body (graph store writes, /validate).
+
+    415 for a Content-Type that is not an RDF format; 400 for a body that does not parse or
+    that names graphs (N-Quads/TriG quads outside the default graph).
+    """
+    fmt = negotiation.rdf_format_of_content_type(content_type)
+    if fmt is None:
+        offered = media.INPUTS.media_types()
+        raise ApiError(415, f"Content-Type {content_type or '(none)'!r} is not an RDF format read here",
+                       hint="send one of: " + ", ".join(offered), accepted=offered)
+    try:
+        quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
+    except SyntaxError as exc:
+        raise BadRequest(f"the {fmt.name} payload does not parse: {exc}",
+                         hint="check the document; the position is in the message") from exc
+    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
+        raise BadRequest("the payload names graphs; the graph is chosen by ?graph= or ?default",
+                         hint="send triples (Turtle, N-Triples...) or quads in the default graph only")
+    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
+
+
 SettingsDep = Annotated[Settings, Depends(settings_of)]
-EngineDep = Annotated[Engine, Depends(engine_of)]
+ServiceDep = Annotated[rc.Service, Depends(service_of)]
 WriteDep = Annotated[WriteAccess, Depends(write_access)]

@@ -33,6 +33,7 @@ STATUS: list[tuple[type[errors.KgError], int]] = [
     (errors.Forbidden, 403),
     (errors.ValidationFailed, 422),
     (errors.QueryTimeout, 503),
+    (errors.Overloaded, 503),
     (errors.StoreUnavailable, 503),
 ]
 
@@ -73,7 +74,8 @@ _ERROR_STATUSES = {
     406: "no representation fits Accept or format= (offered lists those that would)",
     413: "request body above KG_MAX_REQUEST_BYTES",
     415: "unsupported request media type or charset",
-    503: "the query timed out or the store is unavailable (Retry-After)",
+    429: "this client used its query-time budget (KG_CLIENT_BUDGET_SECONDS); wait Retry-After seconds",
+    503: "the query timed out, the query queue is full, or the store is unavailable (Retry-After)",
 }
 
 #: Error answers every operation may give, for the OpenAPI document (`FastAPI(responses=...)`).
@@ -127,7 +129,7 @@ def _headers(exc: errors.KgError, status: int) -> dict[str, str]:
 
 def kg_error_response(request: Request, exc: errors.KgError) -> Response:
     status = status_of(exc)
-    if status >= 500 and not isinstance(exc, errors.QueryTimeout | errors.StoreUnavailable):
+    if status >= 500 and not isinstance(exc, errors.QueryTimeout | errors.StoreUnavailable | errors.Overloaded):
         log.error("server error on %s %s: %s", request.method, request.url.path, exc)
     headers = _headers(exc, status)
     if isinstance(exc, errors.ValidationFailed) and exc.report_turtle and _prefers_turtle(request):

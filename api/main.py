@@ -22,6 +22,7 @@ from api import errors, openapi
 from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
+from api.overload import ClientBudget
 from api.request_id import RequestIdEcho
 from api.routers import (
     admin,
@@ -37,6 +38,7 @@ from api.routers import (
     sparql,
     validate,
 )
+from api.security import SecurityHeaders
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -83,14 +85,20 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     configure_logging(settings.log_level)
     owned = None
+    serving = None
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
+        from kg.store.serving import ServingLock
         from kg.store.workers import WorkerPoolEngine
+
+        # Held for the server's life, before the store is opened: `kg revert`, `kg link` and
+        # `kg build` refuse to change a store a server is serving (kg/store/serving.py).
+        serving = ServingLock(settings.store).acquire()
 
         # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
                                  timeout=settings.query_timeout, max_result_rows=settings.max_result_rows,
-                                 journal=Journal.for_store(settings.store, settings))
+                                 journal=Journal.for_store(settings.store, settings), queue=settings.query_queue)
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
@@ -104,6 +112,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if owned is not None:
             app.state.engine = None
             await anyio.to_thread.run_sync(owned.close)
+        if serving is not None:
+            serving.release()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -122,6 +132,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(sparql.SparqlFastPath)
     app.add_middleware(queries.QueriesFastPath)
     app.add_middleware(entities.EntitiesFastPath)
+    # A client past its query-time budget is refused before any query runs (inside CORS, so
+    # that a browser page can read the 429).
+    app.add_middleware(ClientBudget, settings=settings)
     # CORS lets browser pages elsewhere read (GET/POST queries) and revalidate (If-None-Match).
     # No credentials (cookies) are ever allowed; Authorization is, since a bearer token is
     # something a page must be given, never something the browser adds on its own.
@@ -134,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
+    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on HTML pages
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,

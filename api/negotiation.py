@@ -1,13 +1,8 @@
-"""Content negotiation: the one table of media types the service speaks, and a pure Accept parser.
+"""Content negotiation over HTTP: the Accept parser and matcher, over the menus of `kg.media`.
 
-Every route that serialises RDF or SPARQL results picks its format here, so that `format=`
-short names, media types and file extensions never disagree between endpoints.
-
-Specs: SPARQL 1.1 Query Results JSON https://www.w3.org/TR/sparql11-results-json/ ,
-XML https://www.w3.org/TR/rdf-sparql-XMLres/ , CSV/TSV https://www.w3.org/TR/sparql11-results-csv-tsv/ ;
-Turtle https://www.w3.org/TR/turtle/ , N-Triples https://www.w3.org/TR/n-triples/ ,
-JSON-LD https://www.w3.org/TR/json-ld11/ , RDF/XML https://www.w3.org/TR/rdf-syntax-grammar/ ,
-N-Quads https://www.w3.org/TR/n-quads/ , TriG https://www.w3.org/TR/trig/ .
+The formats themselves (media types, `format=` names, extensions, pyoxigraph serialisers, specs)
+are in `kg.media`, the one table the API, the CLI, the canned queries, the exports and the
+workers share; this module only reads Accept headers (RFC 9110 §12.5.1) against it.
 """
 
 from __future__ import annotations
@@ -17,64 +12,14 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from kg import media
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.media import Menu, Offer
 from kg.store.engine import ResultKind
 
 
-@dataclass(frozen=True)
-class MediaType:
-    """One wire format: its media type, `format=` short name, and pyoxigraph format."""
-
-    media_type: str
-    short: str
-    ox_format: ox.QueryResultsFormat | ox.RdfFormat
-    extension: str
-    #: Served under this name only when asked for explicitly (e.g. plain application/json).
-    alias_of: str | None = None
-    #: Other `format=` values clients send for it (SPARQLWrapper sends `turtle`, `xml` for RDF/XML...).
-    also: tuple[str, ...] = ()
-
-    @property
-    def content_type(self) -> str:
-        textual = self.media_type.startswith("text/") or self.media_type.endswith(
-            ("json", "xml", "turtle", "trig", "n-triples", "n-quads"))
-        return f"{self.media_type}; charset=utf-8" if textual else self.media_type
-
-
-# The table. The first entry of each list is the default when the client accepts anything.
-RESULTS_TYPES: list[MediaType] = [
-    MediaType("application/sparql-results+json", "json", ox.QueryResultsFormat.JSON, "srj", also=("srj",)),
-    MediaType("application/sparql-results+xml", "xml", ox.QueryResultsFormat.XML, "srx", also=("srx",)),
-    MediaType("text/csv", "csv", ox.QueryResultsFormat.CSV, "csv"),
-    MediaType("text/tab-separated-values", "tsv", ox.QueryResultsFormat.TSV, "tsv"),
-    MediaType("application/json", "json", ox.QueryResultsFormat.JSON, "json",
-              alias_of="application/sparql-results+json"),
-    MediaType("application/xml", "xml", ox.QueryResultsFormat.XML, "xml",
-              alias_of="application/sparql-results+xml"),
-]
-GRAPH_TYPES: list[MediaType] = [
-    # N3 is a superset of Turtle: a client asking for N3 (SPARQLWrapper's `N3`) can read Turtle.
-    MediaType("text/turtle", "ttl", ox.RdfFormat.TURTLE, "ttl",
-              also=("turtle", "n3", "text/n3", "text/rdf+n3", "application/turtle")),
-    MediaType("application/n-triples", "nt", ox.RdfFormat.N_TRIPLES, "nt", also=("ntriples", "n-triples")),
-    MediaType("application/ld+json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", also=("json-ld", "json")),
-    MediaType("application/rdf+xml", "rdf", ox.RdfFormat.RDF_XML, "rdf", also=("rdfxml", "rdf+xml", "xml")),
-    MediaType("application/n-quads", "nq", ox.RdfFormat.N_QUADS, "nq", also=("nquads", "n-quads")),
-    MediaType("application/trig", "trig", ox.RdfFormat.TRIG, "trig"),
-    MediaType("text/plain", "nt", ox.RdfFormat.N_TRIPLES, "nt", alias_of="application/n-triples"),
-    MediaType("application/x-turtle", "ttl", ox.RdfFormat.TURTLE, "ttl", alias_of="text/turtle"),
-]
-#: Formats that hold named graphs (the graph store and dataset dumps need them).
-DATASET_TYPES = [t for t in GRAPH_TYPES if t.short in ("nq", "trig")]
-
-
-def table_for(kind: ResultKind) -> list[MediaType]:
-    return GRAPH_TYPES if kind is ResultKind.GRAPH else RESULTS_TYPES
-
-
-def offered(types: list[MediaType]) -> list[str]:
-    """The media types worth listing to a client (aliases left out)."""
-    return [t.media_type for t in types if t.alias_of is None]
+def table_for(kind: ResultKind) -> Menu:
+    return media.GRAPHS if kind is ResultKind.GRAPH else media.RESULTS
 
 
 @dataclass(frozen=True)
@@ -138,6 +83,31 @@ def parse_accept(header: str | None) -> list[MediaRange]:
     return [r for r, _ in ranges]
 
 
+def match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
+    """(q, specificity) of the most specific Accept range matching `media_type`; (0, -1) if none.
+
+    >>> match(parse_accept("text/*;q=0.5, text/csv"), "text/csv"), match(parse_accept("text/csv"), "text/html")
+    ((1.0, 2), (0.0, -1))
+    """
+    best: MediaRange | None = None
+    for r in ranges:
+        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
+            best = r
+    return (best.q, best.specificity) if best else (0.0, -1)
+
+
+def html_over_json(accept: str | None) -> bool:
+    """Whether a listing that is a page or JSON (/queries, /history) should be the page: HTML (or
+    XHTML) named at least as well as JSON, and named (not only through `*/*`).
+
+    >>> html_over_json("text/html,application/xhtml+xml,*/*;q=0.8"), html_over_json("*/*")
+    (True, False)
+    """
+    ranges = parse_accept(accept)
+    html = max(match(ranges, "text/html"), match(ranges, "application/xhtml+xml"))
+    return html[0] > 0 and html >= match(ranges, "application/json") and html[1] > 0
+
+
 def quality(ranges: list[MediaRange], media_type: str) -> float:
     """The q-value the client gives `media_type`: that of the most specific range matching it.
 
@@ -146,42 +116,53 @@ def quality(ranges: list[MediaRange], media_type: str) -> float:
     >>> quality(parse_accept("text/*;q=0.5, */*;q=0.1"), "text/csv")
     0.5
     """
-    best: MediaRange | None = None
-    for r in ranges:
-        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
-            best = r
-    return best.q if best else 0.0
+    return match(ranges, media_type)[0]
 
 
-def negotiate(accept: str | None, types: list[MediaType]) -> MediaType | None:
+def negotiate(accept: str | None, types: Menu) -> Offer | None:
     """The offered type the client likes best; ties go to the table's order. None if none fits.
 
     Aliases (plain application/json...) win only when the client names them exactly.
     """
     ranges = parse_accept(accept)
-    best: tuple[float, int, MediaType] | None = None
-    for index, media in enumerate(types):
-        q = quality(ranges, media.media_type)
-        if media.alias_of is not None and not any(
-                r.type != "*" and r.subtype != "*" and r.matches(media.media_type) for r in ranges):
+    best: tuple[float, int, Offer] | None = None
+    for index, offer in enumerate(types):
+        q = quality(ranges, offer.media_type)
+        if offer.alias_of is not None and not any(
+                r.type != "*" and r.subtype != "*" and r.matches(offer.media_type) for r in ranges):
             continue
         if q <= 0:
             continue
         key = (q, -index)
         if best is None or key > (best[0], best[1]):
-            best = (q, -index, media)
+            best = (q, -index, offer)
     return best[2] if best else None
 
 
-def by_short_name(short: str, types: list[MediaType]) -> MediaType:
-    """Resolve a `format=` parameter (short name or full media type)."""
-    wanted = short.strip().lower()
-    for media in types:
-        if media.alias_of is None and wanted in (media.short, media.media_type, media.extension, *media.also):
-            return media
-    names = sorted({t.short for t in types if t.alias_of is None})
+def by_short_name(short: str, types: Menu) -> Offer:
+    """Resolve a `format=` parameter (short name, other name, extension or full media type)."""
+    offer = types.get(short)
+    if offer is not None:
+        return offer
+    names = sorted(types.short_names())
     raise ParameterError("format", f"unknown format {short!r} for this result",
                          expected="one of " + ", ".join(names), example=names[0])
+
+
+def carries_other_kind(short: str, kind: ResultKind) -> bool:
+    """Whether `format=short` names a format served here that cannot carry a `kind` result.
+
+    Such a request (SPARQLWrapper's `setReturnFormat(TURTLE)` on a SELECT, `CSV` on a
+    CONSTRUCT) falls back to Accept, as Fuseki and Virtuoso do; an unknown name stays a 400.
+
+    >>> carries_other_kind("turtle", ResultKind.SOLUTIONS), carries_other_kind("csv", ResultKind.GRAPH)
+    (True, True)
+    >>> carries_other_kind("ttl", ResultKind.GRAPH), carries_other_kind("yaml", ResultKind.SOLUTIONS)
+    (False, False)
+    """
+    wanted = short.strip().lower()
+    other = media.RESULTS if kind is ResultKind.GRAPH else media.GRAPHS
+    return other.get(wanted) is not None and table_for(kind).get(wanted) is None
 
 
 def agreed_format(values: list[str], kind: ResultKind) -> str | None:
@@ -202,68 +183,87 @@ def agreed_format(values: list[str], kind: ResultKind) -> str | None:
     kg.errors.ParameterError: format=csv and format=json name different formats; give one ...
     """
     types = table_for(kind)
-    chosen: tuple[str, MediaType] | None = None
+    chosen: tuple[str, Offer] | None = None
     for raw in values:
         pieces = [p.strip() for p in raw.split(",") if p.strip()]
         if not pieces:
             continue
-        media = None
+        if all(carries_other_kind(piece, kind) for piece in pieces):
+            continue  # a format for the other kind of result: Accept decides (see `choose`)
+        offer = None
         for piece in pieces:
             try:
-                media = by_short_name(piece, types)
+                offer = by_short_name(piece, types)
                 break
             except ParameterError:
                 continue
-        if media is None:
+        if offer is None:
             by_short_name(pieces[0], types)  # raises the usual "unknown format" error
             continue  # pragma: no cover - by_short_name raised
-        if chosen is not None and chosen[1].media_type != media.media_type:
+        if chosen is not None and chosen[1].media_type != offer.media_type:
             raise ParameterError("format", f"format={chosen[0]} and format={raw} name different formats; give one "
                                  "(or repeat the same one)", expected="one format",
                                  example=f"format={chosen[1].short}")
         if chosen is None:
-            chosen = (raw, media)
+            chosen = (raw, offer)
     return chosen[1].short if chosen else None
 
 
-def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = None) -> MediaType:
+def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = None) -> Offer:
     """The format for a result of `kind`: `format=` wins over Accept (browsers cannot set headers).
 
+    A `format=` that names a format for the other kind of result (Turtle for a SELECT, CSV for
+    a CONSTRUCT) is set aside and Accept decides, as Fuseki and Virtuoso do: SPARQLWrapper sends
+    one return format for every query form, with `Accept: */*` or its own list.
     Raises UnsupportedFormat (406) listing what is offered when nothing in Accept fits.
+
+    >>> choose(ResultKind.SOLUTIONS, accept="*/*", format_param="turtle").short
+    'json'
     """
     types = table_for(kind)
-    if format_param:
+    if format_param and not carries_other_kind(format_param, kind):
         return by_short_name(format_param, types)
-    media = negotiate(accept, types)
-    if media is None:
-        what = "RDF graphs" if kind is ResultKind.GRAPH else "SPARQL results"
-        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} can carry {what}",
-                                offered=offered(types))
-    return media
+    offer = negotiate(accept, types)
+    if offer is None:
+        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} can carry {types.what}",
+                                offered=types.media_types())
+    return offer
 
 
 def choose_graph_format(accept: str | None, format_param: str | None = None, *,
-                        types: list[MediaType] | None = None) -> MediaType:
+                        types: Menu | None = None) -> Offer:
     """Shorthand for RDF documents (graph store, entities, ontology)."""
-    table = types or GRAPH_TYPES
+    table = types or media.GRAPHS
     if format_param:
         return by_short_name(format_param, table)
-    media = negotiate(accept, table)
-    if media is None:
+    offer = negotiate(accept, table)
+    if offer is None:
         raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is an RDF format served here",
-                                offered=offered(table))
-    return media
+                                offered=table.media_types())
+    return offer
+
+
+def browser_or_anything(accept: str | None) -> bool:
+    """Whether Accept names `*/*` or text/html (q > 0): a browser or a tool that takes anything.
+
+    Such a client, refused by an RDF-only document, gets its default format instead of a 406
+    (the VoID description answers a browser with Turtle).
+
+    >>> browser_or_anything("text/html"), browser_or_anything("text/html, */*;q=0.1")
+    (True, True)
+    >>> browser_or_anything("application/pdf"), browser_or_anything("text/html;q=0")
+    (False, False)
+    """
+    return any(r.q > 0 and ((r.type, r.subtype) == ("*", "*") or (r.type, r.subtype) == ("text", "html"))
+               for r in parse_accept(accept))
 
 
 def rdf_format_of_content_type(content_type: str | None) -> ox.RdfFormat | None:
     """The RDF format of a request body, from its Content-Type (parameters ignored)."""
     if not content_type:
         return None
-    media = content_type.split(";")[0].strip().lower()
-    for t in GRAPH_TYPES:
-        if t.media_type == media:
-            return t.ox_format  # type: ignore[return-value]
-    return None
+    offer = media.INPUTS.by_media_type(content_type)
+    return offer.format.rdf if offer is not None else None
 
 
 def etag_matches(if_none_match: str | None, tag: str) -> bool:

@@ -1,46 +1,22 @@
 """HTML page or RDF document? The choice every dereferenceable path makes (entities, ontology, shapes).
 
-Built on `api.negotiation` (the one media-type table and Accept parser); this module only adds
+Built on `kg.media.DOCUMENTS` (from the one format table) and `api.negotiation`'s Accept matcher; this module only adds
 the HTML side of the comparison, which that table does not carry.
 """
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
-from api.negotiation import (
-    GRAPH_TYPES,
-    MediaRange,
-    MediaType,
-    by_short_name,
-    negotiate,
-    offered,
-    parse_accept,
-)
+from api.negotiation import by_short_name, match, negotiate, parse_accept
 from kg.errors import UnsupportedFormat
+from kg.media import DOCUMENTS, Offer
 
-#: The RDF formats a single document is served in (datasets make no sense for one description).
-#: Plain `application/json` (asked for by name only) gets JSON-LD, which is JSON.
-DOCUMENT_TYPES: list[MediaType] = [t for t in GRAPH_TYPES if t.short in ("ttl", "nt", "jsonld", "rdf")] + [
-    MediaType("application/json", "jsonld", ox.RdfFormat.JSON_LD, "jsonld", alias_of="application/ld+json")
-]
-FORMAT_NAMES = {"ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples", "rdf": "RDF/XML"}
-EXTENSIONS = (*FORMAT_NAMES, "html")
+EXTENSIONS = (*DOCUMENTS.short_names(), "html")
 _HTML = ("text/html", "application/xhtml+xml")
-
-
-def _match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
-    """(q, specificity) of the most specific Accept range matching `media_type`; (0, -1) if none."""
-    best: MediaRange | None = None
-    for r in ranges:
-        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
-            best = r
-    return (best.q, best.specificity) if best else (0.0, -1)
 
 
 def choose_representation(
     accept: str | None, extension: str | None = None, format_param: str | None = None
-) -> MediaType | None:
+) -> Offer | None:
     """The RDF format to send, or None for the HTML page.
 
     An extension or `format=` decides outright. Otherwise the higher q-value wins; on a tie the
@@ -59,18 +35,18 @@ def choose_representation(
     if wanted:
         if wanted.strip().lower() in ("html", "text/html"):
             return None
-        return by_short_name(wanted, DOCUMENT_TYPES)
+        return by_short_name(wanted, DOCUMENTS)
     ranges = parse_accept(accept)
-    html = max(_match(ranges, m) for m in _HTML)
-    rdf = negotiate(accept, DOCUMENT_TYPES)
+    html = max(match(ranges, m) for m in _HTML)
+    rdf = negotiate(accept, DOCUMENTS)
     if rdf is None:
         if html[0] > 0:
             return None
         raise UnsupportedFormat(
             f"none of the media types in Accept: {accept!r} is served here",
-            offered=["text/html", *offered(DOCUMENT_TYPES)],
+            offered=["text/html", *DOCUMENTS.media_types()],
         )
-    rdf_q, rdf_specificity = _match(ranges, rdf.media_type)
+    rdf_q, rdf_specificity = match(ranges, rdf.media_type)
     if html[0] > rdf_q or (html[0] == rdf_q and html[1] >= rdf_specificity):
         return None
     return rdf
@@ -93,8 +69,8 @@ def split_extension(name: str) -> tuple[str, str | None]:
 def alternates(path: str) -> list[dict[str, str]]:
     """The other formats of the document at `path`, for `<link rel=alternate>` and the page footer."""
     return [
-        {"name": FORMAT_NAMES[t.short], "media_type": t.media_type, "href": f"{path}.{t.extension}"}
-        for t in DOCUMENT_TYPES
+        {"name": t.format.label, "media_type": t.media_type, "href": f"{path}.{t.extension}"}
+        for t in DOCUMENTS
         if t.alias_of is None
     ]
 

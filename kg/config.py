@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     dump_timeout: float = Field(600.0, gt=0, le=86400, description="Time limit of one whole-store dump "
                                 "(/dumps/…), seconds: a dump holds one query worker while it streams.")
     query_workers: int = Field(2, ge=1, le=64, description="Worker processes that run queries.")
+    query_queue: int = Field(64, ge=0, le=1024, description=(
+        "Queries that may wait for a busy worker pool; past it a query is refused at once with 503 "
+        "and Retry-After (never an unbounded wait). 0 = no waiting."))
+    client_budget_seconds: float = Field(0.0, ge=0, description=(
+        "Query time each client (a write token when one is presented, else its IP address) may use "
+        "per KG_CLIENT_BUDGET_WINDOW; past it 429 with Retry-After. 0 = no budget (the default)."))
+    client_budget_window: float = Field(60.0, gt=0, le=86400, description=(
+        "The window of KG_CLIENT_BUDGET_SECONDS, in seconds."))
     max_request_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     max_result_rows: int = Field(100_000, ge=1, description="Largest non-streamed result, in rows.")
     cors_origins: list[str] = Field(["*"], description="Origins allowed to read cross-site.")

@@ -113,6 +113,11 @@ class ResultTooLarge(KgError):
     """A non-streamed result would exceed the configured maximum."""
 
 
+class Overloaded(KgError):
+    """Every query worker is busy and the queue of waiting queries is full (503, Retry-After):
+    shed at once rather than wait without bound."""
+
+
 class StoreUnavailable(KgError):
     """The store could not be opened or read: the server's fault, not the client's."""
 

@@ -10,6 +10,8 @@ ONTOLOGY_DIR = REPO_ROOT / "ontology"
 SHAPES_DIR = REPO_ROOT / "shapes"
 SOURCES_DIR = REPO_ROOT / "sources"
 QUERIES_DIR = REPO_ROOT / "queries"
+#: The SPARQL editor's example queries (not canned queries: no route, no parameters).
+EXAMPLES_DIR = QUERIES_DIR / "examples"
 DEFAULT_SHARED_DIR = REPO_ROOT.parent / "shared"
 
 EXTRA_SOURCES_ENV = "KG_EXTRA_SOURCES"

@@ -150,7 +150,9 @@ def describe(stats: Statistics, *, dataset: str, endpoint: str, dumps: Sequence[
     `void:subset` per named graph (`sd:name` the graph's IRI, `void:triples` its size). A subset's
     IRI is the dataset's followed by `-` and the graph IRI percent-encoded, so it stays put as
     graphs come and go."""
-    void = lambda name: ox.NamedNode(VOID + name)  # noqa: E731
+    def void(name: str) -> ox.NamedNode:
+        return ox.NamedNode(VOID + name)
+
     me = ox.NamedNode(dataset)
     out = [
         ox.Triple(me, RDF_TYPE, void("Dataset")),

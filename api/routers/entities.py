@@ -18,26 +18,27 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import shortpath
-from api.deps import EngineDep, SettingsDep, engine_of, settings_of
-from api.negotiation import MediaType, parse_accept, quality
-from api.representation import DOCUMENT_TYPES, alternates, choose_representation, link_header, split_extension
-from api.routers.reconcile import service_of
+from api.deps import EngineDep, SettingsDep, engine_of, service_of, settings_of
+from api.negotiation import parse_accept, quality
+from api.representation import alternates, choose_representation, link_header, split_extension
 from api.templating import render
 from kg import iris
 from kg.errors import NotFound
 from kg.linking.search import SearchIndex
+from kg.media import DOCUMENTS, Offer
 from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
 from kg.pages.entity_view import build_view, read_passage
+from kg.pages.examples import describe_query, editor_query
 from kg.pages.ontology_docs import ontology_doc
 from kg.paths import text_roots
 
 router = APIRouter(tags=["entities"])
 
 
-def _serialize(description: Description, media: MediaType) -> bytes:
+def _serialize(description: Description, media: Offer) -> bytes:
     # No `id:` prefix: slashes in local names would need escaping (`id:person\/x`), which few read well.
     prefixes = {p: ns for p, ns in iris.PREFIXES.items() if p != "id"}
-    return ox.serialize(description.triples, format=media.ox_format, prefixes=prefixes) or b""  # type: ignore[arg-type]
+    return ox.serialize(description.triples, format=media.rdf, prefixes=prefixes) or b""
 
 
 @router.api_route(
@@ -46,7 +47,7 @@ def _serialize(description: Description, media: MediaType) -> bytes:
     response_model=None,
     summary="An entity: HTML page or RDF description",
     responses={
-        200: {"content": {"text/html": {}, **{t.media_type: {} for t in DOCUMENT_TYPES}}},
+        200: {"content": {"text/html": {}, **{t.media_type: {} for t in DOCUMENTS}}},
         303: {"description": "a hash IRI sent percent-encoded: see its document"},
         404: {"description": "no such entity; the closest names are suggested"},
         406: {"description": "no acceptable format"},
@@ -105,24 +106,15 @@ async def entity(
         passage = read_passage(
             text_roots(settings.shared_dir), view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
         )
-    describe_query = f"DESCRIBE <{iri}>"
     formats = alternates(f"/id/{kind}/{slug}")
     context = {
         "view": view,
         "passage": passage,
         "formats": formats,
-        "sparql_href": "/sparql?query=" + quote(describe_query, safe=""),
-        "editor_href": "/?query=" + quote(_editor_query(iri), safe="") + "#editor",
+        "sparql_href": "/sparql?query=" + quote(describe_query(iri), safe=""),
+        "editor_href": "/?query=" + quote(editor_query(iri), safe="") + "#editor",
     }
     return render(request, "entity.html", context, headers=headers)
-
-
-def _editor_query(iri: str) -> str:
-    return (
-        "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-        f"SELECT ?property ?value ?label WHERE {{\n  <{iri}> ?property ?value .\n"
-        '  OPTIONAL { ?value rdfs:label ?label FILTER(LANGMATCHES(LANG(?label), "en")) }\n}\nLIMIT 200\n'
-    )
 
 
 @router.get("/id/{kind}", summary="Every entity of one kind (persons, quotes...), by name", response_model=None)

@@ -16,17 +16,18 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from api import negotiation
-from api.deps import WriteDep, engine_of, settings_of
+from api.deps import WriteDep, engine_of, parse_payload, settings_of
 from api.errors import ApiError
 from api.head import is_head
-from kg import gate
-from kg.errors import BadRequest, NotFound, ParameterError
-from kg.store.engine import Engine, QueryRequest
+from api.streaming import ClosingStreamingResponse
+from kg import gate, media
+from kg.errors import NotFound, ParameterError
+from kg.store.graphs import graph_content, graph_exists, graph_names
 
 router = APIRouter(tags=["graph store"])
 PATH = "/rdf-graph-store"
@@ -73,12 +74,6 @@ def _need_graph(target: Target) -> str | None:
     return target
 
 
-def graph_exists(engine: Engine, graph: str | None) -> bool:
-    if graph is None:
-        return True
-    return engine.ask(QueryRequest("ASK { GRAPH ?g { } }", substitutions={"g": ox.NamedNode(graph)}))
-
-
 # ----------------------------------------------------------------------------- reads
 
 
@@ -115,7 +110,7 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
     fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
     engine = engine_of(request)
     if not await run_in_threadpool(graph_exists, engine, graph):
-        names = await run_in_threadpool(_graph_names, engine)
+        names = await run_in_threadpool(graph_names, engine)
         raise NotFound(f"there is no graph {graph}", suggestions=names)
     headers = {"Vary": "Accept", "ETag": f'W/"{engine.version}"'}
     if is_head(request):  # the graph is not serialised only to be dropped; its length is unknown
@@ -125,20 +120,16 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
     if graph is None:
         quads = await run_in_threadpool(engine.quads, None, None, None, ox.DefaultGraph())
         triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
-        data = ox.serialize(triples, format=fmt.ox_format) or b""  # type: ignore[arg-type]
+        data = ox.serialize(triples, format=fmt.rdf) or b""
         return Response(data, media_type=fmt.content_type, headers=headers)
     result = await run_in_threadpool(
-        engine.serialize, QueryRequest("CONSTRUCT WHERE { ?s ?p ?o }", default_graph_uris=[graph]),
-        solutions_format=negotiation.RESULTS_TYPES[0].ox_format,  # type: ignore[arg-type]
-        graph_format=fmt.ox_format)  # type: ignore[arg-type]
+        engine.serialize, graph_content(graph),
+        solutions_format=media.RESULTS.default.results,
+        graph_format=fmt.rdf)
     if not hasattr(result.chunks, "close"):
         return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
-    return StreamingResponse(result.chunks, media_type=fmt.content_type, headers=headers)
-
-
-def _graph_names(engine: Engine) -> list[str]:
-    rows = engine.select(QueryRequest("SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g LIMIT 20"))
-    return [str(row["g"].value) for row in rows.rows if "g" in row]  # type: ignore[union-attr]
+    return ClosingStreamingResponse(result.chunks, close=result.chunks.close,  # type: ignore[attr-defined]
+                                    media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route(DIRECT, methods=["PATCH"], include_in_schema=False)
@@ -150,24 +141,6 @@ async def wrong_method(request: Request) -> Response:
 
 
 # ----------------------------------------------------------------------------- writes
-
-
-def parse_payload(data: bytes, content_type: str | None, base_iri: str) -> list[ox.Triple]:
-    """The triples of an RDF payload; graph names in N-Quads/TriG payloads are refused."""
-    fmt = negotiation.rdf_format_of_content_type(content_type)
-    if fmt is None:
-        offered = negotiation.offered(negotiation.GRAPH_TYPES)
-        raise ApiError(415, f"Content-Type {content_type or '(none)'!r} is not an RDF format read here",
-                       hint="send one of: " + ", ".join(offered), accepted=offered)
-    try:
-        quads = list(ox.parse(data, format=fmt, base_iri=base_iri))
-    except SyntaxError as exc:
-        raise BadRequest(f"the {fmt.name} payload does not parse: {exc}",
-                         hint="check the document; the position is in the message") from exc
-    if any(not isinstance(q.graph_name, ox.DefaultGraph) for q in quads):
-        raise BadRequest("the payload names graphs; the graph is chosen by ?graph= or ?default",
-                         hint="send triples (Turtle, N-Triples...) or quads in the default graph only")
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in quads]
 
 
 async def payload_triples(request: Request, base_iri: str) -> list[ox.Triple]:

@@ -12,8 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import engine_of, settings_of, updates_enabled
-from api.routers.service_description import cached_graph_sizes
+from api.deps import cached_graph_sizes, engine_of, settings_of, updates_enabled
 
 router = APIRouter(tags=["health"])
 STARTED = time.time()
@@ -35,6 +34,7 @@ def facts(request: Request) -> dict[str, Any]:
     alive = getattr(engine, "workers_alive", None)
     if alive is not None:
         out["workers"] = {"configured": settings.query_workers, "alive": alive(),
+                          "busy": engine.workers_busy(),  # type: ignore[attr-defined]
                           "pids": engine.worker_pids(),  # type: ignore[attr-defined]
                           "timeouts": getattr(engine, "timeouts", 0)}
     return out

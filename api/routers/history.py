@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import settings_of
-from api.representation import _match
+from api.negotiation import html_over_json
 from api.templating import render
 from kg.errors import ParameterError
 from kg.journal import Journal
@@ -39,11 +39,7 @@ def _wants_html(format: str | None, accept: str | None) -> bool:
             raise ParameterError("format", f"unknown format {format!r}", expected="json or html",
                                  example="format=html")
         return format == "html"
-    from api.negotiation import parse_accept
-
-    ranges = parse_accept(accept)
-    html = max(_match(ranges, "text/html"), _match(ranges, "application/xhtml+xml"))
-    return html[0] > 0 and html >= _match(ranges, "application/json") and html[1] > 0
+    return html_over_json(accept)
 
 
 @router.get("/history", summary="The change journal: who wrote what, when (JSON or HTML; paged)",

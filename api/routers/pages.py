@@ -21,6 +21,7 @@ from kg import paths
 from kg.canned import CannedQueryError, load_queries
 from kg.errors import NotFound
 from kg.pages.diagram import model_svg
+from kg.pages.examples import load_examples
 from kg.pages.ontology_docs import document_stamp, ontology_doc, rdf_document, shapes_doc
 
 router = APIRouter(tags=["pages"])
@@ -182,76 +183,6 @@ def _canned() -> list[dict[str, Any]]:
         return []
 
 
-_P = """PREFIX tg: <https://w3id.org/tregua/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-"""
-
-#: Example queries for the editor: each runs on the real graph and shows one kind of question.
-EXAMPLES: list[dict[str, str]] = [
-    {
-        "title": "Who took which stance on negotiating with the gangs",
-        "query": _P
-        + """
-SELECT ?actor ?stance ?issue WHERE {
-  ?s tg:stanceOf ?a ; tg:stanceValue ?v ; tg:onIssue ?i .
-  ?a rdfs:label ?actor . ?v rdfs:label ?stance . ?i rdfs:label ?issue .
-  FILTER(LANG(?actor) = "en" && LANG(?stance) = "en" && LANG(?issue) = "en")
-}
-ORDER BY ?actor
-""",
-    },
-    {
-        "title": "Verbatim quotes, with speaker and outlet",
-        "query": _P
-        + """
-SELECT ?speaker ?quote ?outlet WHERE {
-  ?st tg:speaker ?p ; tg:hasQuote ?q .
-  ?p rdfs:label ?speaker FILTER(LANG(?speaker) = "en")
-  ?q tg:text ?quote .
-  OPTIONAL { ?st tg:reportedBy ?o . ?o rdfs:label ?outlet FILTER(LANG(?outlet) = "en") }
-}
-ORDER BY ?speaker
-""",
-    },
-    {
-        "title": "Conditions for a dialogue, and who set them",
-        "query": _P
-        + """
-SELECT ?requirement ?setBy ?requiredOf WHERE {
-  ?c a tg:Condition ; tg:requirement ?requirement .
-  OPTIONAL { ?c tg:setBy/rdfs:label ?setBy FILTER(LANG(?setBy) = "en") }
-  OPTIONAL { ?c tg:requiredOf/rdfs:label ?requiredOf FILTER(LANG(?requiredOf) = "en") }
-}
-""",
-    },
-    {
-        "title": "Events in order, with their dates",
-        "query": _P
-        + """
-SELECT ?event ?date WHERE {
-  ?e a tg:Event ; rdfs:label ?event .
-  OPTIONAL { ?e tg:date|tg:startDate ?date }
-  FILTER(LANG(?event) = "en")
-}
-ORDER BY ?date
-""",
-    },
-    {
-        "title": "Entities linked to Wikidata",
-        "query": _P
-        + """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?entity ?label ?wikidata WHERE {
-  ?entity skos:exactMatch ?wikidata ; rdfs:label ?label .
-  FILTER(LANG(?label) = "en")
-}
-""",
-    },
-    {
-        "title": "How many triples in each graph",
-        "query": """SELECT ?graph (COUNT(*) AS ?triples) WHERE {
-  GRAPH ?graph { ?s ?p ?o }
-}
-GROUP BY ?graph ORDER BY DESC(?triples)
-""",
-    },
-]
+#: Example queries for the editor (queries/examples/*.rq): each runs on the real graph and shows
+#: one kind of question. A broken file stops start-up, as a broken canned query does.
+EXAMPLES = load_examples()

@@ -21,36 +21,18 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
-from api.negotiation import MediaRange, parse_accept
+from api.negotiation import html_over_json, match, parse_accept
+from api.security import EMBEDDABLE
 from api.templating import local_href, render
-from kg import canned, paths
+from kg import canned, media, paths
 from kg.config import Settings
 from kg.errors import ParameterError, UnsupportedFormat
 from kg.store.engine import Engine
 
 TAG = "canned queries"
 
-#: Accept media type -> format name. Order breaks ties: a bare */* gets the first (plain JSON).
-ACCEPTED: list[tuple[str, str]] = [
-    ("application/json", "json"),
-    ("text/csv", "csv"),
-    ("text/tab-separated-values", "tsv"),
-    ("application/sparql-results+json", "sparql-json"),
-    ("application/sparql-results+xml", "xml"),
-    ("application/xml", "xml"),
-    ("text/xml", "xml"),
-    ("text/html", "html"),
-    ("application/xhtml+xml", "html"),
-]
-FORMAT_NAMES = list(canned.FORMATS)
-
-
-def _match(ranges: list[MediaRange], media_type: str) -> tuple[float, int]:
-    best: MediaRange | None = None
-    for r in ranges:
-        if r.matches(media_type) and (best is None or r.specificity > best.specificity):
-            best = r
-    return (best.q, best.specificity) if best else (0.0, -1)
+#: `format=` names, in the order they are listed (the menu is kg.media.CANNED).
+FORMAT_NAMES = media.CANNED.short_names()
 
 
 def choose_format(format_param: str | None, accept: str | None) -> str:
@@ -67,19 +49,19 @@ def choose_format(format_param: str | None, accept: str | None) -> str:
     'sparql-tsv'
     """
     if format_param is not None and format_param != "":
-        if format_param not in canned.FORMATS:
+        if format_param not in FORMAT_NAMES:
             raise ParameterError("format", f"unknown format {format_param!r}",
                                  expected="one of " + ", ".join(FORMAT_NAMES), example="format=csv")
         return format_param
     ranges = parse_accept(accept)
     best, best_key = None, (0.0, -1)
-    for media_type, name in ACCEPTED:
-        key = _match(ranges, media_type)
+    for offer in media.CANNED_ACCEPT:
+        key = match(ranges, offer.media_type)
         if key[0] > 0 and key > best_key:
-            best, best_key = name, key
+            best, best_key = offer.short, key
     if best is None:
         raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is served here",
-                                offered=[m for m, _ in ACCEPTED])
+                                offered=[o.media_type for o in media.CANNED_ACCEPT])
     if best == "tsv" and any(r.matches("text/tab-separated-values") and ("profile", canned.SPARQL_TSV_PROFILE)
                              in r.params for r in ranges if r.q > 0):
         return "sparql-tsv"
@@ -164,7 +146,7 @@ def _finish_html(request: Request, settings: Settings, result: canned.CannedResu
     links = _paging_headers(request, result.page, result.total, headers)
     response = _html(request, result, links, settings.base_iri)
     response.headers.update(headers)
-    response.headers["Content-Security-Policy"] = "frame-ancestors *"
+    response.headers["Content-Security-Policy"] = EMBEDDABLE  # made to be framed on other sites
     return response
 
 
@@ -299,7 +281,7 @@ def openapi_operation(query: canned.CannedQuery) -> dict[str, Any]:
     params = [{"name": p.name, "in": "query", "required": p.required,
                "description": (p.description + f" Expected: {p.expected}.").strip(),
                "schema": _schema(p), "example": _typed_example(p)} for p in query.params]
-    content: dict[str, Any] = {media.split(";")[0]: {"schema": {"type": "string"}} for media in canned.FORMATS.values()}
+    content: dict[str, Any] = {m.split(";")[0]: {"schema": {"type": "string"}} for m in canned.FORMATS.values()}
     # The two JSON forms, as their bodies really are: plain objects (one per row, numbers as
     # numbers, unbound as null) and the W3C SPARQL 1.1 JSON results.
     content["application/json"] = {"schema": {
@@ -337,7 +319,7 @@ def build_router(catalog: canned.QueryCatalog, cache: canned.ResultCache | None 
     @router.get("/queries", summary="The canned queries: names, summaries, parameters, example calls",
                 response_model=None)
     def list_queries(request: Request, format: str | None = None) -> Response:
-        wants_html = format == "html" or (format is None and _prefers_html(request.headers.get("accept")))
+        wants_html = format == "html" or (format is None and html_over_json(request.headers.get("accept")))
         base = str(request.base_url).rstrip("/")
         if wants_html:
             return render(request, "queries.html", {"queries": list(catalog), "active": "/queries",
@@ -361,12 +343,6 @@ def build_router(catalog: canned.QueryCatalog, cache: canned.ResultCache | None 
         raise AssertionError("unreachable: every known query has its own route")
 
     return router
-
-
-def _prefers_html(accept: str | None) -> bool:
-    ranges = parse_accept(accept)
-    html = max(_match(ranges, "text/html"), _match(ranges, "application/xhtml+xml"))
-    return html[0] > 0 and html >= _match(ranges, "application/json") and html[1] > 0
 
 
 CATALOG = canned.load_queries(paths.QUERIES_DIR)

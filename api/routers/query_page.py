@@ -12,10 +12,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from api.routers.pages import EXAMPLES
 from api.templating import render
+from kg.pages.examples import load_examples
 
 router = APIRouter(tags=["pages"])
+#: The editor's examples (queries/examples/*.rq), as on the home page.
+EXAMPLES = load_examples()
 
 
 @router.get("/query", summary="The SPARQL query editor (a page for people; /sparql is the endpoint)",

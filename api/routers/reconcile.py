@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from api.deps import EngineDep
+from api.deps import EngineDep, ServiceDep
 from api.negotiation import parse_accept, quality
+from api.security import EMBEDDABLE
 from api.templating import render
 from kg.errors import BadRequest, UnsupportedFormat
 from kg.linking import reconcile as rc
-from kg.store.cache import VersionedCache
 
 router = APIRouter(tags=["reconciliation and search"])
 
@@ -25,16 +25,6 @@ JSON = "application/json"
 HTML = "text/html"
 
 
-def service_of(request: Request, engine: EngineDep) -> rc.Service:
-    """The reconciliation service for the store's current version (built on first use)."""
-    cache: VersionedCache[rc.Service] | None = getattr(request.app.state, "reconcile_cache", None)
-    if cache is None:
-        cache = rc.service_cache()
-        request.app.state.reconcile_cache = cache
-    return cache.get(engine)
-
-
-ServiceDep = Annotated[rc.Service, Depends(service_of)]
 
 
 def require(request: Request, media_type: str) -> None:
@@ -122,7 +112,9 @@ def propose_properties(request: Request, service: ServiceDep, type: str,
             summary="An HTML snippet describing an entity, for OpenRefine's preview pane")
 def preview(request: Request, engine: EngineDep, service: ServiceDep, id: str) -> Response:
     require(request, HTML)
-    return render(request, "search_preview.html", {"entity": rc.preview(service, engine, id)})
+    response = render(request, "search_preview.html", {"entity": rc.preview(service, engine, id)})
+    response.headers["Content-Security-Policy"] = EMBEDDABLE  # OpenRefine shows it in a frame
+    return response
 
 
 @router.get("/search", summary="Search names, aliases and quotes (accent- and case-insensitive)",

@@ -19,19 +19,21 @@ from urllib.parse import parse_qs
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import negotiation, shortpath
-from api.deps import WriteDep, engine_of, settings_of, write_access
+from api.deps import WriteDep, cached_graph_sizes, engine_of, settings_of, updates_enabled, write_access
 from api.errors import ApiError, StreamAborted
 from api.head import is_head
-from api.routers import service_description
+from api.streaming import ClosingStreamingResponse
 from kg import service
-from kg.errors import BadRequest, KgError, ParameterError
+from kg.errors import BadRequest, KgError, ParameterError, QuerySyntaxError
 from kg.gate import apply_update
-from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting
+from kg.media import GRAPHS, RESULTS, Offer
+from kg.store import description
+from kg.store.engine import Engine, QueryRequest, ResultKind, SerializedResult, check_nesting, with_endpoint_hint
 
 router = APIRouter(tags=["sparql"])
 query_log = logging.getLogger("tregua.query")
@@ -143,6 +145,16 @@ def _timeout(value: str | None, limit: float) -> float | None:
 # ----------------------------------------------------------------------------- query
 
 
+def service_description(request: Request) -> Response:
+    """The SPARQL 1.1 Service Description (`kg.store.description`), in any RDF format the client accepts."""
+    fmt = negotiation.choose_graph_format(request.headers.get("accept"), request.query_params.get("format"))
+    settings = settings_of(request)
+    endpoint = str(request.url.replace(query="", fragment=""))
+    triples = description.describe(endpoint, cached_graph_sizes(request), updates=updates_enabled(settings))
+    data = ox.serialize(triples, format=fmt.rdf, prefixes=description.PREFIXES) or b""
+    return Response(data, media_type=fmt.content_type, headers={"Vary": "Accept"})
+
+
 def prefers_html(accept: str | None) -> bool:
     """Whether Accept ranks text/html above every RDF format (a browser, not `*/*` or an RDF client).
 
@@ -153,7 +165,7 @@ def prefers_html(accept: str | None) -> bool:
     """
     ranges = negotiation.parse_accept(accept)
     html = negotiation.quality(ranges, "text/html")
-    return html > 0 and all(html > negotiation.quality(ranges, t.media_type) for t in negotiation.GRAPH_TYPES)
+    return html > 0 and all(html > negotiation.quality(ranges, t.media_type) for t in GRAPHS)
 
 
 @router.get("/sparql", summary="SPARQL 1.1 query (GET), or the service description without a query")
@@ -166,7 +178,7 @@ async def sparql_get(request: Request) -> Response:
         if not protocol.all("format") and prefers_html(request.headers.get("accept")):
             # A person in a browser: the editor, not raw Turtle. Machines keep the description.
             return Response(status_code=303, headers={"Location": "/query", "Vary": "Accept"})
-        return await run_in_threadpool(service_description.respond, request)
+        return await run_in_threadpool(service_description, request)
     return await run_query(request, protocol)
 
 
@@ -233,9 +245,9 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
         formats = protocol.all("format")
         accept = request.headers.get("accept")
         solutions = _choose(ResultKind.SOLUTIONS, accept, _format(formats, ResultKind.SOLUTIONS)) \
-            if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else negotiation.RESULTS_TYPES[0]
+            if kind in (None, ResultKind.SOLUTIONS, ResultKind.BOOLEAN) else RESULTS.default
         graph = _choose(ResultKind.GRAPH, accept, _format(formats, ResultKind.GRAPH)) \
-            if kind in (None, ResultKind.GRAPH) else negotiation.GRAPH_TYPES[0]
+            if kind in (None, ResultKind.GRAPH) else GRAPHS.default
         check_nesting(query)  # before any parser: too deep a nesting overflows pyoxigraph's stack
         qr = QueryRequest(
             query,
@@ -245,24 +257,27 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             base_iri=settings.base_iri,
             service_allow=allow,
         )
-        result = await serialize(engine_of(request), qr, solutions.ox_format, graph.ox_format)  # type: ignore[arg-type]
+        result = await serialize(engine_of(request), qr, solutions.results, graph.rdf)
         chosen = graph if result.kind is ResultKind.GRAPH else solutions
         outcome = "ok"
     except KgError as exc:
         _log(query, kind, type(exc).__name__, started, 0)
+        if isinstance(exc, QuerySyntaxError):
+            with_endpoint_hint(exc, query, sent_as="query")
         raise
     headers = {"Vary": "Accept"}
     if not hasattr(result.chunks, "close"):  # the whole answer is here already
         data = b"".join(result.chunks)
         _log(query, result.kind, outcome, started, len(data))
         return Response(data, media_type=chosen.content_type, headers=headers)
-    return StreamingResponse(_logged(result.chunks, query, result.kind, started),
-                             media_type=chosen.content_type, headers=headers)
+    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started),
+                                    close=result.chunks.close,  # type: ignore[attr-defined]
+                                    media_type=chosen.content_type, headers=headers)
 
 
 #: `negotiation.choose` answers by (kind, Accept, format=): clients repeat the same few Accept
 #: headers, and parsing a long one cost up to ~20 µs a query. Refusals are not kept (they raise).
-_CHOSEN: dict[tuple[ResultKind, str | None, str | None], negotiation.MediaType] = {}
+_CHOSEN: dict[tuple[ResultKind, str | None, str | None], Offer] = {}
 _CHOSEN_MAX = 512
 
 
@@ -273,7 +288,7 @@ def _format(values: list[str], kind: ResultKind) -> str | None:
     return negotiation.agreed_format(values, kind)
 
 
-def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> negotiation.MediaType:
+def _choose(kind: ResultKind, accept: str | None, fmt_param: str | None) -> Offer:
     key = (kind, accept, fmt_param)
     media = _CHOSEN.get(key)
     if media is None:
@@ -359,6 +374,8 @@ async def sparql_update(request: Request, access: WriteDep) -> Response:
                                          using=using, using_named=using_named, **access.gate_kwargs())
     except KgError as exc:
         _log(update, None, f"update-{type(exc).__name__} {who}", started, 0)
+        if isinstance(exc, QuerySyntaxError):
+            with_endpoint_hint(exc, update, sent_as="update")
         raise
     _log(update, None, f"update-ok +{report.added} -{report.removed} {who}", started, 0)
     body: dict[str, Any] = {"status": "committed", **report.as_dict()}

@@ -13,9 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import engine_of, settings_of
+from api.deps import engine_of, parse_payload, settings_of
 from api.errors import ApiError
-from api.routers.graph_store import parse_payload
 from kg import iris
 from kg.store.engine import Engine
 from kg.validation.shacl import ValidationReport, validate_document

@@ -13,9 +13,10 @@ stop on the first one with a useful message:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib.namespace import (
@@ -165,10 +166,10 @@ def _superclasses(ontology: Iterable[ox.Quad]) -> dict[str, set[str]]:
     return _Closure(lambda c: {c} | closed.get(c, set()))
 
 
-class _Closure(dict):  # type: ignore[type-arg]
+class _Closure(dict[str, set[str]]):
     """Lazily computed superclass sets (a class not in the ontology is only its own superclass)."""
 
-    def __init__(self, up):  # type: ignore[no-untyped-def]
+    def __init__(self, up: Callable[[str], set[str]]) -> None:
         super().__init__()
         self._up = up
 
@@ -316,7 +317,7 @@ def text_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildError
                 pointing[(q.predicate.value, q.object)].append(q.subject)
 
         def objs(s: ox.NamedNode | ox.BlankNode, p: str,
-                 by: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = by_subject) -> list:
+                 by: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = by_subject) -> list[Any]:
             return [q.object for q in by.get(s, []) if q.predicate.value == p]
 
         def where_of(node: ox.NamedNode | ox.BlankNode, f: ParsedFile = f) -> SourceLocation:

@@ -150,7 +150,7 @@ def rdfs_entailments(
     derived_types: dict[str, list[ox.NamedNode | ox.BlankNode]] = {}
     for s, p_, o in new:
         if p_ == rdf_type:
-            derived_types.setdefault(o.value, []).append(s)  # type: ignore[union-attr]
+            derived_types.setdefault(o.value, []).append(s)
     for c, ups_c in sorted(supers.items()):
         if not ups_c:
             continue
@@ -167,7 +167,7 @@ def rdfs_entailments(
                 new.add((s, rdf_type, u))
     existing = [t for t in new if any(True for _ in store.quads_for_pattern(t[0], t[1], t[2], None))]
     fresh = new.difference(existing)
-    return sorted((ox.Quad(s, p_, o, target) for s, p_, o in fresh), key=str)  # type: ignore[arg-type]
+    return sorted((ox.Quad(s, p_, o, target) for s, p_, o in fresh), key=str)
 
 
 def _infer_in_oxigraph(ontology: list[ox.Quad], data: list[ox.Quad], graph: str) -> list[ox.Quad]:

@@ -16,11 +16,15 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar, cast
 
 import pyoxigraph as ox
 
 from kg import iris
 from kg.errors import BuildError, SourceLocation
+
+#: Any term of a quad: `fix` below keeps the kind it is given.
+_T = TypeVar("_T", bound=ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph)
 
 RDF_SUFFIXES = {".ttl": ox.RdfFormat.TURTLE, ".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
                 ".nt": ox.RdfFormat.N_TRIPLES}
@@ -135,13 +139,13 @@ def stable_blank_nodes(quads: list[ox.Quad], *, scope: str) -> list[ox.Quad]:
     dataset = ox.Dataset(quads)
     dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
 
-    def fix(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph):
+    def fix(term: _T) -> _T:
         if isinstance(term, ox.BlankNode):
             digest = hashlib.sha256(f"{scope}|{term.value}".encode()).hexdigest()[:24]
-            return ox.BlankNode("b" + digest)
+            return cast(_T, ox.BlankNode("b" + digest))  # term is a BlankNode, so _T is too
         return term
 
-    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name))  # type: ignore[arg-type]
+    return [ox.Quad(fix(q.subject), q.predicate, fix(q.object), fix(q.graph_name))
             for q in dataset]
 
 

@@ -12,22 +12,16 @@ from xml.sax.saxutils import quoteattr
 
 import pyoxigraph as ox
 
+from kg import media
 from kg.store.engine import Term
 from kg.vocab import XSD
 
 #: The W3C format IRI that names SPARQL 1.1 TSV: the `profile` parameter that sets it apart from plain TSV.
-SPARQL_TSV_PROFILE = "http://www.w3.org/ns/formats/SPARQL_Results_TSV"
-#: format name -> media type (SPARQL 1.1 result formats, plus plain CSV/TSV and a plain JSON array
-#: for spreadsheets and JavaScript tools). `tsv` is plain TSV; `sparql-tsv` is SPARQL 1.1 TSV.
-FORMATS: dict[str, str] = {
-    "csv": "text/csv; charset=utf-8",
-    "tsv": "text/tab-separated-values; charset=utf-8",
-    "sparql-tsv": f'text/tab-separated-values; charset=utf-8; profile="{SPARQL_TSV_PROFILE}"',
-    "sparql-json": "application/sparql-results+json",
-    "json": "application/json",
-    "xml": "application/sparql-results+xml",
-    "html": "text/html; charset=utf-8",
-}
+SPARQL_TSV_PROFILE = media.TSV.profile
+#: format name -> Content-Type (SPARQL 1.1 result formats, plus plain CSV/TSV and a plain JSON array
+#: for spreadsheets and JavaScript tools), from the one format table `kg.media` (its CANNED menu).
+#: `tsv` is plain TSV; `sparql-tsv` is SPARQL 1.1 TSV.
+FORMATS: dict[str, str] = {offer.short: media.canned_content_type(offer) for offer in media.CANNED}
 
 
 def plain_value(term: Term | None) -> str:

@@ -224,7 +224,7 @@ def vocabulary_labels() -> dict[str, tuple[str, ...]]:
     for path in sorted(paths.ONTOLOGY_DIR.glob("*.ttl")):
         for quad in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
             if quad.predicate.value in LABEL_PROPERTIES and isinstance(quad.subject, ox.NamedNode):
-                labels.setdefault(quad.subject.value, []).append(str(quad.object.value))  # type: ignore[union-attr]
+                labels.setdefault(quad.subject.value, []).append(str(quad.object.value))
     return {iri: tuple(found) for iri, found in labels.items()}
 
 

@@ -82,18 +82,20 @@ def run_restore(args: argparse.Namespace) -> int:
     from kg.journal import Journal, recover
     from kg.journal.log import APPLIED_FILE
     from kg.store.backup import restore
+    from kg.store.serving import not_served
 
     path = store_path(args)
-    restore(args.backup, path)
-    journal = Journal.for_store(path)
-    if not journal.path.exists():
-        # A store restored where there is no journal starts a new one: its recorded position
-        # names an entry of a journal that is not here.
-        (path / APPLIED_FILE).unlink(missing_ok=True)
-        print(f"restored {args.backup} to {path}; no journal at {journal.path}, so nothing replayed "
-              "(a new journal starts with the next write)", file=sys.stderr)
-        return EXIT_OK
-    replayed = recover(path, journal)
+    with not_served(path, "restore"):  # a served store is never swapped under its server
+        restore(args.backup, path)
+        journal = Journal.for_store(path)
+        if not journal.path.exists():
+            # A store restored where there is no journal starts a new one: its recorded position
+            # names an entry of a journal that is not here.
+            (path / APPLIED_FILE).unlink(missing_ok=True)
+            print(f"restored {args.backup} to {path}; no journal at {journal.path}, so nothing replayed "
+                  "(a new journal starts with the next write)", file=sys.stderr)
+            return EXIT_OK
+        replayed = recover(path, journal)
     print(f"restored {args.backup} to {path}; {replayed} later journal entr{'y' if replayed == 1 else 'ies'} "
           f"from {journal.path} replayed", file=sys.stderr)
     return EXIT_OK

@@ -16,12 +16,17 @@ def configure_build(p: argparse.ArgumentParser) -> None:
 
 def run_build(args: argparse.Namespace) -> int:
     from kg.build.pipeline import build
+    from kg.store.serving import not_served
 
     inputs = dirs(args)
-    report = build(store_path(args), progress=not args.quiet, semantics=args.semantics, engine=args.engine,
-                   shared_dir=inputs["shared_dir"], sources_dir=inputs["sources_dir"],
-                   ontology_dir=inputs["ontology_dir"], shapes_dir=inputs["shapes_dir"],
-                   extra_sources_dirs=inputs["extra_sources_dirs"])
+    # Refused while a server serves the store: the swap would leave it serving the old directory
+    # (its workers never reopen), and its next write would go to a store the journal's position
+    # no longer describes. Held for the whole build, so no server starts half-way through it.
+    with not_served(store_path(args), "build"):
+        report = build(store_path(args), progress=not args.quiet, semantics=args.semantics,
+                       engine=args.engine, shared_dir=inputs["shared_dir"], sources_dir=inputs["sources_dir"],
+                       ontology_dir=inputs["ontology_dir"], shapes_dir=inputs["shapes_dir"],
+                       extra_sources_dirs=inputs["extra_sources_dirs"])
     replayed = report.journal
     if args.quiet and replayed is not None and replayed.quarantine:
         # refused edits are news even to a quiet build: they wait in the quarantine file

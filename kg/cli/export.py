@@ -6,15 +6,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from kg import media
 from kg.cli.options import EXIT_OK, add_store, store_path
 from kg.errors import BadRequest
 
 
 def configure_export(p: argparse.ArgumentParser) -> None:
-    from kg.store.export import FORMATS
-
     add_store(p)
-    p.add_argument("--format", default="nquads", choices=sorted(FORMATS),
+    p.add_argument("--format", default="nquads", choices=sorted(media.GRAPHS.names()),
                    help="serialisation (default: nquads)")
     p.add_argument("--graph", default=None, help="only this named graph (IRI)")
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")

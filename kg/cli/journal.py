@@ -3,7 +3,8 @@
 The journal itself is `kg.journal`; this is only its command line.
 
 Each finds the journal of `--store` as the server does (`KG_JOURNAL`, else STORE.journal).
-`kg revert` writes: like `kg link`, it needs the store to itself (stop the server first).
+`kg revert` writes: like `kg link`, it needs the store to itself, and refuses while a server
+serves it (`kg.store.serving`).
 """
 
 from __future__ import annotations
@@ -78,9 +79,11 @@ def configure_revert(p: argparse.ArgumentParser) -> None:
 
 def run_revert(args: argparse.Namespace) -> int:
     from kg.journal.history import revert
+    from kg.store.serving import not_served
 
     who = args.who or getpass.getuser()
-    entry, report = revert(_store(args), args.id, who=who, request_id=f"kg-revert-{args.id[:13]}")
+    with not_served(_store(args), "revert"):
+        entry, report = revert(_store(args), args.id, who=who, request_id=f"kg-revert-{args.id[:13]}")
     print(f"reverted entry {entry.position} ({entry.id}): {report.removed} quad(s) removed, {report.added} "
           f"restored; the revert is journal entry {report.entry}", file=sys.stderr)
     return 0

@@ -31,8 +31,11 @@ def configure_link(p: argparse.ArgumentParser) -> None:
 
 
 def run_link(args: argparse.Namespace) -> int:
-    plan = review.link(args.candidates, store_path(args), reviewed_on=args.date,
-                       wikidata_api=args.check_wikidata, reviewed_links=args.reviewed_links)
+    from kg.store.serving import not_served
+
+    with not_served(store_path(args), "link"):
+        plan = review.link(args.candidates, store_path(args), reviewed_on=args.date,
+                           wikidata_api=args.check_wikidata, reviewed_links=args.reviewed_links)
     print_plan(plan)
     return EXIT_OK
 

@@ -10,7 +10,10 @@ import argparse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
+
+if TYPE_CHECKING:
+    from kg.config import Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 
@@ -25,7 +28,7 @@ class Command:
     run: Callable[[argparse.Namespace], int]
 
 
-def settings():  # type: ignore[no-untyped-def]
+def settings() -> Settings:
     from kg.config import Settings
 
     return Settings()

@@ -7,17 +7,22 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from kg import media
 from kg.cli.options import EXIT_OK, add_store, store_path
 from kg.errors import BadRequest, ParameterError, UnsupportedFormat
 
-SOLUTION_FORMATS = ("csv", "tsv", "json", "xml")
-GRAPH_FORMATS = ("ttl", "nt", "nq", "trig", "jsonld", "rdfxml")
+#: `--format` names: those of kg.media's menus, the same as `format=` at /sparql and /queries.
+FORMAT_CHOICES = list(dict.fromkeys([
+    *media.RESULTS.names(),
+    *(o.short for o in media.CANNED if media.Carries.PAGE not in o.format.carries),
+    *media.GRAPHS.names(),
+]))
 
 
 def configure_query(p: argparse.ArgumentParser) -> None:
     add_store(p)
     p.add_argument("query", nargs="?", help="SPARQL query text; '-' reads it from stdin, @FILE from a file")
-    p.add_argument("--format", default=None, choices=[*SOLUTION_FORMATS, "sparql-json", *GRAPH_FORMATS],
+    p.add_argument("--format", default=None, choices=FORMAT_CHOICES,
                    help="result format (default: csv for SELECT/ASK, ttl for CONSTRUCT/DESCRIBE)")
     p.add_argument("--canned", metavar="NAME", default=None,
                    help="run the canned query queries/NAME.rq instead (as GET /queries/NAME does)")
@@ -57,27 +62,20 @@ def run_query(args: argparse.Namespace) -> int:
     result = run_query(store, QueryRequest(text, service_allow=get_settings().service_allow_list))
     fmt = args.format
     if isinstance(result, ox.QueryTriples):  # a CONSTRUCT/DESCRIBE result
-        graph_formats = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES,
-                         "nq": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG,
-                         "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}
-        if fmt is None:
-            fmt = "ttl"
-        if fmt not in graph_formats:
+        graph = media.GRAPHS.get(fmt or "ttl")
+        if graph is None or graph.format.rdf is None:
             raise UnsupportedFormat(f"--format {fmt} does not fit a CONSTRUCT/DESCRIBE result",
-                                    offered=list(graph_formats))
+                                    offered=media.GRAPHS.names())
         from kg.iris import PREFIXES
 
-        data = ox.serialize(result, format=graph_formats[fmt],
-                            prefixes=PREFIXES if fmt in ("ttl", "trig") else None)
+        data = ox.serialize(result, format=graph.format.rdf,
+                            prefixes=PREFIXES if graph.format in (media.TURTLE, media.TRIG) else None)
     else:
-        solution_formats = {"csv": ox.QueryResultsFormat.CSV, "tsv": ox.QueryResultsFormat.TSV,
-                            "json": ox.QueryResultsFormat.JSON, "xml": ox.QueryResultsFormat.XML}
-        if fmt is None:
-            fmt = "csv"
-        if fmt not in solution_formats:
+        solutions = media.RESULTS.get(fmt or "csv")
+        if solutions is None or solutions.format.results is None:
             raise UnsupportedFormat(f"--format {fmt} does not fit a SELECT/ASK result",
-                                    offered=list(solution_formats))
-        data = result.serialize(format=solution_formats[fmt])
+                                    offered=media.RESULTS.names())
+        data = result.serialize(format=solutions.format.results)
     sys.stdout.buffer.write(data or b"")
     sys.stdout.buffer.flush()
     return EXIT_OK

@@ -57,5 +57,7 @@ def inference_delta(vd: VirtualDataset, rules: Rules) -> tuple[list[ox.Quad], li
     # an inferred triple now asserted in a data graph is no longer "inferred"
     lost |= {t for t in present & after if t in derived_before or t in derived_after}
     new = derived_after - present
-    to_quads = lambda ts: sorted((ox.Quad(t[0], t[1], t[2], inferred) for t in ts), key=str)  # noqa: E731
+    def to_quads(triples: set[tuple[Any, Any, Any]]) -> list[ox.Quad]:
+        return sorted((ox.Quad(t[0], t[1], t[2], inferred) for t in triples), key=str)
+
     return to_quads(lost), to_quads(new)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pyoxigraph as ox
@@ -273,7 +273,9 @@ class ShapeReach:
                     back(sub, reached)
 
         back(self._back, {n for n in changed if is_node(n) and not is_vocabulary(n)})
-        quads = lambda s_, p_, o_: data_quads(vd.pattern(s_, p_, o_))  # noqa: E731
+        def quads(s_: Any, p_: Any, o_: Any) -> Iterator[ox.Quad]:
+            return data_quads(vd.pattern(s_, p_, o_))
+
         for node, shapes in candidates.items():
             classes = {q.object for q in quads(node, RDF_TYPE, None)}
             classes |= {c for t in list(classes) for c in self.superclasses.get(t, set())}

@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -249,8 +250,29 @@ def export_trig(journal: Journal, graph: str) -> tuple[bytes, int, int]:
     if removed:
         lines.append("# The edits also REMOVED these quads; delete them from the source file by hand:")
         lines += [f"#   {q}" for q in removed]
-    body = ox.serialize(added, format=ox.RdfFormat.TRIG, prefixes=iris.PREFIXES) if added else b""
+    body = ox.serialize(added, format=ox.RdfFormat.TRIG, prefixes=plain_prefixes(added)) if added else b""
     return ("\n".join(lines) + "\n\n").encode() + (body or b""), len(added), len(removed)
+
+
+_PLAIN_LOCAL = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_-])?)?")
+
+
+def plain_prefixes(quads: Iterable[ox.Quad]) -> dict[str, str]:
+    """The prefixes of `kg/iris.py` under which every IRI of `quads` has a plain local part.
+
+    pyoxigraph's TriG writer uses any prefix that matches and escapes what a local part cannot
+    hold (`id:person\\/oscar-ortiz`): valid, but odd in a file meant for review. A prefix is kept
+    only if no IRI it would shorten needs an escape, so those IRIs are written in full instead.
+
+    >>> q = ox.Quad(ox.NamedNode(iris.entity_iri("person", "oscar-ortiz")),
+    ...             ox.NamedNode(iris.TG + "role"), ox.NamedNode(iris.TG + "Minister"))
+    >>> sorted(plain_prefixes([q]))
+    ['dct', 'foaf', 'oa', 'org', 'owl', 'prov', 'rdf', 'rdfs', 'schema', 'sh', 'skos', 'tg', 'time', 'wd', 'xsd']
+    """
+    names = {t.value for q in quads for t in (q.subject, q.predicate, q.object, q.graph_name)
+             if isinstance(t, ox.NamedNode)}
+    return {prefix: ns for prefix, ns in iris.PREFIXES.items()
+            if all(_PLAIN_LOCAL.fullmatch(n[len(ns):]) for n in names if n.startswith(ns))}
 
 
 def source_file_name(graph: str) -> str | None:

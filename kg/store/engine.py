@@ -140,6 +140,50 @@ def check_nesting(text: str, *, limit: int = MAX_NESTING) -> None:
             depth = max(depth - 1, 0)
 
 
+#: The hint of a syntax error in text that is the other kind of SPARQL request.
+WRONG_ENDPOINT = {
+    "query": "this is an update: POST it to /sparql/update with the write token",
+    "update": "this is a query: send it to /sparql",
+}
+
+
+def wrong_endpoint(text: str, *, sent_as: str) -> str | None:
+    """The hint to give when `text`, refused as a `sent_as` ("query" or "update"), parses as the other.
+
+    pyoxigraph's parser then names the wrong keyword ("expected CONSTRUCT" for an update sent as a
+    query), so we try its parser for the other kind on an empty in-memory store: cheap, and
+    nothing is read or written. Text naming SERVICE is not tried (that would call out).
+
+    >>> wrong_endpoint("INSERT DATA { <urn:a> <urn:b> <urn:c> }", sent_as="query")
+    'this is an update: POST it to /sparql/update with the write token'
+    >>> wrong_endpoint("SELECT * WHERE { ?s ?p ?o }", sent_as="update")
+    'this is a query: send it to /sparql'
+    >>> wrong_endpoint("SELEC * WHERE {}", sent_as="update") is None
+    True
+    """
+    if "service" in text.lower():
+        return None
+    try:
+        check_nesting(text)
+        if sent_as == "query":
+            ox.Store().update(text)
+        else:
+            ox.Store().query(text)
+    except SyntaxError:
+        return None
+    except Exception:
+        pass
+    return WRONG_ENDPOINT[sent_as]
+
+
+def with_endpoint_hint(exc: QuerySyntaxError, text: str, *, sent_as: str) -> QuerySyntaxError:
+    """`exc` with the wrong-endpoint hint when `text` is the other kind of request (see above)."""
+    hint = wrong_endpoint(text, sent_as=sent_as)
+    if hint is not None:
+        exc.hint = hint
+    return exc
+
+
 def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     """Turn pyoxigraph's SyntaxError into ours, keeping the parser's message and position."""
     msg = str(exc)

@@ -11,28 +11,23 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from kg import iris
+from kg import iris, media
 from kg.errors import BadRequest, NotFound, UnsupportedFormat
 
-FORMATS: dict[str, ox.RdfFormat] = {
-    "nquads": ox.RdfFormat.N_QUADS,
-    "nq": ox.RdfFormat.N_QUADS,
-    "trig": ox.RdfFormat.TRIG,
-    "ttl": ox.RdfFormat.TURTLE,
-    "turtle": ox.RdfFormat.TURTLE,
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "xml": ox.RdfFormat.RDF_XML,
-}
+#: The names `kg export --format` accepts: those of the RDF menu of `kg.media`, as `format=` at /sparql.
+FORMATS: list[str] = sorted(media.GRAPHS.names())
 
 
 def rdf_format(name: str) -> ox.RdfFormat:
-    """The pyoxigraph format for a CLI name; raises UnsupportedFormat listing the names offered."""
-    try:
-        return FORMATS[name.lower()]
-    except KeyError:
-        raise UnsupportedFormat(f"unknown export format {name!r}", offered=sorted(FORMATS)) from None
+    """The pyoxigraph format for a CLI name; raises UnsupportedFormat listing the names offered.
+
+    >>> rdf_format("nquads") == ox.RdfFormat.N_QUADS, rdf_format("ttl") == ox.RdfFormat.TURTLE
+    (True, True)
+    """
+    offer = media.GRAPHS.get(name)
+    if offer is None or offer.format.rdf is None:
+        raise UnsupportedFormat(f"unknown export format {name!r}", offered=FORMATS)
+    return offer.format.rdf
 
 
 def export(store: ox.Store, format: str, graph: str | None, out: BinaryIO) -> None:
@@ -47,11 +42,11 @@ def export(store: ox.Store, format: str, graph: str | None, out: BinaryIO) -> No
             raise BadRequest(f"--graph {graph!r} is not an IRI", hint=f"e.g. --graph {iris.GRAPH_ONTOLOGY}")
         node = ox.NamedNode(graph)
         if not store.contains_named_graph(node):
-            names = sorted(g.value for g in store.named_graphs())  # type: ignore[union-attr]
+            names = sorted(g.value for g in store.named_graphs())
             raise NotFound(f"no graph <{graph}> in the store", suggestions=names)
         if fmt.supports_datasets:
             quads = list(store.quads_for_pattern(None, None, None, node))
-            ox.serialize(quads, out, format=fmt, prefixes=prefixes)  # type: ignore[call-arg]
+            ox.serialize(quads, out, format=fmt, prefixes=prefixes)
         else:
             store.dump(out, format=fmt, from_graph=node, prefixes=prefixes)
         return
@@ -59,4 +54,4 @@ def export(store: ox.Store, format: str, graph: str | None, out: BinaryIO) -> No
         store.dump(out, format=fmt, prefixes=prefixes)
         return
     triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in store}, key=str)
-    ox.serialize(triples, out, format=fmt, prefixes=prefixes)  # type: ignore[call-arg]
+    ox.serialize(triples, out, format=fmt, prefixes=prefixes)

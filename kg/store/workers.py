@@ -55,7 +55,7 @@ from typing import Any, NoReturn
 
 import pyoxigraph as ox
 
-from kg import errors, service
+from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
 from kg.store.engine import (
@@ -85,29 +85,9 @@ BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
 
 
 
-def _format_names() -> dict[tuple[type, str], str]:
-    out: dict[tuple[type, str], str] = {}
-    for owner in (ox.RdfFormat, ox.QueryResultsFormat):
-        for name in dir(owner):
-            if name.isupper() and isinstance(getattr(owner, name), owner):
-                out[(owner, getattr(owner, name).media_type)] = name
-    return out
-
-
-#: (format class, media type) -> attribute name, built once: scanning `dir()` per query cost ~12 µs.
-_FORMAT_NAMES = _format_names()
-
-
 def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
-    """Formats cannot be pickled: they cross the pipe by their attribute name (`TURTLE`)."""
-    owner = ox.RdfFormat if isinstance(fmt, ox.RdfFormat) else ox.QueryResultsFormat
-    name = _FORMAT_NAMES.get((owner, fmt.media_type))
-    if name is not None and getattr(owner, name) == fmt:
-        return name
-    for name in dir(owner):
-        if name.isupper() and getattr(owner, name) == fmt:
-            return name
-    raise ValueError(f"unknown format {fmt!r}")
+    """Formats cannot be pickled: they cross the pipe by their key in the format table `kg.media`."""
+    return media.of_ox(fmt).key
 
 
 _SERVICE_RE = re.compile("SERVICE", re.IGNORECASE)
@@ -139,7 +119,10 @@ def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
                 "the remote answer is not shown", "check that the endpoint is up and answers SPARQL",
                 None, None)
     if isinstance(exc, OSError):
-        return ("StoreUnavailable", f"the store could not be read: {exc}", None, None, None)
+        # The OS error names files of the server: logged, never sent to the client.
+        log.warning("the store could not be read: %s", exc)
+        return ("StoreUnavailable", f"the store could not be read ({type(exc).__name__})",
+                "retry later; if it persists, tell the operator", None, None)
     # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
     # (e.g. a bad regular expression).
     return ("BadRequest", f"the query failed during evaluation: {exc}", "check the query", None, None)
@@ -208,7 +191,7 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
         result = run_query(store, request)
         kind = result_kind(result)
         if kind is ResultKind.GRAPH:
-            fmt = getattr(ox.RdfFormat, graph_format)
+            fmt = media.rdf_of(graph_format)
             writer = _ChunkWriter(conn, kind, fmt.media_type, chunk_size)
             if fmt in BUFFERED_GRAPH_FORMATS:
                 triples = []
@@ -218,13 +201,14 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
                         raise errors.ResultTooLarge(
                             f"the result has more than {max_rows} triples, too many for {fmt.name}",
                             hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
-                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
             else:
-                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]
+                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]  # the same
         else:
-            fmt_r = getattr(ox.QueryResultsFormat, solutions_format)
+            fmt_r = media.results_of(solutions_format)
             writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
-            result.serialize(writer, format=fmt_r)  # type: ignore[union-attr,arg-type]
+            # a GRAPH result took the branch above; _ChunkWriter is a write()-only binary file
+            result.serialize(writer, format=fmt_r)  # type: ignore[arg-type]
         writer.finish()
     except Exception as exc:
         if writer is None or not writer.head_sent:
@@ -235,10 +219,10 @@ def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutio
 
 def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int) -> None:
     """The whole store in a dataset format, written chunk by chunk to the pipe (never held whole)."""
-    fmt = getattr(ox.RdfFormat, graph_format)
+    fmt = media.rdf_of(graph_format)
     writer = _ChunkWriter(conn, ResultKind.GRAPH, fmt.media_type, chunk_size)
     try:
-        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]
+        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
         writer.finish()
     except Exception as exc:
         writer.fail(exc, "")
@@ -384,6 +368,13 @@ class _Stream:
         self.pending: bytes | None = first
         self.deadline = deadline
         self.limit = limit
+        # The response may close the stream from another thread while one reads it.
+        self._lock = threading.Lock()
+
+    def _take(self) -> _Worker | None:
+        with self._lock:
+            worker, self.worker = self.worker, None
+        return worker
 
     def __iter__(self) -> _Stream:
         return self
@@ -410,14 +401,15 @@ class _Stream:
         tag, body = frame[:1], frame[1:]
         if tag == _DATA:
             return body
-        self.worker = None
+        if self._take() is not worker:  # closed meanwhile: that worker was ended already
+            raise StopIteration
         self.pool._release(worker)
         if tag == _FAIL:
             raise rebuild_error(pickle.loads(body))
         raise StopIteration
 
     def close(self) -> None:
-        worker, self.worker = self.worker, None
+        worker = self._take()
         if worker is not None:
             self.pool._replace_later(worker)
 
@@ -469,7 +461,7 @@ def _context() -> multiprocessing.context.BaseContext:
 def initial_version(store_path: Path) -> str:
     """The build's version stamp when `kg.store` provides one, else a fresh unique stamp."""
     try:
-        from kg.store import store_version  # type: ignore[import-not-found,unused-ignore]
+        from kg.store import store_version
 
         return str(store_version(store_path))
     except Exception:
@@ -488,8 +480,12 @@ class WorkerPoolEngine:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
-                 journal: Journal | None = None) -> None:
+                 journal: Journal | None = None, queue: int = 64) -> None:
         self.store_path = Path(store_path)
+        #: Queries that may wait for a worker at once; one more is refused (`Overloaded`) at once.
+        self.queue = queue
+        self._waiting = 0
+        self.refused = 0
         #: Where the gate appends each commit first; `start()` brings the store up to it.
         self.journal = journal
         self.size = workers
@@ -512,7 +508,10 @@ class WorkerPoolEngine:
         self._generation = 0
         self.timeouts = 0
         #: Threads for requests that must wait for a busy pool (the event loop must not block).
-        self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=64, thread_name_prefix="kg-wait")
+        # The queue bound is enforced before a job is handed to these threads, so the executor's
+        # own (unbounded) queue holds at most `queue` jobs beyond its threads.
+        self._waiters = concurrent.futures.ThreadPoolExecutor(max_workers=max(queue, 1),
+                                                              thread_name_prefix="kg-wait")
 
     # -- life cycle
 
@@ -629,20 +628,49 @@ class WorkerPoolEngine:
         limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
         return limit, time.monotonic() + limit
 
-    def _acquire(self, deadline: float, limit: float) -> _Worker:
+    def _overloaded(self) -> errors.Overloaded:
+        self.refused += 1
+        return errors.Overloaded(
+            f"all {self.size} query workers are busy and {self.queue} queries are already waiting",
+            hint="retry after the Retry-After delay; the operator can raise KG_QUERY_WORKERS or KG_QUERY_QUEUE")
+
+    def _reserve(self) -> None:
+        """Take a place in the queue of waiting queries, or raise `Overloaded` when it is full."""
         with self._cond:
-            while self._paused or not self._idle:
-                if self._closed:
-                    raise errors.StoreUnavailable("the server is shutting down")
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    self.timeouts += 1
-                    raise errors.QueryTimeout(
-                        f"no query worker became free within the {limit:g} s limit (all busy)",
-                        hint="retry later, or raise KG_QUERY_WORKERS")
-                self._cond.wait(remaining)
-            self._busy += 1
-            return self._idle.pop()
+            if self._waiting >= self.queue:
+                raise self._overloaded()
+            self._waiting += 1
+
+    def _acquire(self, deadline: float, limit: float, *, reserved: bool = False) -> _Worker:
+        """An idle worker. A query that must wait takes a place in the bounded queue (or is
+        refused at once when it is full); `reserved`: the caller took that place already, and
+        it is given back here either way."""
+        with self._cond:
+            queued = reserved
+            try:
+                if not queued and (self._paused or not self._idle):
+                    if self._waiting >= self.queue:
+                        raise self._overloaded()
+                    self._waiting += 1
+                    queued = True
+                return self._acquire_locked(deadline, limit)
+            finally:
+                if queued:
+                    self._waiting -= 1
+
+    def _acquire_locked(self, deadline: float, limit: float) -> _Worker:
+        while self._paused or not self._idle:
+            if self._closed:
+                raise errors.StoreUnavailable("the server is shutting down")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                self.timeouts += 1
+                raise errors.QueryTimeout(
+                    f"no query worker became free within the {limit:g} s limit (all busy)",
+                    hint="retry later, or raise KG_QUERY_WORKERS")
+            self._cond.wait(remaining)
+        self._busy += 1
+        return self._idle.pop()
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
@@ -697,9 +725,9 @@ class WorkerPoolEngine:
             raise errors.StoreUnavailable("the query worker died while answering",
                                           hint="the query may need more memory than allowed") from exc
 
-    def _call(self, op: str, *args: Any, timeout: float | None = None) -> Any:
+    def _call(self, op: str, *args: Any, timeout: float | None = None, reserved: bool = False) -> Any:
         limit, deadline = self._deadline(timeout)
-        worker = self._acquire(deadline, limit)
+        worker = self._acquire(deadline, limit, reserved=reserved)
         self._send(worker, (op, *args))
         self._await(worker, deadline, limit)
         status, value = self._recv(worker)
@@ -743,8 +771,12 @@ class WorkerPoolEngine:
         """Start the query; the first chunk arrives before this returns, so errors and timeouts
         before any output become proper HTTP errors. Later chunks stream through `chunks`,
         still under the deadline: past it the worker is killed and the stream ends early."""
+        return self._serialize_sync(request, solutions_format, graph_format)
+
+    def _serialize_sync(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
+                        graph_format: ox.RdfFormat, *, reserved: bool = False) -> SerializedResult:
         limit, deadline = self._deadline(request.timeout)
-        worker = self._acquire(deadline, limit)
+        worker = self._acquire(deadline, limit, reserved=reserved)
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         self._await(worker, deadline, limit)
@@ -767,7 +799,6 @@ class WorkerPoolEngine:
         """`serialize` for an event loop: waits on the worker's pipe with the loop (no thread hop),
         which is most of the per-query overhead for small results. Falls back to a thread when no
         worker is idle (waiting for one is a blocking wait)."""
-        import asyncio
 
         limit, deadline = self._deadline(request.timeout)
         worker = self._try_idle()
@@ -776,14 +807,33 @@ class WorkerPoolEngine:
             # queued for a thread counts too).
             def wait_then_run() -> SerializedResult:
                 left = max(deadline - time.monotonic(), 0.001)
-                return self.serialize(dataclasses.replace(request, timeout=left),
-                                      solutions_format=solutions_format, graph_format=graph_format)
+                return self._serialize_sync(dataclasses.replace(request, timeout=left), solutions_format,
+                                            graph_format, reserved=True)
 
-            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_run)
+            return await self._queued(wait_then_run)
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         await self._await_reply(worker, deadline, limit)
         return self._first_message(worker, deadline, limit)
+
+    async def _queued(self, fn: Callable[[], T]) -> T:
+        """Run `fn` (which waits for a worker with `reserved=True`) in a waiter thread, after
+        taking its place in the bounded queue: the executor's own queue is unbounded. A job
+        cancelled before it ran gives its place back."""
+        import asyncio
+
+        self._reserve()
+        try:
+            job = self._waiters.submit(fn)
+        except RuntimeError:  # shut down
+            self._unreserve()
+            raise errors.StoreUnavailable("the server is shutting down") from None
+        job.add_done_callback(lambda f: self._unreserve() if f.cancelled() else None)
+        return await asyncio.wrap_future(job)
+
+    def _unreserve(self) -> None:
+        with self._cond:
+            self._waiting -= 1
 
     async def _await_reply(self, worker: _Worker, deadline: float, limit: float) -> None:
         """Wait on the event loop until the worker's pipe is readable, or end it at the deadline.
@@ -818,15 +868,14 @@ class WorkerPoolEngine:
     async def _call_async(self, op: str, *args: Any, timeout: float | None) -> Any:
         """`_call` for an event loop: the worker's pipe is awaited with the loop (no thread hop),
         as in `serialize_async`. Falls back to a thread when no worker is idle."""
-        import asyncio
 
         limit, deadline = self._deadline(timeout)
         worker = self._try_idle()
         if worker is None:
             def wait_then_call() -> Any:
-                return self._call(op, *args, timeout=max(deadline - time.monotonic(), 0.001))
+                return self._call(op, *args, timeout=max(deadline - time.monotonic(), 0.001), reserved=True)
 
-            return await asyncio.get_running_loop().run_in_executor(self._waiters, wait_then_call)
+            return await self._queued(wait_then_call)
         self._send(worker, (op, *args))
         await self._await_reply(worker, deadline, limit)
         status, value = self._recv(worker)
@@ -864,6 +913,11 @@ class WorkerPoolEngine:
     def workers_alive(self) -> int:
         with self._cond:
             return sum(1 for w in self._live if w.process.is_alive())
+
+    def workers_busy(self) -> int:
+        """Workers running a query or holding an unfinished stream (0 when the service is idle)."""
+        with self._cond:
+            return self._busy
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers, idle or busy (health checks, tests)."""

@@ -508,7 +508,7 @@ def _message(shapes: Shapes, *nodes: Term) -> str:
         messages = shapes.values(node, SH + "message")
         english = [m for m in messages if isinstance(m, ox.Literal) and m.language in ("en", None)]
         if english or messages:
-            return (english or messages)[0].value  # type: ignore[union-attr]
+            return (english or messages)[0].value
     return ""
 
 
@@ -561,7 +561,7 @@ def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> l
             value = row["value"] if check.has_value else None
             out.append(
                 Violation(
-                    focus_node=row["this"].value,  # type: ignore[index,union-attr]
+                    focus_node=row["this"].value,
                     path=check.path,
                     constraint=check.component,
                     message=check.message,

@@ -157,10 +157,10 @@ def validate_graph(
     )
     if focus_nodes is not None:
         _keep_results_about(report, {_focus_term(n) for n in focus_nodes})
-    results = results_of(report)  # type: ignore[arg-type]
+    results = results_of(report)
     violations = [r for r in results if r.severity == "Violation"]
     warnings = [r for r in results if r.severity != "Violation"]
-    turtle = report.serialize(format="turtle") if results else ""  # type: ignore[union-attr]
+    turtle = report.serialize(format="turtle") if results else ""
     return ValidationReport(not violations, violations, warnings, turtle)
 
 

@@ -130,3 +130,15 @@ def test_the_home_page_links_the_dumps_and_the_void(server: Server) -> None:
     for href in ('href="/dumps/tregua.nq"', 'href="/dumps/tregua.trig"', 'href="/.well-known/void"'):
         assert href in home
     assert 'href="/rdf-graph-store?default"' not in home
+
+
+@pytest.mark.parametrize("accept", ["text/html", "text/html,application/xhtml+xml;q=0.9",
+                                    "application/pdf, */*;q=0.01"])
+def test_void_answers_a_browser_with_turtle(server: Server, accept: str) -> None:
+    with server.client() as client:
+        response = client.get("/.well-known/void", headers={"Accept": accept})
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("text/turtle")
+        assert VOID in response.text
+        refused = client.get("/.well-known/void", headers={"Accept": "application/pdf, image/png"})
+        assert refused.status_code == 406

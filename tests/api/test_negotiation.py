@@ -6,8 +6,6 @@ import pyoxigraph as ox
 import pytest
 
 from api.negotiation import (
-    GRAPH_TYPES,
-    RESULTS_TYPES,
     by_short_name,
     choose,
     negotiate,
@@ -15,6 +13,7 @@ from api.negotiation import (
     quality,
 )
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.media import GRAPHS, RESULTS
 from kg.store.engine import ResultKind
 
 
@@ -94,7 +93,7 @@ def test_unsatisfiable_accept_lists_what_is_offered(accept: str, kind: ResultKin
     with pytest.raises(UnsupportedFormat) as info:
         choose(kind, accept=accept)
     offered = info.value.offered
-    table = GRAPH_TYPES if kind is ResultKind.GRAPH else RESULTS_TYPES
+    table = GRAPHS if kind is ResultKind.GRAPH else RESULTS
     assert offered == [t.media_type for t in table if t.alias_of is None]
 
 
@@ -122,11 +121,20 @@ def test_format_parameter_wins_over_accept(
 
 def test_unknown_format_parameter_names_the_choices() -> None:
     with pytest.raises(ParameterError) as info:
-        by_short_name("ttl", RESULTS_TYPES)
+        by_short_name("ttl", RESULTS)
     assert info.value.name == "format"
     assert "csv, json, tsv, xml" in info.value.expected
 
 
 def test_aliases_only_when_named() -> None:
-    assert negotiate("*/*", GRAPH_TYPES) == GRAPH_TYPES[0]
-    assert negotiate("application/*", RESULTS_TYPES).media_type == "application/sparql-results+json"
+    assert negotiate("*/*", GRAPHS) == GRAPHS[0]
+    assert negotiate("application/*", RESULTS).media_type == "application/sparql-results+json"
+
+
+def test_request_bodies_are_read_in_every_rdf_format() -> None:
+    from api.negotiation import rdf_format_of_content_type
+
+    for offer in GRAPHS:
+        assert rdf_format_of_content_type(offer.media_type + "; charset=utf-8") == offer.format.rdf
+    assert rdf_format_of_content_type("text/csv") is None
+    assert rdf_format_of_content_type("application/x-turtle") == ox.RdfFormat.TURTLE

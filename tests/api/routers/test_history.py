@@ -214,6 +214,9 @@ def export_as_a_source_then_the_build_skips_those_entries(server: Server, tmp_pa
     assert "1 quad(s) added and 0 removed" in result.stderr
     exported = set(ox.parse(path=str(out), format=ox.RdfFormat.TRIG, base_iri=iris.BASE))
     assert exported == {quad("kept", EXPORTED)}  # the net effect: "dropped later" cancelled out
+    # prefixed names only where the local part needs no escape: id:person/… is written in full
+    text = out.read_text(encoding="utf-8")
+    assert "\\/" not in text and f"<{PERSON}>" in text and "rdfs:comment" in text, text
     # The same entries replayed on a build whose sources hold the export: the source already has
     # what they add, so the ones adding only that are skipped.
     build = kg("build", "--store", str(server.store), "--sources-dir", str(sources))

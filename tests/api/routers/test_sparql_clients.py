@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import httpx
 import pyoxigraph as ox
 import pytest
 import rdflib
 from rdflib.plugins.stores.sparqlstore import SPARQLStore, SPARQLUpdateStore
 from SPARQLWrapper import CSV, GET, JSON, JSONLD, N3, POST, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from kg import iris
 from tests.conftest import UPDATE_TOKEN, Server
@@ -136,14 +136,43 @@ def test_sparqlwrapper_every_return_format(server: Server, form: str, fmt: str, 
     _wrapper(server, form, fmt, method).queryAndConvert()  # SPARQLWrapper's own reading of it works too
 
 
+MISMATCHED = [(f, r) for f in ("SELECT", "ASK") for r in (RDFXML, RDF, TURTLE, N3, JSONLD)] \
+    + [(f, r) for f in ("CONSTRUCT", "DESCRIBE") for r in (CSV, TSV)]
+
+
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
-@pytest.mark.parametrize(("form", "fmt"), [("SELECT", TURTLE), ("ASK", JSONLD), ("CONSTRUCT", CSV),
-                                           ("DESCRIBE", TSV)])
-def test_sparqlwrapper_format_that_cannot_carry_the_result_is_a_clear_400(server: Server, form: str,
-                                                                          fmt: str) -> None:
-    with pytest.raises(QueryBadFormed) as caught:
-        _wrapper(server, form, fmt, GET).query()
-    assert "format" in str(caught.value)
+@pytest.mark.parametrize("method", [GET, POST])
+@pytest.mark.parametrize(("form", "fmt"), MISMATCHED)
+def test_sparqlwrapper_format_that_cannot_carry_the_result_falls_back_to_accept(
+        server: Server, form: str, fmt: str, method: str) -> None:
+    """Turtle asked of a SELECT, CSV of a CONSTRUCT: the kind's default answers (Accept: */*)."""
+    result = _wrapper(server, form, fmt, method).query()  # SPARQLWrapper raised on a 400 before
+    media = result.response.headers["Content-Type"].split(";")[0]
+    body = result.response.read()
+    if form == "SELECT":
+        assert media == "application/sparql-results+json", (fmt, media)
+        assert iris.TG + "Person" in body.decode()
+    elif form == "ASK":
+        assert media == "application/sparql-results+json" and b"true" in body, (fmt, media)
+    else:
+        assert media == "text/turtle", (fmt, media)
+        assert PERSON_FACT in rdflib.Graph().parse(data=body, format="turtle")
+
+
+def test_a_format_for_the_other_kind_defers_to_accept_and_an_unknown_one_is_400(server: Server) -> None:
+    with server.client() as client:
+        def ask(form: str, fmt: str, accept: str) -> httpx.Response:
+            return client.get("/sparql", params={"query": FORMS[form], "format": fmt}, headers={"Accept": accept})
+
+        csv = ask("SELECT", "turtle", "text/csv")
+        assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+        rdf = ask("CONSTRUCT", "tsv", "application/rdf+xml")
+        assert rdf.status_code == 200 and rdf.headers["content-type"].startswith("application/rdf+xml")
+        refused = ask("SELECT", "turtle", "text/turtle")  # Accept excludes every results format
+        assert refused.status_code == 406
+        unknown = ask("SELECT", "yaml", "*/*")
+        assert unknown.status_code == 400 and unknown.json()["parameter"] == "format"
+        assert "unknown format 'yaml'" in unknown.json()["message"]
 
 
 def test_repeated_format_values_must_agree(server: Server) -> None:

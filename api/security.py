@@ -1,0 +1,93 @@
+"""Security headers on every answer, and a Content-Security-Policy on HTML pages.
+
+Every answer says `X-Content-Type-Options: nosniff` (a browser must not guess a script out of a
+CSV) and `Referrer-Policy: strict-origin-when-cross-origin` (a page's query string never leaks
+to another site). HTML pages get a Content-Security-Policy that lets scripts, styles, fonts and
+everything else come from this origin only: the pages load `/static/` files and nothing inline,
+and nothing from a CDN. `frame-ancestors 'self'` keeps the pages out of other sites' frames,
+except the two pages made to be framed elsewhere: the canned-query table (`?format=html`) and the
+reconciliation preview OpenRefine shows. Those mark themselves with `EMBEDDABLE` as their CSP.
+`/docs` (Swagger UI, from `fastapi-offline`) starts the UI with an inline script it writes itself:
+its page is read whole and that script's SHA-256 hash is added to `script-src`, so it alone runs.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self' data:; "
+           "connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors ")
+#: The CSP of HTML pages: everything from this origin only, framed only by this origin.
+CSP = _POLICY + "'self'"
+#: The CSP of pages meant to be framed on other sites (a route sets it; this middleware keeps it).
+EMBEDDABLE = _POLICY + "*"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+
+
+def with_inline_scripts(html: bytes, policy: str = CSP) -> str:
+    """`policy` with the hashes of `html`'s inline scripts added to `script-src`.
+
+    >>> with_inline_scripts(b"<script>go()</script>").split(";")[1]
+    " script-src 'self' 'sha256-5KYv+PUboo5h+0+YAtGRPbwv5d/QxzHslP4YGnUaxRw='"
+    """
+    hashes = [f"'sha256-{base64.b64encode(hashlib.sha256(m).digest()).decode()}'"
+              for m in _INLINE_SCRIPT.findall(html)]
+    return policy.replace("script-src 'self'", " ".join(["script-src 'self'", *hashes]), 1)
+
+
+class SecurityHeaders:
+    """ASGI middleware adding the headers above (a route's own CSP is kept)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        if scope.get("path", "").startswith("/docs"):
+            await self._swagger(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                names = {name.lower() for name, _ in headers}
+                headers.append((b"x-content-type-options", b"nosniff"))
+                headers.append((b"referrer-policy", REFERRER_POLICY.encode()))
+                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+                    headers.append((b"content-security-policy", CSP.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    async def _swagger(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """/docs pages: read whole (a few KB), then sent with their inline script's hash."""
+        start: Message | None = None
+        body = bytearray()
+
+        async def hold(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+                return
+            body.extend(message.get("body", b""))
+            if message.get("more_body") or start is None:
+                return
+            headers = [(n, v) for n, v in start.get("headers") or [] if n.lower() != b"content-security-policy"]
+            headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", REFERRER_POLICY.encode())]
+            content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+            if content_type.startswith(b"text/html"):
+                headers.append((b"content-security-policy", with_inline_scripts(bytes(body)).encode()))
+            await send({**start, "headers": headers})
+            await send({"type": "http.response.body", "body": bytes(body)})
+
+        await self.app(scope, receive, hold)
