@@ -43,7 +43,7 @@ install: $(STAMP) $(SYSSTAMP)
 system-packages: $(SYSSTAMP)
 
 # The store is rebuilt when the sources, the ontology, the shapes or the core's code change.
-$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl sources/*.trig sources/*.csv $(shell find kg -name "*.py"))
+$(STORE)/.built: $(STAMP) $(wildcard ontology/*.ttl shapes/*.ttl sources/*.trig sources/*.txt sources/*.csv $(shell find kg -name "*.py"))
 	$(BIN)/kg build --store $(STORE)
 	touch $@
 

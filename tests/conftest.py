@@ -41,6 +41,28 @@ def memory_store(shared_dir: Path) -> ox.Store:
     return build_memory_store(shared_dir=shared_dir, progress=False)
 
 
+SEED_DATASET = ("insightcrime-2017-01-ms13-dialogue", "insightcrime-negotiations-elusive",
+                "everypolitician-el-salvador-2015-2018", "splinter-2016-05-law", "vice-news-2016-05-05-arrests",
+                "wikipedia-2012-gang-truce", "wikipedia-salvador-sanchez-ceren",
+                "diario1-2016-01-cabinet", "diario1-2019-05-police-director", "reference-com-rival-gangs-of-ms13")
+"""The sources whose answers tests pin exactly (competency questions, canned-query rows): the seed
+article and the references checked with it. Adding a source to sources/ adds nothing here, so no
+exact answer changes; tests/sources/test_fixture_source.py checks that a new source's rows appear."""
+
+
+@pytest.fixture(scope="session")
+def seed_dataset_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> ox.Store:
+    """The build of SEED_DATASET only (a fixed dataset), in memory: what exact-answer tests ask."""
+    from kg.build.pipeline import build_memory_store
+
+    folder = tmp_path_factory.mktemp("seed-dataset") / "sources"
+    folder.mkdir()
+    for path in paths.SOURCES_DIR.iterdir():
+        if path.suffix == ".csv" or (path.stem in SEED_DATASET and path.suffix in (".trig", ".txt")):
+            shutil.copyfile(path, folder / path.name)
+    return build_memory_store(shared_dir=shared_dir, sources_dir=folder, extra_sources_dirs=[], partial=True)
+
+
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory: pytest.TempPathFactory, shared_dir: Path) -> Path:
     """A store built on disk by the real build; treat it as read-only (copy it to write)."""

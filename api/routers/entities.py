@@ -30,6 +30,7 @@ from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe
 from kg.pages.entity_view import build_view, read_passage
 from kg.pages.examples import describe_query, editor_query
 from kg.pages.ontology_docs import ontology_doc
+from kg.paths import text_roots
 
 router = APIRouter(tags=["entities"])
 
@@ -103,7 +104,7 @@ async def entity(
     passage = None
     if view.quote and view.quote.text_file and view.quote.start is not None and view.quote.end is not None:
         passage = read_passage(
-            settings.shared_dir, view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
+            text_roots(settings.shared_dir), view.quote.text_file, view.quote.start, view.quote.end, view.quote.text
         )
     formats = alternates(f"/id/{kind}/{slug}")
     context = {

@@ -259,17 +259,48 @@ def _both_tg(a: str, b: str) -> bool:
     return a.startswith(TG) and b.startswith(TG)
 
 
-def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildError]:
-    """Every text position (``oa:start``/``oa:end``) must point at its quote's ``tg:text``.
+def resolve_text_file(rel: str, source_dir: Path, shared_dir: Path) -> tuple[Path | None, list[Path]]:
+    """Where a source's ``tg:textFile`` is: beside the source's TriG, else under the shared folder.
 
-    The text file is the ``tg:textFile`` (relative to the shared folder) of the quote's source:
-    the quote's or its statement's ``tg:inSource``, or else the only source with a text file
-    in the same graph. Offsets are Python string indices (code points), end exclusive.
+    A text the source's licence lets us keep sits in the repository next to its TriG
+    (``sources/SLUG.txt``, written ``tg:textFile "SLUG.txt"``); a text we may not copy stays a
+    pointer into the shared folder (the seed: ``"seed/article.txt"`` under ``../shared``).
+    Returns the file found (or None) and every place looked at, for the error message.
+
+    >>> resolve_text_file("nowhere.txt", Path("/nonexistent/a"), Path("/nonexistent/b"))[0] is None
+    True
+    """
+    tried = [source_dir / rel, shared_dir / rel]
+    for path in tried:
+        if path.is_file():
+            return path, tried
+    return None, tried
+
+
+def _text_files(sources: list[ParsedFile]) -> dict[ox.NamedNode | ox.BlankNode, tuple[str, ParsedFile]]:
+    """Each source node with a ``tg:textFile``: the value and the file that declares it."""
+    found: dict[ox.NamedNode | ox.BlankNode, tuple[str, ParsedFile]] = {}
+    for f in sources:
+        for q in f.quads:
+            if q.predicate.value == TG + "textFile" and isinstance(q.object, ox.Literal):
+                found[q.subject] = (q.object.value, f)  # type: ignore[index]
+    return found
+
+
+def text_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildError]:
+    """Every text position (``oa:start``/``oa:end``) must point at its words in its own source's text.
+
+    A positioned node is anything with a ``tg:position``: a quote (its words are ``tg:text``),
+    an analysis claim or a statement (``tg:paraphrase``). Its text is the ``tg:textFile`` of
+    its source: the node's or its statement's ``tg:inSource``, or else the only source with a
+    text file in the same file. The text file is found by `resolve_text_file`. Offsets are
+    Python string indices (code points), end exclusive. A missing text file is reported once.
     """
     errors: list[BuildError] = []
-    texts: dict[str, str] = {}
+    texts: dict[Path, str] = {}
     missing: set[str] = set()
     start_p, end_p = OA + "start", OA + "end"
+    text_files = _text_files(sources)
     for f in sources:
         quads = f.quads
         by_subject: dict[ox.NamedNode | ox.BlankNode, list[ox.Quad]] = defaultdict(list)  # NamedNodes only
@@ -290,15 +321,14 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
             return [q.object for q in by.get(s, []) if q.predicate.value == p]
 
         def where_of(node: ox.NamedNode | ox.BlankNode, f: ParsedFile = f) -> SourceLocation:
-            return SourceLocation(str(f.path), f.line_of(node.value))
+            return SourceLocation(str(f.path), f.definition_line_of(node.value))
 
-        text_files = {q.subject: q.object.value for q in quads
-                      if q.predicate.value == TG + "textFile" and not isinstance(q.object, ox.Triple)}
+        own_texts = {s: v for s, v in text_files.items() if v[1] is f}
         # (a quad's subject is never a triple term in pyoxigraph 0.5, whatever its stubs say)
         positions = sorted({q.subject for q in quads if q.predicate.value in (start_p, end_p)
                             and not isinstance(q.subject, ox.Triple)}, key=str)
         for pos in positions:
-            quotes = pointing.get((TG + "position", pos), [])
+            holders = pointing.get((TG + "position", pos), [])
             starts, ends = objs(pos, start_p), objs(pos, end_p)
             if len(starts) != 1 or len(ends) != 1:
                 errors.append(
@@ -320,60 +350,70 @@ def quote_offsets(sources: list[ParsedFile], shared_dir: Path) -> list[BuildErro
                     )
                 )
                 continue
-            for quote in quotes:
-                said = [o.value for o in objs(quote, TG + "text")]
+            for holder in holders:
+                kind = "quote"
+                said = [o.value for o in objs(holder, TG + "text")]
                 if not said:
-                    continue  # the shapes require the text; SHACL reports it
-                candidates = objs(quote, TG + "inSource")
-                for st in pointing.get((TG + "hasQuote", quote), []):
+                    kind = "paraphrase"
+                    said = [o.value for o in objs(holder, TG + "paraphrase")]
+                if not said:
+                    continue  # the shapes require a quote's text; SHACL reports it
+                candidates = objs(holder, TG + "inSource")
+                for st in pointing.get((TG + "hasQuote", holder), []):
                     candidates += objs(st, TG + "inSource")
-                files = [text_files[c] for c in candidates if c in text_files]
-                if not files and len(set(text_files.values())) == 1:
-                    files = list(set(text_files.values()))
-                if not files:
+                declared = [text_files[c] for c in candidates if c in text_files]
+                if not declared and len(own_texts) == 1:
+                    declared = list(own_texts.values())
+                if not declared:
                     errors.append(
                         BuildError(
-                            f"cannot tell which text the offsets of <{quote.value}> refer to",
+                            f"cannot tell which text the offsets of <{holder.value}> refer to",
                             where=where_of(pos),
-                            hint="give the quote (or its statement) a tg:inSource whose source has a "
-                            "tg:textFile",
+                            hint="give it (or its statement) a tg:inSource whose source has a tg:textFile",
                         )
                     )
                     continue
-                rel = files[0]
-                if rel in missing:
-                    continue
-                if rel not in texts:
-                    path = shared_dir / rel
-                    if not path.is_file():
+                rel, declaring = declared[0]
+                path, tried = resolve_text_file(rel, declaring.path.parent, shared_dir)
+                if path is None:
+                    if rel not in missing:
                         missing.add(rel)  # said once, not once per quote
                         errors.append(
                             BuildError(
-                                f"text file {rel} not found under the shared folder {shared_dir}",
-                                where=where_of(pos),
-                                hint="tg:textFile is relative to the shared folder (e.g. seed/article.txt); "
-                                "point at the folder with --shared-dir or KG_SHARED_DIR (default: ../shared)",
+                                f"text file {rel} not found beside {declaring.path.name} nor under the "
+                                f"shared folder {shared_dir} (looked at {', '.join(map(str, tried))})",
+                                where=SourceLocation(str(declaring.path),
+                                                     declaring.line_of(TG + "textFile")),
+                                hint="put the text beside the source's TriG (tg:textFile \"SLUG.txt\"), or, "
+                                "for a text kept outside the repository, point at the shared folder with "
+                                "--shared-dir or KG_SHARED_DIR (default: ../shared)",
                             )
                         )
-                        continue
-                    texts[rel] = path.read_text(encoding="utf-8")
-                text = texts[rel]
+                    continue
+                if path not in texts:
+                    texts[path] = path.read_text(encoding="utf-8")
+                text = texts[path]
                 for words in said:
                     found = text[start:end]
                     if found != words:
                         at = text.find(words)
                         fix = (
-                            f"the quote is at oa:start {at}, oa:end {at + len(words)}"
+                            f"the {kind} is at oa:start {at}, oa:end {at + len(words)}; "
+                            f"`kg locate {declaring.slug} \"...\"` prints offsets"
                             if at >= 0
-                            else "the quote's text does not occur verbatim in the file: fix tg:text"
+                            else f"the {kind} does not occur verbatim in {rel}: copy it exactly; "
+                            f"`kg locate {declaring.slug} \"...\"` says where words are"
                         )
                         errors.append(
                             BuildError(
-                                f"offsets {start}..{end} of <{quote.value}> point at {found[:60]!r}, "
-                                "not at the quote "
-                                f"{words[:60]!r}",
+                                f"offsets {start}..{end} of <{holder.value}> point at {found[:60]!r}, "
+                                f"not at the {kind} {words[:60]!r} in {rel}",
                                 where=where_of(pos),
                                 hint=fix,
                             )
                         )
     return errors
+
+
+quote_offsets = text_offsets
+"""The older name: quotes were the first positioned texts checked."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +25,7 @@ from kg.build import checks
 from kg.build.inference import Semantics, infer
 from kg.build.links import links_quads
 from kg.build.sources import ParsedFile, Sources, load_sources
-from kg.errors import BuildError
+from kg.errors import BuildError, SourceLocation, Violation
 from kg.journal import Journal, ReplayReport, replay
 from kg.journal.log import record_position
 from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
@@ -82,20 +82,34 @@ class Progress:
             print(f" {info.get('done', 'done')} ({elapsed:.2f} s)", file=self.out, flush=True)
 
 
+extra_sources_from_env = paths.extra_sources_from_env
+
+
 @dataclass
 class Inputs:
-    """Where the build reads from; tests point these at edited copies."""
+    """Where the build reads from; tests point these at edited copies.
+
+    `extra_sources_dirs` are built together with `sources_dir` (their graphs join the store);
+    the link tables (`wikidata-links.csv`, `reviewed-links.csv`) are read from `sources_dir` only.
+    """
 
     shared_dir: Path = paths.DEFAULT_SHARED_DIR
     ontology_dir: Path = paths.ONTOLOGY_DIR
     shapes_dir: Path = paths.SHAPES_DIR
     sources_dir: Path = paths.SOURCES_DIR
+    extra_sources_dirs: list[Path] = field(default_factory=list)
+    partial: bool = False
+    """A build of some sources only (a test's fixed dataset): link rows of absent entities are skipped."""
 
     @classmethod
     def of(cls, shared_dir: Path | None = None, ontology_dir: Path | None = None,
-           shapes_dir: Path | None = None, sources_dir: Path | None = None) -> Inputs:
+           shapes_dir: Path | None = None, sources_dir: Path | None = None,
+           extra_sources_dirs: list[Path] | None = None) -> Inputs:
+        """Defaults for what is not given; extra source folders default to $KG_EXTRA_SOURCES."""
+        extra = extra_sources_from_env() if extra_sources_dirs is None else list(extra_sources_dirs)
         return cls(Path(shared_dir or paths.DEFAULT_SHARED_DIR), Path(ontology_dir or paths.ONTOLOGY_DIR),
-                   Path(shapes_dir or paths.SHAPES_DIR), Path(sources_dir or paths.SOURCES_DIR))
+                   Path(shapes_dir or paths.SHAPES_DIR), Path(sources_dir or paths.SOURCES_DIR),
+                   [Path(p) for p in extra])
 
 
 @dataclass
@@ -105,6 +119,26 @@ class Compiled:
     quads: list[ox.Quad]
     validation: ValidationReport
     problems: list[BuildError]
+    where: Locator = field(default=lambda node: None)
+    """Where each SHACL focus node is defined (file and line), for messages."""
+
+    def results_of(self, source: str | None = None) -> list[Violation]:
+        """Every SHACL result (violations first), only those whose focus node SOURCE's file defines if given."""
+        out = []
+        for v in [*self.validation.violations, *self.validation.warnings]:
+            at = self.where(v.focus_node)
+            if source is None or (at is not None and Path(at.file).stem == source):
+                out.append(v)
+        return out
+
+    def result_lines(self, source: str | None = None) -> list[str]:
+        """Every SHACL result once, with the file and line of its focus node; only SOURCE's if given."""
+        return [located(v, self.where) for v in self.results_of(source)]
+
+    def problems_of(self, source: str | None = None) -> list[BuildError]:
+        """The check problems, only those in SOURCE's file if given."""
+        return [p for p in self.problems
+                if source is None or (p.where is not None and Path(p.where.file).stem == source)]
 
     def graph_counts(self) -> dict[str, int]:
         return dict(sorted(Counter(q.graph_name.value for q in self.quads  # type: ignore[union-attr]
@@ -118,7 +152,8 @@ def entity_iris(files: list[ParsedFile]) -> set[str]:
     return {s for s in subjects if s.startswith(prefix) and "#" not in s}
 
 
-def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list[ox.Quad]:
+def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path, *,
+                require_all_rows: bool = True) -> list[ox.Quad]:
     """The Wikidata links graph from `kg.build.links` (QIDs only from reference/wikidata.tsv).
 
     The reviewed label → IRI mapping and the links recorded by `kg link` (``reviewed-links.csv``)
@@ -129,8 +164,37 @@ def links_graph(shared_dir: Path, entities: set[str], sources_dir: Path) -> list
     recorded = sources_dir / "reviewed-links.csv"
     reviewed = recorded if recorded.is_file() else None
     if mapping.is_file():
-        return sorted(links_quads(shared_dir, entities, links_file=mapping, reviewed_file=reviewed), key=str)
-    return sorted(links_quads(shared_dir, entities, reviewed_file=reviewed), key=str)
+        return sorted(links_quads(shared_dir, entities, links_file=mapping, reviewed_file=reviewed,
+                                  require_all_rows=require_all_rows), key=str)
+    return sorted(links_quads(shared_dir, entities, reviewed_file=reviewed, require_all_rows=require_all_rows),
+                  key=str)
+
+
+Locator = Callable[[str], SourceLocation | None]
+
+
+def violation_locator(files: list[ParsedFile]) -> Locator:
+    """Where a SHACL focus node is defined: the first source file describing it, and the line.
+
+    (Found as the offset checks find lines: `ParsedFile.definition_line_of`.)
+    """
+    defined: dict[str, ParsedFile] = {}
+    for f in files:
+        for q in f.quads:
+            if isinstance(q.subject, ox.NamedNode):
+                defined.setdefault(q.subject.value, f)
+
+    def where(node: str) -> SourceLocation | None:
+        f = defined.get(node)
+        return SourceLocation(str(f.path), f.definition_line_of(node)) if f is not None else None
+
+    return where
+
+
+def located(v: Violation, where: Locator) -> str:
+    """One SHACL result as `FILE:LINE: Violation: <node> path [rule]: message` (no file: no prefix)."""
+    at = where(v.focus_node)
+    return f"{at}: {describe(v)}" if at is not None else describe(v)
 
 
 def _first(problems: list[BuildError], what: str) -> None:
@@ -153,45 +217,50 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
     """
     with progress.step("parsing ontology, shapes and sources") as info:
         src: Sources = load_sources(ontology_dir=inputs.ontology_dir, shapes_dir=inputs.shapes_dir,
-                                    sources_dir=inputs.sources_dir)
+                                    sources_dir=inputs.sources_dir,
+                                    extra_sources_dirs=inputs.extra_sources_dirs)
         n = sum(len(f.quads) for f in src.files())
         info["done"] = f"{len(list(src.files()))} files, {n} quads"
     ontology = Sources.quads_of(src.ontology)
     shapes = Sources.quads_of(src.shapes)
     data = Sources.quads_of(src.sources)
     problems: list[BuildError] = []
-    with progress.step("checking terms, slugs and quote offsets") as info:
+    with progress.step("checking terms, slugs and text offsets") as info:
         for name, found in (("term", checks.undeclared_terms(src.sources, ontology)),
                             ("slug", checks.duplicate_slugs(src.sources, ontology)),
-                            ("offset", checks.quote_offsets(src.sources, inputs.shared_dir))):
+                            ("offset", checks.text_offsets(src.sources, inputs.shared_dir))):
             if stop_on_problems:
                 _first(found, name)
             problems.extend(found)
         info["done"] = f"{len(problems)} problem(s)"
     with progress.step("linking to Wikidata") as info:
-        links = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir)
+        links = links_graph(inputs.shared_dir, entity_iris(src.sources), inputs.sources_dir,
+                            require_all_rows=not inputs.partial)
         info["done"] = f"{len(links)} quads"
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.
         report = validate_graph([*data, *links], shapes=shapes, ontology=ontology, engine=engine)
         info["done"] = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
-    lines = report.lines()
-    for line in lines[:SHOWN_RESULTS]:
-        progress.say("    " + line)
-    if len(lines) > SHOWN_RESULTS:
-        progress.say(f"    ... and {len(lines) - SHOWN_RESULTS} more (`kg validate` lists them all)")
+    where = violation_locator(src.sources)
+    lines = [located(v, where) for v in [*report.violations, *report.warnings]]
+    if stop_on_problems:  # `kg validate` prints every result itself, once
+        for line in lines[:SHOWN_RESULTS]:
+            progress.say("    " + line)
+        if len(lines) > SHOWN_RESULTS:
+            progress.say(f"    ... and {len(lines) - SHOWN_RESULTS} more (`kg validate` lists them all)")
     if stop_on_problems and not report.conforms:
         first = report.violations[0]
         raise BuildError(
             f"SHACL: {len(report.violations)} violation(s); first: {describe(first)}"
             + (f" (shape {first.shape})" if first.shape else ""),
+            where=where(first.focus_node),
             hint="fix the data (or the shape) so that the focus node conforms; `kg validate` lists them all",
-            details=[describe(v) for v in report.violations])
+            details=[located(v, where) for v in report.violations])
     with progress.step(f"inferring ({semantics})") as info:
         inferred = infer(ontology, [*data, *links], semantics=semantics)
         info["done"] = f"{len(inferred)} new quads"
-    return Compiled([*ontology, *shapes, *data, *links, *inferred], report, problems)
+    return Compiled([*ontology, *shapes, *data, *links, *inferred], report, problems, where)
 
 
 def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
@@ -202,8 +271,8 @@ def load_into(target: ox.Store, quads: list[ox.Quad]) -> None:
 
 def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: bool = True,
           ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
-          semantics: Semantics = "owlrl", engine: ShaclEngine = "pyshacl",
-          journal: Journal | None = None) -> BuildReport:
+          extra_sources_dirs: list[Path] | None = None, semantics: Semantics = "owlrl",
+          engine: ShaclEngine = "pyshacl", journal: Journal | None = None) -> BuildReport:
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
 
     Then the store's journal (`journal`, default STORE.journal or KG_JOURNAL) is replayed into the
@@ -216,7 +285,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     Raises BuildError (file and line, or node and rule, and a hint) when any step fails.
     """
     target = Path(store_path)
-    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
     prog = Progress(progress)
     prog.say(f"building {target}")
     compiled = compile_graph(inputs, prog, semantics=semantics, engine=engine)
@@ -256,15 +325,20 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     edits = f"; journal: {replayed.summary()}" if replayed is not None else ""
     prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs from the sources{edits}, "
              f"version {version}")
-    return BuildReport(target, version, counts, compiled.validation.lines(), prog.timings, replayed)
+    return BuildReport(target, version, counts, compiled.result_lines(), prog.timings, replayed)
 
 
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
                        ontology_dir: Path | None = None, shapes_dir: Path | None = None,
                        sources_dir: Path | None = None, semantics: Semantics = "owlrl",
-                       engine: ShaclEngine = "pyshacl") -> ox.Store:
-    """Everything the build produces, in an in-memory store (tests; no disk, no swap)."""
-    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+                       engine: ShaclEngine = "pyshacl", extra_sources_dirs: list[Path] | None = None,
+                       partial: bool = False) -> ox.Store:
+    """Everything the build produces, in an in-memory store (tests; no disk, no swap).
+
+    `partial`: the sources are a selection (link rows of entities they lack are skipped).
+    """
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
+    inputs.partial = partial
     compiled = compile_graph(inputs, Progress(progress), semantics=semantics, engine=engine)
     mem = ox.Store()
     mem.bulk_extend(compiled.quads)
@@ -273,8 +347,8 @@ def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False
 
 def check(*, shared_dir: Path | None = None, progress: bool = True, ontology_dir: Path | None = None,
           shapes_dir: Path | None = None, sources_dir: Path | None = None, engine: ShaclEngine = "pyshacl",
-          semantics: Semantics = "owlrl") -> Compiled:
+          semantics: Semantics = "owlrl", extra_sources_dirs: list[Path] | None = None) -> Compiled:
     """Run every check and the validation without building: what `kg validate` reports."""
-    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir)
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
     return compile_graph(inputs, Progress(progress), stop_on_problems=False, engine=engine,
                          semantics=semantics)

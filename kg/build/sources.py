@@ -43,6 +43,19 @@ class ParsedFile:
         """The first line that mentions `iri`, written in full or as a prefixed name."""
         return first_line_mentioning(self.text, iri)
 
+    def definition_line_of(self, iri: str) -> int | None:
+        """The line where `iri` is described (a line starting with it), else its first mention."""
+        return first_line_mentioning(self.text, iri, as_subject=True) or self.line_of(iri)
+
+    def defines(self, iri: str) -> bool:
+        """Whether this file holds a triple about `iri`."""
+        return any(q.subject.value == iri for q in self.quads if isinstance(q.subject, ox.NamedNode))
+
+    @property
+    def slug(self) -> str:
+        """The source's slug: the file's stem (its graph is .../graph/source/SLUG)."""
+        return self.path.stem
+
 
 @dataclass
 class Sources:
@@ -69,11 +82,17 @@ _PREFIX_RE = re.compile(r"@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>|PREFIX\s+([A
 _BASE_RE = re.compile(r"@base\s+<([^>]*)>|(?<!\w)BASE\s+<([^>]*)>", re.IGNORECASE)
 
 
-def first_line_mentioning(text: str, iri: str) -> int | None:
+def first_line_mentioning(text: str, iri: str, *, as_subject: bool = False) -> int | None:
     """Line number (1-based) of the first mention of `iri` in Turtle/TriG text, or None.
+
+    With `as_subject`, only a line that starts with `iri` counts (where a node is described,
+    not where it is listed as someone's object).
 
     >>> first_line_mentioning("@prefix ex: <http://e/> .\\nex:a ex:b ex:c .", "http://e/b")
     2
+    >>> first_line_mentioning("@prefix ex: <http://e/> .\\nex:a ex:b ex:c .\\nex:c ex:b 1 .", "http://e/c",
+    ...                       as_subject=True)
+    3
     """
     needles = [re.escape(f"<{iri}>")]
     for m in _PREFIX_RE.finditer(text):
@@ -89,6 +108,9 @@ def first_line_mentioning(text: str, iri: str) -> int | None:
     if iri == iris.PREFIXES["rdf"] + "type":
         needles.append(r"(?<![\w:])a(?=\s)")
     pattern = re.compile("|".join(needles))
+    if as_subject:
+        # a subject starts its line and is followed by a predicate, not by `,`/`.`/`;` (an object list)
+        pattern = re.compile(r"^\s*(?:" + "|".join(needles) + r")\s+(?![,.;])\S")
     for lineno, line in enumerate(text.splitlines(), start=1):
         stripped = line.lstrip()
         if stripped.startswith("#") or _PREFIX_RE.match(stripped) or _BASE_RE.match(stripped):
@@ -180,7 +202,11 @@ def load_graph_dir(directory: Path, *, graph: str) -> list[ParsedFile]:
 
 
 def load_source_dir(directory: Path) -> list[ParsedFile]:
-    """Every `sources/*.trig` (or `.ttl`): one named graph per file, named after its stem."""
+    """Every `sources/*.trig` (or `.ttl`): one named graph per file, named after its stem.
+
+    A source's text, when its licence lets us keep a copy, sits beside it as `SLUG.txt`
+    (see `kg.build.checks.resolve_text_file`); other files (`*.csv`, `*.txt`, `*.md`) are not sources.
+    """
     files = []
     for path in _rdf_files(directory, (".trig", ".ttl")):
         if not iris.SLUG_RE.match(path.stem):
@@ -191,10 +217,29 @@ def load_source_dir(directory: Path) -> list[ParsedFile]:
     return files
 
 
-def load_sources(*, ontology_dir: Path, shapes_dir: Path, sources_dir: Path) -> Sources:
+def load_source_dirs(directories: Iterable[Path]) -> list[ParsedFile]:
+    """The sources of several folders (the repository's, plus extra ones such as a test fixture).
+
+    Two files with one slug would write one named graph twice: refused, naming both.
+    """
+    files: list[ParsedFile] = []
+    seen: dict[str, Path] = {}
+    for directory in directories:
+        for parsed in load_source_dir(directory):
+            if parsed.slug in seen:
+                raise BuildError(f"two sources named {parsed.slug!r}: {seen[parsed.slug]} and {parsed.path}",
+                                 where=SourceLocation(str(parsed.path)),
+                                 hint="each source has its own slug (and so its own named graph); rename one")
+            seen[parsed.slug] = parsed.path
+            files.append(parsed)
+    return files
+
+
+def load_sources(*, ontology_dir: Path, shapes_dir: Path, sources_dir: Path,
+                 extra_sources_dirs: Iterable[Path] = ()) -> Sources:
     """Parse everything the build needs; the first problem stops it with file and line."""
     return Sources(
         ontology=load_graph_dir(ontology_dir, graph=iris.GRAPH_ONTOLOGY),
         shapes=load_graph_dir(shapes_dir, graph=iris.GRAPH_SHAPES),
-        sources=load_source_dir(sources_dir),
+        sources=load_source_dirs([sources_dir, *extra_sources_dirs]),
     )

@@ -2,7 +2,8 @@
 
 Every subcommand is one `Command` in `COMMANDS`: a name, a help line, a function adding its
 options and a function running it, kept in one module per command group (`build`, `serve`,
-`query`, `export`, `link`). Adding a subcommand is adding one entry. Every command takes
+`query`, `export`, `link`; `new-source` and `locate` live in `kg.authoring.commands`). Adding a
+subcommand is adding one entry. Every command takes
 `--store PATH` (default `KG_STORE`, else ./data/store), defined once in `options`.
 
 Errors: a `kg.errors.KgError` becomes its message (and hint) on stderr, never a traceback;
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 
 from pydantic import ValidationError
 
+from kg.authoring import commands as authoring
 from kg.cli import backup, build, export, journal, link, query, serve
 from kg.cli.options import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, Command, store_path
 from kg.errors import BadRequest, BuildError, KgError, NotFound
@@ -29,6 +31,8 @@ COMMANDS: list[Command] = [
     Command("build", "build the store from ontology/, shapes/ and sources/", build.configure_build, build.run_build),
     Command("validate", "check and SHACL-validate the sources; report only (exit 1 on problems)",
             build.configure_validate, build.run_validate),
+    Command("new-source", authoring.NEW_SOURCE_HELP, authoring.configure_new_source, authoring.run_new_source),
+    Command("locate", authoring.LOCATE_HELP, authoring.configure_locate, authoring.run_locate),
     Command("serve", "serve the SPARQL endpoint and the site", serve.configure_serve, serve.run_serve),
     Command("query", "run a SPARQL query on the store", query.configure_query, query.run_query),
     Command("export", "dump the store (or one graph) as RDF", export.configure_export, export.run_export),

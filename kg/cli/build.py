@@ -25,7 +25,8 @@ def run_build(args: argparse.Namespace) -> int:
     with not_served(store_path(args), "build"):
         report = build(store_path(args), progress=not args.quiet, semantics=args.semantics,
                        engine=args.engine, shared_dir=inputs["shared_dir"], sources_dir=inputs["sources_dir"],
-                       ontology_dir=inputs["ontology_dir"], shapes_dir=inputs["shapes_dir"])
+                       ontology_dir=inputs["ontology_dir"], shapes_dir=inputs["shapes_dir"],
+                       extra_sources_dirs=inputs["extra_sources_dirs"])
     replayed = report.journal
     if args.quiet and replayed is not None and replayed.quarantine:
         # refused edits are news even to a quiet build: they wait in the quarantine file
@@ -48,19 +49,29 @@ def configure_validate(p: argparse.ArgumentParser) -> None:
     add_store(p)
     add_dirs(p)
     add_engines(p)
+    p.add_argument("--source", metavar="SLUG", default=None,
+                   help="report only the problems found in sources/SLUG.trig (the whole graph is still validated)")
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """Report every problem (checks and SHACL) without touching any store; exit 1 when any."""
+    """Report every problem (checks and SHACL) once, with file and line, without touching any store.
+
+    Exit 1 when any problem (of SLUG's file, with --source) is reported.
+    """
     from kg.build.pipeline import check
 
     compiled = check(progress=not args.quiet, engine=args.engine, semantics=args.semantics, **dirs(args))
-    for problem in compiled.problems:
-        print(f"error: {problem}", file=sys.stderr)
-    for line in compiled.validation.lines():
+    problems = compiled.problems_of(args.source)
+    for problem in problems:
+        print(f"error: {problem.message}", file=sys.stderr)
+        if problem.hint:
+            print(f"  how to fix: {problem.hint}", file=sys.stderr)
+    results = compiled.results_of(args.source)
+    for line in compiled.result_lines(args.source):
         print(line)
-    failed = bool(compiled.problems) or not compiled.validation.conforms
-    n_viol = len(compiled.validation.violations)
-    print(f"{len(compiled.problems)} check problem(s), {n_viol} SHACL violation(s), "
-          f"{len(compiled.validation.warnings)} warning(s)", file=sys.stderr)
-    return EXIT_FAILED if failed else EXIT_OK
+    n_viol = sum(v.severity == "Violation" for v in results)
+    n_warn = len(results) - n_viol
+    scope = f" in source {args.source}" if args.source else ""
+    print(f"{len(problems)} check problem(s), {n_viol} SHACL violation(s), {n_warn} warning(s){scope}",
+          file=sys.stderr)
+    return EXIT_FAILED if problems or n_viol else EXIT_OK

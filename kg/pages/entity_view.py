@@ -8,7 +8,7 @@ graph-walking and the same view could feed any other front end.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -439,16 +439,16 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
 
 
 def read_passage(
-    shared_dir: Path, text_file: str, start: int, end: int, expected: str = "", *, context: int = 320
+    roots: Path | Sequence[Path], text_file: str, start: int, end: int, expected: str = "", *, context: int = 320
 ) -> Passage | None:
-    """The quote and the text around it, read from the source's plain text under `shared_dir`.
+    """The quote and the text around it, read from the source's plain text under one of `roots`.
 
-    Returns None when the file is missing, outside `shared_dir`, or the offsets fall outside it:
-    a page then simply shows no passage rather than failing.
+    `roots` are looked at in order (`kg.paths.text_roots`: the source folders, then the shared
+    folder), as the build resolves `tg:textFile`. Returns None when the file is missing, outside
+    every root, or the offsets fall outside it: a page then simply shows no passage rather than failing.
     """
-    root = shared_dir.resolve()
-    path = (root / text_file).resolve()
-    if root not in path.parents or not path.is_file():
+    path = _find_text(roots, text_file)
+    if path is None:
         return None
     text = _read_text(path)
     if not 0 <= start <= end <= len(text):
@@ -463,6 +463,15 @@ def read_passage(
         after = after.rsplit(" ", 1)[0] + "…"
     quoted = text[start:end]
     return Passage(before, quoted, after, start, end, matches=not expected or quoted == expected)
+
+
+def _find_text(roots: Path | Sequence[Path], text_file: str) -> Path | None:
+    for root in [roots] if isinstance(roots, Path) else roots:
+        base = root.resolve()
+        path = (base / text_file).resolve()
+        if base in path.parents and path.is_file():
+            return path
+    return None
 
 
 def _read_text(path: Path) -> str:

@@ -34,9 +34,10 @@ def short(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | None) -> 
 
 @pytest.fixture(scope="session")
 def source_files() -> list[Path]:
+    """The source files the build reads: sources/*.trig, and those of $KG_EXTRA_SOURCES folders."""
     files = sorted(paths.SOURCES_DIR.glob("*.trig"))
     assert files, f"no .trig files in {paths.SOURCES_DIR}"
-    return files
+    return files + [f for d in paths.extra_sources_from_env() for f in sorted(d.glob("*.trig"))]
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +47,14 @@ def source_quads(source_files: list[Path]) -> list[ox.Quad]:
 
 
 @pytest.fixture(scope="session")
-def ask(memory_store: ox.Store) -> Callable[[str], set[Row]]:
-    """Run a SELECT over the union of all graphs of the built store; answer a set of short rows."""
+def ask(seed_dataset_store: ox.Store) -> Callable[[str], set[Row]]:
+    """Run a SELECT over the union of the graphs of the seed's fixed dataset; a set of short rows.
+
+    (The fixed dataset, `tests.conftest.SEED_DATASET`, keeps exact answers exact as sources/ grows.)
+    """
 
     def run(query: str) -> set[Row]:
-        result = memory_store.query(PROLOGUE + query, use_default_graph_as_union=True)
+        result = seed_dataset_store.query(PROLOGUE + query, use_default_graph_as_union=True)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return {tuple(short(solution[n]) for n in names) for solution in result}
@@ -59,11 +63,11 @@ def ask(memory_store: ox.Store) -> Callable[[str], set[Row]]:
 
 
 @pytest.fixture(scope="session")
-def ask_ordered(memory_store: ox.Store) -> Callable[[str], list[Row]]:
+def ask_ordered(seed_dataset_store: ox.Store) -> Callable[[str], list[Row]]:
     """Like `ask`, keeping the order and the duplicates (for ORDER BY questions)."""
 
     def run(query: str) -> list[Row]:
-        result = memory_store.query(PROLOGUE + query, use_default_graph_as_union=True)
+        result = seed_dataset_store.query(PROLOGUE + query, use_default_graph_as_union=True)
         assert isinstance(result, ox.QuerySolutions)
         names = [v.value for v in result.variables]
         return [tuple(short(solution[n]) for n in names) for solution in result]

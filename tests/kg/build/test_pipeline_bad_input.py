@@ -141,8 +141,9 @@ def test_quote_offsets_that_do_not_match(tree: Tree, good_store: tuple[Path, byt
     path = tree.add_source(_quote_source(QUOTE_START - 4, QUOTE_START - 4 + len(QUOTE)))
     err = fails(tree, good_store)
     assert "id/quote/tests-q" in str(err) and "not at the quote" in str(err)
-    assert f"{path}:{tree.first_body_line + 5}" in str(err)  # the position's first line
-    assert err.hint == f"the quote is at oa:start {QUOTE_START}, oa:end {QUOTE_START + len(QUOTE)}"
+    assert f"{path}:{tree.first_body_line + 6}" in str(err)  # where the position (and its offsets) is written
+    assert err.hint is not None
+    assert err.hint.startswith(f"the quote is at oa:start {QUOTE_START}, oa:end {QUOTE_START + len(QUOTE)};")
 
 
 def test_shacl_violation_names_node_and_rule(tree: Tree, good_store: tuple[Path, bytes, str]) -> None:
@@ -154,9 +155,10 @@ def test_shacl_violation_names_node_and_rule(tree: Tree, good_store: tuple[Path,
     sh:property [ sh:path tg:testsPart ; sh:minCount 1 ; sh:severity sh:Violation ;
                   sh:message "a tests thing needs a part (tg:testsPart)" ] .
 """)
-    tree.add_source('<https://w3id.org/tregua/tests/nobody> a tg:TestsThing .')
+    path = tree.add_source('<https://w3id.org/tregua/tests/nobody> a tg:TestsThing .')
     err = fails(tree, good_store)
-    assert str(err).startswith("SHACL: 1 violation(s); first: "
+    assert err.where is not None and (err.where.file, err.where.line) == (str(path), tree.first_body_line)
+    assert str(err).startswith(f"{path}:{tree.first_body_line}: SHACL: 1 violation(s); first: "
                                "Violation: <https://w3id.org/tregua/tests/nobody> "
                                f"{iris.TG}testsPart [sh:MinCountConstraintComponent]: "
                                "a tests thing needs a part (tg:testsPart)")
@@ -173,11 +175,15 @@ def test_broken_ontology_file_names_it(tree: Tree, good_store: tuple[Path, bytes
 
 def test_missing_text_file_is_named_once(tree: Tree, good_store: tuple[Path, bytes, str], tmp_path: Path,
                                          shared_dir: Path) -> None:
-    """A shared folder without seed/article.txt: one message naming it, not one per quote."""
+    """A shared folder without seed/article.txt: one message naming it, not one per quote.
+
+    (Counted per text file: a second source's own text, found, adds no message.)
+    """
     elsewhere = tmp_path / "shared"
     shutil.copytree(shared_dir / "reference", elsewhere / "reference")
     tree.shared_dir = elsewhere
     err = fails(tree, good_store)
-    assert f"text file seed/article.txt not found under the shared folder {elsewhere}" in str(err)
+    assert "text file seed/article.txt not found beside" in str(err)
+    assert f"nor under the shared folder {elsewhere}" in str(err)
     assert err.hint and "KG_SHARED_DIR" in err.hint
-    assert sum("seed/article.txt" in d for d in err.details) == 1
+    assert sum("text file seed/article.txt not found" in d for d in err.details) == 1

@@ -15,8 +15,9 @@ def catalog() -> canned.QueryCatalog:
 
 
 @pytest.fixture(scope="session")
-def engine(memory_store: ox.Store) -> InProcessEngine:
-    return InProcessEngine(memory_store, version="test")
+def engine(seed_dataset_store: ox.Store) -> InProcessEngine:
+    """The seed's fixed dataset (tests.conftest.SEED_DATASET): exact rows stay exact as sources/ grows."""
+    return InProcessEngine(seed_dataset_store, version="test")
 
 
 def plain_rows(result: canned.CannedResult) -> list[tuple[str, ...]]:
