@@ -17,8 +17,9 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import iris, paths
-from kg.build.checks import TG, resolve_text_file
+from kg.build.checks import resolve_text_file
 from kg.errors import BadRequest, NotFound
+from kg.vocab import TG
 
 _DATE_TYPES = ((re.compile(r"^\d{4}-\d{2}-\d{2}$"), "xsd:date"), (re.compile(r"^\d{4}-\d{2}$"), "xsd:gYearMonth"),
                (re.compile(r"^\d{4}$"), "xsd:gYear"))
