@@ -30,7 +30,10 @@ _STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
 }
+#: The browser bundles `make install` builds from web/ (web/build.mjs), which git does not keep.
+DIST_DIR = STATIC_DIR / "dist"
 
 
 @router.get("/", summary="Home: search, SPARQL query editor, canned queries", response_model=None)
@@ -131,6 +134,18 @@ def static(name: str) -> FileResponse:
     path = (STATIC_DIR / name).resolve()
     if path.parent != STATIC_DIR.resolve() or not path.is_file() or path.suffix not in _STATIC_TYPES:
         raise NotFound(f"no static file {name!r}")
+    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"})
+
+
+@router.get("/static/dist/{name}", include_in_schema=False)
+def bundle(name: str) -> FileResponse:
+    """A page's bundled components (CodeMirror, vis-timeline, Cytoscape, ECharts), served by the
+    app so that no page loads anything from a CDN; a checkout that never ran `make install` is
+    told how to build them."""
+    path = (DIST_DIR / name).resolve()
+    if path.parent != DIST_DIR.resolve() or not path.is_file() or path.suffix not in _STATIC_TYPES:
+        hint = "" if DIST_DIR.is_dir() else " (the bundles are not built: run `make install`, or `make web`)"
+        raise NotFound(f"no bundled file {name!r}{hint}")
     return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"})
 
 

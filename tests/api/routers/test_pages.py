@@ -205,3 +205,12 @@ def test_every_editor_example_answers_on_the_real_graph(client: httpx.Client, in
                     headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200, r.text
     assert r.json()["results"]["bindings"], EXAMPLES[index]["title"]
+
+
+def test_bundles_built_at_install_are_served_by_the_app(client: httpx.Client) -> None:
+    """`make install` bundles web/ into api/static/dist/; the app serves them, nothing else."""
+    bundle = client.get("/static/dist/query.js")
+    assert bundle.status_code == 200 and bundle.headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/dist/vis-timeline.css").headers["content-type"].startswith("text/css")
+    for bad in ("/static/dist/..%2F..%2Fmain.py", "/static/dist/.built", "/static/dist/nothing.js"):
+        assert client.get(bad).status_code == 404, bad

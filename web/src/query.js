@@ -1,0 +1,1 @@
+// The /query page: entry point (filled by the query-page work).
