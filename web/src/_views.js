@@ -205,19 +205,27 @@ export function drawGraph(box, result, ctx) {
     const s = shape(result);
     if (s.iris.length < 2) { box.appendChild(el("p", { class: "muted" }, ctx.strings.no_graph)); return; }
     const [first, ...others] = s.iris;
+    const stem = (v) => v.replace(/_?(iri|uri)$/i, "");
     for (const row of result.rows) {
       if (!row[first]) continue;
       const from = node(row[first]);
-      for (const v of others) if (row[v]) edges.push({ source: from, target: node(row[v]), label: v });
+      for (const v of others) if (row[v]) edges.push({ source: from, target: node(row[v]), label: stem(v) });
     }
-    for (const row of result.rows) {  // a text column right after an IRI column names it
-      result.vars.forEach((v, i) => {
-        const next = result.vars[i + 1];
-        if (row[v] && row[v].type === "uri" && next && row[next] && row[next].type === "literal" && !isNumber(row[next])) {
-          const n = nodes.get(row[v].value);
-          if (n && !n.named) { n.label = row[next].value; n.named = true; }
-        }
-      });
+    // An IRI column's name: the text column called after it (?actor_iri → ?actor_name, ?actor,
+    // ?actor_label), else the text column right after it.
+    const nameOf = (v) => {
+      const candidates = ["", "_name", "_label", "Label", "Name"].map((suffix) => stem(v) + suffix);
+      const named = candidates.find((c) => c !== v && s.texts.includes(c));
+      const next = result.vars[result.vars.indexOf(v) + 1];
+      return named || (s.texts.includes(next) ? next : null);
+    };
+    for (const v of s.iris) {
+      const text = nameOf(v);
+      if (!text) continue;
+      for (const row of result.rows) {
+        const n = row[v] && row[text] && nodes.get(row[v].value);
+        if (n && !n.named) { n.label = row[text].value; n.named = true; }
+      }
     }
   }
   if (!nodes.size) { box.appendChild(el("p", { class: "muted" }, ctx.strings.no_graph)); return; }
@@ -237,7 +245,7 @@ export function drawGraph(box, result, ctx) {
     elements.push({ data: { id: "e" + i, source: e.source, target: e.target, label: e.label } });
   });
   const cy = cytoscape({
-    container: holder, elements, wheelSensitivity: 0.3,
+    container: holder, elements,
     layout: { name: nodes.size > 1 ? "cose" : "grid", animate: false },
     style: [
       { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, "background-color": "#3a6ea5", color: "#1b1b1b", width: 18, height: 18 } },

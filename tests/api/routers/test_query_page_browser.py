@@ -82,7 +82,7 @@ def test_a_canned_query_from_the_menu_runs_sorts_draws_a_timeline_and_is_shared(
     page.locator("#query-results thead th button", has_text="name").click()
     assert page.locator("#query-results th[aria-sort=ascending]").inner_text().startswith("name")
     names = column(page, "name")
-    assert names == sorted(names, key=fold)
+    assert names == sorted(names, key=fold)  # as people read them: accents and case aside
     page.locator("#query-results thead th button", has_text="name").click()
     assert column(page, "name") == names[::-1]
 
@@ -132,7 +132,7 @@ def test_own_query_downloads_csv_from_sparql_and_shares_a_chart(page: Any, brows
         assert other.evaluate("document.getElementById('query').value") == query
 
 
-def test_a_describe_draws_a_graph_and_offers_turtle(page: Any, tmp_path: Path) -> None:
+def test_a_describe_and_a_network_draw_as_graphs(page: Any, tmp_path: Path) -> None:
     page.goto("/query")
     type_query(page, "DESCRIBE <https://w3id.org/tregua/id/person/oscar-ortiz>")
     page.get_by_role("button", name="Run query").click()
@@ -143,6 +143,13 @@ def test_a_describe_draws_a_graph_and_offers_turtle(page: Any, tmp_path: Path) -
     assert page.get_attribute("#qp-dl-ttl", "href").endswith("format=ttl")  # type: ignore[union-attr]
     assert page.locator("#qp-dl-csv").is_hidden()
     page.screenshot(path=str(tmp_path / "graph.png"), full_page=True)
+
+    # Rows with two IRI columns draw as a network: who answered whom, nodes named by their columns.
+    page.goto("/query?canned=responses-network&view=graph")
+    page.locator("#query-results .qp-graph canvas").first.wait_for(timeout=15_000)
+    names = page.locator("#query-results .qp-list a").all_text_contents()
+    assert {"MS13", "Oscar Ortiz"} <= set(names)
+    assert page.get_by_role("button", name="Graph").get_attribute("aria-pressed") == "true"
 
 
 def test_a_syntax_error_is_shown_with_its_position(page: Any) -> None:
@@ -164,6 +171,7 @@ def test_completion_offers_ontology_terms_in_the_page_language(page: Any) -> Non
     options.first.wait_for(timeout=5_000)
     first = options.first.inner_text()
     assert first.startswith("tg:Person") and "persona" in first
+    page.wait_for_timeout(200)  # CodeMirror ignores Enter for 75 ms after the list opens (interactionDelay)
     page.keyboard.press("Enter")
     text = editor_text(page)
     assert "?x a tg:Person" in text and text.startswith("PREFIX tg: <https://w3id.org/tregua/ontology#>")
