@@ -177,6 +177,12 @@ function start() {
   function updateShare() {
     share.value = shareUrl();
     window.history.replaceState(null, "", share.value);
+    // The language switch keeps the query and the view too.
+    for (const link of document.querySelectorAll(".lang-switch a[hreflang]")) {
+      const url = new URL(share.value);
+      url.searchParams.set("lang", link.getAttribute("hreflang"));
+      link.href = url.pathname + url.search;
+    }
   }
 
   $("qp-copy").addEventListener("click", async () => {

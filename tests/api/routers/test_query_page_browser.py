@@ -95,6 +95,9 @@ def test_a_canned_query_from_the_menu_runs_sorts_draws_a_timeline_and_is_shared(
     page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
     share = page.input_value("#qp-share")
     assert "canned=timeline" in share and "view=timeline" in share
+    spanish = page.locator(".lang-switch a[hreflang=es]").get_attribute("href")
+    assert spanish.startswith("/query?") and "canned=timeline" in spanish and "view=timeline" in spanish
+    assert spanish.endswith("lang=es")
     page.get_by_role("button", name="Table").click()
     assert page.locator("#query-results tbody tr").count() == len(names)
 
