@@ -38,9 +38,10 @@ export function drawTimeline(container, model, strings) {
   const timeline = new Timeline(container, items, {
     ...range,
     stack: true, zoomable: true, horizontalScroll: false, verticalScroll: true, maxHeight: 620,
-    margin: { item: { horizontal: 4, vertical: 6 } }, orientation: { axis: "both" },
+    margin: { item: { horizontal: 4, vertical: 6 } }, orientation: { axis: "both", item: "top" },
     zoomMin: 1000 * 60 * 60 * 24 * 20, tooltip: { followMouse: false },
   });
+  if (range.start) timeline.setWindow(range.start, range.end, { animation: false }); // draws the items now
   let current = model.items;
   return {
     timeline,
