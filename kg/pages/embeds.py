@@ -73,9 +73,13 @@ def height(view: str, rows: int) -> int:
 def snippet(base_url: str, embed: Embed, title: str, frame_height: int) -> str:
     """The HTML a newsroom pastes: the iframe, and the script that keeps its height right.
 
-    >>> print(snippet("http://h", Embed("stance-counts", "chart"), "Positions & counts", 420))
-    <iframe src="http://h/embed/stance-counts?view=chart" title="Positions &amp; counts" width="100%" height="420" style="border:0;max-width:100%" loading="lazy" data-tregua-embed></iframe>
-    <script async src="http://h/static/dist/embed-resize.js"></script>
+    >>> frame, script = snippet("http://h", Embed("stance-counts", "chart"), "Positions & counts", 420).splitlines()
+    >>> frame.split(" style=")[0]
+    '<iframe src="http://h/embed/stance-counts?view=chart" title="Positions &amp; counts" width="100%" height="420"'
+    >>> frame.split(" style=")[1]
+    '"border:0;max-width:100%" loading="lazy" data-tregua-embed></iframe>'
+    >>> script
+    '<script async src="http://h/static/dist/embed-resize.js"></script>'
     """
     base = base_url.rstrip("/")
     return (f'<iframe src="{escape(base + embed.path)}" title="{escape(title)}" width="100%" '
