@@ -3,9 +3,9 @@
 Each picture is a canned query's answer (`timeline-items`, `stance-network`, or any query at
 `/embed/NAME?view=...`), shaped by `kg.pages.views` and drawn in the browser by the bundles built
 from web/src (vis-timeline, Cytoscape.js, ECharts); the rows travel in a
-`<script type="application/json">` block, which the CSP allows since it never runs. The pages
-are embeddable (`security.EMBEDDABLE`); the snippet and the oEmbed answer come from
-`kg.pages.embeds`.
+`<script type="application/json">` block, which the CSP allows since it never runs. The embed
+pages are framable anywhere (`security.EMBEDDABLE`); `/timeline` and `/network` keep the site's
+policy and point to their embeds. The snippet and the oEmbed answer come from `kg.pages.embeds`.
 """
 
 from __future__ import annotations
@@ -103,9 +103,7 @@ def _strings(request: Request) -> dict[str, str]:
     """The words the bundles show, in the page's language (the scripts hold no English)."""
     lang, _ = _lang(request)
     t = i18n.translations(lang).gettext
-    return {"event": t("event"), "statement": t("statement"), "all_actors": t("All actors"),
-            "all_stances": t("All stances"), "shown": t("items shown"), "open": t("Open"),
-            "sets": t("sets"), "reported": t("reported")}
+    return {"event": t("event"), "statement": t("statement"), "shown": t("items shown")}
 
 
 def _embeddable(response: Response) -> Response:
@@ -121,7 +119,7 @@ def timeline(request: Request, engine: EngineDep, settings: SettingsDep) -> Resp
     embed = embeds.Embed(TIMELINE, "timeline")
     context = {"active": "/timeline", "model": model, "data": _json(model), "strings": _json(_strings(request)),
                **_embed_context(request, embed, t("Timeline of the debate"), model["rows"])}
-    return _embeddable(render(request, "timeline.html", context))
+    return render(request, "timeline.html", context)
 
 
 @router.get("/network", summary="Actors in camps by stance, with their conditions and who reported them "
@@ -136,7 +134,7 @@ def network(
     embed = embeds.Embed(NETWORK, "network", params)
     context = {"active": "/network", "model": model, "data": _json(model), "strings": _json(_strings(request)),
                **_embed_context(request, embed, t("Who stands where"), model["rows"])}
-    return _embeddable(render(request, "network.html", context))
+    return render(request, "network.html", context)
 
 
 @router.get("/embed/{name}", summary="One view of a canned query, alone, for an iframe on another site",
