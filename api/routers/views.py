@@ -20,7 +20,7 @@ from fastapi.responses import JSONResponse, Response
 
 from api import i18n
 from api.deps import EngineDep, SettingsDep
-from api.errors import ApiError
+from api.errors import ApiError, ErrorBody
 from api.security import EMBEDDABLE
 from api.templating import local_href, render
 from kg import canned, paths
@@ -183,7 +183,10 @@ def embed(
 
 
 @router.get("/oembed", summary="oEmbed (https://oembed.com): the embed snippet of a view's URL",
-            response_model=None)
+            response_model=None,
+            responses={404: {"model": ErrorBody, "description": "the URL is no embeddable page of this server"},
+                       501: {"model": ErrorBody, "description": "a format other than json (the oEmbed spec's "
+                                                                "answer for a format the provider does not serve)"}})
 def oembed(
     request: Request, engine: EngineDep, settings: SettingsDep,
     url: Annotated[str, Query(description="an embeddable page: /embed/NAME?view=..., /queries/NAME, "

@@ -103,8 +103,15 @@ def parse(url: str, host: str, names: Sequence[str]) -> Embed:
     Traceback (most recent call last):
     ...
     kg.pages.embeds.NotEmbeddable: http://elsewhere/timeline is not on this server (h:1)
+    >>> parse("http://[::1/embed/x", "h:1", [])
+    Traceback (most recent call last):
+    ...
+    kg.pages.embeds.NotEmbeddable: 'http://[::1/embed/x' is not a URL
     """
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        raise NotEmbeddable(f"{url!r} is not a URL") from None
     if parts.scheme not in ("http", "https") or parts.netloc != host:
         raise NotEmbeddable(f"{url} is not on this server ({host})")
     pairs = parse_qsl(parts.query, keep_blank_values=True)

@@ -85,14 +85,20 @@ def test_the_timeline_draws_the_story_and_filters_by_actor(browser: Any, server:
         assert not errors, errors
 
 
-def test_the_timeline_is_usable_on_a_phone(browser: Any, server: Any, tmp_path: Path) -> None:
+def test_the_timeline_and_the_network_are_usable_on_a_phone(browser: Any, server: Any, tmp_path: Path) -> None:
     with loopback_page(browser, server.url, viewport={"width": 390, "height": 844}, is_mobile=True,
                        has_touch=True) as page:
         errors = _open(page, server.url + "/timeline")
         page.locator("#timeline .vis-item").first.wait_for()
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, "nothing wider than the phone's screen"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the screen"
         page.screenshot(path=str(tmp_path / "timeline-phone.png"), full_page=True)
+        page.goto(server.url + "/network")
+        page.wait_for_function("() => window.treguaNetwork && window.treguaNetwork.nodes().length > 0")
+        boxes = page.evaluate("""() => ['camp:reject', 'camp:conditional'].map(id =>
+          window.treguaNetwork.getElementById(id).renderedBoundingBox())""")
+        assert boxes[0]["y2"] < boxes[1]["y1"], "on a narrow screen the camps are rows, one under another"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "network-phone.png"), full_page=True)
         assert not errors, errors
 
 
