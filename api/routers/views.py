@@ -153,6 +153,7 @@ def embed(
     if any(p.name == "lang" for p in query.params) and "lang" not in dict(params):
         params.append(("lang", lang))
     if view == "network" and name == NETWORK:
+        query.bind(params, timeout=settings.query_timeout)  # an unknown or malformed parameter is a 400 here too
         issue = dict(params).get("issue", DEFAULT_ISSUE)
         model: dict[str, Any] = _network_model(request, engine, settings, issue)
         rows = model["rows"]

@@ -104,6 +104,8 @@ def test_embed_refuses_unknown_queries_and_views_it_cannot_draw(client: httpx.Cl
     assert unknown.status_code == 404 and "stance-counts" in unknown.json()["suggestions"]
     wrong = client.get("/embed/stance-counts", params={"view": "timeline"})
     assert wrong.status_code == 400 and wrong.json()["expected"] == "one of table, chart"
+    unknown_param = client.get("/embed/stance-network", params={"view": "network", "isue": "x"})
+    assert unknown_param.status_code == 400 and unknown_param.json()["parameter"] == "isue"
     nonsense = client.get("/embed/stance-counts", params={"view": "pie"})
     assert nonsense.status_code == 400 and "table, timeline, network, chart" in nonsense.json()["expected"]
 
