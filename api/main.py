@@ -37,6 +37,7 @@ from api.routers import (
     reconcile,
     sparql,
     validate,
+    views,
 )
 from api.security import SecurityHeaders
 from kg.config import Settings, get_settings
@@ -151,7 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,
-                   query_page):
+                   query_page, views):
         app.include_router(module.router)
     return app
 

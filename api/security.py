@@ -5,8 +5,9 @@ CSV) and `Referrer-Policy: strict-origin-when-cross-origin` (a page's query stri
 to another site). HTML pages get a Content-Security-Policy that lets scripts, styles, fonts and
 everything else come from this origin only: the pages load `/static/` files and nothing inline,
 and nothing from a CDN. `frame-ancestors 'self'` keeps the pages out of other sites' frames,
-except the two pages made to be framed elsewhere: the canned-query table (`?format=html`) and the
-reconciliation preview OpenRefine shows. Those mark themselves with `EMBEDDABLE` as their CSP.
+except the pages made to be framed elsewhere: the canned-query table (`?format=html`), the embeds
+(`/embed/NAME?view=...`, api/routers/views.py) and the reconciliation preview OpenRefine shows.
+Those mark themselves with `EMBEDDABLE` as their CSP.
 `/docs` (Swagger UI, from `fastapi-offline`) starts the UI with an inline script it writes itself:
 its page is read whole and that script's SHA-256 hash is added to `script-src`, so it alone runs.
 """
