@@ -92,6 +92,56 @@ def test_view_groups_stances_with_their_statements(engine: InProcessEngine) -> N
     assert view.not_linked and not view.wikidata
 
 
+GALLEGOS = entity_iri("person", "guillermo-gallegos")
+
+
+def test_each_statement_once_with_the_values_of_its_stances(engine: InProcessEngine) -> None:
+    """Gallegos's "door never shut" expressed two stances: one statement, two badges, its quotes once."""
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary())
+    assert len(view.statements) == len({st.iri for st in view.statements})
+    quotes = [q.iri for st in view.statements for q in st.quotes]
+    assert len(quotes) == len(set(quotes))
+    door = next(st for st in view.statements if st.iri.endswith("/guillermo-gallegos-door-never-shut"))
+    assert sorted(b.value.iri for b in door.stances if b.value) == [TG + "notRuledOut", TG + "sceptical"]
+    assert {q.text for q in door.quotes} == {
+        "The door [to dialogue] can never be totally shut. In this case, alternatives must be sought,",
+        "I must say I’m somewhat incredulous.",
+    }
+    conditional = next(s for s in view.stances if s.value and s.value.iri == TG + "conditional")
+    assert len(conditional.conditions) == 3
+
+
+def test_a_statement_page_shows_the_stances_it_expressed(engine: InProcessEngine) -> None:
+    door = entity_iri("statement", "guillermo-gallegos-door-never-shut")
+    view = build_view(describe(engine, door), ontology_doc().vocabulary())
+    (own,) = [st for st in view.statements if st.iri == door]
+    assert sorted(b.value.iri for b in own.stances if b.value) == [TG + "notRuledOut", TG + "sceptical"]
+
+
+def test_spanish_names_come_from_the_data_and_the_ontology(engine: InProcessEngine) -> None:
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary("es"), "es")
+    values = {s.value.label for s in view.stances if s.value}
+    assert values == {"no descarta", "escéptica", "condicionada"}
+    assert [t.label for t in view.types] == ["persona"]
+    english = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary("en"), "en")
+    assert {s.value.label for s in english.stances if s.value} == {"does not rule out", "sceptical", "conditional"}
+
+
+def test_the_neighbourhood_folds_parts_into_labelled_edges(engine: InProcessEngine) -> None:
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary())
+    graph = view.neighbourhood
+    assert graph is not None and graph.nodes[0].iri == GALLEGOS
+    issue = entity_iri("issue", "negotiating-with-gangs")
+    (edge,) = [e for e in graph.edges if e.source == GALLEGOS and e.target == issue]
+    assert set(edge.label.split(", ")) == {"does not rule out", "sceptical", "conditional"}
+    kinds = {n.iri.split("/id/", 1)[1].split("/")[0] for n in graph.nodes if "/id/" in n.iri}
+    assert not kinds & {"stance", "statement", "tenure", "participation", "condition"}
+    assert {e.target for e in graph.edges} >= {issue, entity_iri("post", "president-of-the-legislative-assembly")}
+    data = graph.as_json(lambda iri: iri.replace("https://w3id.org/tregua", ""))
+    assert data["nodes"][0] == {"id": GALLEGOS, "label": "Guillermo Gallegos", "kind": "person",  # type: ignore[index]
+                                "href": "/id/person/guillermo-gallegos", "centre": True}
+
+
 def test_passage_reads_the_source_text(shared_dir: Path, article_text: str) -> None:
     passage = read_passage(shared_dir, "seed/article.txt", 1163, 1170, "desist.")
     assert passage is not None and passage.matches
