@@ -78,6 +78,7 @@ def render(
         "gettext": catalogue.gettext,
         "ngettext": catalogue.ngettext,
         "lang_url": lambda path: i18n.link(path, lang, chosen_by_url=by_url),
+        "lang_in_url": by_url,  # forms carry it as a hidden field, as links carry it in their query
         "lang_links": [(code, i18n.link(here, code, chosen_by_url=True)) for code in i18n.LANGUAGES],
         **context,
     }

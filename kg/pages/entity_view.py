@@ -121,7 +121,7 @@ class StatementView:
     iri: str
     label: str
     speaker: Link | None = None
-    paraphrases: list[str] = field(default_factory=list)
+    paraphrases: list[Value] = field(default_factory=list)
     quotes: list[QuoteView] = field(default_factory=list)
     outlet: Link | None = None
     medium: str | None = None
@@ -139,7 +139,7 @@ class StatementView:
 @dataclass
 class ConditionView:
     iri: str
-    requirements: list[str]
+    requirements: list[Value]
     required_of: list[Link]
     set_by: list[Link]
 
@@ -243,7 +243,7 @@ class EntityView:
     label: str
     other_labels: list[Value]
     types: list[Link]
-    descriptions: list[str]
+    descriptions: list[Value]
     offices: list[OfficeView]
     stances: list[StanceView]
     statements: list[StatementView]
@@ -291,6 +291,11 @@ class _Reader:
 
     def texts(self, subject: str, predicate: str) -> list[str]:
         return [o.value for o in self.d.objects(subject, predicate) if isinstance(o, ox.Literal)]
+
+    def literals(self, subject: str, predicate: str) -> list[Value]:
+        """Texts with their language, so a page in another language can mark them (`lang="en"`)."""
+        return [Value(o.value, language=o.language) for o in self.d.objects(subject, predicate)
+                if isinstance(o, ox.Literal)]
 
     def text(self, subject: str, predicate: str) -> str | None:
         found = self.texts(subject, predicate)
@@ -343,7 +348,7 @@ class _Reader:
             iri,
             self.d.label(iri, lang=self.lang),
             speaker=self.first_link(iri, TG + "speaker"),
-            paraphrases=self.texts(iri, TG + "paraphrase"),
+            paraphrases=self.literals(iri, TG + "paraphrase"),
             outlet=self.first_link(iri, TG + "reportedBy"),
             medium=self.text(iri, TG + "medium"),
             issues=self.links(iri, TG + "onIssue"),
@@ -356,7 +361,7 @@ class _Reader:
     def condition(self, iri: str) -> ConditionView:
         return ConditionView(
             iri,
-            self.texts(iri, TG + "requirement"),
+            self.literals(iri, TG + "requirement"),
             self.links(iri, TG + "requiredOf"),
             self.links(iri, TG + "setBy"),
         )
@@ -406,7 +411,7 @@ def build_view(d: Description, vocab: Vocabulary, lang: str = "en") -> EntityVie
     main = d.label(e, lang=lang) if labels else _fallback_label(r, e)
     other = [Value(lit.value, language=lit.language) for lit in labels if lit.value != main]
     types = [t.value for t in d.objects(e, RDF_TYPE.value) if isinstance(t, ox.NamedNode)]
-    descriptions = list(dict.fromkeys(text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)))
+    descriptions = list(dict.fromkeys(v for p in _DESCRIPTION_PREDICATES for v in r.literals(e, p)))
     start, end, date = r.text(e, TG + "startDate"), r.text(e, TG + "endDate"), r.text(e, TG + "date")
     when = date or (f"{start or '?'} – {end or ''}".strip() if start or end else None)
 

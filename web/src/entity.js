@@ -38,8 +38,9 @@ function draw(container, data) {
   const cy = cytoscape({
     container,
     elements,
+    // the entity in the middle, its neighbours on a ring around it, spaced for their labels
     layout: { name: "concentric", concentric: (n) => (n.hasClass("centre") ? 2 : 1), levelWidth: () => 1,
-              minNodeSpacing: 30, animate: false },
+              minNodeSpacing: 70, spacingFactor: 1.4, padding: 20, animate: false },
     wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: {
