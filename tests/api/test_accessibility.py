@@ -54,6 +54,7 @@ PAGES = [
         "es": "queries_result.html is English only so far (<html lang=\"en\">, no _())"}),
     *page("query", "/query"),
     *page("not-found", "/id/person/nobody-at-all"),
+    *page("reconcile-preview", "/reconcile/preview?id=organization/ms13"),  # OpenRefine shows it in a frame
     # Swagger UI's page is English only
     *page("docs", "/docs", ".swagger-ui .information-container", languages=("en",), known_failures={
         "en": "Swagger UI's own page (fastapi-offline): no lang on <html>, low-contrast method badges, buttons "

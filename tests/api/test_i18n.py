@@ -93,3 +93,11 @@ def test_the_ontology_page_names_its_terms_in_spanish(client: httpx.Client) -> N
 def test_the_kinds_index_names_kinds_in_spanish(client: httpx.Client) -> None:
     html = client.get("/id/person", headers={"Accept": BROWSER, "Accept-Language": "es"}).text
     assert "Cada persona del grafo" in html and ">organización</a>" in html
+
+
+@pytest.mark.parametrize("path", ["/queries?format=html", "/queries/stance-counts?format=html",
+                                  "/queries/stance-counts?format=csv", "/id/person", "/history?format=html"])
+def test_pages_reached_by_a_link_that_carries_the_language_answer(client: httpx.Client, path: str) -> None:
+    """Links keep `?lang=` (lang_url): every page they reach must take it, canned queries included."""
+    r = client.get(path + "&lang=es" if "?" in path else path + "?lang=es", headers={"Accept": BROWSER})
+    assert r.status_code == 200, r.text[:300]
