@@ -11,7 +11,7 @@ from kg.errors import BadRequest
 from kg.iris import TG, entity_iri
 from kg.linking.search import SearchIndex
 from kg.pages.describe import closest_names, describe, entities_of_kind, not_found
-from kg.pages.entity_view import build_view, read_passage
+from kg.pages.entity_view import build_view, neighbourhood, read_passage
 from kg.pages.ontology_docs import ontology_doc
 from kg.store.engine import InProcessEngine
 
@@ -140,6 +140,17 @@ def test_the_neighbourhood_folds_parts_into_labelled_edges(engine: InProcessEngi
     data = graph.as_json(lambda iri: iri.replace("https://w3id.org/tregua", ""))
     assert data["nodes"][0] == {"id": GALLEGOS, "label": "Guillermo Gallegos", "kind": "person",  # type: ignore[index]
                                 "href": "/id/person/guillermo-gallegos", "centre": True}
+
+
+def test_a_hub_s_graph_is_cut_and_says_so(engine: InProcessEngine) -> None:
+    vocab = ontology_doc().vocabulary()
+    view = build_view(describe(engine, GALLEGOS), vocab)
+    whole = neighbourhood(view, vocab)
+    assert not whole.truncated and len(whole.nodes) > 4
+    cut = neighbourhood(view, vocab, limit=4)
+    assert cut.truncated and len(cut.nodes) == 4
+    drawn = {n.iri for n in cut.nodes}
+    assert all(e.source in drawn and e.target in drawn for e in cut.edges)  # no edge to a node left out
 
 
 def test_passage_reads_the_source_text(shared_dir: Path, article_text: str) -> None:
