@@ -219,6 +219,14 @@ class Neighbourhood:
     def label_of(self, iri: str) -> str:
         return next((n.label for n in self.nodes if n.iri == iri), local_name(iri))
 
+    @property
+    def outgoing(self) -> list[Edge]:
+        return [e for e in self.edges if e.source == self.centre.iri]
+
+    @property
+    def incoming(self) -> list[Edge]:
+        return [e for e in self.edges if e.source != self.centre.iri]
+
 
 def entity_kind(iri: str, base: str = iris.BASE) -> str:
     """The kind of an entity IRI (`person`, `event`...), `term` for the ontology's, else `other`.
@@ -550,6 +558,9 @@ def neighbourhood(view: EntityView, vocab: Vocabulary, limit: int = MAX_NEIGHBOU
         | {s.iri for s in view.statements}
         | {o.tenure for o in view.offices}
         | {c.iri for s in view.stances for c in s.conditions}
+        # shown on the page already: a statement's quotes, and its stances as badges
+        | {q.iri for st in view.statements for q in st.quotes}
+        | {b.stance for st in view.statements for b in st.stances}
     )
     # edges by (source, target): labels of the same pair are joined ("sceptical, conditional")
     labels: dict[tuple[str, str], list[str]] = {}
