@@ -26,6 +26,17 @@ CSP = _POLICY + "'self'"
 #: The CSP of pages meant to be framed on other sites (a route sets it; this middleware keeps it).
 EMBEDDABLE = _POLICY + "*"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def with_style_nonce(nonce: str, policy: str = CSP) -> str:
+    """`policy` letting `<style>` elements carrying `nonce` apply: for the query page alone, whose
+    editor (CodeMirror 6, through style-mod) writes its styles into such elements. The nonce is
+    made per response, so no other `<style>`, and no `style=` attribute, is allowed.
+
+    >>> with_style_nonce("abc").split(";")[2]
+    " style-src 'self' 'nonce-abc'"
+    """
+    return policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1)
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 
 
