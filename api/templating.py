@@ -50,6 +50,12 @@ def local_href(iri: str, base_iri: str) -> str:
     return iri
 
 
+def page_language(request: Request) -> str:
+    """The interface language of this request (`?lang=`, then `Accept-Language`), for page models
+    that name things in it (`kg.pages.entity_view.build_view(..., lang=)`)."""
+    return i18n.choose(request.query_params.get("lang"), request.headers.get("accept-language"))[0]
+
+
 def render(
     request: Request,
     name: str,
@@ -59,19 +65,20 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render one template with the helpers every page uses (`href`, `base_iri`, `_`, `lang`,
-    `lang_url`, `lang_links`)."""
+    `lang_url`, `lang_links`). `href()` keeps a `?lang=` the URL chose, as `lang_url()` does."""
     base_iri = settings_of(request).base_iri
     lang, by_url = i18n.choose(request.query_params.get("lang"), request.headers.get("accept-language"))
     catalogue = i18n.translations(lang)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     full = {
-        "href": lambda iri: local_href(iri, base_iri),
+        "href": lambda iri: i18n.link(local_href(iri, base_iri), lang, chosen_by_url=by_url),
         "base_iri": base_iri,
         "lang": lang,
         "page_lang": lang,
         "gettext": catalogue.gettext,
         "ngettext": catalogue.ngettext,
         "lang_url": lambda path: i18n.link(path, lang, chosen_by_url=by_url),
+        "lang_in_url": by_url,  # forms carry it as a hidden field, as links carry it in their query
         "lang_links": [(code, i18n.link(here, code, chosen_by_url=True)) for code in i18n.LANGUAGES],
         **context,
     }

@@ -47,3 +47,57 @@ def test_a_language_chosen_in_the_url_is_kept_in_the_links(client: httpx.Client)
     page = client.get("/ontology?lang=es", headers={"Accept": BROWSER}).text
     assert 'href="/queries?lang=es"' in page
     assert 'href="/ontology?lang=en" hreflang="en"' in page
+
+
+GALLEGOS = "/id/person/guillermo-gallegos"
+
+
+@pytest.mark.parametrize(("params", "headers"), [
+    ({"lang": "es"}, {}),
+    ({}, {"Accept-Language": "es-SV,es;q=0.9,en;q=0.5"}),
+])
+def test_an_entity_page_in_spanish_uses_the_data_s_spanish_labels(
+        client: httpx.Client, params: dict[str, str], headers: dict[str, str]) -> None:
+    page = client.get(GALLEGOS, params=params, headers={"Accept": BROWSER, **headers})
+    html = page.text
+    assert '<html lang="es"' in html
+    for label in ("no descarta", "escéptica", "condicionada"):  # stance values, from the ontology's @es labels
+        assert f">{label}</" in html
+    assert 'href="/ontology#Person">persona</a>' in html or ">persona</a>" in html  # the type, in Spanish
+    assert ">negociar con las pandillas</a>" in html  # the issue's @es label, from the data
+    assert ">Posturas</h2>" in html and ">Declaraciones</h2>" in html  # the interface
+    assert ">sceptical<" not in html and ">Stances<" not in html
+    if params:  # chosen in the URL: the page's links keep it
+        assert 'href="/id/issue/negotiating-with-gangs?lang=es"' in html
+        assert f'href="{GALLEGOS}?lang=en" hreflang="en"' in html  # the switch: the same page in English
+    else:
+        assert 'href="/id/issue/negotiating-with-gangs"' in html
+
+
+def test_english_and_spanish_pages_have_their_own_etags(client: httpx.Client) -> None:
+    en = client.get(GALLEGOS, headers={"Accept": BROWSER, "Accept-Language": "en"})
+    es = client.get(GALLEGOS, headers={"Accept": BROWSER, "Accept-Language": "es"})
+    assert en.headers["etag"] != es.headers["etag"]
+    again = client.get(GALLEGOS, headers={"Accept": BROWSER, "Accept-Language": "es",
+                                          "If-None-Match": en.headers["etag"]})
+    assert again.status_code == 200 and '<html lang="es"' in again.text
+
+
+def test_the_ontology_page_names_its_terms_in_spanish(client: httpx.Client) -> None:
+    html = client.get("/ontology?lang=es", headers={"Accept": BROWSER}).text
+    assert "<h1>Ontología Tregua</h1>" in html
+    assert "<h3>persona <code>tg:Person</code>" in html and ">clase</span>" in html
+    assert ">Clases</h2>" in html
+
+
+def test_the_kinds_index_names_kinds_in_spanish(client: httpx.Client) -> None:
+    html = client.get("/id/person", headers={"Accept": BROWSER, "Accept-Language": "es"}).text
+    assert "Cada persona del grafo" in html and ">organización</a>" in html
+
+
+@pytest.mark.parametrize("path", ["/queries?format=html", "/queries/stance-counts?format=html",
+                                  "/queries/stance-counts?format=csv", "/id/person", "/history?format=html"])
+def test_pages_reached_by_a_link_that_carries_the_language_answer(client: httpx.Client, path: str) -> None:
+    """Links keep `?lang=` (lang_url): every page they reach must take it, canned queries included."""
+    r = client.get(path + "&lang=es" if "?" in path else path + "?lang=es", headers={"Accept": BROWSER})
+    assert r.status_code == 200, r.text[:300]

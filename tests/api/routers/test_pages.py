@@ -189,11 +189,13 @@ def test_home_editor_can_be_prefilled(client: httpx.Client) -> None:
 
 def test_ontology_page_embeds_the_class_diagram(client: httpx.Client) -> None:
     page = client.get("/ontology", headers={"Accept": BROWSER}).text
-    figure = page[page.index('<div class="diagram"'):]
+    figure = page[page.index('<figure class="diagram"'):]
     figure = figure[:figure.index("</svg>")]
     assert "<svg" in figure and "<?xml" not in figure
     for cls in ("Person", "Statement", "Quote", "Stance", "Event"):
         assert f">{cls}<" in figure or f">tg:{cls}<" in figure, cls
+    # each box is a link named by its visible text (no aria-label that would differ from it)
+    assert '<a href="#Person">' in figure and "aria-label" not in figure
 
 
 @pytest.mark.parametrize("index", range(6))
