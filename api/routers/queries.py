@@ -23,7 +23,7 @@ from api import negotiation, shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, settings_of
 from api.negotiation import html_over_json, match, parse_accept
 from api.security import EMBEDDABLE
-from api.templating import local_href, render
+from api.templating import local_href, page_language, render
 from kg import canned, media, paths
 from kg.config import Settings
 from kg.errors import ParameterError, UnsupportedFormat
@@ -131,7 +131,10 @@ def _prepare(request: Request, engine: Engine, settings: Settings, query: canned
     fmt = choose_format(params.get("format"), request.headers.get("accept"))
     bound = query.bind(pairs, timeout=settings.query_timeout)
     page = canned.Page.from_params(params, default_size=query.page_size, max_size=settings.max_result_rows)
-    tag = canned.etag(engine.version, query, bound.values, page, fmt)
+    # the HTML table is in the reader's language: its ETag names it, so a cached English page is
+    # never revalidated as Spanish (the data formats are the same bytes in every language)
+    tag = canned.etag(engine.version, query, bound.values, page,
+                      f"html-{page_language(request)}" if fmt == "html" else fmt)
     headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": "Accept"}
     if _matches(request.headers.get("if-none-match"), tag):
         return fmt, bound, page, headers, Response(status_code=304, headers=headers)

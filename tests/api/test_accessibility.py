@@ -50,9 +50,15 @@ PAGES = [
     *page("shapes", "/shapes"),
     *page("history", "/history?format=html"),
     *page("queries", "/queries?format=html"),
-    *page("canned-table", "/queries/stance-counts?format=html", known_failures={
-        "es": "queries_result.html is English only so far (<html lang=\"en\">, no _())"}),
+    *page("canned-table", "/queries/stance-counts?format=html"),
     *page("query", "/query"),
+    *page("timeline", "/timeline", "#timeline .vis-item"),
+    *page("network", "/network", "#network canvas"),
+    # each kind of embed, alone as an iframe shows it
+    *page("embed-table", "/embed/stance-counts?view=table", "#results tbody tr"),
+    *page("embed-timeline", "/embed/timeline-items?view=timeline", "#view .vis-item"),
+    *page("embed-network", "/embed/stance-network?view=network", "#view canvas"),
+    *page("embed-chart", "/embed/stance-counts?view=chart", "#view svg"),
     *page("not-found", "/id/person/nobody-at-all"),
     *page("reconcile-preview", "/reconcile/preview?id=organization/ms13"),  # OpenRefine shows it in a frame
     # Swagger UI's page is English only

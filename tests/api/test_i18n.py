@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -101,3 +102,40 @@ def test_pages_reached_by_a_link_that_carries_the_language_answer(client: httpx.
     """Links keep `?lang=` (lang_url): every page they reach must take it, canned queries included."""
     r = client.get(path + "&lang=es" if "?" in path else path + "?lang=es", headers={"Accept": BROWSER})
     assert r.status_code == 200, r.text[:300]
+
+
+def test_the_spanish_catalogue_has_each_message_once() -> None:
+    """Babel keeps the first of two entries with one msgid: a second, merged in from another page's
+    block, would be a translation nobody sees."""
+    lines = (i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8").splitlines()
+    ids = [line for line in lines if line.startswith("msgid ")]
+    assert not sorted({m for m in ids if ids.count(m) > 1})
+
+
+@pytest.mark.parametrize(("path", "spanish"), [
+    ("/queries?format=html", ["<h1>Consultas predefinidas</h1>", "<caption>Parámetros</caption>", "Columnas:"]),
+    ("/queries/stance-counts?format=html", ["Descargar:", "sobre esta consulta", "filas 1–"]),
+    ("/embed/stance-counts?view=chart", ["Datos de origen", "Sobre esta consulta"]),
+])
+def test_canned_query_pages_in_spanish_mark_the_query_s_own_english(client: httpx.Client, path: str,
+                                                                    spanish: list[str]) -> None:
+    """The interface is Spanish; a query's summary (its .rq header, in English) says it is English."""
+    html = client.get(path, headers={"Accept": BROWSER, "Accept-Language": "es"}).text
+    assert '<html lang="es"' in html
+    for text in spanish:
+        assert text in html
+    assert '<h1 class="embed-title" id="embed-title" lang="en">' in html or ' lang="en"><strong>' in html \
+        or '<h1 lang="en">' in html
+    english = client.get(path, headers={"Accept": BROWSER, "Accept-Language": "en"}).text
+    body = re.sub(r'<nav class="lang-switch".*?</nav>', "", english.split("<body", 1)[1], flags=re.S)
+    assert '<html lang="en"' in english and ' lang="en"' not in body  # marked only where it differs
+
+
+def test_a_canned_table_s_etag_names_its_language(client: httpx.Client) -> None:
+    path = "/queries/stance-counts?format=html"
+    en = client.get(path, headers={"Accept-Language": "en"})
+    es = client.get(path, headers={"Accept-Language": "es", "If-None-Match": en.headers["etag"]})
+    assert es.status_code == 200 and '<html lang="es"' in es.text and es.headers["etag"] != en.headers["etag"]
+    csv = [client.get(path.replace("html", "csv"), headers={"Accept-Language": lang}).headers["etag"]
+           for lang in ("en", "es")]
+    assert csv[0] == csv[1]  # the data formats are the same bytes in every language
