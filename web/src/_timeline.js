@@ -28,6 +28,7 @@ export function drawTimeline(container, model, strings) {
     end: item.end || undefined, // a month or a year is a point at its start: see `until` in the title
     type: item.end ? "range" : "point",
     className: "tl-" + item.kind + (item.stances.length ? " tl-stance-" + item.stances[0] : ""),
+    kind: item.kind,
   })));
   const starts = model.items.map((i) => Date.parse(i.start));
   const ends = model.items.map((i) => Date.parse(i.until || i.start));
@@ -40,6 +41,11 @@ export function drawTimeline(container, model, strings) {
     stack: true, zoomable: true, horizontalScroll: false, verticalScroll: true, maxHeight: 620,
     margin: { item: { horizontal: 4, vertical: 6 } }, orientation: { axis: "both", item: "top" },
     zoomMin: 1000 * 60 * 60 * 24 * 20, tooltip: { followMouse: false },
+    // Stacking order: the events first, then by date, so the story's anchors (the 2012 truce, the
+    // January 2017 proposal) sit at the top, in view in a frame of any height, and the many
+    // statements of one month stack under them rather than pushing them out of sight.
+    order: (a, b) => (a.kind === "event" ? 0 : 1) - (b.kind === "event" ? 0 : 1)
+      || Date.parse(a.start) - Date.parse(b.start),
   });
   if (range.start) timeline.setWindow(range.start, range.end, { animation: false }); // draws the items now
   let current = model.items;

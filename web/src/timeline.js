@@ -25,6 +25,12 @@ function apply() {
   }
   if (filter.events) params.delete("events"); else params.set("events", "off");
   history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  // The language switch keeps the filters too (the server wrote its links before they were chosen).
+  for (const link of document.querySelectorAll(".lang-switch a[hreflang]")) {
+    const other = new URLSearchParams(params);
+    other.set("lang", link.getAttribute("hreflang"));
+    link.href = location.pathname + "?" + other;
+  }
 }
 
 const start = new URLSearchParams(location.search);
