@@ -4,11 +4,15 @@ import * as echarts from "echarts/core";
 import { BarChart } from "echarts/charts";
 import { AriaComponent, GridComponent, TooltipComponent } from "echarts/components";
 import { SVGRenderer } from "echarts/renderers";
+import langES from "echarts/i18n/langES-obj.js";
 
 echarts.use([BarChart, GridComponent, TooltipComponent, AriaComponent, SVGRenderer]);
+// ECharts' own words (the description it writes for screen readers) in the page's language.
+echarts.registerLocale("ES", langES);
+const LOCALE = document.documentElement.lang === "es" ? "ES" : "EN";
 
 export function drawChart(container, chart) {
-  const instance = echarts.init(container, null, { renderer: "svg" });
+  const instance = echarts.init(container, null, { renderer: "svg", locale: LOCALE });
   instance.setOption({
     aria: { enabled: true },
     tooltip: { trigger: "axis" },

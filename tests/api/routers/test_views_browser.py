@@ -163,3 +163,15 @@ def test_an_embed_renders_and_sizes_itself_on_another_origin(browser: Any, serve
         page.screenshot(path=str(tmp_path / "newsroom.png"), full_page=True)
         assert not errors, errors
 
+
+
+def test_a_chart_embed_describes_itself_in_the_page_s_language(browser: Any, server: Any, tmp_path: Path) -> None:
+    """ECharts writes a description of the chart for screen readers: in Spanish on a Spanish page."""
+    with loopback_page(browser, server.url, viewport={"width": 800, "height": 600}) as page:
+        errors = _open(page, server.url + "/embed/stance-counts?view=chart&lang=es")
+        page.locator("#view svg").wait_for()
+        described = page.get_attribute("#view", "aria-label") or ""
+        assert described.startswith("Este es un gráfico con tipo Gráfico de barras"), described
+        assert page.get_by_role("link", name="Datos de origen").get_attribute("target") == "_top"
+        page.screenshot(path=str(tmp_path / "chart-es.png"))
+        assert not errors, errors
