@@ -4,6 +4,15 @@
 (function () {
   "use strict";
   var base = document.documentElement.getAttribute("data-base-iri") || "";
+  var wordsBlock = document.getElementById("editor-strings");
+  var words = wordsBlock ? JSON.parse(wordsBlock.textContent) : {};
+
+  // A message in the page's language (the template's, from the .po file), its {names} filled in.
+  function say(key, english, values) {
+    return (words[key] || english).replace(/\{(\w+)\}/g, function (all, name) {
+      return values && name in values ? String(values[name]) : all;
+    });
+  }
 
   function localHref(iri) {
     if (base && iri.indexOf(base) === 0) {
@@ -64,7 +73,7 @@
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       status.className = "status";
-      status.textContent = "Running…";
+      status.textContent = say("running", "Running…");
       box.hidden = true; box.textContent = "";
       var started = performance.now();
       fetch("/sparql", {
@@ -80,29 +89,30 @@
             var message = text;
             try { var j = JSON.parse(text); message = j.message + (j.hint ? " (" + j.hint + ")" : ""); } catch (e) {}
             status.className = "status error";
-            status.textContent = "Error " + response.status + ": " + message;
+            status.textContent = say("error", "Error {status}", { status: response.status }) + ": " + message;
           });
         }
         if (type.indexOf("json") >= 0) {
           return response.json().then(function (data) {
             box.hidden = false;
             if (typeof data.boolean === "boolean") {
-              box.appendChild(el("p", {}, "Answer: " + data.boolean));
-              status.textContent = "ASK answered in " + ms + " ms";
+              box.appendChild(el("p", {}, say("answer", "Answer: {answer}", { answer: data.boolean })));
+              status.textContent = say("ask", "ASK answered in {ms} ms", { ms: ms });
             } else {
               var n = showTable(box, data);
-              status.textContent = n + " row" + (n === 1 ? "" : "s") + " in " + ms + " ms";
+              status.textContent = n === 1 ? say("row", "1 row in {ms} ms", { ms: ms })
+                                          : say("rows", "{n} rows in {ms} ms", { n: n, ms: ms });
             }
           });
         }
         return response.text().then(function (text) {
           box.hidden = false;
           box.appendChild(el("pre", {}, text));
-          status.textContent = "Graph result in " + ms + " ms";
+          status.textContent = say("graph", "Graph result in {ms} ms", { ms: ms });
         });
       }).catch(function (error) {
         status.className = "status error";
-        status.textContent = "The request failed: " + error;
+        status.textContent = say("failed", "The request failed: {reason}", { reason: error });
       });
     });
   }
@@ -132,7 +142,7 @@
               if (hit.field !== "label") { li.appendChild(el("span", { "class": "muted" }, " " + hit.matched)); }
               ul.appendChild(li);
             });
-            if (!ul.children.length) { ul.appendChild(el("li", { "class": "muted" }, "No match yet.")); }
+            if (!ul.children.length) { ul.appendChild(el("li", { "class": "muted" }, say("nomatch", "No match yet."))); }
             list.appendChild(ul);
           })
           .catch(function () { list.textContent = ""; });

@@ -160,3 +160,13 @@ def test_spanish_by_the_switch_keeps_the_page_and_its_language(page: object, tmp
     page.locator("#entity-graph-list a", has_text="negociar").first.click()  # type: ignore[attr-defined]
     page.wait_for_url("**/id/issue/negotiating-with-gangs?lang=es")  # type: ignore[attr-defined]
     assert page.locator("html").get_attribute("lang") == "es"  # type: ignore[attr-defined]
+
+
+def test_the_home_editor_answers_in_spanish(page: object) -> None:
+    page.goto("/?lang=es")  # type: ignore[attr-defined]
+    page.fill("#query", "SELECT ?x WHERE { VALUES ?x { 1 2 } }")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Ejecutar la consulta").click()  # type: ignore[attr-defined]
+    page.locator("#query-results tbody tr").first.wait_for(timeout=15_000)  # type: ignore[attr-defined]
+    assert page.locator("#query-status").inner_text().startswith("2 filas en ")  # type: ignore[attr-defined]
+    page.fill("#q", "zzzz qqqq")  # type: ignore[attr-defined]
+    page.get_by_text("Ninguna coincidencia por ahora.").wait_for(timeout=15_000)  # type: ignore[attr-defined]
