@@ -23,7 +23,6 @@ from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.overload import ClientBudget
-from api.request_id import RequestIdEcho
 from api.routers import (
     admin,
     dumps,
@@ -38,7 +37,7 @@ from api.routers import (
     sparql,
     validate,
 )
-from api.security import SecurityHeaders
+from api.security import AnswerHeaders
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
@@ -146,8 +145,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count", "X-Request-ID"],
                        max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
-    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on HTML pages
+    # nosniff, Referrer-Policy, a CSP on HTML pages; every answer to a write carries its id, errors too
+    app.add_middleware(AnswerHeaders)
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,

@@ -23,8 +23,9 @@ router = APIRouter(tags=["reconciliation and search"])
 
 JSON = "application/json"
 HTML = "text/html"
-
-
+#: The suggest routes' paging parameters.
+Cursor = Annotated[int | None, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)]
 
 
 def require(request: Request, media_type: str) -> None:
@@ -77,26 +78,22 @@ def reconcile_post(request: Request, engine: EngineDep, service: ServiceDep,
 
 
 @router.get("/reconcile/suggest/entity", summary="Autocomplete entities by the beginning of their names")
-def suggest_entity(request: Request, service: ServiceDep, prefix: str = "",
-                   cursor: Annotated[int | None, Query(ge=0)] = None,
-                   limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10,
-                   type: str | None = None) -> JSONResponse:
+def suggest_entity(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                   limit: Limit = 10, type: str | None = None) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_entities(service, prefix, cursor=cursor, limit=limit, type_id=type))
 
 
 @router.get("/reconcile/suggest/type", summary="Autocomplete types")
-def suggest_type(request: Request, service: ServiceDep, prefix: str = "",
-                 cursor: Annotated[int | None, Query(ge=0)] = None,
-                 limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10) -> JSONResponse:
+def suggest_type(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                 limit: Limit = 10) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_types(service, prefix, cursor=cursor, limit=limit))
 
 
 @router.get("/reconcile/suggest/property", summary="Autocomplete properties")
-def suggest_property(request: Request, service: ServiceDep, prefix: str = "",
-                     cursor: Annotated[int | None, Query(ge=0)] = None,
-                     limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10) -> JSONResponse:
+def suggest_property(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                     limit: Limit = 10) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_properties(service, prefix, cursor=cursor, limit=limit))
 

@@ -183,17 +183,7 @@ def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple
                   request_id: str | None = None) -> GateReport:
     """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
     policy.check_target(graph, "replacing (PUT)")
-    target = _graph_node(graph)
-    content = fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-
-    def compute(store: ox.Store) -> VirtualDataset:
-        vd = VirtualDataset(store)
-        vd.apply(list(vd.pattern(g=target)), content)
-        if isinstance(target, ox.NamedNode):
-            vd.create_graph(target)
-        return vd
-
-    return gated_write(writer, compute, who=who, request_id=request_id)
+    return _load_into(writer, graph, triples, replace=True, who=who, request_id=request_id)
 
 
 def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
@@ -201,12 +191,19 @@ def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple 
                  request_id: str | None = None) -> GateReport:
     """Graph Store POST: merge `triples` into the graph."""
     policy.check_target(graph, "adding (POST) to")
+    return _load_into(writer, graph, triples, replace=False, who=who, request_id=request_id)
+
+
+def _load_into(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *, replace: bool,
+               who: str | None, request_id: str | None) -> GateReport:
+    """PUT and POST alike: `triples` put in the graph (created if named), after its old content
+    is removed when `replace`."""
     target = _graph_node(graph)
     content = fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
     def compute(store: ox.Store) -> VirtualDataset:
         vd = VirtualDataset(store)
-        vd.apply((), content)
+        vd.apply(list(vd.pattern(g=target)) if replace else (), content)
         if isinstance(target, ox.NamedNode):
             vd.create_graph(target)
         return vd

@@ -222,18 +222,13 @@ def net_effect(entries: Iterable[Entry], graph: str) -> tuple[list[ox.Quad], lis
     state: dict[ox.Quad, bool] = {}  # quad -> True: net added, False: net removed
     for entry in entries:
         removed, added = entry.data_delta()
-        for quad in removed:
-            if _graph_key(quad.graph_name) == graph:
-                if state.get(quad) is True:
-                    del state[quad]
-                else:
-                    state[quad] = False
-        for quad in added:
-            if _graph_key(quad.graph_name) == graph:
-                if state.get(quad) is False:
-                    del state[quad]
-                else:
-                    state[quad] = True
+        for quads, adding in ((removed, False), (added, True)):
+            for quad in quads:
+                if _graph_key(quad.graph_name) == graph:
+                    if state.get(quad) is (not adding):  # undoes an earlier net change
+                        del state[quad]
+                    else:
+                        state[quad] = adding
     added_net = sorted((q for q, v in state.items() if v), key=str)
     removed_net = sorted((q for q, v in state.items() if not v), key=str)
     return added_net, removed_net

@@ -206,22 +206,22 @@ class Catalogue:
         return cls(types, properties, by_type)
 
     def resolve_type(self, identifier: str) -> str:
-        iri = term_iri(identifier)
-        if iri not in self.types:
-            known = ", ".join(t.id for t in list(self.types.values())[:12])
-            raise BadRequest(f"unknown type {identifier!r}",
-                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/type?prefix=)")
-        return iri
+        return _resolve(identifier, self.types, "type")
 
     def resolve_property(self, identifier: str) -> str:
         if identifier in (QID_PROPERTY, OFFICE_PROPERTY) and identifier in self.properties:
             return identifier
-        iri = term_iri(identifier)
-        if iri not in self.properties:
-            known = ", ".join(t.id for t in list(self.properties.values())[:12])
-            raise BadRequest(f"unknown property {identifier!r}",
-                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/property?prefix=)")
-        return iri
+        return _resolve(identifier, self.properties, "property")
+
+
+def _resolve(identifier: str, known: dict[str, Term], kind: str) -> str:
+    """The IRI `identifier` names among `known`; a 400 naming a few known ones when none."""
+    iri = term_iri(identifier)
+    if iri not in known:
+        some = ", ".join(t.id for t in list(known.values())[:12])
+        raise BadRequest(f"unknown {kind} {identifier!r}",
+                         hint=f"use one of: {some} (autocomplete: /reconcile/suggest/{kind}?prefix=)")
+    return iri
 
 
 # -- the service: index + catalogue, rebuilt with the store's version -----------------------
