@@ -195,6 +195,8 @@ def unexpected_error_response(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Register every handler on `app`."""
+    # Starlette types a handler as taking any Exception; each of ours takes the class it is
+    # registered for (the arg-type ignores below), which is what Starlette passes it.
     app.add_exception_handler(errors.KgError, kg_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, api_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error_response)  # type: ignore[arg-type]

@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -40,6 +41,9 @@ from api.routers import (
 from api.security import AnswerHeaders
 from kg.config import Settings, get_settings
 
+if TYPE_CHECKING:  # imported at start-up only (the lifespan below): importing the app opens nothing
+    from kg.store.workers import WorkerPoolEngine
+
 log = logging.getLogger("api")
 #: Our loggers: one line per query (`tregua.query`), worker events, server errors.
 LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal")
@@ -60,21 +64,21 @@ def configure_logging(level: str) -> None:
         uvicorn_errors.addFilter(errors.QuietStreamAborts())
 
 
-def _warm_gate(writer: object) -> None:
+def _warm_gate(writer: WorkerPoolEngine) -> None:
     from kg.gate import warm
 
     try:
-        warm(writer)  # type: ignore[arg-type]
+        warm(writer)
     except Exception:  # a failed warm-up only means the first write compiles the rules itself
         log.exception("could not prepare the SHACL gate ahead of the first write")
 
 
-def _warm_void(engine: object) -> None:
+def _warm_void(engine: WorkerPoolEngine) -> None:
     """Count the graphs for /.well-known/void ahead of the first request (seconds at 1M triples)."""
     from kg import void
 
     try:
-        void.cached_statistics(engine)  # type: ignore[arg-type]
+        void.cached_statistics(engine)
     except Exception:  # the first request then counts them itself
         log.exception("could not count the graphs for the VoID description ahead of time")
 

@@ -15,6 +15,7 @@ import json
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
 except ImportError:  # pragma: no cover - httptools is a dependency; h11 is uvicorn's fallback
+    # mypy takes `_Base` to be the first class; the fallback is another (same interface)
     from uvicorn.protocols.http.h11_impl import H11Protocol as _Base  # type: ignore[assignment]
 
 MESSAGE = ("the request is not valid HTTP/1.1 and could not be read: most often the URL holds raw non-ASCII "
@@ -31,6 +32,7 @@ def error_body() -> bytes:
     return json.dumps({"error": "BadRequest", "status": 400, "message": MESSAGE, "hint": HINT}).encode()
 
 
+# mypy cannot check a base class chosen at import time (either of uvicorn's two protocols)
 class JsonErrorProtocol(_Base):  # type: ignore[misc,valid-type]
     def send_400_response(self, msg: str) -> None:
         body = error_body()

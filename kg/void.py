@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg.store.engine import Engine, QueryRequest
+from kg.store.engine import Engine, QueryRequest, lexical
 
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
@@ -105,18 +105,18 @@ def statistics(engine: Engine) -> Statistics:
     classes: set[str] = set()
     for row in rows.rows:
         if "g" in row:
-            graphs[str(row["g"].value)] = int(row["n"].value)  # type: ignore[union-attr]
+            graphs[lexical(row["g"])] = int(lexical(row["n"]))
         elif "p" in row:
-            vocabularies.add(namespace(str(row["p"].value)))  # type: ignore[union-attr]
+            vocabularies.add(namespace(lexical(row["p"])))
         elif "c" in row:
-            vocabularies.add(namespace(str(row["c"].value)))  # type: ignore[union-attr]
-            classes.add(str(row["c"].value))  # type: ignore[union-attr]
+            vocabularies.add(namespace(lexical(row["c"])))
+            classes.add(lexical(row["c"]))
     record = engine.select(QueryRequest(RECORD)).rows
     first = record[0] if record else {}
 
     def text(name: str) -> str | None:
         term = first.get(name)
-        return None if term is None else str(term.value)  # type: ignore[union-attr]
+        return None if term is None else lexical(term)
 
     return Statistics(dict(sorted(graphs.items())), frozenset(vocabularies), text("description"),
                       text("license"), text("creator"), frozenset(classes))

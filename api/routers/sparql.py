@@ -266,12 +266,12 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             with_endpoint_hint(exc, query, sent_as="query")
         raise
     headers = {"Vary": "Accept"}
-    if not hasattr(result.chunks, "close"):  # the whole answer is here already
+    close = getattr(result.chunks, "close", None)  # a stream that holds a worker
+    if close is None:  # the whole answer is here already
         data = b"".join(result.chunks)
         _log(query, result.kind, outcome, started, len(data))
         return Response(data, media_type=chosen.content_type, headers=headers)
-    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started),
-                                    close=result.chunks.close,  # type: ignore[attr-defined]
+    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started), close=close,
                                     media_type=chosen.content_type, headers=headers)
 
 
@@ -304,7 +304,8 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     """Through the pool's event-loop path when it has one, else in a thread (blocking engines)."""
     native = getattr(engine, "serialize_async", None)
     if native is not None:
-        return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
+        result: SerializedResult = await native(qr, solutions_format=solutions, graph_format=graph)
+        return result
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
 
 

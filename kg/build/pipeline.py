@@ -24,9 +24,10 @@ from kg import iris, paths, store
 from kg.build import checks
 from kg.build.inference import Semantics, infer
 from kg.build.links import links_quads
+from kg.build.replay import ReplayReport, replay
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError, SourceLocation, Violation
-from kg.journal import Journal, ReplayReport, replay
+from kg.journal import Journal
 from kg.journal.log import record_position
 from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
 
@@ -141,8 +142,9 @@ class Compiled:
                 if source is None or (p.where is not None and Path(p.where.file).stem == source)]
 
     def graph_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(q.graph_name.value for q in self.quads  # type: ignore[union-attr]
-                                   ).items()))
+        # (the build puts every quad in a named graph; the default graph has no `.value`)
+        return dict(sorted(Counter(q.graph_name.value for q in self.quads
+                                   if not isinstance(q.graph_name, ox.DefaultGraph)).items()))
 
 
 def entity_iris(files: list[ParsedFile]) -> set[str]:
@@ -276,7 +278,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
 
     Then the store's journal (`journal`, default STORE.journal or KG_JOURNAL) is replayed into the
-    new store, each entry through the SHACL gate (`kg.journal.replay`): the edits made since the
+    new store, each entry through the SHACL gate (`kg.build.replay`): the edits made since the
     sources were written survive the build; those the gate now refuses are quarantined and listed.
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`

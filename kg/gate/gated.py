@@ -34,6 +34,7 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
         failure: BaseException | None = None
         entry: Entry | None = None
         with writer.reading() as store:
+            vd: VirtualDataset | None = None  # dropped in `finally`: it holds the read-only handle
             try:
                 vd = compute(store)
                 rules = rules_for(writer, store)
@@ -54,7 +55,7 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
                 # (next write) must be the only open handle in this process.
                 failure = _detached(exc)
             finally:
-                vd = None  # type: ignore[assignment]
+                vd = None
                 del store
         if failure is not None:
             raise failure

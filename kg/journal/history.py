@@ -174,7 +174,10 @@ def revert(store_path: Path, entry_id: str, *, journal: Journal | None = None, w
     if not (removed or added or inverse.created_graphs or inverse.dropped_graphs):
         raise BadRequest(f"entry {target.id} changed no data (only inferred triples): there is nothing to revert")
     recover(Path(store_path), journal)
+    # Optional, so that `finally` can drop them: no reference may keep the read-write handle alive.
+    store: ox.Store | None
     store = open_store(store_path)
+    writer: gate.MemoryWriter | None = None
     try:
         writer = gate.MemoryWriter(store, journal=journal, version=store_version(store_path))
 
@@ -201,7 +204,7 @@ def revert(store_path: Path, entry_id: str, *, journal: Journal | None = None, w
         traceback.clear_frames(exc.__traceback__)  # no frame may keep the read-write handle alive
         raise
     finally:
-        store = writer = None  # type: ignore[assignment]
+        store = writer = None
         gc.collect()
 
 

@@ -187,8 +187,8 @@ class Shapes:
         return self.graph.quads_for_subject(s)
 
     def values(self, s: Term, p: str) -> list[Term]:
-        # a triple term object is kept as it is (a shapes graph holds none)
-        return [q.object for q in self.quads(s) if q.predicate.value == p]  # type: ignore[misc]
+        # (a shapes graph holds no triple terms)
+        return [o for q in self.quads(s) if q.predicate.value == p and not isinstance(o := q.object, ox.Triple)]
 
     def value(self, s: Term, p: str) -> Term | None:
         got = self.values(s, p)
@@ -557,7 +557,10 @@ def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> l
     """Run compiled checks on a store (default graph = union of its graphs); sorted results."""
     out = []
     for check in checks:
-        for row in store.query(check.query, use_default_graph_as_union=union):  # type: ignore[union-attr]
+        solutions = store.query(check.query, use_default_graph_as_union=union)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"a compiled check is a SELECT: {check.query}")
+        for row in solutions:
             value = row["value"] if check.has_value else None
             out.append(
                 Violation(
