@@ -17,6 +17,7 @@ from api.negotiation import parse_accept, quality
 from api.security import EMBEDDABLE
 from api.templating import render
 from kg.errors import BadRequest, UnsupportedFormat
+from kg.linking import extension
 from kg.linking import reconcile as rc
 
 router = APIRouter(tags=["reconciliation and search"])
@@ -47,8 +48,8 @@ def _answer(request: Request, engine: EngineDep, service: rc.Service, queries: s
     if queries is not None:
         return rc.reconcile(service, engine, rc.parse_batch(queries, service.catalogue))
     if extend is not None:
-        ids, properties = rc.parse_extend(extend, service)
-        return rc.extend(service, engine, ids, properties)
+        ids, properties = extension.parse_extend(extend, service)
+        return extension.extend(service, engine, ids, properties)
     return rc.manifest(service, root_of(request))
 
 
@@ -102,7 +103,7 @@ def suggest_property(request: Request, service: ServiceDep, prefix: str = "", cu
 def propose_properties(request: Request, service: ServiceDep, type: str,
                        limit: Annotated[int | None, Query(ge=1, le=rc.MAX_LIMIT)] = None) -> JSONResponse:
     require(request, JSON)
-    return JSONResponse(rc.propose_properties(service, type, limit=limit))
+    return JSONResponse(extension.propose_properties(service, type, limit=limit))
 
 
 @router.get("/reconcile/preview", response_class=HTMLResponse,
