@@ -463,7 +463,9 @@ def geomean(values: list[float]) -> float:
     """>>> round(geomean([0.5, 2.0]), 3)
     1.0
     """
-    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+    if not values or any(not v > 0 for v in values):
+        return float("nan")
+    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: Latencies,
