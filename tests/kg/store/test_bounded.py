@@ -25,7 +25,8 @@ FORMATS = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.Rd
 
 INSIDE = [
     f"SELECT ?l WHERE {{ <{ORTIZ}> <{LABEL}> ?l }}",
-    f"PREFIX rdfs: <{iris.PREFIXES['rdfs']}>\n# a comment {{ FILTER }}\nselect distinct ?l {{ <{ORTIZ}> rdfs:label ?l . }}",
+    f"PREFIX rdfs: <{iris.PREFIXES['rdfs']}>\n# a comment {{ FILTER }}\n"
+    f"select distinct ?l {{ <{ORTIZ}> rdfs:label ?l . }}",
     f"SELECT * WHERE {{ <{ORTIZ}> ?p ?o ; a ?t . }} LIMIT 10 OFFSET 1",
     f"ASK {{ <{ORTIZ}> a <{iris.TG}Person> }}",
     f"CONSTRUCT {{ <{ORTIZ}> ?p ?o }} WHERE {{ <{ORTIZ}> ?p ?o }}",
