@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any
+from typing import Any, cast
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
@@ -77,8 +77,10 @@ class CorkedTransport:
 
 
 class JsonErrorProtocol(_Base):  # type: ignore[misc,valid-type]
-    def connection_made(self, transport: asyncio.Transport) -> None:
-        super().connection_made(CorkedTransport(transport))
+    # uvicorn's own override narrows asyncio's BaseTransport to Transport (and ignores it the same way)
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # CorkedTransport is a Transport by delegation (every other method is the real one's)
+        super().connection_made(cast(asyncio.Transport, CorkedTransport(transport)))
 
     def send_400_response(self, msg: str) -> None:
         body = error_body()
