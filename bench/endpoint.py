@@ -322,8 +322,8 @@ def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> t
     return pooled, direct
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (the server and its query workers)."""
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (the server and its query workers)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -333,10 +333,32 @@ def tree_rss_mb(pid: int) -> float:
                 children.setdefault(ppid, []).append(int(entry))
             except (OSError, ValueError, IndexError):
                 continue
-    total, todo = 0, [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo += children.get(p, [])
+    return out
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (their threads included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the server and its query workers)."""
+    total = 0
+    for p in _tree(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
@@ -472,7 +494,11 @@ def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: L
             floor_of: dict[str, float], args: argparse.Namespace) -> dict[tuple[str, int], float]:
     """Each query alone, GET, both servers interleaved in rounds (ours, theirs, ours, theirs...) so
     that machine noise hits both; per query the throughput ratio, then the geomean of the ratios.
-    Returns the geomeans by (client, concurrency)."""
+
+    Also the CPU each server used a query (its process tree, from /proc): on a machine shared with
+    other work, throughput follows the share of the CPU each server gets (a server with many
+    threads gets more of it), while CPU a query is what the server itself costs. Returns the
+    throughput geomeans by (client, concurrency)."""
     for _name, query in mix:  # warm both (caches, start-up work of our server), untimed
         for server in (ours, theirs):
             rawhttp.load(server.url, get_line(server, query), headers={"Accept": accept_for(query)},
@@ -483,17 +509,22 @@ def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: L
             say(f"  client {client}, {concurrency} at once, {args.duration:g} s a query a server in "
                 f"{args.load_rounds} interleaved rounds; load average {os.getloadavg()[0]:.1f}")
             say(f"    {'query':<12} {'tregua q/s':>10} {'oxigraph q/s':>12} {'ratio':>6} "
-                f"{'p50 ms (tregua / oxigraph / in-process)':>42} {'errors':>6}")
-            ratios = []
+                f"{'p50 ms (tregua / oxigraph / in-process)':>42} {'CPU µs a query (tregua / oxigraph)':>36}"
+                f" {'ratio':>6} {'errors':>6}")
+            ratios, cpu_ratios = [], []
             for name, query in mix:
                 rates: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
                 lat: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
+                cpu: dict[str, float] = {"tregua": 0.0, "oxigraph": 0.0}
                 errors = 0
                 for _ in range(args.load_rounds):
                     for server in (ours, theirs):
+                        pids = _tree(server.process.pid)
+                        used = tree_cpu_seconds(pids)
                         seconds, errs, rate = rawhttp.load(
                             server.url, get_line(server, query), headers={"Accept": accept_for(query)},
                             concurrency=concurrency, seconds=args.duration / args.load_rounds, client=client)
+                        cpu[server.name] += tree_cpu_seconds(pids) - used
                         rates[server.name].append(rate)
                         lat[server.name] += seconds
                         errors += errs
@@ -501,12 +532,17 @@ def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: L
                 ratio = a / b if b else float("nan")
                 ratios.append(ratio)
                 p50 = {k: statistics.median(v) * 1000 if v else float("nan") for k, v in lat.items()}
+                # CPU a query, from /proc (clock ticks: 10 ms, so only the sum over a run means much)
+                per = {k: 1e6 * cpu[k] / len(lat[k]) if lat[k] else float("nan") for k in cpu}
+                cpu_ratio = per["oxigraph"] / per["tregua"] if per["tregua"] > 0 else float("nan")
+                cpu_ratios.append(cpu_ratio)
                 say(f"    {name:<12} {a:>10.0f} {b:>12.0f} {ratio:>5.2f}x "
                     f"{p50['tregua']:>20.2f} / {p50['oxigraph']:.2f} / {floor_of[name]:.2f}"
-                    f"{'':>6} {errors:>6}")
+                    f"{per['tregua']:>20.0f} / {per['oxigraph']:.0f}{'':>9} {cpu_ratio:>5.2f}x {errors:>6}")
             out[(client, concurrency)] = geomean(ratios)
             say(f"    geomean {out[(client, concurrency)]:.2f}x, lowest {min(ratios):.2f}x "
-                f"({mix[ratios.index(min(ratios))][0]})")
+                f"({mix[ratios.index(min(ratios))][0]}); CPU a query, oxigraph ÷ tregua: geomean "
+                f"{geomean(cpu_ratios):.2f}x, lowest {min(cpu_ratios):.2f}x")
     return out
 
 
