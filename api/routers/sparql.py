@@ -343,6 +343,8 @@ def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, starte
 
 
 def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size: int) -> None:
+    if not query_log.isEnabledFor(logging.INFO):
+        return
     ms = (time.perf_counter() - started) * 1000
     head = " ".join(query.split())[:120]
     query_log.info("query form=%s outcome=%s ms=%.1f bytes=%d q=%r", kind.value if kind else "?", outcome, ms,
