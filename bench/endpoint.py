@@ -355,6 +355,17 @@ def tree_cpu_seconds(pids: list[int]) -> float:
     return total / ticks
 
 
+def wait_until_idle(server: Running, limit: float = 120.0) -> None:
+    """Until the server's process tree uses under 5 % of a CPU over half a second (or `limit` s)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        pids = _tree(server.process.pid)
+        used = tree_cpu_seconds(pids)
+        time.sleep(0.5)
+        if tree_cpu_seconds(pids) - used < 0.025:
+            return
+
+
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants (the server and its query workers)."""
     total = 0
@@ -450,7 +461,9 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> dict[tu
     geomeans: dict[tuple[str, int], float] = {}
     update_s = None
     try:
-        time.sleep(2.0)  # our server counts the graphs for its VoID description in the background
+        # Our server warms up in background threads (the VoID graph counts, the gate's shapes and
+        # ontology): measured meanwhile, its first queries would compete with that for the GIL.
+        wait_until_idle(ours)
         if "load" in args.phases:
             geomeans = compare(ours, theirs, mix, floor, floor_of, args)
         if "memory" in args.phases and args.memory_seconds:
