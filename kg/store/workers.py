@@ -819,8 +819,8 @@ class WorkerPoolEngine:
 
         The bound is a count of quads read from the indexes before the query runs (at most
         `local_cap` of them), so the query cannot run away: a timeout has nothing to stop."""
-        if not self.local_cap:
-            return None
+        if not self.local_cap or graph_format in BUFFERED_GRAPH_FORMATS:
+            return None  # JSON-LD is refused past max_result_rows in the worker: left to it
         plan = bounded.plan(request.query)
         if plan is None:
             return None
