@@ -4,19 +4,22 @@ For each dataset (the real graph built by `kg build`, and synthetic graphs of `b
 
 1. the store is prepared on disk (the synthetic ones: data + ontology + shapes graphs, bulk-loaded),
    and copied for Oxigraph's own server, so that the two never share files;
-2. the query mix (lookups, joins, aggregates, DESCRIBE, text filters) runs in-process with
-   pyoxigraph (the floor), then through the worker pool without HTTP (the IPC overhead alone);
-3. both HTTP servers answer the same mix at each concurrency, interleaved in rounds (ours, theirs,
-   ours, theirs) so that machine noise hits both: throughput, p50/p99 and the ratios are printed;
-4. memory: the resident size of our server and its workers, sampled every second under load;
-5. writes: a valid 100-triple update through the SHACL gate (POST /sparql/update), timed, against
-   a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the shapes compiled
-   to SPARQL in Oxigraph, `kg.validation.shacl.validate_store`, at every size), same run.
+2. the query mix (one entity's label, its triples, a CONSTRUCT and a DESCRIBE of one entity, a join,
+   an aggregate, a three-step path, a text filter) runs in-process with pyoxigraph (the floor);
+   with `--phases ipc`, also through the worker pool without HTTP (the hop alone);
+3. `load` (the default phase): each query alone, as GET, against both HTTP servers, interleaved in
+   rounds (ours, theirs, ours, theirs) so that machine noise hits both, at each concurrency, with
+   each client (`raw`: a bare socket client; `httpx`), every client a process of its own:
+   throughput, p50, CPU a query of each server's process tree, the ratios, and their geomean;
+4. `memory`: the resident size of our server and its workers, sampled every second under load;
+5. `update`/`validation`: a valid 100-triple update through the SHACL gate (POST /sparql/update),
+   timed, against a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the
+   shapes compiled to SPARQL in Oxigraph, `kg.validation.shacl.validate_store`, at every size).
 
 Figures are printed, never asserted.
 
-    python bench/endpoint.py --datasets real,10000 --duration 4 --memory-seconds 10   # quick
-    python bench/endpoint.py --datasets real,1000000                                   # headline
+    python bench/endpoint.py --quick                                   # 100k and 1M, a few minutes
+    python bench/endpoint.py --datasets real,100000,1000000 --phases load,memory,validation
 """
 
 from __future__ import annotations
