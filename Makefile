@@ -86,7 +86,7 @@ lint: install
 # bench/canned.py installs grlc into its own venv under bench/out/ on first run.
 bench: install
 	$(BIN)/python bench/build.py
-	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/endpoint.py --datasets real,100000,1000000 --phases load,memory,validation
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
 	$(BIN)/python bench/linked_pages.py

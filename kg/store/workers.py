@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
+from kg.store import bounded
 from kg.store.engine import (
     QueryRequest,
     ResultKind,
@@ -480,8 +481,18 @@ class WorkerPoolEngine:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
-                 journal: Journal | None = None, queue: int = 64) -> None:
+                 journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP) -> None:
         self.store_path = Path(store_path)
+        #: Queries whose work is bounded by this many quads (`kg.store.bounded`) are answered in
+        #: this process, without the hop to a worker; 0 sends every query to a worker.
+        self.local_cap = local_cap
+        #: Queries answered in this process so far (health checks, tests).
+        self.local_answers = 0
+        #: This process's read-only handle for those queries, and the write generation it was opened at.
+        self._ro: ox.Store | None = None
+        self._ro_generation = -1
+        #: `within` verdicts by (plan, generation): a commit can change the counts.
+        self._bounded_seen: dict[tuple[bounded.Plan, int], bool] = {}
         #: Queries that may wait for a worker at once; one more is refused (`Overloaded`) at once.
         self.queue = queue
         self._waiting = 0
@@ -530,6 +541,8 @@ class WorkerPoolEngine:
         with self._cond:
             self._idle.extend(workers)
             self._cond.notify_all()
+        if self.local_cap:
+            self._local_store()
         return self
 
     def close(self) -> None:
@@ -549,6 +562,7 @@ class WorkerPoolEngine:
                 worker.process.join()
             worker.conn.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
+        self._ro = None
         with self.write_lock:
             self._close_writer()
 
@@ -771,7 +785,75 @@ class WorkerPoolEngine:
         """Start the query; the first chunk arrives before this returns, so errors and timeouts
         before any output become proper HTTP errors. Later chunks stream through `chunks`,
         still under the deadline: past it the worker is killed and the stream ends early."""
+        local = self._serialize_local(request, solutions_format, graph_format)
+        if local is not None:
+            return local
         return self._serialize_sync(request, solutions_format, graph_format)
+
+    # -- bounded queries, in this process
+
+    def _local_store(self) -> ox.Store | None:
+        """The handle bounded queries read here: the writer's once open (it sees every commit),
+        else a read-only one, reopened when a commit moved the generation. None while a commit
+        is running (the pool is paused) or on shutdown: the query then waits like any other."""
+        if self._paused or self._closed:
+            return None
+        if self._rw is not None:
+            self._ro = None  # the writer's handle sees more: the read-only one is not needed again
+            return self._rw
+        generation = self._generation
+        if self._ro is None or self._ro_generation != generation:
+            self._ro = None
+            try:
+                self._ro = open_read_only(str(self.store_path))
+            except (OSError, RuntimeError):
+                log.warning("could not open the store read-only in the server process", exc_info=True)
+                return None
+            self._ro_generation = generation
+        return self._ro
+
+    def _serialize_local(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
+                         graph_format: ox.RdfFormat) -> SerializedResult | None:
+        """The answer of a query whose work is bounded (`kg.store.bounded`), computed in this
+        process; None when it is not provably bounded, and a worker must answer it under its deadline.
+
+        The bound is a count of quads read from the indexes before the query runs (at most
+        `local_cap` of them), so the query cannot run away: a timeout has nothing to stop."""
+        if not self.local_cap or graph_format in BUFFERED_GRAPH_FORMATS:
+            return None  # JSON-LD is refused past max_result_rows in the worker: left to it
+        plan = bounded.plan(request.query)
+        if plan is None:
+            return None
+        store = self._local_store()
+        if store is None:
+            return None
+        key = (plan, self._generation)
+        try:
+            ok = self._bounded_seen.get(key)
+            if ok is None:
+                ok = bounded.within(store, plan, self.local_cap)
+                if len(self._bounded_seen) >= 4096:
+                    self._bounded_seen.clear()
+                self._bounded_seen[key] = ok
+            if not ok:
+                return None
+            result = run_query(store, request)
+            kind = result_kind(result)
+            if isinstance(result, ox.QueryTriples):
+                data = ox.serialize(result, format=graph_format)
+                media_type = graph_format.media_type
+            else:
+                data = result.serialize(format=solutions_format)
+                media_type = solutions_format.media_type
+        except (OSError, RuntimeError):
+            # The handle went bad (files moved under it): drop it; a worker answers this one.
+            log.warning("a bounded query failed in the server process; sent to a worker", exc_info=True)
+            self._ro = None
+            return None
+        except Exception as exc:
+            raise rebuild_error(_error_payload(exc, request.query)) from None
+        self.local_answers += 1
+        return SerializedResult(kind, media_type, iter((data or b"",)))
 
     def _serialize_sync(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
                         graph_format: ox.RdfFormat, *, reserved: bool = False) -> SerializedResult:
@@ -800,6 +882,9 @@ class WorkerPoolEngine:
         which is most of the per-query overhead for small results. Falls back to a thread when no
         worker is idle (waiting for one is a blocking wait)."""
 
+        local = self._serialize_local(request, solutions_format, graph_format)
+        if local is not None:
+            return local
         limit, deadline = self._deadline(request.timeout)
         worker = self._try_idle()
         if worker is None:
