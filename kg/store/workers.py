@@ -58,6 +58,7 @@ import pyoxigraph as ox
 from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
+from kg.store.cache import ChangeFeed
 from kg.store.engine import (
     QueryRequest,
     ResultKind,
@@ -502,6 +503,8 @@ class WorkerPoolEngine:
         self._closed = False
         self._version = initial_version(self.store_path)
         self.write_lock = threading.Lock()
+        #: The deltas the gate committed, by version (the search index updates by them).
+        self.changes = ChangeFeed()
         #: The single writer's read-write handle: opened at the first write, closed by `close()`.
         self._rw: ox.Store | None = None
         #: Bumped by each commit; a worker behind it reopens before its next query.
