@@ -39,7 +39,9 @@ class Change:
 
 
 class ChangeFeed:
-    """The last committed deltas, by the version they started from (bounded: the oldest go).
+    """The last committed deltas, by the version they started from: at most `keep` of them and
+    `max_quads` quads in all (the oldest go first; a delta bigger than that is not kept, and a
+    cache that needed it rebuilds).
 
     The gate records a change *before* the store commits it, so that a reader who sees the new
     version always finds the delta that made it; a write that then fails never reaches its
@@ -51,17 +53,29 @@ class ChangeFeed:
     (['v2', 'v3'], None)
     """
 
-    def __init__(self, *, keep: int = 256) -> None:
+    def __init__(self, *, keep: int = 256, max_quads: int = 200_000) -> None:
         self._keep = keep
+        self._max_quads = max_quads
+        self._quads = 0
         self._by_before: OrderedDict[str, Change] = OrderedDict()
         self._lock = threading.Lock()
 
+    @staticmethod
+    def _size(change: Change) -> int:
+        return len(change.removed) + len(change.added)
+
     def record(self, change: Change) -> None:
         with self._lock:
-            self._by_before.pop(change.version_before, None)
+            old = self._by_before.pop(change.version_before, None)
+            if old is not None:
+                self._quads -= self._size(old)
+            if self._size(change) > self._max_quads:
+                return
             self._by_before[change.version_before] = change
-            while len(self._by_before) > self._keep:
-                self._by_before.popitem(last=False)
+            self._quads += self._size(change)
+            while len(self._by_before) > self._keep or self._quads > self._max_quads:
+                _version, dropped = self._by_before.popitem(last=False)
+                self._quads -= self._size(dropped)
 
     def path(self, start: str, end: str) -> list[Change] | None:
         """The changes leading from version `start` to `end`, or None when no recorded chain does."""
