@@ -32,8 +32,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.endpoint import TG, prepare_store, sample, say  # noqa: E402
-from bench.load import TOKEN, start  # noqa: E402
+from bench.endpoint import TG, sample, say  # noqa: E402
+from bench.load import TOKEN, prepared_copy, start  # noqa: E402
 from kg import iris  # noqa: E402
 
 DESK = iris.BASE + "graph/desk/findable"
@@ -78,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dataset", default="1000000", help="'real' or a synthetic size in triples")
     parser.add_argument("--edits", type=int, default=20)
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--prepared", type=Path, default=None,
+                        help="a folder holding store-DATASET prepared earlier (copied, never changed)")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     say(f"bench/findable.py: dataset {args.dataset}, {args.edits} edits, on 127.0.0.1; python "
         f"{sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="tregua-findable-") as tmp:
-        store = prepare_store(args.dataset, Path(tmp))
+        store = prepared_copy(args.dataset, Path(tmp), args.prepared)
         people = sample(store)["person"]
         server = start(store, Path(tmp) / "server.log", timeout=30.0, workers=2)
         try:

@@ -203,9 +203,23 @@ def report(title: str, result: dict[str, Any]) -> float:
     return pct(cheap, 99)
 
 
+def prepared_copy(dataset: str, work: Path, prepared: Path | None) -> Path:
+    """A store for `dataset`: a copy of `PREPARED/store-DATASET` when there is one (preparing the
+    1M-triple store takes minutes), else prepared here as `bench/endpoint.py` prepares it."""
+    source = prepared / f"store-{dataset}" if prepared else None
+    if source is None or not source.is_dir():
+        return prepare_store(dataset, work)
+    import shutil
+
+    target = work / f"store-{dataset}"
+    shutil.copytree(source, target)
+    say(f"  a copy of the prepared store {source}")
+    return target
+
+
 def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> int:
     say(f"\n## dataset {dataset}")
-    store = prepare_store(dataset, work)
+    store = prepared_copy(dataset, work, args.prepared)
     ids = sample(store)
     errors = 0
     p99s = []
@@ -231,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="'real' and/or synthetic sizes in triples, e.g. 1000000")
     parser.add_argument("--timeout", type=float, default=5.0, help="KG_QUERY_TIMEOUT of the server (default 5)")
     parser.add_argument("--workers", type=int, default=2, help="KG_QUERY_WORKERS (default 2)")
+    parser.add_argument("--prepared", type=Path, default=None,
+                        help="a folder holding store-DATASET folders prepared earlier (copied, never changed)")
     args = parser.parse_args(argv)
     say(f"bench/load.py: {CLIENTS} clients, {args.seconds:g} s per run, on 127.0.0.1; "
         f"python {sys.version.split()[0]}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
