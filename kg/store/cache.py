@@ -137,7 +137,12 @@ class VersionedCache(Generic[T]):
             changes = feed.path(have, want)
             if changes is not None:
                 started = time.perf_counter()
-                updated = self._update(value, engine, changes)
+                try:
+                    updated = self._update(value, engine, changes)
+                except Exception:
+                    # An update is an optimisation: whatever went wrong, a rebuild is still right.
+                    log.warning("updating by %d delta(s) failed; rebuilding", len(changes), exc_info=True)
+                    updated = None
                 if updated is not None:
                     self.updates += 1
                     self.last_update_s = time.perf_counter() - started
