@@ -636,7 +636,11 @@ class WorkerPoolEngine:
     # -- dispatch
 
     def _deadline(self, request_timeout: float | None) -> tuple[float, float]:
-        limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
+        """The pool's limit (`KG_QUERY_TIMEOUT`), or the request's own when it gives one: the
+        server's own reads (the search index, graph sizes) and dumps (`KG_DUMP_TIMEOUT`) need
+        more than strangers' queries get; a client's `timeout` is only ever lowered, by the
+        router (`api.routers.sparql._timeout`), before it reaches here."""
+        limit = self.timeout if request_timeout is None else max(request_timeout, 0.001)
         return limit, time.monotonic() + limit
 
     def _overloaded(self) -> errors.Overloaded:
