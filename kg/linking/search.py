@@ -326,7 +326,8 @@ class SearchIndex:
     """Names and quotes of the store's entities, folded and indexed for search and reconciliation.
 
     Build it with `SearchIndex.build(engine)`; it does not change afterwards (but for a memo of
-    near spellings), so any number of threads may read it while `VersionedCache` builds its successor.
+    near spellings): `updated` makes a successor, sharing what a delta left alone, so any number of
+    threads may read it while `VersionedCache` builds or updates its successor.
     """
 
     def __init__(self, entities: dict[str, Entity], quotes: list[Quote], superclasses: dict[str, set[str]],
