@@ -43,8 +43,8 @@ from api.security import SecurityHeaders
 from kg.config import Settings, get_settings
 
 log = logging.getLogger("api")
-#: Our loggers: one line per query (`tregua.query`), worker events, server errors.
-LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal")
+#: Our loggers: one line per query (`tregua.query`), worker events, server errors, index rebuilds.
+LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal", "kg.store.cache")
 
 
 def configure_logging(level: str) -> None:

@@ -25,6 +25,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
@@ -42,7 +43,7 @@ from kg.linking.search import (
     read_all,
     tokens,
 )
-from kg.store.cache import VersionedCache
+from kg.store.cache import Change, VersionedCache
 from kg.store.engine import Engine, QueryRequest
 from kg.vocab import RDF_TYPE
 
@@ -143,6 +144,13 @@ SELECT ?s ?post ?label ?when WHERE {
 """Every person's posts with a date of each tenure, for the descriptions: one SELECT per version
 of the store, not one per candidate."""
 
+_SUBJECT_TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
+
+_HOLDERS_OF_TENURE_QUERY = iris.sparql_prologue() + """SELECT ?tenure ?s WHERE { ?tenure tg:holder ?s }"""
+_HOLDERS_OF_POST_QUERY = iris.sparql_prologue() + """SELECT ?post ?s WHERE { ?tenure tg:post ?post ; tg:holder ?s }"""
+_TENURE_PREDICATES = frozenset(iris.TG + p for p in ("holder", "post", "endDate", "attestedOn", "startDate",
+                                                     "attestedBefore"))
+
 _ENTITY_VALUES_QUERY = """
 SELECT ?p ?o ?label ?s WHERE {
   ?s ?p ?o .
@@ -161,6 +169,13 @@ class Catalogue:
     types: dict[str, Term] = field(default_factory=dict)
     properties: dict[str, Term] = field(default_factory=dict)
     properties_by_type: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def term(self, iri: str) -> Term:
+        """A class or property as the API shows it, named by the ontology graph's labels."""
+        fallback = term_id(iri).split(":")[-1]
+        return Term(iri, term_id(iri), _best_label(self.labels.get(iri, {}), fallback), self.definitions.get(iri, ""))
 
     @classmethod
     def build(cls, engine: Engine, index: SearchIndex) -> Catalogue:
@@ -173,11 +188,7 @@ class Catalogue:
             if "definition" in row and (label.language or "en") == "en":
                 definitions.setdefault(lexical(row["t"]), lexical(row["definition"]))
 
-        def term(iri: str) -> Term:
-            fallback = term_id(iri).split(":")[-1]
-            name = _best_label(labels.get(iri, {}), fallback)
-            return Term(iri, term_id(iri), name, definitions.get(iri, ""))
-
+        term = cls(labels=dict(labels), definitions=definitions).term
         type_counts: Counter[str] = Counter(t for e in index.entities.values() for t in e.types
                                             if t.startswith(iris.TG))
         types = {t: term(t) for t, _n in type_counts.most_common()}
@@ -203,7 +214,44 @@ class Catalogue:
             for t in (iris.TG + "Person", iris.TG + "Actor"):
                 if t in by_type:
                     by_type[t].insert(1, OFFICE_PROPERTY)
-        return cls(types, properties, by_type)
+        return cls(types, properties, by_type, dict(labels), definitions)
+
+    def updated(self, engine: Engine, index: SearchIndex, changes: Sequence[Change]) -> Catalogue | None:
+        """This catalogue with what the changes added: new types of the touched entities, new
+        properties, new (type, property) pairs; None (rebuild) when the ontology graph changed.
+
+        It only grows: a type or property no longer used stays offered until the next rebuild
+        (a start, a build, a restore), and the order (by use) is that of the last rebuild.
+        """
+        added_by_subject: dict[str, set[str]] = defaultdict(set)
+        for change in changes:
+            for quad in chain(change.removed, change.added):
+                if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == iris.GRAPH_ONTOLOGY:
+                    return None
+            for quad in change.added:
+                if isinstance(quad.subject, ox.NamedNode):
+                    added_by_subject[quad.subject.value].add(quad.predicate.value)
+        if not added_by_subject:
+            return self
+        new = Catalogue(dict(self.types), dict(self.properties),
+                        {t: list(ps) for t, ps in self.properties_by_type.items()}, self.labels, self.definitions)
+        for subject, predicates in added_by_subject.items():
+            entity = index.entities.get(subject)
+            if entity is not None:
+                types = set(entity.types)
+            else:
+                rows = read_all(engine, _SUBJECT_TYPES_QUERY, {"s": ox.NamedNode(subject)})
+                types = {lexical(row["t"]) for row in rows}
+            for t in types:
+                if t.startswith(iris.TG) and t not in new.types and entity is not None:
+                    new.types[t] = new.term(t)
+                listed = new.properties_by_type.setdefault(t, [QID_PROPERTY])
+                for p in predicates - {RDF_TYPE.value}:
+                    if p not in new.properties:
+                        new.properties[p] = new.term(p)
+                    if (p.startswith(iris.TG) or p == RDFS_LABEL) and p not in listed:
+                        listed.append(p)
+        return new
 
     def resolve_type(self, identifier: str) -> str:
         iri = term_iri(identifier)
@@ -239,6 +287,26 @@ class Service:
     def build(cls, engine: Engine) -> Service:
         index = SearchIndex.build(engine)
         return cls(index, Catalogue.build(engine, index), office_names(read_all(engine, _ALL_OFFICES_QUERY)))
+
+    def updated(self, engine: Engine, changes: Sequence[Change]) -> Service | None:
+        """This service with the changes applied (`SearchIndex.updated`, `Catalogue.updated`, the
+        offices of the holders they touched), or None when only a rebuild can apply them."""
+        index = self.index.updated(engine, changes)
+        if index is None:
+            return None
+        catalogue = self.catalogue.updated(engine, index, changes)
+        if catalogue is None:
+            return None
+        offices = self.offices
+        holders = _touched_holders(engine, changes)
+        if holders:
+            offices = dict(offices)
+            for holder in holders:
+                node = ox.NamedNode(holder)
+                rows = [{**row, "s": node} for row in read_all(engine, _ALL_OFFICES_QUERY, {"s": node})]
+                offices.pop(holder, None)
+                offices.update(office_names(rows))
+        return Service(index, catalogue, offices)
 
     def __post_init__(self) -> None:
         self._types: dict[str, list[dict[str, str]]] = {}
@@ -296,9 +364,30 @@ def _date_rank(when: str) -> int:
     return int(digits.ljust(8, "0")) if digits.isdigit() else 0
 
 
+def _touched_holders(engine: Engine, changes: Sequence[Change]) -> set[str]:
+    """People whose offices a delta may have changed: holders of the touched tenures, of tenures
+    of posts whose label changed, and holders named in the delta itself (a tenure removed)."""
+    holders: set[str] = set()
+    for change in changes:
+        for quad in chain(change.removed, change.added):
+            p, subject = quad.predicate.value, quad.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            if p == iris.TG + "holder" and isinstance(quad.object, ox.NamedNode):
+                holders.add(quad.object.value)
+            if p in _TENURE_PREDICATES:
+                rows = read_all(engine, _HOLDERS_OF_TENURE_QUERY, {"tenure": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+            elif p == RDFS_LABEL:
+                rows = read_all(engine, _HOLDERS_OF_POST_QUERY, {"post": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+    return holders
+
+
 def service_cache() -> VersionedCache[Service]:
-    """A cache that rebuilds the service whenever the store's version moves."""
-    return VersionedCache(Service.build)
+    """The service for the store's current version: updated by each write's delta, rebuilt
+    whole when the version moved any other way (`kg.store.cache`)."""
+    return VersionedCache(Service.build, Service.updated)
 
 
 # -- manifest -------------------------------------------------------------------------------

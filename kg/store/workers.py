@@ -17,18 +17,22 @@ write, and kept open until `close()`. Reopening it per write made RocksDB rotate
 each time (a 137 KB `LOG.old.*` per write, up to 1,000 of them) and replay the write-ahead log
 into a new table file. `reading()` lends that handle (or a read-only one before the first
 write), so a write is computed and validated while the workers keep answering; `exclusive()`
-pauses the pool (no new query starts, in-flight ones finish or time out), lets the caller
-commit, bumps `version` and the pool's generation, and resumes. A worker whose generation is
-behind reopens its read-only handle just before its next query (the reopen travels in the same
-pipe, ahead of the query): read-your-writes, without paying a reopen per write per worker.
+pauses the pool (no new query starts; reopens and worker starts under way finish), lets the
+caller commit, bumps `version` and the pool's generation, and resumes. Queries already running
+go on meanwhile on the handles they opened before the commit (a consistent earlier state): a
+commit used to wait for them too, so one slow query (up to its time limit) held up every write
+and, the pool being paused, every new query behind it. A worker whose generation is behind
+reopens its read-only handle just before its next query (the reopen travels in the same pipe,
+ahead of the query, and is acknowledged): read-your-writes, without paying a reopen per write
+per worker.
 
-A read-only RocksDB instance sees what the write-ahead log held when it was opened. Reopens
-happen only while no commit is running (the pool is paused during a commit), so none sees half
-a write. The writer does not flush after each write (a flush per write makes a table file per
-write and sets compaction going beside the readers: the "Corruption … sst" flake of the
-reopen-per-write design); it flushes when the write-ahead log passes `WAL_FLUSH_BYTES`, and on
-`close()`. Durability does not depend on the flush: every commit is in the fsync'ed journal
-first, and start-up replays what the store lacks.
+A read-only RocksDB instance sees what the write-ahead log held when it was opened. Opens and
+reopens happen only while no commit is running (a commit waits for those under way, and a reopen
+waits for a commit to end), so none sees half a write. The writer does not flush after each write
+(a flush per write makes a table file per write and sets compaction going beside the readers: the
+"Corruption … sst" flake of the reopen-per-write design); it flushes when the write-ahead log
+passes `WAL_FLUSH_BYTES`, and on `close()`. Durability does not depend on the flush: every commit
+is in the fsync'ed journal first, and start-up replays what the store lacks.
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
 from kg.store import bounded
+from kg.store.cache import ChangeFeed
 from kg.store.engine import (
     QueryRequest,
     ResultKind,
@@ -306,8 +311,9 @@ def open_read_only(store_path: str) -> ox.Store:
 def worker_main(conn: Connection, store_path: str) -> None:
     """Entry point of a worker process: open read-only, then answer until told to stop.
 
-    `("reopen",)` (no answer) makes it drop its handle and open a fresh one, which sees every
-    write committed so far; the server sends it ahead of a query when the worker is behind."""
+    `("reopen",)` makes it drop its handle and open a fresh one, which sees every write committed
+    so far, and answer `("reopened", None)`; the server sends it ahead of a query when the worker
+    is behind, and counts the reopen as under way until the answer (a commit waits for it)."""
     store: ox.Store | None = open_read_only(store_path)
     conn.send(("ready", os.getpid()))
     while True:
@@ -334,6 +340,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
                 store = open_read_only(store_path)
             except (OSError, RuntimeError):
                 store = None  # the next query answers StoreUnavailable; a later reopen may succeed
+            conn.send(("reopened", None))
             continue
         if store is None:
             conn.send(("err", ("StoreUnavailable", "the store is closed for a write", None, None, None)))
@@ -509,10 +516,14 @@ class WorkerPoolEngine:
         self._live: set[_Worker] = set()
         self._busy = 0
         self._starting = 0
+        #: Workers reopening their handle right now (a commit waits for them, not for queries).
+        self._reopening = 0
         self._paused = False
         self._closed = False
         self._version = initial_version(self.store_path)
         self.write_lock = threading.Lock()
+        #: The deltas the gate committed, by version (the search index updates by them).
+        self.changes = ChangeFeed()
         #: The single writer's read-write handle: opened at the first write, closed by `close()`.
         self._rw: ox.Store | None = None
         #: Bumped by each commit; a worker behind it reopens before its next query.
@@ -639,7 +650,11 @@ class WorkerPoolEngine:
     # -- dispatch
 
     def _deadline(self, request_timeout: float | None) -> tuple[float, float]:
-        limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
+        """The pool's limit (`KG_QUERY_TIMEOUT`), or the request's own when it gives one: the
+        server's own reads (the search index, graph sizes) and dumps (`KG_DUMP_TIMEOUT`) need
+        more than strangers' queries get; a client's `timeout` is only ever lowered, by the
+        router (`api.routers.sparql._timeout`), before it reaches here."""
+        limit = self.timeout if request_timeout is None else max(request_timeout, 0.001)
         return limit, time.monotonic() + limit
 
     def _overloaded(self) -> errors.Overloaded:
@@ -710,13 +725,30 @@ class WorkerPoolEngine:
                             "select_with must be defined at module level") from exc
         try:
             if worker.generation != self._generation:
-                # Behind a commit: reopen first (no answer; the query's answer follows it).
-                worker.conn.send(("reopen",))
-                worker.generation = self._generation
+                self._reopen(worker)
             worker.conn.send_bytes(payload)
-        except OSError as exc:
+        except (OSError, EOFError) as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+
+    def _reopen(self, worker: _Worker) -> None:
+        """Bring a worker behind a commit up to date, never during a commit: it waits for a
+        commit under way to end, and a commit waits for it (`_reopening`)."""
+        with self._cond:
+            while self._paused:
+                self._cond.wait()
+            self._reopening += 1
+            generation = self._generation
+        try:
+            worker.conn.send(("reopen",))
+            if not worker.conn.poll(START_TIMEOUT):
+                raise OSError("the query worker did not reopen the store in time")
+            worker.conn.recv()
+            worker.generation = generation
+        finally:
+            with self._cond:
+                self._reopening -= 1
+                self._cond.notify_all()
 
     def _timed_out(self, worker: _Worker, limit: float) -> NoReturn:
         """End a worker whose query ran past its limit (killing it frees its CPU) and say so."""
@@ -1047,7 +1079,7 @@ class WorkerPoolEngine:
         """
         with self._cond:
             self._paused = True
-            while self._busy or self._starting:
+            while self._reopening or self._starting:
                 self._cond.wait(0.05)
         try:
             if self._rw is None:
