@@ -9,8 +9,12 @@ HOST    ?= $(or $(KG_HOST),127.0.0.1)
 PORT    ?= $(or $(KG_PORT),8000)
 STAMP   := $(VENV)/.installed
 SYSSTAMP:= $(VENV)/.system-packages
+# The pages' browser bundles: npm packages (web/package-lock.json) bundled by esbuild (web/build.mjs)
+# into api/static/dist/, which git ignores; built here, so a fresh clone needs no step of its own.
+WEBDEPS := web/node_modules/.installed
+WEBDIST := api/static/dist/.built
 
-.PHONY: install system-packages build serve test lint bench clean
+.PHONY: install system-packages web build serve test lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || { echo "python3 -m venv failed: installing python3-venv"; \
@@ -38,7 +42,19 @@ $(SYSSTAMP): | $(BIN)/python
 	fi
 	touch $@
 
-install: $(STAMP) $(SYSSTAMP)
+$(WEBDEPS): web/package.json web/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: installing Debian's nodejs and npm"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEBDIST): $(WEBDEPS) web/build.mjs $(wildcard web/src/*)
+	cd web && node build.mjs
+
+web: $(WEBDIST)
+
+install: $(STAMP) $(SYSSTAMP) $(WEBDIST)
 
 system-packages: $(SYSSTAMP)
 
@@ -52,7 +68,7 @@ build: $(STAMP)
 	touch $(STORE)/.built
 
 # Serving needs no Debian packages (those are for the tests): only the venv and the store.
-serve: $(STAMP) $(STORE)/.built
+serve: $(STAMP) $(WEBDIST) $(STORE)/.built
 	$(BIN)/kg serve --host $(HOST) --port $(PORT) --store $(STORE)
 
 test: install
@@ -70,11 +86,11 @@ lint: install
 # bench/canned.py installs grlc into its own venv under bench/out/ on first run.
 bench: install
 	$(BIN)/python bench/build.py
-	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/endpoint.py --datasets real,100000,1000000 --phases load,memory,validation
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
 	$(BIN)/python bench/linked_pages.py
 	$(BIN)/python bench/writes.py
 
 clean:
-	rm -rf data .pytest_cache
+	rm -rf data .pytest_cache api/static/dist web/node_modules

@@ -37,6 +37,7 @@ from api.routers import (
     reconcile,
     sparql,
     validate,
+    views,
 )
 from api.security import AnswerHeaders
 from kg.config import Settings, get_settings
@@ -45,8 +46,8 @@ if TYPE_CHECKING:  # imported at start-up only (the lifespan below): importing t
     from kg.store.workers import WorkerPoolEngine
 
 log = logging.getLogger("api")
-#: Our loggers: one line per query (`tregua.query`), worker events, server errors.
-LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal")
+#: Our loggers: one line per query (`tregua.query`), worker events, server errors, index rebuilds.
+LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal", "kg.store.cache")
 
 
 def configure_logging(level: str) -> None:
@@ -101,7 +102,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
                                  timeout=settings.query_timeout, max_result_rows=settings.max_result_rows,
-                                 journal=Journal.for_store(settings.store, settings), queue=settings.query_queue)
+                                 journal=Journal.for_store(settings.store, settings), queue=settings.query_queue,
+                                 local_cap=settings.query_local_cap)
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
@@ -124,7 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
     # bundle fetches a logo from cdn.redoc.ly.
+    # No OpenTelemetry here: FastAPI's built-in telemetry, on by default, asked the (unconfigured)
+    # providers on every request whether to trace, about a third of a small query's own time.
     app = FastAPIOffline(redoc_url=None, title="Tregua", version=kg.__version__, lifespan=lifespan,
+                         telemetry={"tracing": False, "metrics": False, "logs": False},
                          responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
@@ -154,7 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,
-                   query_page):
+                   query_page, views):
         app.include_router(module.router)
     return app
 

@@ -5,8 +5,9 @@ CSV) and `Referrer-Policy: strict-origin-when-cross-origin` (a page's query stri
 to another site). HTML pages get a Content-Security-Policy that lets scripts, styles, fonts and
 everything else come from this origin only: the pages load `/static/` files and nothing inline,
 and nothing from a CDN. `frame-ancestors 'self'` keeps the pages out of other sites' frames,
-except the two pages made to be framed elsewhere: the canned-query table (`?format=html`) and the
-reconciliation preview OpenRefine shows. Those mark themselves with `EMBEDDABLE` as their CSP.
+except the pages made to be framed elsewhere: the canned-query table (`?format=html`), the embeds
+(`/embed/NAME?view=...`, api/routers/views.py) and the reconciliation preview OpenRefine shows.
+Those mark themselves with `EMBEDDABLE` as their CSP.
 `/docs` (Swagger UI, from `fastapi-offline`) starts the UI with an inline script it writes itself:
 its page is read whole and that script's SHA-256 hash is added to `script-src`, so it alone runs.
 """
@@ -26,6 +27,17 @@ CSP = _POLICY + "'self'"
 #: The CSP of pages meant to be framed on other sites (a route sets it; this middleware keeps it).
 EMBEDDABLE = _POLICY + "*"
 REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def with_style_nonce(nonce: str, policy: str = CSP) -> str:
+    """`policy` letting `<style>` elements carrying `nonce` apply: for the query page alone, whose
+    editor (CodeMirror 6, through style-mod) writes its styles into such elements. The nonce is
+    made per response, so no other `<style>`, and no `style=` attribute, is allowed.
+
+    >>> with_style_nonce("abc").split(";")[2]
+    " style-src 'self' 'nonce-abc'"
+    """
+    return policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1)
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
 REQUEST_ID = b"x-request-id"
 _CSP = CSP.encode()

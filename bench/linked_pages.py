@@ -70,6 +70,12 @@ def render_page(engine: InProcessEngine, iri: str) -> str:
     env = _env(Environment, FileSystemLoader, str(TEMPLATES_DIR))
     view = build_view(describe(engine, iri), ontology_doc().vocabulary())
     return env.get_template("entity.html").render(
+        gettext=lambda text: text,  # English: the message ids themselves (api/i18n.py)
+        ngettext=lambda one, many, n: one if n == 1 else many,
+        lang="en",
+        lang_url=lambda path: path,
+        lang_links=[],
+        lang_in_url=False,
         view=view,
         passage=None,
         formats=[],
@@ -86,7 +92,7 @@ _ENV: dict[str, object] = {}
 
 def _env(environment: type, loader: type, folder: str) -> object:
     if "env" not in _ENV:
-        _ENV["env"] = environment(loader=loader(folder), autoescape=True)
+        _ENV["env"] = environment(loader=loader(folder), autoescape=True, extensions=["jinja2.ext.i18n"])
     return _ENV["env"]
 
 

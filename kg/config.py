@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     query_queue: int = Field(64, ge=0, le=1024, description=(
         "Queries that may wait for a busy worker pool; past it a query is refused at once with 503 "
         "and Retry-After (never an unbounded wait). 0 = no waiting."))
+    query_local_cap: int = Field(2000, ge=0, le=100_000, description=(
+        "A query whose work is provably bounded (a plain pattern naming its subjects or objects, "
+        "counted in the indexes before it runs: kg/store/bounded.py) is answered in the server "
+        "process, without the hop to a worker, when it reads at most this many quads; 0 = never."))
     client_budget_seconds: float = Field(0.0, ge=0, description=(
         "Query time each client (a write token when one is presented, else its IP address) may use "
         "per KG_CLIENT_BUDGET_WINDOW; past it 429 with Retry-After. 0 = no budget (the default)."))

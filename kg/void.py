@@ -35,6 +35,7 @@ from urllib.parse import quote
 import pyoxigraph as ox
 
 from kg.store.engine import Engine, QueryRequest, lexical
+from kg.store.graphs import OWN_QUERY_TIMEOUT
 
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
@@ -99,7 +100,9 @@ def namespace(iri: str) -> str:
 
 def statistics(engine: Engine) -> Statistics:
     """Run the aggregate query and the release-record lookup (prefer `cached_statistics`)."""
-    rows = engine.select(QueryRequest(STATISTICS), max_rows=MAX_ROWS)
+    # The server's own count over every quad: past the limit strangers' queries get, like the
+    # graph sizes of /health (at 1M triples on a loaded machine it took longer than 5 s).
+    rows = engine.select(QueryRequest(STATISTICS, timeout=OWN_QUERY_TIMEOUT), max_rows=MAX_ROWS)
     graphs: dict[str, int] = {}
     vocabularies: set[str] = set()
     classes: set[str] = set()

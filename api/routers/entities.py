@@ -21,12 +21,20 @@ from api import shortpath
 from api.deps import EngineDep, SettingsDep, engine_of, service_of, settings_of
 from api.negotiation import parse_accept, quality
 from api.representation import alternates, choose_representation, link_header, split_extension
-from api.templating import render
+from api.templating import page_language, render
 from kg import iris
 from kg.errors import NotFound
 from kg.linking.search import SearchIndex
 from kg.media import DOCUMENTS, Offer
-from kg.pages.describe import ENTITY_KINDS, Description, closest_names, describe_async, entities_of_kind, not_found
+from kg.pages.describe import (
+    ENTITY_KINDS,
+    Description,
+    closest_names,
+    describe_async,
+    entities_of_kind,
+    kind_label,
+    not_found,
+)
 from kg.pages.entity_view import build_view, read_passage
 from kg.pages.examples import describe_query, editor_query
 from kg.pages.ontology_docs import ontology_doc
@@ -69,7 +77,8 @@ async def entity(
     media = choose_representation(request.headers.get("accept"), extension, format)
     iri = f"{settings.base_iri}id/{kind}/{slug}"
     # The ETag names the store version and the representation, so a revalidation costs no query.
-    etag = f'W/"{engine.version}-{page}-{media.media_type if media else "text/html"}"'
+    lang = page_language(request)
+    etag = f'W/"{engine.version}-{page}-{media.media_type if media else "text/html;" + lang}"'
     if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(status_code=304, headers={"Vary": "Accept", "ETag": etag})
     valid = kind in ENTITY_KINDS and iris.SLUG_RE.match(slug) is not None
@@ -100,7 +109,7 @@ async def entity(
         data = _serialize(description, media)
         return Response(data, media_type=media.content_type, headers=headers)
 
-    view = build_view(description, ontology_doc().vocabulary())
+    view = build_view(description, ontology_doc().vocabulary(lang), lang)
     passage = None
     if view.quote and view.quote.text_file and view.quote.start is not None and view.quote.end is not None:
         passage = read_passage(
@@ -127,10 +136,12 @@ def entity_index(kind: str, request: Request, engine: EngineDep, settings: Setti
     ranges = parse_accept(request.headers.get("accept"))
     if quality(ranges, "application/json") > quality(ranges, "text/html"):
         return JSONResponse({"kind": kind, "count": len(items), "entities": items}, headers={"Vary": "Accept"})
+    labels = ontology_doc().vocabulary(page_language(request)).labels
     return render(
         request,
         "entity_index.html",
-        {"kind": kind, "items": items, "kinds": ENTITY_KINDS},
+        {"kind": kind, "kind_label": kind_label(kind, labels), "items": items,
+         "kinds": [(k, kind_label(k, labels)) for k in ENTITY_KINDS]},
         headers={"Vary": "Accept"},
     )
 

@@ -30,7 +30,10 @@ _STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
     ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
 }
+#: The browser bundles `make install` builds from web/ (web/build.mjs), which git does not keep.
+DIST_DIR = STATIC_DIR / "dist"
 
 
 @router.get("/", summary="Home: search, SPARQL query editor, canned queries", response_model=None)
@@ -134,6 +137,18 @@ def static(name: str) -> FileResponse:
     return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"})
 
 
+@router.get("/static/dist/{name}", include_in_schema=False)
+def bundle(name: str) -> FileResponse:
+    """A page's bundled components (CodeMirror, vis-timeline, Cytoscape, ECharts), served by the
+    app so that no page loads anything from a CDN; a checkout that never ran `make install` is
+    told how to build them."""
+    path = (DIST_DIR / name).resolve()
+    if path.parent != DIST_DIR.resolve() or not path.is_file() or path.suffix not in _STATIC_TYPES:
+        hint = "" if DIST_DIR.is_dir() else " (the bundles are not built: run `make install`, or `make web`)"
+        raise NotFound(f"no bundled file {name!r}{hint}")
+    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers={"Cache-Control": "max-age=300"})
+
+
 def _extension(ext: str | None) -> str | None:
     if ext is None:
         return None
@@ -163,7 +178,8 @@ def _diagram() -> str | None:
         return None
     svg = svg[svg.find("<svg") :]  # drop the XML prolog and DOCTYPE, which HTML does not take inline
     # Each class box links to its section: the picture doubles as a map of the page.
-    return _NODE.sub(lambda m: f'<a href="#{m.group(2)}" aria-label="{m.group(2)}">{m.group(1)}</a>', svg)
+    # No aria-label: the link's name is the box's visible text, as WCAG's "label in name" asks.
+    return _NODE.sub(lambda m: f'<a href="#{m.group(2)}">{m.group(1)}</a>', svg)
 
 
 _NODE = re.compile(r'(<g id="node\d+" class="node">\s*<title>([A-Za-z][A-Za-z0-9_]*)</title>.*?</g>)', re.S)

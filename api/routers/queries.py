@@ -27,6 +27,7 @@ from api.templating import local_href, render
 from kg import canned, media, paths
 from kg.config import Settings
 from kg.errors import ParameterError, UnsupportedFormat
+from kg.pages import embeds
 from kg.store.engine import Engine
 
 TAG = "canned queries"
@@ -107,10 +108,17 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
             href = local_href(text, base_iri) if isinstance(term, ox.NamedNode) else None
             cells.append({"text": text, "href": href, "numeric": numeric})
         rows.append(cells)
+    base = str(request.base_url).rstrip("/")
+    params = tuple((k, v) for k, v in request.query_params.multi_items() if k not in ("format", "lang"))
+    embed = embeds.Embed(result.query.name, "table", params)
     context = {
         "query": result.query, "columns": result.variables, "rows": rows, "total": result.total,
         "offset": result.page.offset, "links": links, "values": result.shown,
         "formats": {f: _format_url(request, f) for f in FORMAT_NAMES if f != "html"},
+        # the copy-paste snippet and oEmbed discovery (kg.pages.embeds; /embed and /oembed: routers/views.py)
+        "embed_url": base + embed.path, "data_url": embed.data_path,
+        "embed_snippet": embeds.snippet(base, embed, result.query.summary, embeds.height("table", len(rows))),
+        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + embed.path, "format": "json"}),
     }
     return render(request, "queries_result.html", context)
 

@@ -15,10 +15,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from api.deps import EngineDep, ServiceDep
 from api.negotiation import parse_accept, quality
 from api.security import EMBEDDABLE
-from api.templating import render
+from api.templating import page_language, render
 from kg.errors import BadRequest, UnsupportedFormat
 from kg.linking import extension
 from kg.linking import reconcile as rc
+from kg.pages.describe import kind_label
+from kg.pages.ontology_docs import ontology_doc
 
 router = APIRouter(tags=["reconciliation and search"])
 
@@ -126,7 +128,9 @@ def search(request: Request, service: ServiceDep, q: str = "",
     if media == JSON:
         return JSONResponse({"query": q, "count": len(hits), "results": [h.as_dict() for h in hits]},
                             headers={"Vary": "Accept"})
-    return render(request, "search.html", {"query": q, "hits": hits}, headers={"Vary": "Accept"})
+    labels = ontology_doc().vocabulary(page_language(request)).labels
+    kinds = {hit.kind: kind_label(hit.kind, labels) for hit in hits}
+    return render(request, "search.html", {"query": q, "hits": hits, "kind_labels": kinds}, headers={"Vary": "Accept"})
 
 
 def _search_format(accept: str | None, format_param: str | None) -> str:

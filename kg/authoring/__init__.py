@@ -17,7 +17,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg import iris, paths
-from kg.build.checks import resolve_text_file
+from kg.build.checks import KIND_CLASS, resolve_text_file
 from kg.errors import BadRequest, NotFound
 from kg.vocab import TG
 
@@ -60,9 +60,46 @@ def check_slug(slug: str, sources_dir: Path) -> None:
                              hint="choose another slug, or edit that source's files")
 
 
+def describes(iri: str, folders: list[Path]) -> bool:
+    """Whether a source in one of `folders` holds a triple about `iri` (a file that does not
+    parse is skipped: the build will say what is wrong with it)."""
+    node = ox.NamedNode(iri)
+    for folder in folders:
+        for trig in sorted(folder.glob("*.trig")):
+            try:
+                if any(q.subject == node for q in ox.parse(path=trig, format=ox.RdfFormat.TRIG,
+                                                            base_iri=iris.BASE)):
+                    return True
+            except (SyntaxError, OSError):
+                continue
+    return False
+
+
+def publisher_is_new(publisher: str, sources_dir: Path = paths.SOURCES_DIR) -> bool:
+    """Whether no source (in `sources_dir` or sources/) describes organization:PUBLISHER."""
+    return not describes(f"{iris.BASE}id/organization/{publisher}",
+                         list(dict.fromkeys([sources_dir, paths.SOURCES_DIR])))
+
+
+def publisher_stub(publisher: str) -> list[str]:
+    """Commented lines describing a publisher no source describes yet: to fill in (its name is not
+    invented here), or the slug was misspelt. Until then `kg validate` names the line."""
+    return [
+        f"# The publisher: no source describes organization:{publisher} yet. Describe it here (uncomment,",
+        "# give its name in English and Spanish), or give the slug of an existing organization",
+        "# (`kg query --canned entity-lookup --param name=...`).",
+        f"# organization:{publisher} a tg:Organization ;",
+        '#     rdfs:label "NAME"@en , "NOMBRE"@es .',
+        "",
+    ]
+
+
 def scaffold_text(slug: str, *, title: str | None = None, publisher: str | None = None, date: str | None = None,
-                  url: str | None = None, licence: str | None = None, text_file: str | None = None) -> str:
-    """The TriG of a new source: prefixes, its named graph and its `tg:Article` node."""
+                  url: str | None = None, licence: str | None = None, text_file: str | None = None,
+                  new_publisher: bool = False) -> str:
+    """The TriG of a new source: prefixes (one per entity kind, stances and conditions included),
+    its named graph and its `tg:Article` node; with `new_publisher`, a stub of the publisher to
+    fill in."""
     graph = iris.source_graph(slug)
     lines = [
         f"# {slug}: what this source says, and nothing more (docs/adding-a-source.md).",
@@ -72,7 +109,7 @@ def scaffold_text(slug: str, *, title: str | None = None, publisher: str | None 
         "@base <https://w3id.org/tregua/id/> .",
         *(f"@prefix {p + ':':<14} <{iris.PREFIXES[p]}> ." for p in ("tg", "rdf", "rdfs", "xsd", "oa", "dct")),
         *(f"@prefix {k + ':':<14} <{iris.BASE}id/{k}/> ." for k in
-          ("person", "organization", "place", "post", "issue", "statement", "quote", "claim", "event", "source")),
+          KIND_CLASS),
         "",
         f"<{graph}> {{",
         "",
@@ -84,7 +121,10 @@ def scaffold_text(slug: str, *, title: str | None = None, publisher: str | None 
         f"    dct:license {_string(licence)}@en ;" if licence else '    # dct:license "what the licence allows"@en ;',
     ]
     lines.append(f"    tg:textFile {_string(text_file)} ." if text_file else "    .")
-    lines += ["", "# Statements, quotes and claims go here (see docs/adding-a-source.md).", "", "}", ""]
+    lines.append("")
+    if publisher and new_publisher:
+        lines += publisher_stub(publisher)
+    lines += ["# Statements, quotes, stances and claims go here (see docs/adding-a-source.md).", "", "}", ""]
     if not title:
         # a source must be labelled: without a title the scaffold would not validate
         lines[lines.index('    # rdfs:label "TITLE"@en ;')] = f'    rdfs:label "{slug}"@en ;'
@@ -108,8 +148,9 @@ def new_source(slug: str, text: Path | None, *, sources_dir: Path = paths.SOURCE
             text.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
             raise BadRequest(f"{text} is not UTF-8 text", hint="save the text as UTF-8") from exc
+    new_publisher = publisher is not None and publisher_is_new(publisher, sources_dir)
     trig = scaffold_text(slug, title=title, publisher=publisher, date=date, url=url, licence=licence,
-                         text_file=f"{slug}.txt" if text is not None else None)
+                         text_file=f"{slug}.txt" if text is not None else None, new_publisher=new_publisher)
     written = []
     if text is not None:
         copy = sources_dir / f"{slug}.txt"

@@ -27,13 +27,17 @@ def configure_new_source(p: argparse.ArgumentParser) -> None:
 
 def run_new_source(args: argparse.Namespace) -> int:
     from kg import paths
-    from kg.authoring import new_source
+    from kg.authoring import new_source, publisher_is_new
 
-    written = new_source(args.slug, args.text, sources_dir=args.sources_dir or paths.SOURCES_DIR,
+    sources_dir = args.sources_dir or paths.SOURCES_DIR
+    written = new_source(args.slug, args.text, sources_dir=sources_dir,
                          title=args.title, publisher=args.publisher, date=args.date, url=args.url,
                          licence=args.licence)
     for path in written:
         print(f"wrote {path}")
+    if args.publisher and publisher_is_new(args.publisher, sources_dir):
+        print(f"note: no source describes organization:{args.publisher}: fill in the commented block in "
+              f"{written[0]} (its name in English and Spanish), or give an existing organization's slug")
     print(f'next: `kg locate {args.slug} "exact words"` for each quote, then `kg validate --source {args.slug}` '
           "(docs/adding-a-source.md)")
     return 0

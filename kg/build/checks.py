@@ -7,6 +7,8 @@ stop on the first one with a useful message:
   aligned vocabulary (typos such as ``org:subOrganzationOf`` are caught here);
 - entity IRIs are well formed (``id/{kind}/{slug}``), match their type, and are not
   duplicates (see `duplicate_slugs` for the rule);
+- every entity IRI a source points at is described by some source (`undescribed_entities`), so
+  that a misspelt ``person:oscar-ortz`` under a property without a class constraint is caught;
 - quote offsets point at the quote in the source's text file.
 """
 
@@ -252,6 +254,47 @@ def duplicate_slugs(sources: list[ParsedFile], ontology: Iterable[ox.Quad]) -> l
                     )
                 )
     return errors
+
+
+def undescribed_iris(sources: list[ParsedFile]) -> dict[str, list[tuple[ParsedFile, str]]]:
+    """Entity IRIs (``id/…``) used as objects that no source describes, with where each is used:
+    (file, property), once per file."""
+    prefix = iris.BASE + "id/"
+    described = {q.subject.value for f in sources for q in f.quads if isinstance(q.subject, ox.NamedNode)}
+    found: dict[str, list[tuple[ParsedFile, str]]] = defaultdict(list)
+    for f in sources:
+        for q in f.quads:
+            o = q.object
+            if (isinstance(o, ox.NamedNode) and o.value.startswith(prefix) and o.value not in described
+                    and all(g is not f for g, _ in found[o.value])):
+                found[o.value].append((f, q.predicate.value))
+    return {k: v for k, v in found.items() if v}
+
+
+def undescribed_entities(sources: list[ParsedFile]) -> list[BuildError]:
+    """Entity IRIs used as objects that no source describes: almost always a misspelling.
+
+    SHACL catches a wrong IRI only where a shape asks for a class (``tg:speaker`` must be an
+    actor); ``tg:about``, ``tg:mentions`` or ``tg:respondsTo`` take anything, so a typo there
+    would otherwise pass silently and dangle. Entities live in any source (a new article reuses
+    the seed's people), so "described" means: the subject of a triple in some source. Each IRI
+    is reported once per file, at the line that writes it (the build drops SHACL's class
+    results about the same value, so that the mistake is reported once).
+    """
+    prefix = iris.BASE + "id/"
+    errors: list[BuildError] = []
+    for iri, uses in undescribed_iris(sources).items():
+        kind = iri[len(prefix):].split("/")[0]
+        for f, prop in uses:
+            errors.append(
+                BuildError(
+                    f"<{iri}> (the object of {prop}) is not described by any source",
+                    where=SourceLocation(str(f.path), f.line_of(iri)),
+                    hint="fix the spelling (find the IRI with `kg query --canned entity-lookup "
+                    f"--param name=...`), or describe the {kind} (a type and a label) in this source",
+                )
+            )
+    return sorted(errors, key=lambda e: (e.where.file, e.where.line or 0) if e.where else ("", 0))
 
 
 def _both_tg(a: str, b: str) -> bool:

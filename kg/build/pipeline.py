@@ -14,7 +14,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -210,6 +210,20 @@ def _first(problems: list[BuildError], what: str) -> None:
         raise first
 
 
+def _without_reported_iris(report: ValidationReport, reported: set[str]) -> ValidationReport:
+    """The report less its class results about an IRI no source describes: the IRI check already
+    named the line that writes it, and one mistake is reported once."""
+    if not reported:
+        return report
+
+    def keep(v: Violation) -> bool:
+        return not (v.value in reported and v.constraint.endswith("ClassConstraintComponent"))
+
+    violations = [v for v in report.violations if keep(v)]
+    return replace(report, conforms=report.conforms or not violations, violations=violations,
+                   warnings=[v for v in report.warnings if keep(v)])
+
+
 def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = "owlrl",
                   engine: ShaclEngine = "pyshacl", stop_on_problems: bool = True) -> Compiled:
     """Parse, check, link, validate and infer: the quads of the store, not yet loaded.
@@ -230,6 +244,7 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
     with progress.step("checking terms, slugs and text offsets") as info:
         for name, found in (("term", checks.undeclared_terms(src.sources, ontology)),
                             ("slug", checks.duplicate_slugs(src.sources, ontology)),
+                            ("IRI", checks.undescribed_entities(src.sources)),
                             ("offset", checks.text_offsets(src.sources, inputs.shared_dir))):
             if stop_on_problems:
                 _first(found, name)
@@ -242,7 +257,9 @@ def compile_graph(inputs: Inputs, progress: Progress, *, semantics: Semantics = 
     with progress.step(f"validating with SHACL ({engine})") as info:
         # data graph = the source graphs + graph/wikidata; the ontology is the ont_graph (pyshacl
         # mixes its axioms in; no inference), as shapes/core.ttl and tests/shapes/ document.
-        report = validate_graph([*data, *links], shapes=shapes, ontology=ontology, engine=engine)
+        report = _without_reported_iris(
+            validate_graph([*data, *links], shapes=shapes, ontology=ontology, engine=engine),
+            set(checks.undescribed_iris(src.sources)))
         info["done"] = f"{len(report.violations)} violation(s), {len(report.warnings)} warning(s)"
     where = violation_locator(src.sources)
     lines = [located(v, where) for v in [*report.violations, *report.warnings]]

@@ -23,6 +23,9 @@ from kg.vocab import XSD
 PARAM_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 #: Query-string names the service itself reads; no parameter may take them.
 RESERVED = frozenset({"format", "limit", "offset", "page", "per_page"})
+#: The pages' language (api/i18n.py), which links carry to every page, an HTML table's included: a
+#: query ignores it unless it declares a parameter of that name (grlc's `?_lang` is one), which wins.
+PAGE_LANGUAGE = "lang"
 MAX_TEXT = 1000
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from kg.canned.formats import plain_value
-from kg.canned.params import RESERVED, Parameter
+from kg.canned.params import PAGE_LANGUAGE, RESERVED, Parameter
 from kg.errors import ParameterError
 from kg.store.engine import QueryRequest, Term
 
@@ -67,9 +67,9 @@ class CannedQuery:
         pairs = list(raw.items()) if isinstance(raw, Mapping) else list(raw)
         given: dict[str, str] = {}
         for key, value in pairs:
-            if key in RESERVED:
-                continue
             p = self.param(key)
+            if key in RESERVED or (key == PAGE_LANGUAGE and p is None):
+                continue
             if p is None:
                 known = ", ".join(x.name for x in self.params) or "none"
                 close = difflib.get_close_matches(key, [x.name for x in self.params], n=1)

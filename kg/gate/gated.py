@@ -18,6 +18,7 @@ from kg.gate.validate import GateReport, validate_delta
 from kg.gate.writer import Writer
 from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
+from kg.store.cache import Change, ChangeFeed
 
 
 def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None = None,
@@ -83,6 +84,11 @@ def commit(writer: Writer, entry: Entry) -> None:
     if journal is not None:
         journal.append(entry)
         fault_point("after-journal-append")
+    feed: ChangeFeed | None = getattr(writer, "changes", None)
+    if feed is not None:
+        # Before the version moves, so that whoever sees the new version finds its delta
+        # (the search index and reconciliation update by it instead of rebuilding).
+        feed.record(Change(entry.version_before, entry.version_after, tuple(entry.removed), tuple(entry.added)))
     try:
         with writer.exclusive(version=entry.version_after) as rw:
             entry.apply_to(rw)

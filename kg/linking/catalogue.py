@@ -10,14 +10,16 @@ wherever an identifier is. Names and definitions come from the ontology graph.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 
 import pyoxigraph as ox
 
 from kg import iris, vocab
 from kg.errors import BadRequest
 from kg.linking.search import SearchIndex, lexical, read_all
+from kg.store.cache import Change
 from kg.store.engine import Engine
 from kg.vocab import RDF_TYPE
 
@@ -91,6 +93,10 @@ SELECT ?t ?p (COUNT(*) AS ?n) WHERE { ?s a ?t ; ?p ?o } GROUP BY ?t ?p"""
 """No string FILTER (see kg/linking/search.py): types of non-entities (statements...) are counted too,
 and simply never asked for."""
 
+_SUBJECT_TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
+"""The types of a subject a write touched that the search index does not hold."""
+
+
 def _best_label(labels: Mapping[str, str], fallback: str) -> str:
     return labels.get("en") or labels.get("") or labels.get("es") or next(iter(labels.values()), fallback)
 
@@ -102,6 +108,13 @@ class Catalogue:
     types: dict[str, Term] = field(default_factory=dict)
     properties: dict[str, Term] = field(default_factory=dict)
     properties_by_type: dict[str, list[str]] = field(default_factory=dict)
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    definitions: dict[str, str] = field(default_factory=dict)
+
+    def term(self, iri: str) -> Term:
+        """A class or property as the API shows it, named by the ontology graph's labels."""
+        fallback = term_id(iri).split(":")[-1]
+        return Term(iri, term_id(iri), _best_label(self.labels.get(iri, {}), fallback), self.definitions.get(iri, ""))
 
     @classmethod
     def build(cls, engine: Engine, index: SearchIndex) -> Catalogue:
@@ -114,11 +127,7 @@ class Catalogue:
             if "definition" in row and (label.language or "en") == "en":
                 definitions.setdefault(lexical(row["t"]), lexical(row["definition"]))
 
-        def term(iri: str) -> Term:
-            fallback = term_id(iri).split(":")[-1]
-            name = _best_label(labels.get(iri, {}), fallback)
-            return Term(iri, term_id(iri), name, definitions.get(iri, ""))
-
+        term = cls(labels=dict(labels), definitions=definitions).term
         type_counts: Counter[str] = Counter(t for e in index.entities.values() for t in e.types
                                             if t.startswith(iris.TG))
         types = {t: term(t) for t, _n in type_counts.most_common()}
@@ -144,7 +153,44 @@ class Catalogue:
             for t in (iris.TG + "Person", iris.TG + "Actor"):
                 if t in by_type:
                     by_type[t].insert(1, OFFICE_PROPERTY)
-        return cls(types, properties, by_type)
+        return cls(types, properties, by_type, dict(labels), definitions)
+
+    def updated(self, engine: Engine, index: SearchIndex, changes: Sequence[Change]) -> Catalogue | None:
+        """This catalogue with what the changes added: new types of the touched entities, new
+        properties, new (type, property) pairs; None (rebuild) when the ontology graph changed.
+
+        It only grows: a type or property no longer used stays offered until the next rebuild
+        (a start, a build, a restore), and the order (by use) is that of the last rebuild.
+        """
+        added_by_subject: dict[str, set[str]] = defaultdict(set)
+        for change in changes:
+            for quad in chain(change.removed, change.added):
+                if isinstance(quad.graph_name, ox.NamedNode) and quad.graph_name.value == iris.GRAPH_ONTOLOGY:
+                    return None
+            for quad in change.added:
+                if isinstance(quad.subject, ox.NamedNode):
+                    added_by_subject[quad.subject.value].add(quad.predicate.value)
+        if not added_by_subject:
+            return self
+        new = Catalogue(dict(self.types), dict(self.properties),
+                        {t: list(ps) for t, ps in self.properties_by_type.items()}, self.labels, self.definitions)
+        for subject, predicates in added_by_subject.items():
+            entity = index.entities.get(subject)
+            if entity is not None:
+                types = set(entity.types)
+            else:
+                rows = read_all(engine, _SUBJECT_TYPES_QUERY, {"s": ox.NamedNode(subject)})
+                types = {lexical(row["t"]) for row in rows}
+            for t in types:
+                if t.startswith(iris.TG) and t not in new.types and entity is not None:
+                    new.types[t] = new.term(t)
+                listed = new.properties_by_type.setdefault(t, [QID_PROPERTY])
+                for p in predicates - {RDF_TYPE.value}:
+                    if p not in new.properties:
+                        new.properties[p] = new.term(p)
+                    if (p.startswith(iris.TG) or p == RDFS_LABEL) and p not in listed:
+                        listed.append(p)
+        return new
 
     def resolve_type(self, identifier: str) -> str:
         return _resolve(identifier, self.types, "type")

@@ -22,6 +22,7 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
@@ -40,7 +41,7 @@ from kg.linking.search import (
     read_all,
     tokens,
 )
-from kg.store.cache import VersionedCache
+from kg.store.cache import Change, VersionedCache
 from kg.store.engine import Engine, QueryRequest
 
 SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
@@ -73,6 +74,11 @@ SELECT ?s ?post ?label ?when WHERE {
 """Every person's posts with a date of each tenure, for the descriptions: one SELECT per version
 of the store, not one per candidate."""
 
+_HOLDERS_OF_TENURE_QUERY = iris.sparql_prologue() + """SELECT ?tenure ?s WHERE { ?tenure tg:holder ?s }"""
+_HOLDERS_OF_POST_QUERY = iris.sparql_prologue() + """SELECT ?post ?s WHERE { ?tenure tg:post ?post ; tg:holder ?s }"""
+_TENURE_PREDICATES = frozenset(iris.TG + p for p in ("holder", "post", "endDate", "attestedOn", "startDate",
+                                                     "attestedBefore"))
+
 _ENTITY_VALUES_QUERY = """
 SELECT ?p ?o ?label ?s WHERE {
   ?s ?p ?o .
@@ -96,6 +102,26 @@ class Service:
     def build(cls, engine: Engine) -> Service:
         index = SearchIndex.build(engine)
         return cls(index, Catalogue.build(engine, index), office_names(read_all(engine, _ALL_OFFICES_QUERY)))
+
+    def updated(self, engine: Engine, changes: Sequence[Change]) -> Service | None:
+        """This service with the changes applied (`SearchIndex.updated`, `Catalogue.updated`, the
+        offices of the holders they touched), or None when only a rebuild can apply them."""
+        index = self.index.updated(engine, changes)
+        if index is None:
+            return None
+        catalogue = self.catalogue.updated(engine, index, changes)
+        if catalogue is None:
+            return None
+        offices = self.offices
+        holders = _touched_holders(engine, changes)
+        if holders:
+            offices = dict(offices)
+            for holder in holders:
+                node = ox.NamedNode(holder)
+                rows = [{**row, "s": node} for row in read_all(engine, _ALL_OFFICES_QUERY, {"s": node})]
+                offices.pop(holder, None)
+                offices.update(office_names(rows))
+        return Service(index, catalogue, offices)
 
     def __post_init__(self) -> None:
         self._types: dict[str, list[dict[str, str]]] = {}
@@ -153,9 +179,30 @@ def _date_rank(when: str) -> int:
     return int(digits.ljust(8, "0")) if digits.isdigit() else 0
 
 
+def _touched_holders(engine: Engine, changes: Sequence[Change]) -> set[str]:
+    """People whose offices a delta may have changed: holders of the touched tenures, of tenures
+    of posts whose label changed, and holders named in the delta itself (a tenure removed)."""
+    holders: set[str] = set()
+    for change in changes:
+        for quad in chain(change.removed, change.added):
+            p, subject = quad.predicate.value, quad.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            if p == iris.TG + "holder" and isinstance(quad.object, ox.NamedNode):
+                holders.add(quad.object.value)
+            if p in _TENURE_PREDICATES:
+                rows = read_all(engine, _HOLDERS_OF_TENURE_QUERY, {"tenure": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+            elif p == RDFS_LABEL:
+                rows = read_all(engine, _HOLDERS_OF_POST_QUERY, {"post": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+    return holders
+
+
 def service_cache() -> VersionedCache[Service]:
-    """A cache that rebuilds the service whenever the store's version moves."""
-    return VersionedCache(Service.build)
+    """The service for the store's current version: updated by each write's delta, rebuilt
+    whole when the version moved any other way (`kg.store.cache`)."""
+    return VersionedCache(Service.build, Service.updated)
 
 
 # -- manifest -------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ participations, conditions, analysis claims), the links pointing at it, and just
 each neighbour (labels, dates, a source's address and text file) to name it on a page.
 
 A quote also carries the statement it belongs to (speaker, outlet), since a quote alone
-names nobody. Everything comes from one SPARQL query with the entity bound through ``substitutions``, so the
+names nobody; a statement carries the value, issue and holder of each stance it expressed, which
+its page shows as badges. Everything comes from one SPARQL query with the entity bound through ``substitutions``, so the
 HTTP page costs one engine round trip, paged with LIMIT/OFFSET so a hub never floods a response.
 """
 
@@ -18,6 +19,7 @@ import asyncio
 import functools
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,6 +49,28 @@ ENTITY_KINDS = (
     "source",
 )
 
+#: The ontology class each kind of IRI names, whose label (in the page's language) names the kind.
+KIND_CLASSES = {
+    kind: iris.TG + cls
+    for kind, cls in zip(
+        ENTITY_KINDS,
+        ("Person", "Organization", "Place", "Post", "Tenure", "Issue", "Stance", "Condition", "Statement",
+         "Quote", "AnalysisClaim", "Event", "Participation", "Source"),
+        strict=True,
+    )
+}
+
+
+def kind_label(kind: str, labels: Mapping[str, str]) -> str:
+    """A kind of entity named by its class's label in `labels` (a `Vocabulary`'s, so in the page's
+    language), else the kind itself.
+
+    >>> kind_label("person", {iris.TG + "Person": "persona"}), kind_label("thing", {})
+    ('persona', 'thing')
+    """
+    return labels.get(KIND_CLASSES.get(kind, ""), kind)
+
+
 DEFAULT_PAGE_SIZE = 2000
 MAX_PAGE_SIZE = 10_000
 
@@ -72,6 +96,7 @@ SELECT DISTINCT ?s ?p ?o ?e WHERE {{
   UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?s . ?s ?p ?o }}
   UNION {{ ?e (^tg:hasQuote|^tg:position/^tg:hasQuote) ?x . ?x ?p1 ?s . FILTER(isIRI(?s))
            ?s ?p ?o . FILTER(?p IN ({_NEIGHBOUR_FACTS_LIST})) }}
+  UNION {{ ?e ^tg:expressedIn ?s . ?s ?p ?o . FILTER(?p IN (tg:stanceValue, tg:onIssue, tg:stanceOf)) }}
   UNION {{ ?e ^tg:participant ?o . ?s tg:hasParticipation ?o . BIND(tg:hasParticipation AS ?p) }}
   UNION {{ ?e ^tg:participant ?x . ?s tg:hasParticipation ?x . ?s ?p ?o .
            FILTER(?p IN ({_NEIGHBOUR_FACTS_LIST}, rdf:type)) }}
@@ -144,7 +169,8 @@ class Description:
         return {p: list(v) for p, v in self._by_object.get(obj, {}).items()}
 
     def label(self, node: ox.NamedNode | ox.BlankNode | ox.Literal | str, *, lang: str = "en") -> str:
-        """The best human name for a node: its label in `lang`, any label, else its IRI's last part."""
+        """The best human name for a node: its label in `lang`, else in English, else untagged, else
+        any label, else its IRI's last part."""
         key = node if isinstance(node, str) else _key(node)
         if isinstance(node, ox.Literal):
             return node.value
@@ -154,12 +180,10 @@ class Description:
             for lit in self._by_subject.get(key, {}).get(p, [])
             if isinstance(lit, ox.Literal)
         ]
-        for lit in labels:
-            if lit.language == lang:
-                return lit.value
-        for lit in labels:
-            if not lit.language:
-                return lit.value
+        for wanted in (lang, "en", None):  # the page's language, then English, then untagged, then any
+            for lit in labels:
+                if lit.language == wanted:
+                    return lit.value
         return labels[0].value if labels else local_name(key)
 
 

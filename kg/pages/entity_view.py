@@ -8,7 +8,7 @@ graph-walking and the same view could feed any other front end.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,30 +107,48 @@ def _fragment_part(text: str) -> str:
     return url_quote(text.strip(" “”\"'…."), safe="")
 
 
+@dataclass(frozen=True)
+class StanceBadge:
+    """A stance a statement expressed, shown as a badge on the statement: its value, on which issue."""
+
+    stance: str
+    value: Link | None
+    issue: Link | None
+
+
 @dataclass
 class StatementView:
     iri: str
     label: str
     speaker: Link | None = None
-    paraphrases: list[str] = field(default_factory=list)
+    paraphrases: list[Value] = field(default_factory=list)
     quotes: list[QuoteView] = field(default_factory=list)
     outlet: Link | None = None
     medium: str | None = None
     issues: list[Link] = field(default_factory=list)
     date: str | None = None
     source: Link | None = None
+    stances: list[StanceBadge] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        """The statement's fragment on an entity page (`#statement-slug`), for links from its stances."""
+        return "statement-" + local_name(self.iri)
 
 
 @dataclass
 class ConditionView:
     iri: str
-    requirements: list[str]
+    requirements: list[Value]
     required_of: list[Link]
     set_by: list[Link]
 
 
 @dataclass
 class StanceView:
+    """A stance, with the statements that expressed it named (their quotes are shown once, under
+    the statements: a statement expressing two stances must not repeat its quotes)."""
+
     iri: str
     issue: Link | None
     value: Link | None
@@ -164,13 +182,76 @@ class PropertyRow:
     values: list[Value]
 
 
+@dataclass(frozen=True)
+class Edge:
+    """One link of the neighbourhood graph, named by the ontology's label of the link (in the page's language)."""
+
+    source: str
+    target: str
+    label: str
+
+
+@dataclass
+class Neighbourhood:
+    """The entity and what it is directly linked to, for the small graph on its page (and its list).
+
+    Nodes that exist only to say something about the entity (stances, statements, tenures,
+    participations) are folded into labelled edges: "Gallegos —sceptical, conditional→ negotiating
+    with the gangs" reads better than a chain through a stance node.
+    """
+
+    centre: Link
+    nodes: list[Link] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    truncated: bool = False
+
+    def as_json(self, href: Callable[[str], str]) -> dict[str, object]:
+        """What the page's script draws (web/src/entity.js): nodes with their links, then edges."""
+        return {
+            "nodes": [
+                {"id": n.iri, "label": n.label, "kind": entity_kind(n.iri), "href": href(n.iri),
+                 "centre": n.iri == self.centre.iri}
+                for n in self.nodes
+            ],
+            "edges": [{"source": e.source, "target": e.target, "label": e.label} for e in self.edges],
+        }
+
+    def label_of(self, iri: str) -> str:
+        return next((n.label for n in self.nodes if n.iri == iri), local_name(iri))
+
+    @property
+    def outgoing(self) -> list[Edge]:
+        return [e for e in self.edges if e.source == self.centre.iri]
+
+    @property
+    def incoming(self) -> list[Edge]:
+        return [e for e in self.edges if e.source != self.centre.iri]
+
+
+def entity_kind(iri: str, base: str = iris.BASE) -> str:
+    """The kind of an entity IRI (`person`, `event`...), `term` for the ontology's, else `other`.
+
+    >>> entity_kind("https://w3id.org/tregua/id/person/oscar-ortiz")
+    'person'
+    >>> entity_kind("https://w3id.org/tregua/ontology#reject")
+    'term'
+    """
+    if iri.startswith(base + "id/"):
+        return iri[len(base) + 3 :].split("/", 1)[0]
+    return "term" if iri.startswith(iris.TG) else "other"
+
+
+#: At most this many nodes in a neighbourhood graph: a hub's page stays readable (the list says so).
+MAX_NEIGHBOURS = 40
+
+
 @dataclass
 class EntityView:
     iri: str
     label: str
     other_labels: list[Value]
     types: list[Link]
-    descriptions: list[str]
+    descriptions: list[Value]
     offices: list[OfficeView]
     stances: list[StanceView]
     statements: list[StatementView]
@@ -186,25 +267,28 @@ class EntityView:
     when: str | None
     page: int
     has_next: bool
+    neighbourhood: Neighbourhood | None = None
+    lang: str = "en"
 
 
 class _Reader:
     """Small helpers over one description and the vocabulary."""
 
-    def __init__(self, d: Description, vocab: Vocabulary) -> None:
+    def __init__(self, d: Description, vocab: Vocabulary, lang: str = "en") -> None:
         self.d = d
         self.vocab = vocab
+        self.lang = lang
 
     def link(self, node: Node) -> Link:
         """A named link: the node's label, else the ontology's label or a CURIE (`prov:Agent`)."""
         if isinstance(node, ox.NamedNode):
             has_label = any(self.d.objects(node.value, p) for p in (RDFS + "label", SKOS + "prefLabel"))
             if has_label:
-                return Link(node.value, self.d.label(node))
+                return Link(node.value, self.d.label(node, lang=self.lang))
             if node.value.startswith(iris.TG) or not node.value.startswith(iris.BASE):
                 return Link(node.value, self.vocab.label(node.value))
             return Link(node.value, local_name(node.value))
-        return Link(str(node), self.d.label(node))
+        return Link(str(node), self.d.label(node, lang=self.lang))
 
     def links(self, subject: str, predicate: str) -> list[Link]:
         return [self.link(o) for o in self.d.objects(subject, predicate) if not isinstance(o, ox.Literal)]
@@ -215,6 +299,11 @@ class _Reader:
 
     def texts(self, subject: str, predicate: str) -> list[str]:
         return [o.value for o in self.d.objects(subject, predicate) if isinstance(o, ox.Literal)]
+
+    def literals(self, subject: str, predicate: str) -> list[Value]:
+        """Texts with their language, so a page in another language can mark them (`lang="en"`)."""
+        return [Value(o.value, language=o.language) for o in self.d.objects(subject, predicate)
+                if isinstance(o, ox.Literal)]
 
     def text(self, subject: str, predicate: str) -> str | None:
         found = self.texts(subject, predicate)
@@ -265,9 +354,9 @@ class _Reader:
     def statement(self, iri: str) -> StatementView:
         view = StatementView(
             iri,
-            self.d.label(iri),
+            self.d.label(iri, lang=self.lang),
             speaker=self.first_link(iri, TG + "speaker"),
-            paraphrases=self.texts(iri, TG + "paraphrase"),
+            paraphrases=self.literals(iri, TG + "paraphrase"),
             outlet=self.first_link(iri, TG + "reportedBy"),
             medium=self.text(iri, TG + "medium"),
             issues=self.links(iri, TG + "onIssue"),
@@ -280,7 +369,7 @@ class _Reader:
     def condition(self, iri: str) -> ConditionView:
         return ConditionView(
             iri,
-            self.texts(iri, TG + "requirement"),
+            self.literals(iri, TG + "requirement"),
             self.links(iri, TG + "requiredOf"),
             self.links(iri, TG + "setBy"),
         )
@@ -316,17 +405,21 @@ def most_specific(types: list[str], vocab: Vocabulary) -> list[str]:
     return sorted(t for t in tg_types if not any(t in vocab.ancestors.get(o, ()) for o in tg_types if o != t))
 
 
-def build_view(d: Description, vocab: Vocabulary) -> EntityView:
-    """Read the page of one entity out of its description."""
-    r = _Reader(d, vocab)
+def build_view(d: Description, vocab: Vocabulary, lang: str = "en") -> EntityView:
+    """Read the page of one entity out of its description, named in `lang` where the data can.
+
+    Names come from the data's labels in `lang`, else English, else any (`Description.label`);
+    `vocab` should be the ontology's labels in the same language (`OntologyDoc.vocabulary(lang)`).
+    """
+    r = _Reader(d, vocab, lang)
     e = d.iri
     labels = [
         o for p in (RDFS + "label", SKOS + "prefLabel") for o in d.objects(e, p) if isinstance(o, ox.Literal)
     ]
-    main = d.label(e) if labels else _fallback_label(r, e)
+    main = d.label(e, lang=lang) if labels else _fallback_label(r, e)
     other = [Value(lit.value, language=lit.language) for lit in labels if lit.value != main]
     types = [t.value for t in d.objects(e, RDF_TYPE.value) if isinstance(t, ox.NamedNode)]
-    descriptions = list(dict.fromkeys(text for p in _DESCRIPTION_PREDICATES for text in r.texts(e, p)))
+    descriptions = list(dict.fromkeys(v for p in _DESCRIPTION_PREDICATES for v in r.literals(e, p)))
     start, end, date = r.text(e, TG + "startDate"), r.text(e, TG + "endDate"), r.text(e, TG + "date")
     when = date or (f"{start or '?'} – {end or ''}".strip() if start or end else None)
 
@@ -346,26 +439,40 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     stance_nodes = [s.value for s in d.subjects(TG + "stanceOf", e)]
     if TG + "Stance" in types:
         stance_nodes.append(e)
-    stances = []
-    in_stance: set[str] = set()
-    for s in stance_nodes:
-        statements = [r.statement(st.iri) for st in r.links(s, TG + "expressedIn")]
-        in_stance.update(st.iri for st in statements)
-        stances.append(
-            StanceView(
-                s,
-                r.first_link(s, TG + "onIssue"),
-                r.first_link(s, TG + "stanceValue"),
-                statements,
-                [r.condition(c.iri) for c in r.links(s, TG + "hasCondition")],
-            )
-        )
+    # Each statement is read once and shown once, with the values of every stance it expressed as
+    # badges: Gallegos's "door never shut" expressed two stances, and its quotes appear one time.
+    read: dict[str, StatementView] = {}
 
-    statement_nodes = [s.value for s in d.subjects(TG + "speaker", e)]
-    if TG + "Statement" in types:
-        statement_nodes.append(e)
-    statements = [r.statement(s) for s in statement_nodes if s not in in_stance]
-    statements.sort(key=lambda s: s.iri)
+    def statement(iri: str) -> StatementView:
+        if iri not in read:
+            read[iri] = r.statement(iri)
+        return read[iri]
+
+    stances = []
+    for s in stance_nodes:
+        stance = StanceView(
+            s,
+            r.first_link(s, TG + "onIssue"),
+            r.first_link(s, TG + "stanceValue"),
+            [statement(st.iri) for st in r.links(s, TG + "expressedIn")],
+            [r.condition(c.iri) for c in r.links(s, TG + "hasCondition")],
+        )
+        for st in stance.statements:
+            st.stances.append(StanceBadge(s, stance.value, stance.issue))
+        stances.append(stance)
+    stances.sort(key=lambda s: (s.issue.label if s.issue else "", s.value.label if s.value else "", s.iri))
+
+    for s in [s.value for s in d.subjects(TG + "speaker", e)] + ([e] if TG + "Statement" in types else []):
+        statement(s)
+    if TG + "Statement" in types:  # a statement's own page: the stances expressed in it
+        for node in d.subjects(TG + "expressedIn", e):
+            read[e].stances.append(
+                StanceBadge(node.value, r.first_link(node.value, TG + "stanceValue"),
+                            r.first_link(node.value, TG + "onIssue"))
+            )
+    for st in read.values():
+        st.stances.sort(key=lambda b: (b.value.label if b.value else "", b.stance))
+    statements = sorted(read.values(), key=lambda s: (s.date or "", s.iri))
 
     quote = None
     if TG + "Quote" in types or d.objects(e, TG + "text"):
@@ -414,7 +521,7 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
     rows_aligned = [row for row in rows if not _own_term(row.predicate.iri)]
     rows = [row for row in rows if _own_term(row.predicate.iri)]
 
-    return EntityView(
+    view = EntityView(
         e,
         main,
         other,
@@ -435,7 +542,72 @@ def build_view(d: Description, vocab: Vocabulary) -> EntityView:
         when,
         d.page,
         d.has_next,
+        lang=lang,
     )
+    view.neighbourhood = neighbourhood(view, vocab)
+    return view
+
+
+def neighbourhood(view: EntityView, vocab: Vocabulary, limit: int = MAX_NEIGHBOURS) -> Neighbourhood:
+    """The entity's direct neighbours, parts folded into labelled edges (see `Neighbourhood`)."""
+    centre = Link(view.iri, view.label)
+    graph = Neighbourhood(centre, [centre])
+    seen = {centre.iri}
+    folded = (
+        {s.iri for s in view.stances}
+        | {s.iri for s in view.statements}
+        | {o.tenure for o in view.offices}
+        | {c.iri for s in view.stances for c in s.conditions}
+        # shown on the page already: a statement's quotes, and its stances as badges
+        | {q.iri for st in view.statements for q in st.quotes}
+        | {b.stance for st in view.statements for b in st.stances}
+    )
+    # edges by (source, target): labels of the same pair are joined ("sceptical, conditional")
+    labels: dict[tuple[str, str], list[str]] = {}
+
+    def add(source: Link, target: Link, label: str) -> None:
+        for node in (source, target):
+            if node.iri not in seen:
+                if len(seen) >= limit:
+                    graph.truncated = True
+                    return
+                seen.add(node.iri)
+                graph.nodes.append(node)
+        found = labels.setdefault((source.iri, target.iri), [])
+        if label not in found:
+            found.append(label)
+
+    for s in view.stances:
+        if s.issue:
+            add(centre, s.issue, s.value.label if s.value else vocab.label(TG + "onIssue"))
+    for o in view.offices:
+        if o.post:
+            add(centre, o.post, vocab.label(TG + "post"))
+        for org in o.representing:
+            add(centre, org, vocab.label(TG + "representing"))
+    for ev in view.events:
+        add(centre, ev.event, ev.role.label if ev.role else vocab.label(TG + "participant"))
+    for ev in view.participants:
+        add(ev.participant, centre, ev.role.label if ev.role else vocab.label(TG + "participant"))
+    for st in view.statements:
+        for badge in st.stances:
+            if badge.issue and st.iri == view.iri:
+                add(centre, badge.issue, badge.value.label if badge.value else vocab.label(TG + "onIssue"))
+        if st.outlet:
+            add(centre, st.outlet, vocab.label(TG + "reportedBy"))
+    for row in view.properties:
+        if row.predicate.iri in (RDF_TYPE.value, *WIKIDATA_MATCH):
+            continue
+        for v in row.values:
+            if v.iri and v.iri.startswith(iris.BASE + "id/") and v.iri not in folded:
+                add(centre, Link(v.iri, v.text), row.predicate.label)
+    for subject, predicate in view.incoming:
+        # participations are folded into the event edges above
+        if (subject.iri.startswith(iris.BASE + "id/") and subject.iri not in folded
+                and entity_kind(subject.iri) != "participation"):
+            add(subject, centre, predicate.label)
+    graph.edges = [Edge(source, target, ", ".join(names)) for (source, target), names in labels.items()]
+    return graph
 
 
 def read_passage(

@@ -106,7 +106,11 @@ class TermDoc:
 
     @property
     def label(self) -> str:
-        return self.labels.get("en") or next(iter(self.labels.values()), self.anchor)
+        return self.label_in("en")
+
+    def label_in(self, lang: str) -> str:
+        """The label in `lang`, else English, else any, else the anchor."""
+        return self.labels.get(lang) or self.labels.get("en") or next(iter(self.labels.values()), self.anchor)
 
 
 @dataclass
@@ -125,7 +129,9 @@ class OntologyDoc:
     prefixes: dict[str, str]
     sections: list[Section]
     files: list[Path]
-    _vocabulary: Vocabulary | None = field(default=None, repr=False, compare=False)
+    #: The ontology's title by language tag (`dct:title`), for pages in that language.
+    titles: dict[str, str] = field(default_factory=dict)
+    _vocabularies: dict[str, Vocabulary] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def terms(self) -> list[TermDoc]:
@@ -134,11 +140,17 @@ class OntologyDoc:
     def term(self, iri: str) -> TermDoc | None:
         return next((t for t in self.terms if t.iri == iri), None)
 
-    def vocabulary(self) -> Vocabulary:
-        """Labels and class ancestors, for entity pages (computed once per document)."""
-        if self._vocabulary is None:
-            self._vocabulary = _vocabulary(self)
-        return self._vocabulary
+    def vocabulary(self, lang: str = "en") -> Vocabulary:
+        """Labels in `lang` (else English, else any) and class ancestors, for entity pages
+        (computed once per document and language)."""
+        if lang not in self._vocabularies:
+            self._vocabularies[lang] = _vocabulary(self, lang)
+        return self._vocabularies[lang]
+
+    def label(self, iri: str, lang: str = "en", default: str | None = None) -> str:
+        """A term's label in `lang`, else English, else any; `default` (else the CURIE) for a term
+        this ontology does not define."""
+        return self.vocabulary(lang).labels.get(iri) or default or curie(iri)
 
 
 @dataclass
@@ -534,7 +546,10 @@ def _ontology_doc(
         kind_terms.sort(key=lambda t: t.anchor.lower())
     sections = [Section(k, _SECTION_TITLES[k], by_kind[k]) for k in KIND_ORDER if by_kind.get(k)]
     prefixes = {p: ns for p, ns in iris.PREFIXES.items() if p not in ("id", "wd")}
-    return OntologyDoc(onto_node.value, title, description, metadata, prefixes, sections, files)
+    titles = {
+        lit.language or "": lit.value for lit in g.objects(onto_node, DCT + "title") if isinstance(lit, ox.Literal)
+    }
+    return OntologyDoc(onto_node.value, title, description, metadata, prefixes, sections, files, titles)
 
 
 @lru_cache(maxsize=4)
@@ -621,8 +636,8 @@ def _shapes_doc(
     return ShapesDoc(docs, files)
 
 
-def _vocabulary(doc: OntologyDoc) -> Vocabulary:
-    labels = {t.iri: t.label for t in doc.terms}
+def _vocabulary(doc: OntologyDoc, lang: str = "en") -> Vocabulary:
+    labels = {t.iri: t.label_in(lang) for t in doc.terms}
     parents = {t.iri: {s.iri for s in t.supers} for t in doc.terms if t.kind == "class"}
     ancestors = {iri: frozenset(seen) for iri, seen in transitive_closure(parents).items()}
     return Vocabulary(labels, ancestors)

@@ -27,8 +27,9 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CheckContext, check, not_a_server_error
 from schemathesis.config import SchemathesisConfig
+from schemathesis.core.transport import Response
 from schemathesis.generation import GenerationMode
 from schemathesis.schemas import APIOperation
 from schemathesis.specs.openapi.checks import (
@@ -54,7 +55,19 @@ OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_o
 #: and `positive_data_acceptance` (it expects any schema-valid value to be accepted, but the
 #: document types `format=` and the canned queries' enums as plain strings, and an unknown value
 #: is rightly a 400/406 with the list of those that exist).
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance, negative_data_rejection]
+
+
+@check
+def no_server_error_but_oembeds_501(ctx: CheckContext, response: Response, case: schemathesis.Case) -> bool | None:
+    """`not_a_server_error`, except the one 5xx we mean: oEmbed answers 501 Not Implemented for a
+    format it does not serve, as its spec says (https://oembed.com, 2.3.4); the status is documented."""
+    if case.operation.path == "/oembed" and response.status_code == 501:
+        return None
+    return not_a_server_error(ctx, response, case)
+
+
+CHECKS = [no_server_error_but_oembeds_501, status_code_conformance, response_schema_conformance,
+          negative_data_rejection]
 
 
 def _has_inputs(op: APIOperation) -> bool:

@@ -189,11 +189,13 @@ def test_home_editor_can_be_prefilled(client: httpx.Client) -> None:
 
 def test_ontology_page_embeds_the_class_diagram(client: httpx.Client) -> None:
     page = client.get("/ontology", headers={"Accept": BROWSER}).text
-    figure = page[page.index('<div class="diagram"'):]
+    figure = page[page.index('<figure class="diagram"'):]
     figure = figure[:figure.index("</svg>")]
     assert "<svg" in figure and "<?xml" not in figure
     for cls in ("Person", "Statement", "Quote", "Stance", "Event"):
         assert f">{cls}<" in figure or f">tg:{cls}<" in figure, cls
+    # each box is a link named by its visible text (no aria-label that would differ from it)
+    assert '<a href="#Person">' in figure and "aria-label" not in figure
 
 
 @pytest.mark.parametrize("index", range(6))
@@ -205,3 +207,12 @@ def test_every_editor_example_answers_on_the_real_graph(client: httpx.Client, in
                     headers={"Accept": "application/sparql-results+json"})
     assert r.status_code == 200, r.text
     assert r.json()["results"]["bindings"], EXAMPLES[index]["title"]
+
+
+def test_bundles_built_at_install_are_served_by_the_app(client: httpx.Client) -> None:
+    """`make install` bundles web/ into api/static/dist/; the app serves them, nothing else."""
+    bundle = client.get("/static/dist/query.js")
+    assert bundle.status_code == 200 and bundle.headers["content-type"].startswith("text/javascript")
+    assert client.get("/static/dist/vis-timeline.css").headers["content-type"].startswith("text/css")
+    for bad in ("/static/dist/..%2F..%2Fmain.py", "/static/dist/.built", "/static/dist/nothing.js"):
+        assert client.get(bad).status_code == 404, bad

@@ -31,7 +31,8 @@ def test_entity_page_reads_well_and_links_to_the_passage(page: object, tmp_path:
     assert "Vice President of El Salvador" in offices.inner_text()
     stances = page.get_by_role("region", name="Stances")  # type: ignore[attr-defined]
     assert stances.locator(".badge.stance-reject").first.inner_text() == "rejects"
-    quotes = [q.strip("“” \n") for q in stances.locator("blockquote").all_inner_texts()]
+    statements = page.get_by_role("region", name="Statements")  # type: ignore[attr-defined]
+    quotes = [q.strip("“” \n") for q in statements.locator("blockquote").all_inner_texts()]
     assert "desist." in quotes
     assert page.get_by_text("Wikidata: not linked yet").is_visible()  # type: ignore[attr-defined]
     page.screenshot(path=str(tmp_path / "entity.png"), full_page=True)  # type: ignore[attr-defined]
@@ -99,3 +100,63 @@ def test_diagram_boxes_link_to_their_sections(page: object) -> None:
     page.locator('.diagram a[href="#Quote"]').click()  # type: ignore[attr-defined]
     page.wait_for_url("**/ontology#Quote")  # type: ignore[attr-defined]
     assert page.evaluate("document.querySelector(':target').id") == "Quote"  # type: ignore[attr-defined]
+
+
+def test_each_quote_once_under_its_statement_with_the_stance_badges(page: object, tmp_path: Path) -> None:
+    """Gallegos's two quotes expressed two stances (does not rule out, sceptical): shown once, badged twice."""
+    page.goto("/id/person/guillermo-gallegos")  # type: ignore[attr-defined]
+    quotes = page.locator("article.entity blockquote").all_inner_texts()  # type: ignore[attr-defined]
+    assert len(quotes) == len(set(quotes)) == 3
+    door = page.locator("#statement-guillermo-gallegos-door-never-shut")  # type: ignore[attr-defined]
+    assert sorted(door.locator(".stance-badges .badge").all_inner_texts()) == ["does not rule out", "sceptical"]
+    assert door.locator("blockquote").count() == 2
+    # a stance links down to the statement that expressed it, on the same page
+    stances = page.get_by_role("region", name="Stances")  # type: ignore[attr-defined]
+    stances.locator('a[href="#statement-guillermo-gallegos-door-never-shut"]').first.click()
+    assert page.evaluate("document.querySelector(':target').id") == (  # type: ignore[attr-defined]
+        "statement-guillermo-gallegos-door-never-shut")
+    page.screenshot(path=str(tmp_path / "gallegos.png"), full_page=True)  # type: ignore[attr-defined]
+
+
+def test_the_neighbourhood_graph_is_drawn_and_its_nodes_open_their_pages(page: object, tmp_path: Path) -> None:
+    page.goto("/id/person/guillermo-gallegos")  # type: ignore[attr-defined]
+    graph = page.locator("#entity-graph")  # type: ignore[attr-defined]
+    graph.locator("canvas").first.wait_for(timeout=15_000)
+    listed = page.locator("#entity-graph-list li").count()  # type: ignore[attr-defined]
+    assert int(graph.get_attribute("data-edges")) == listed > 3  # the text alternative has every link
+    assert "negotiating with the gangs" in page.locator("#entity-graph-list").inner_text()  # type: ignore[attr-defined]
+    graph.screenshot(path=str(tmp_path / "graph.png"))
+    # tapping a node opens its page (the position comes from Cytoscape itself)
+    issue = "https://w3id.org/tregua/id/issue/negotiating-with-gangs"
+    x, y = page.evaluate(  # type: ignore[attr-defined]
+        "iri => { const n = window.treguaEntityGraph.getElementById(iri).renderedPosition(); return [n.x, n.y]; }",
+        issue,
+    )
+    box = graph.bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + x, box["y"] + y)  # type: ignore[attr-defined]
+    page.wait_for_url("**/id/issue/negotiating-with-gangs")  # type: ignore[attr-defined]
+
+
+def test_the_graph_list_is_reached_by_keyboard(page: object) -> None:
+    page.goto("/id/person/guillermo-gallegos")  # type: ignore[attr-defined]
+    first = page.locator("#entity-graph-list a").first  # type: ignore[attr-defined]
+    first.focus()
+    target = first.get_attribute("href")
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_url("**" + target)  # type: ignore[attr-defined]
+
+
+def test_spanish_by_the_switch_keeps_the_page_and_its_language(page: object, tmp_path: Path) -> None:
+    page.goto("/id/person/guillermo-gallegos")  # type: ignore[attr-defined]
+    page.locator('.lang-switch a[hreflang="es"]').click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/id/person/guillermo-gallegos?lang=es")  # type: ignore[attr-defined]
+    assert page.locator("html").get_attribute("lang") == "es"  # type: ignore[attr-defined]
+    stances = page.get_by_role("region", name="Posturas")  # type: ignore[attr-defined]
+    assert set(stances.locator(".badge").all_inner_texts()) == {"no descarta", "escéptica", "condicionada"}
+    assert page.locator("a.badge", has_text="persona").count() == 1  # type: ignore[attr-defined]
+    page.screenshot(path=str(tmp_path / "gallegos-es.png"), full_page=True)  # type: ignore[attr-defined]
+    # links keep the language: following one stays in Spanish
+    page.locator("#entity-graph-list a", has_text="negociar").first.click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/id/issue/negotiating-with-gangs?lang=es")  # type: ignore[attr-defined]
+    assert page.locator("html").get_attribute("lang") == "es"  # type: ignore[attr-defined]

@@ -2,7 +2,8 @@
 
 HTML pages allow scripts, styles and fonts from their own origin only and may be framed only by
 it; the two pages made for other sites' frames (the canned-query table, the OpenRefine preview)
-may be framed anywhere. Every answer says nosniff and a Referrer-Policy. A page that breaks its
+may be framed anywhere. The query page alone also lets in `<style>` elements carrying its nonce
+(CodeMirror's), made afresh for each response. Every answer says nosniff and a Referrer-Policy. A page that breaks its
 own policy shows in Chromium's console ("Refused to ..."): that fails the test.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.security import CSP, EMBEDDABLE
+from api.security import CSP, EMBEDDABLE, with_style_nonce
 from kg import iris
 from tests.browser import launched_browser, loopback_page
 from tests.conftest import Server
@@ -41,7 +43,13 @@ def test_every_answer_says_nosniff_and_a_referrer_policy(server: Server) -> None
                     assert r.headers["content-security-policy"].startswith(expected.split("'sha256-")[0])
                     assert "'sha256-" in r.headers["content-security-policy"]
                     continue
+                if path == "/query":  # its editor's <style> elements, by a nonce made per response
+                    nonce = re.search(r"'nonce-([\w-]+)'", r.headers["content-security-policy"])
+                    assert nonce, r.headers["content-security-policy"]
+                    expected = with_style_nonce(nonce.group(1))
                 assert r.headers["content-security-policy"] == expected, path
+                if path != "/query":
+                    assert "nonce-" not in r.headers["content-security-policy"], path
         preview = client.get("/reconcile/preview", params={"id": iris.entity_iri("person", "oscar-ortiz")},
                              headers={"Accept": "text/html"})
         assert preview.status_code == 200 and preview.headers["content-security-policy"] == EMBEDDABLE

@@ -51,6 +51,42 @@ def test_new_source_writes_the_trig_and_the_text(sources: Path, tmp_path: Path,
     assert "kg locate tests-new-article" in capsys.readouterr().out
 
 
+def test_the_scaffold_declares_a_prefix_for_every_kind(sources: Path, tmp_path: Path) -> None:
+    """A stance or a condition (what a new statement usually comes with) needs no prefix added by hand."""
+    assert _new(sources, tmp_path, "--publisher", "insightcrime") == 0
+    trig = sources / "tests-new-article.trig"
+    body = ("stance:tests-x a tg:Stance ; tg:expressedIn statement:tests-x .\n"
+            "condition:tests-x a tg:Condition .\ntenure:tests-x a tg:Tenure .\n"
+            "participation:tests-x a tg:Participation .\n}\n")
+    trig.write_text(trig.read_text(encoding="utf-8").rstrip().removesuffix("}") + body, encoding="utf-8")
+    quads = list(ox.parse(path=trig, format=ox.RdfFormat.TRIG, base_iri=iris.BASE))
+    subjects = {q.subject.value for q in quads}
+    for kind in ("stance", "condition", "tenure", "participation"):
+        assert f"{iris.BASE}id/{kind}/tests-x" in subjects
+
+
+def test_a_known_publisher_gets_no_stub(sources: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert _new(sources, tmp_path, "--publisher", "insightcrime") == 0
+    assert "note:" not in capsys.readouterr().out
+    assert "# organization:insightcrime a tg:Organization" not in (
+        sources / "tests-new-article.trig").read_text(encoding="utf-8")
+
+
+def test_a_new_publisher_gets_a_stub_to_fill_in_and_a_note(sources: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The scaffold points at an organization nobody describes: say so, and leave the block to fill
+    in (commented: its name is not ours to invent, and `kg validate` names the line until it is)."""
+    assert _new(sources, tmp_path, "--publisher", "tests-weekly") == 0
+    out = capsys.readouterr().out
+    assert "note: no source describes organization:tests-weekly" in out
+    trig = (sources / "tests-new-article.trig").read_text(encoding="utf-8")
+    assert "# organization:tests-weekly a tg:Organization ;" in trig
+    uncommented = trig.replace("# organization:tests-weekly", "organization:tests-weekly").replace(
+        '#     rdfs:label "NAME"', '    rdfs:label "NAME"')
+    quads = list(ox.parse(uncommented.encode(), format=ox.RdfFormat.TRIG, base_iri=iris.BASE))
+    assert ox.NamedNode(iris.BASE + "id/organization/tests-weekly") in {q.subject for q in quads}
+
+
 def test_new_source_refuses_a_bad_slug(sources: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["new-source", "Bad_Slug", "--sources-dir", str(sources)]) == 2
     err = capsys.readouterr().err

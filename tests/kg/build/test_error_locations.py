@@ -1,8 +1,9 @@
 """`kg validate` reports each problem once, with the file and line where the node is written.
 
-One run over a copy of the sources plus one bad source (three mistakes a newcomer makes: a
-statement without a speaker, a misspelt person IRI, wrong offsets on an analysis claim), so the
-test pays for one validation. `--source` keeps only that source's problems.
+One run over a copy of the sources plus one bad source (the mistakes a newcomer makes: a
+statement without a speaker, a misspelt person IRI where a shape asks for an actor and where none
+does, wrong offsets on an analysis claim and on a quote), so the test pays for one validation.
+`--source` keeps only that source's problems.
 """
 
 from __future__ import annotations
@@ -27,7 +28,12 @@ BODY = f"""<{ID}source/{BAD}> a tg:Article ; rdfs:label "Tests: a bad source"@en
     tg:claimant <{ID}organization/insightcrime> ; tg:inSource <{ID}source/{BAD}> ;
     tg:paraphrase "Gangs are a problem."@en ;
     tg:position <{ID}claim/{BAD}-claim#position> .
-<{ID}claim/{BAD}-claim#position> a tg:TextPosition ; oa:start 3 ; oa:end 10 ."""
+<{ID}claim/{BAD}-claim#position> a tg:TextPosition ; oa:start 3 ; oa:end 10 .
+<{ID}claim/{BAD}-about> a tg:AnalysisClaim ; tg:claimant <{ID}organization/insightcrime> ;
+    tg:inSource <{ID}source/{BAD}> ; tg:paraphrase "z"@en ; tg:about <{ID}person/oscar-ortix> .
+<{ID}quote/{BAD}-quote> a tg:Quote ; tg:text "Nothing else"@en ; tg:inSource <{ID}source/{BAD}> ;
+    tg:position <{ID}quote/{BAD}-quote#position> .
+<{ID}quote/{BAD}-quote#position> a tg:TextPosition ; oa:start 20 ; oa:end 32 ."""
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +72,25 @@ def test_missing_speaker_is_reported_once_with_file_and_line(validated: tuple[in
 
 def test_wrong_iri_is_reported_once_with_file_and_line(validated: tuple[int, list[str]],
                                                        bad_tree: tuple[Tree, Path]) -> None:
+    """Under tg:speaker (a shape asks for an actor) the IRI check reports it, at the line that
+    writes it, and SHACL's class result about the same value is not printed a second time."""
     _, lines = validated
     tree, path = bad_tree
-    found = _lines_about(lines, f"{BAD}-wrong-iri", "Violation", "oscar-ortz")
+    found = _lines_about(lines, "oscar-ortz")
     assert len(found) == 1, lines
-    assert found[0].startswith(f"{path}:{tree.first_body_line + 3}: Violation: ")
+    assert found[0].startswith(f"error: {path}:{tree.first_body_line + 4}: <{ID}person/oscar-ortz> "
+                               "(the object of https://w3id.org/tregua/ontology#speaker) is not described")
+
+
+def test_wrong_iri_where_no_shape_asks_a_class_is_still_reported(validated: tuple[int, list[str]],
+                                                                  bad_tree: tuple[Tree, Path]) -> None:
+    """tg:about takes anything, so SHACL cannot see the typo: the IRI check does."""
+    _, lines = validated
+    tree, path = bad_tree
+    found = _lines_about(lines, "oscar-ortix")
+    assert len(found) == 1, lines
+    assert found[0].startswith(f"error: {path}:{tree.first_body_line + 12}: ")
+    assert "ontology#about) is not described by any source" in found[0]
 
 
 def test_wrong_claim_offsets_are_reported_once_with_file_and_line(validated: tuple[int, list[str]],
@@ -82,6 +102,17 @@ def test_wrong_claim_offsets_are_reported_once_with_file_and_line(validated: tup
     assert found[0].startswith(f"error: {path}:{tree.first_body_line + 10}: ")
     assert "not at the paraphrase 'Gangs are a problem.'" in found[0]
     assert _lines_about(lines, "the paraphrase is at oa:start 0, oa:end 20")
+
+
+def test_wrong_quote_offsets_are_reported_once_with_file_and_line(validated: tuple[int, list[str]],
+                                                                  bad_tree: tuple[Tree, Path]) -> None:
+    _, lines = validated
+    tree, path = bad_tree
+    found = _lines_about(lines, f"{BAD}-quote", "offsets 20..32")
+    assert len(found) == 1, lines
+    assert found[0].startswith(f"error: {path}:{tree.first_body_line + 15}: ")
+    assert "not at the quote 'Nothing else'" in found[0]
+    assert _lines_about(lines, "the quote is at oa:start 21, oa:end 33")
 
 
 def test_no_result_is_printed_twice(validated: tuple[int, list[str]]) -> None:

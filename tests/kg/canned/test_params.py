@@ -3,6 +3,8 @@ with a ParameterError naming the parameter, what was expected and an example."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pyoxigraph as ox
 import pytest
 
@@ -76,6 +78,17 @@ def test_binding_checks_names_requirement_and_repetition(catalog: canned.QueryCa
     bound = q.bind([("speaker", "id:person/oscar-ortiz"), ("format", "csv"), ("limit", "2")])
     assert bound.request.substitutions == {"speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz")}
     assert bound.values == {"speaker": "<https://w3id.org/tregua/id/person/oscar-ortiz>"}
+
+
+def test_the_page_language_is_ignored_unless_the_query_declares_it(catalog: canned.QueryCatalog) -> None:
+    """Links keep `?lang=es`; a canned query without a `lang` parameter must still answer them."""
+    q = catalog.get("quotes-by-speaker")
+    bound = q.bind([("speaker", "id:person/oscar-ortiz"), ("lang", "es")])
+    assert bound.request.substitutions == {"speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz")}
+    declared = dataclasses.replace(q, params=[*q.params, Parameter(  # the same query, declaring `lang`
+        name="lang", variable="lang", type=ParamType.STRING, example="es")])
+    assert declared.bind([("speaker", "id:person/oscar-ortiz"), ("lang", "es")]).request.substitutions == {
+        "speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz"), "lang": ox.Literal("es")}
 
 
 def test_defaults_apply_and_optional_parameters_left_out_stay_unbound(catalog: canned.QueryCatalog) -> None:

@@ -11,7 +11,7 @@ from kg.errors import BadRequest
 from kg.iris import TG, entity_iri
 from kg.linking.search import SearchIndex
 from kg.pages.describe import closest_names, describe, entities_of_kind, not_found
-from kg.pages.entity_view import build_view, read_passage
+from kg.pages.entity_view import build_view, neighbourhood, read_passage
 from kg.pages.ontology_docs import ontology_doc
 from kg.store.engine import InProcessEngine
 
@@ -90,6 +90,67 @@ def test_view_groups_stances_with_their_statements(engine: InProcessEngine) -> N
     assert (quotes["desist."].start, quotes["desist."].end) == (1163, 1170)
     assert [o.post.label for o in view.offices if o.post] == ["Vice President of El Salvador"]
     assert view.not_linked and not view.wikidata
+
+
+GALLEGOS = entity_iri("person", "guillermo-gallegos")
+
+
+def test_each_statement_once_with_the_values_of_its_stances(engine: InProcessEngine) -> None:
+    """Gallegos's "door never shut" expressed two stances: one statement, two badges, its quotes once."""
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary())
+    assert len(view.statements) == len({st.iri for st in view.statements})
+    quotes = [q.iri for st in view.statements for q in st.quotes]
+    assert len(quotes) == len(set(quotes))
+    door = next(st for st in view.statements if st.iri.endswith("/guillermo-gallegos-door-never-shut"))
+    assert sorted(b.value.iri for b in door.stances if b.value) == [TG + "notRuledOut", TG + "sceptical"]
+    assert {q.text for q in door.quotes} == {
+        "The door [to dialogue] can never be totally shut. In this case, alternatives must be sought,",
+        "I must say I’m somewhat incredulous.",
+    }
+    conditional = next(s for s in view.stances if s.value and s.value.iri == TG + "conditional")
+    assert len(conditional.conditions) == 3
+
+
+def test_a_statement_page_shows_the_stances_it_expressed(engine: InProcessEngine) -> None:
+    door = entity_iri("statement", "guillermo-gallegos-door-never-shut")
+    view = build_view(describe(engine, door), ontology_doc().vocabulary())
+    (own,) = [st for st in view.statements if st.iri == door]
+    assert sorted(b.value.iri for b in own.stances if b.value) == [TG + "notRuledOut", TG + "sceptical"]
+
+
+def test_spanish_names_come_from_the_data_and_the_ontology(engine: InProcessEngine) -> None:
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary("es"), "es")
+    values = {s.value.label for s in view.stances if s.value}
+    assert values == {"no descarta", "escéptica", "condicionada"}
+    assert [t.label for t in view.types] == ["persona"]
+    english = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary("en"), "en")
+    assert {s.value.label for s in english.stances if s.value} == {"does not rule out", "sceptical", "conditional"}
+
+
+def test_the_neighbourhood_folds_parts_into_labelled_edges(engine: InProcessEngine) -> None:
+    view = build_view(describe(engine, GALLEGOS), ontology_doc().vocabulary())
+    graph = view.neighbourhood
+    assert graph is not None and graph.nodes[0].iri == GALLEGOS
+    issue = entity_iri("issue", "negotiating-with-gangs")
+    (edge,) = [e for e in graph.edges if e.source == GALLEGOS and e.target == issue]
+    assert set(edge.label.split(", ")) == {"does not rule out", "sceptical", "conditional"}
+    kinds = {n.iri.split("/id/", 1)[1].split("/")[0] for n in graph.nodes if "/id/" in n.iri}
+    assert not kinds & {"stance", "statement", "tenure", "participation", "condition"}
+    assert {e.target for e in graph.edges} >= {issue, entity_iri("post", "president-of-the-legislative-assembly")}
+    data = graph.as_json(lambda iri: iri.replace("https://w3id.org/tregua", ""))
+    assert data["nodes"][0] == {"id": GALLEGOS, "label": "Guillermo Gallegos", "kind": "person",  # type: ignore[index]
+                                "href": "/id/person/guillermo-gallegos", "centre": True}
+
+
+def test_a_hub_s_graph_is_cut_and_says_so(engine: InProcessEngine) -> None:
+    vocab = ontology_doc().vocabulary()
+    view = build_view(describe(engine, GALLEGOS), vocab)
+    whole = neighbourhood(view, vocab)
+    assert not whole.truncated and len(whole.nodes) > 4
+    cut = neighbourhood(view, vocab, limit=4)
+    assert cut.truncated and len(cut.nodes) == 4
+    drawn = {n.iri for n in cut.nodes}
+    assert all(e.source in drawn and e.target in drawn for e in cut.edges)  # no edge to a node left out
 
 
 def test_passage_reads_the_source_text(shared_dir: Path, article_text: str) -> None:

@@ -1,0 +1,211 @@
+"""Views that tell the story, and embeds: `/timeline`, `/network`, `/embed/NAME`, `/oembed`.
+
+Each picture is a canned query's answer (`timeline-items`, `stance-network`, or any query at
+`/embed/NAME?view=...`), shaped by `kg.pages.views` and drawn in the browser by the bundles built
+from web/src (vis-timeline, Cytoscape.js, ECharts); the rows travel in a
+`<script type="application/json">` block, which the CSP allows since it never runs. The embed
+pages are framable anywhere (`security.EMBEDDABLE`); `/timeline` and `/network` keep the site's
+policy and point to their embeds. The snippet and the oEmbed answer come from `kg.pages.embeds`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from api import i18n
+from api.deps import EngineDep, SettingsDep
+from api.errors import ApiError, ErrorBody
+from api.security import EMBEDDABLE
+from api.templating import local_href, render
+from kg import canned, paths
+from kg.config import Settings
+from kg.errors import NotFound, ParameterError
+from kg.pages import embeds, views
+from kg.store.engine import Engine
+
+router = APIRouter(tags=["pages"])
+CATALOG = canned.load_queries(paths.QUERIES_DIR)
+CACHE = canned.ResultCache()
+#: The canned queries behind the two pages.
+TIMELINE, NETWORK = "timeline-items", "stance-network"
+DEFAULT_ISSUE = "https://w3id.org/tregua/id/issue/negotiating-with-gangs"
+
+
+def _lang(request: Request) -> tuple[str, bool]:
+    return i18n.choose(request.query_params.get("lang"), request.headers.get("accept-language"))
+
+
+def _href(request: Request, settings: Settings) -> Callable[[str], str]:
+    """IRI -> the link a reader follows: this server's page for our IRIs, keeping `?lang=`."""
+    lang, by_url = _lang(request)
+    return lambda iri: i18n.link(local_href(iri, settings.base_iri), lang, chosen_by_url=by_url)
+
+
+def _run(engine: Engine, settings: Settings, name: str, params: list[tuple[str, str]]) -> canned.CannedResult:
+    query = CATALOG.get(name)
+    known = {p.name for p in query.params}
+    pairs = [(k, v) for k, v in params if k in known]
+    return canned.run(engine, query, pairs, timeout=settings.query_timeout, max_rows=settings.max_result_rows,
+                      cache=CACHE)
+
+
+def _json(data: Any) -> str:
+    """JSON for a `<script type="application/json">` block: `</` cannot close the element."""
+    return json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+
+
+def _embed_context(request: Request, embed: embeds.Embed, title: str, rows: int) -> dict[str, Any]:
+    """What every view's page shows about embedding it: the snippet, its URL, the oEmbed link."""
+    base = str(request.base_url).rstrip("/")
+    frame = embeds.height(embed.view, rows)
+    lang, by_url = _lang(request)
+    embed_path = i18n.link(embed.path, lang, chosen_by_url=by_url)
+    return {
+        "embed_url": base + embed_path,
+        "embed_snippet": embeds.snippet(base, embeds.Embed(embed.name, embed.view,
+                                                           embed.params + ((("lang", lang),) if by_url else ())),
+                                        title, frame),
+        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + embed_path, "format": "json"}),
+        "data_url": i18n.link(embed.data_path, lang, chosen_by_url=by_url),
+    }
+
+
+def _timeline_model(request: Request, engine: Engine, settings: Settings) -> dict[str, Any]:
+    lang, _ = _lang(request)
+    result = _run(engine, settings, TIMELINE, [("lang", lang)])
+    items = views.timeline_items(result.variables, result.rows, _href(request, settings))
+    labels = views.stance_labels(_run(engine, settings, NETWORK, [("lang", lang)]).rows)
+    return {"items": items, "filters": views.timeline_filters(items, labels), "rows": result.total}
+
+
+def _network_model(request: Request, engine: Engine, settings: Settings, issue: str) -> dict[str, Any]:
+    lang, _ = _lang(request)
+    result = _run(engine, settings, NETWORK, [("lang", lang)])
+    issues = views.issues_of(result.rows)
+    if issues and issue not in {i["iri"] for i in issues}:
+        raise ParameterError("issue", f"no stance on the issue {issue!r}",
+                             expected="one of " + ", ".join(i["iri"] for i in issues), example=DEFAULT_ISSUE)
+    groups = views.camps(result.rows, _href(request, settings), issue)
+    translations = i18n.translations(lang)
+    elements = views.camp_elements(groups, translations.gettext("reported by"))
+    name = next((i["name"] for i in issues if i["iri"] == issue), issue)
+    return {"camps": groups, "elements": elements, "issues": issues, "issue": issue, "issue_name": name,
+            "rows": result.total}
+
+
+def _strings(request: Request) -> dict[str, str]:
+    """The words the bundles show, in the page's language (the scripts hold no English)."""
+    lang, _ = _lang(request)
+    t = i18n.translations(lang).gettext
+    return {"event": t("event"), "statement": t("statement"), "shown": t("items shown")}
+
+
+def _embeddable(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = EMBEDDABLE  # made to be framed on other sites
+    return response
+
+
+@router.get("/timeline", summary="Events and statements on one time axis (a page; embeddable)",
+            response_model=None)
+def timeline(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    model = _timeline_model(request, engine, settings)
+    t = i18n.translations(_lang(request)[0]).gettext
+    embed = embeds.Embed(TIMELINE, "timeline")
+    context = {"active": "/timeline", "model": model, "data": _json(model), "strings": _json(_strings(request)),
+               **_embed_context(request, embed, t("Timeline of the debate"), model["rows"])}
+    return render(request, "timeline.html", context)
+
+
+@router.get("/network", summary="Actors in camps by stance, with their conditions and who reported them "
+                                "(a page; embeddable)", response_model=None)
+def network(
+    request: Request, engine: EngineDep, settings: SettingsDep,
+    issue: Annotated[str, Query(description="the issue (an IRI, id:issue/...)")] = DEFAULT_ISSUE,
+) -> Response:
+    model = _network_model(request, engine, settings, issue)
+    t = i18n.translations(_lang(request)[0]).gettext
+    params = (("issue", issue),) if issue != DEFAULT_ISSUE else ()
+    embed = embeds.Embed(NETWORK, "network", params)
+    context = {"active": "/network", "model": model, "data": _json(model), "strings": _json(_strings(request)),
+               **_embed_context(request, embed, t("Who stands where"), model["rows"])}
+    return render(request, "network.html", context)
+
+
+@router.get("/embed/{name}", summary="One view of a canned query, alone, for an iframe on another site",
+            response_model=None)
+def embed(
+    request: Request, engine: EngineDep, settings: SettingsDep, name: str,
+    view: Annotated[str, Query(description="table, timeline, network or chart")] = "table",
+) -> Response:
+    query = CATALOG.get(name)  # NotFound with the closest names
+    if view not in views.VIEWS:
+        raise ParameterError("view", f"unknown view {view!r}", expected="one of " + ", ".join(views.VIEWS),
+                             example="view=table")
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("view", "lang", "format")]
+    href = _href(request, settings)
+    lang, _ = _lang(request)
+    if any(p.name == "lang" for p in query.params) and "lang" not in dict(params):
+        params.append(("lang", lang))
+    if view == "network" and name == NETWORK:
+        query.bind(params, timeout=settings.query_timeout)  # an unknown or malformed parameter is a 400 here too
+        issue = dict(params).get("issue", DEFAULT_ISSUE)
+        model: dict[str, Any] = _network_model(request, engine, settings, issue)
+        rows = model["rows"]
+    else:
+        result = canned.run(engine, query, params, timeout=settings.query_timeout,
+                            max_rows=settings.max_result_rows, cache=CACHE)
+        possible = views.views_of(result.variables, result.rows)
+        if view not in possible:
+            raise ParameterError("view", f"the query {name!r} cannot be drawn as a {view}",
+                                 expected="one of " + ", ".join(possible), example=f"view={possible[-1]}")
+        rows = result.total
+        model = {"columns": result.variables, "rows": rows}
+        if view == "table":
+            model["table"] = views.table(result.variables, result.rows, href)
+        elif view == "timeline":
+            items = views.timeline_items(result.variables, result.rows, href)
+            model = {"items": items, "filters": views.timeline_filters(items, {}), "rows": rows}
+        elif view == "network":
+            model["elements"] = views.edge_elements(result.variables, result.rows, href)
+        else:
+            model["chart"] = views.chart_series(result.variables, result.rows)
+    shown = tuple((k, v) for k, v in params if k != "lang")
+    this = embeds.Embed(name, view, shown)
+    context = {"query": query, "view": view, "model": model, "data": _json(model if view != "table" else {}),
+               "strings": _json(_strings(request)), "views": views.VIEWS,
+               **_embed_context(request, this, query.summary, rows)}
+    return _embeddable(render(request, "embed.html", context))
+
+
+@router.get("/oembed", summary="oEmbed (https://oembed.com): the embed snippet of a view's URL",
+            response_model=None,
+            responses={404: {"model": ErrorBody, "description": "the URL is no embeddable page of this server"},
+                       501: {"model": ErrorBody, "description": "a format other than json (the oEmbed spec's "
+                                                                "answer for a format the provider does not serve)"}})
+def oembed(
+    request: Request, engine: EngineDep, settings: SettingsDep,
+    url: Annotated[str, Query(description="an embeddable page: /embed/NAME?view=..., /queries/NAME, "
+                                          "/timeline or /network on this server")],
+    format: Annotated[str, Query(description="json (the only format served)")] = "json",
+    maxwidth: Annotated[int | None, Query(ge=1)] = None,
+    maxheight: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    if format != "json":
+        raise ApiError(501, f"oEmbed format {format!r} is not served", hint="ask for format=json")
+    try:
+        target = embeds.parse(url, request.url.netloc, [q.name for q in CATALOG])
+    except embeds.NotEmbeddable as exc:
+        raise NotFound(str(exc)) from None
+    query = CATALOG.get(target.name)
+    rows = 0
+    if target.view == "table":
+        rows = _run(engine, settings, target.name, list(target.params)).total
+    base = str(request.base_url).rstrip("/")
+    body = embeds.oembed(base, target, query.summary, embeds.height(target.view, rows), maxwidth, maxheight)
+    return JSONResponse(body, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,145 @@
+"""/timeline, /network, /embed/NAME and /oembed over HTTP, against a real server: the pages carry
+their data, their snippet and their oEmbed link; embeds are framable anywhere; oEmbed answers per
+the spec (https://oembed.com) and refuses what it cannot embed."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from html import unescape
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import pytest
+
+from tests.conftest import Server
+
+BROWSER = {"Accept": "text/html"}
+ISSUE = "https://w3id.org/tregua/id/issue/negotiating-with-gangs"
+
+
+@pytest.fixture(scope="module")
+def client(server: Server) -> Iterator[httpx.Client]:
+    with server.client() as c:
+        yield c
+
+
+def _data(html: str) -> Any:
+    found = re.search(r'<script type="application/json" id="view-data">(.*?)</script>', html, re.S)
+    assert found, "the page carries its model"
+    return json.loads(found.group(1))
+
+
+def _oembed_link(html: str) -> str:
+    found = re.search(r'<link rel="alternate" type="application/json\+oembed" href="([^"]+)"', html)
+    assert found, "oEmbed discovery link"
+    return unescape(found.group(1))
+
+
+def test_the_timeline_page_carries_its_items_snippet_and_oembed_link(client: httpx.Client,
+                                                                     server: Server) -> None:
+    response = client.get("/timeline", headers=BROWSER)
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"].endswith("frame-ancestors 'self'")  # its embed is framed
+    items = {i["href"]: i for i in _data(response.text)["items"]}
+    assert items["/id/event/gang-truce-2012"]["start"] == "2012-03-09"
+    assert items["/id/event/ms13-dialogue-proposal-2017"]["start"] == "2017-01-09"
+    assert f'src="{server.url}/embed/timeline-items?view=timeline"' in unescape(response.text)
+    assert f'{server.url}/static/dist/embed-resize.js' in unescape(response.text)
+    assert client.get(_oembed_link(response.text)).json()["type"] == "rich"
+
+
+def test_the_timeline_in_spanish_links_keep_the_language(client: httpx.Client) -> None:
+    page = client.get("/timeline?lang=es", headers=BROWSER).text
+    assert "Cronología del debate" in page
+    items = {i["href"]: i for i in _data(page)["items"]}
+    assert items["/id/event/gang-truce-2012?lang=es"]["label"] == "tregua entre pandillas de 2012"
+
+
+def test_the_network_page_draws_camps_and_refuses_an_unknown_issue(client: httpx.Client) -> None:
+    page = client.get("/network", headers=BROWSER).text
+    model = _data(page)
+    assert model["issue"] == ISSUE
+    conditional = next(c for c in model["camps"] if c["value"] == "conditional")
+    gallegos = next(a for a in conditional["actors"] if a["name"] == "Guillermo Gallegos")
+    assert len(gallegos["conditions"]) == 3 and gallegos["href"] == "/id/person/guillermo-gallegos"
+    other = client.get("/network", params={"issue": "https://w3id.org/tregua/id/issue/repression-of-gangs"},
+                       headers=BROWSER)
+    assert other.status_code == 200 and [c["value"] for c in _data(other.text)["camps"]] == [
+        "favourable", "sceptical"]
+    bad = client.get("/network", params={"issue": "https://w3id.org/tregua/id/issue/nothing"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "issue"
+    assert ISSUE in bad.json()["expected"]
+
+
+@pytest.mark.parametrize(("path", "marker"), [
+    ("/embed/stance-counts?view=table", '<table id="results">'),
+    ("/embed/timeline?view=timeline", 'data-view="timeline"'),
+    ("/embed/responses-network?view=network", 'data-view="network"'),
+    ("/embed/stance-network?view=network", 'data-view="network"'),
+    ("/embed/stance-counts?view=chart", 'data-view="chart"'),
+])
+def test_every_view_has_an_embed_page_framable_anywhere(client: httpx.Client, path: str, marker: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, response.text
+    assert marker in response.text
+    assert "frame-ancestors *" in response.headers["content-security-policy"]
+    assert 'target="_top">Source data</a>' in response.text
+    assert "/static/dist/embed.js" in response.text  # posts the height
+
+
+def test_embed_parameters_are_the_canned_querys(client: httpx.Client) -> None:
+    page = client.get("/embed/timeline", params={"view": "timeline", "from_year": "2016", "to_year": "2016"})
+    dates = [i["start"][:4] for i in _data(page.text)["items"]]
+    assert dates and set(dates) == {"2016"}
+    assert "/queries/timeline?from_year=2016&amp;to_year=2016&amp;format=html" in page.text
+    bad = client.get("/embed/timeline", params={"view": "timeline", "from_year": "soon"})
+    assert bad.status_code == 400 and bad.json()["parameter"] == "from_year"
+
+
+def test_embed_refuses_unknown_queries_and_views_it_cannot_draw(client: httpx.Client) -> None:
+    unknown = client.get("/embed/stance-count")
+    assert unknown.status_code == 404 and "stance-counts" in unknown.json()["suggestions"]
+    wrong = client.get("/embed/stance-counts", params={"view": "timeline"})
+    assert wrong.status_code == 400 and wrong.json()["expected"] == "one of table, chart"
+    unknown_param = client.get("/embed/stance-network", params={"view": "network", "isue": "x"})
+    assert unknown_param.status_code == 400 and unknown_param.json()["parameter"] == "isue"
+    nonsense = client.get("/embed/stance-counts", params={"view": "pie"})
+    assert nonsense.status_code == 400 and "table, timeline, network, chart" in nonsense.json()["expected"]
+
+
+@pytest.mark.parametrize(("target", "src"), [
+    ("/embed/stance-counts?view=chart", "/embed/stance-counts?view=chart"),
+    ("/queries/stance-counts?format=html", "/embed/stance-counts?view=table"),
+    ("/timeline", "/embed/timeline-items?view=timeline"),
+    ("/network", "/embed/stance-network?view=network"),
+    (f"/network?issue={quote(ISSUE, safe='')}", f"/embed/stance-network?view=network&issue={quote(ISSUE, safe='')}"),
+])
+def test_oembed_answers_rich_json_for_each_embed_kind(client: httpx.Client, server: Server, target: str,
+                                                      src: str) -> None:
+    response = client.get("/oembed", params={"url": server.url + target, "format": "json", "maxwidth": "600"})
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert {"version": "1.0", "type": "rich", "provider_name": "Tregua", "width": 600}.items() <= body.items()
+    assert isinstance(body["height"], int) and body["height"] > 0 and body["title"]
+    assert f'<iframe src="{server.url}{src}"'.replace("&", "&amp;") in body["html"]
+    assert f'height="{body["height"]}"' in body["html"]
+
+
+def test_oembed_refuses_other_urls_with_404_and_other_formats_with_501(client: httpx.Client,
+                                                                       server: Server) -> None:
+    for url in (server.url + "/ontology", "https://example.org/timeline", server.url + "/embed/no-such-query",
+                server.url + "/embed/stance-counts?view=pie"):
+        assert client.get("/oembed", params={"url": url}).status_code == 404, url
+    xml = client.get("/oembed", params={"url": server.url + "/timeline", "format": "xml"})
+    assert xml.status_code == 501
+    assert client.get("/oembed").status_code in (400, 422)
+
+
+def test_the_canned_table_page_offers_its_snippet_and_oembed_link(client: httpx.Client, server: Server) -> None:
+    page = client.get("/queries/stance-counts?format=html").text
+    assert f'src="{server.url}/embed/stance-counts?view=table"' in unescape(page)
+    body = client.get(_oembed_link(page)).json()
+    assert "/embed/stance-counts?view=table" in body["html"]

@@ -1,0 +1,168 @@
+"""/timeline, /network and an embed in headless Chromium against a real server: the expected items
+are drawn, the filters hide the others, the embed renders and sizes itself in an iframe on a page
+from another origin, and axe-core finds no serious or critical violation."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser import launched_browser, loopback_page
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "axe-core" / "axe.min.js"
+GALLEGOS = "https://w3id.org/tregua/id/person/guillermo-gallegos"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with launched_browser() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A story page on another loopback origin that pastes the timeline's embed snippet as given."""
+    with server.client() as client:
+        snippet = client.get("/oembed", params={"url": server.url + "/timeline"}).json()["html"]
+    root = tmp_path_factory.mktemp("newsroom")
+    (root / "story.html").write_text(f"<!doctype html><title>Story</title><h1>Newsroom story</h1>{snippet}"
+                                     "<p id='after'>The story goes on.</p>", encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{site.server_address[1]}/story.html"
+    site.shutdown()
+    site.server_close()
+
+
+def _open(page: Any, url: str) -> list[str]:
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.goto(url)
+    return errors
+
+
+def _axe(page: Any) -> list[str]:
+    """axe-core's serious and critical violations on the page (injected; the context bypasses CSP)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document)).violations"
+                           ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+                           ".map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '))")
+    return list(result)
+
+
+def test_the_timeline_draws_the_story_and_filters_by_actor(browser: Any, server: Any, tmp_path: Path) -> None:
+    with loopback_page(browser, server.url, viewport={"width": 1200, "height": 900}, bypass_csp=True) as page:
+        errors = _open(page, server.url + "/timeline")
+        items = page.locator("#timeline .vis-item")
+        items.first.wait_for()
+        drawn = " | ".join(items.all_inner_texts())
+        assert "2012 gang truce" in drawn and "MS13 proposal of dialogue" in drawn
+        truce = page.locator("#timeline .vis-item a", has_text="2012 gang truce")
+        assert truce.get_attribute("href") == "/id/event/gang-truce-2012"
+        assert "Howard Cotto" in drawn
+        page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
+
+        page.select_option("#filter-actor", GALLEGOS)
+        page.wait_for_function("() => !document.querySelector('#timeline').innerText.includes('Howard Cotto')")
+        filtered = " | ".join(page.locator("#timeline .vis-item").all_inner_texts())
+        assert "Guillermo Gallegos" in filtered and "Howard Cotto" not in filtered
+        visible = page.locator("#timeline-list > li:not([hidden])")
+        assert visible.count() == 2 and all("Guillermo Gallegos" in t for t in visible.all_inner_texts())
+        assert "actor=" in page.url  # the filter is in the URL, so a shared link keeps it
+        page.select_option("#filter-stance", "conditional")
+        page.wait_for_function("() => document.querySelectorAll('#timeline-list > li:not([hidden])').length === 1")
+        page.screenshot(path=str(tmp_path / "timeline-gallegos.png"), full_page=True)
+        assert not _axe(page)
+        assert not errors, errors
+
+
+def test_the_timeline_and_the_network_are_usable_on_a_phone(browser: Any, server: Any, tmp_path: Path) -> None:
+    with loopback_page(browser, server.url, viewport={"width": 390, "height": 844}, is_mobile=True,
+                       has_touch=True) as page:
+        errors = _open(page, server.url + "/timeline")
+        page.locator("#timeline .vis-item").first.wait_for()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the screen"
+        page.screenshot(path=str(tmp_path / "timeline-phone.png"), full_page=True)
+        page.goto(server.url + "/network")
+        page.wait_for_function("() => window.treguaNetwork && window.treguaNetwork.nodes().length > 0")
+        boxes = page.evaluate("""() => ['camp:reject', 'camp:conditional'].map(id =>
+          window.treguaNetwork.getElementById(id).renderedBoundingBox())""")
+        assert boxes[0]["y2"] < boxes[1]["y1"], "on a narrow screen the camps are rows, one under another"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(tmp_path / "network-phone.png"), full_page=True)
+        assert not errors, errors
+
+
+def test_the_network_draws_gallegos_with_three_conditions_in_camps(browser: Any, server: Any,
+                                                                   tmp_path: Path) -> None:
+    with loopback_page(browser, server.url, viewport={"width": 1200, "height": 900}, bypass_csp=True) as page:
+        errors = _open(page, server.url + "/network")
+        page.wait_for_function("() => window.treguaNetwork && window.treguaNetwork.nodes().length > 0")
+        drawn = page.evaluate("""() => {
+          const cy = window.treguaNetwork;
+          const node = cy.getElementById('conditional|""" + GALLEGOS + """');
+          const box = (id) => cy.getElementById(id).renderedBoundingBox();
+          return {
+            camps: cy.nodes("[role = 'camp']").map(n => n.data('camp')),
+            gallegos: node.data('label'), parent: node.parent().id(),
+            conditions: node.outgoers("edge[role = 'sets']").targets().map(n => n.data('label')),
+            inCamps: cy.nodes("[role = 'actor']").filter(n => n.data('label') === 'Guillermo Gallegos')
+                       .map(n => n.data('camp')).sort(),
+            rejectRight: box('camp:reject').x2, conditionalLeft: box('camp:conditional').x1,
+          };
+        }""")
+        assert drawn["camps"][:4] == ["reject", "notRuledOut", "conditional", "favourable"]
+        assert drawn["gallegos"] == "Guillermo Gallegos" and drawn["parent"] == "camp:conditional"
+        assert len(drawn["conditions"]) == 3 and all("(MS13)" in c for c in drawn["conditions"])
+        assert drawn["inCamps"] == ["conditional", "notRuledOut", "sceptical"]
+        assert drawn["rejectRight"] < drawn["conditionalLeft"], "camps are columns side by side"
+        listed = page.locator(".camp-conditional li[data-actor='" + GALLEGOS + "'] li")
+        assert listed.count() == 3
+        page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
+        assert not _axe(page)
+        assert not errors, errors
+
+
+def test_an_embed_renders_and_sizes_itself_on_another_origin(browser: Any, server: Any, newsroom: str,
+                                                             tmp_path: Path) -> None:
+    site = newsroom.rsplit("/", 1)[0]
+    with loopback_page(browser, server.url, site, viewport={"width": 1000, "height": 800}) as page:
+        errors = _open(page, newsroom)
+        page.wait_for_function("() => document.querySelector('iframe').hasAttribute('data-tregua-height')")
+        embedded = next(f for f in page.frames if "/embed/timeline-items" in f.url)
+        # drawn inside the frame's own viewport (the 2012 truce, the January 2017 proposal)
+        embedded.wait_for_function("""() => ['2012 gang truce', 'MS13 proposal of dialogue'].every(text =>
+          [...document.querySelectorAll('.vis-item')].some(e => e.textContent.includes(text)
+            && e.getBoundingClientRect().height > 0 && e.getBoundingClientRect().top < innerHeight))""")
+        reported = int(page.get_attribute("iframe", "data-tregua-height") or 0)
+        height = page.evaluate("document.querySelector('iframe').getBoundingClientRect().height")
+        inner = embedded.evaluate("Math.ceil(document.documentElement.getBoundingClientRect().height)")
+        assert reported == inner and abs(height - inner) <= 1 and height != 520, (reported, height, inner)
+        after = page.evaluate("document.getElementById('after').getBoundingClientRect().top")
+        assert after >= height, "the story flows below the frame"
+        source = embedded.get_by_role("link", name="Source data")
+        assert source.get_attribute("target") == "_top"
+        assert source.get_attribute("href").startswith("/queries/timeline-items?")
+        page.screenshot(path=str(tmp_path / "newsroom.png"), full_page=True)
+        assert not errors, errors
+
+
+def test_embed_pages_pass_axe(browser: Any, server: Any, tmp_path: Path) -> None:
+    with loopback_page(browser, server.url, viewport={"width": 900, "height": 700}, bypass_csp=True) as page:
+        for path, ready in (("/embed/stance-counts?view=chart", "#view svg"),
+                            ("/embed/stance-network?view=network", "#view canvas"),
+                            ("/embed/stance-counts?view=table", "#results tbody tr")):
+            errors = _open(page, server.url + path)
+            page.locator(ready).first.wait_for()
+            page.screenshot(path=str(tmp_path / (path.split("/")[2].replace("?", "-") + ".png")))
+            assert not _axe(page), path
+            assert not errors, (path, errors)
