@@ -2,7 +2,8 @@
 
 Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
 processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`;
-before that it applies the journal entries the store lacks (`kg.journal.recover`).
+before that it applies the journal entries the store lacks (`kg.journal.recover`). With
+`KG_BACKEND=sparql` it opens `kg.store.remote.SparqlEngine` instead: the data stays on the remote store.
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     configure_logging(settings.log_level)
     owned = None
     serving = None
+    if getattr(app.state, "engine", None) is None and settings.backend == "sparql":
+        from kg.store.remote import SparqlEngine
+
+        # A remote store (docs/deployment.md): no lock, no workers, nothing of the data here.
+        owned = SparqlEngine.from_settings(settings)
+        app.state.engine = owned
+        log.info("remote store %s, version %s", settings.sparql_query_url,
+                 await anyio.to_thread.run_sync(lambda: owned.version))
+        if updates_enabled(settings):
+            threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
         from kg.store.serving import ServingLock
