@@ -1,7 +1,8 @@
 """Bound values for a remote store: pyoxigraph's `substitutions`, as a VALUES block.
 
 A remote SPARQL endpoint takes query text, not bound terms. The values are therefore written
-into the query as a `VALUES` block at the start of the query's WHERE group, each term written by
+into the query's patterns in place of the variable (`inline`) and as a `VALUES` block at the start
+of the query's WHERE group (so that a projected variable stays bound), each term written by
 pyoxigraph in N-Triples syntax (`str(term)`: IRIs checked, literals escaped), so a value can never
 end the block or add a pattern: it is still a term, never query text. The variable names come
 from our own code (canned-query parameters, describe), checked against SPARQL's variable syntax.
@@ -12,11 +13,13 @@ same way (none of Tregua's own queries do that). Blank nodes cannot be written i
 are refused (a remote store's blank-node labels are not addressable anyway).
 
 >>> bind("SELECT ?l WHERE { ?e <http://l> ?l }", {"e": ox.NamedNode("http://x/a")})
-'SELECT ?l WHERE { VALUES (?e) { (<http://x/a>) }  ?e <http://l> ?l }'
+'SELECT ?l WHERE { VALUES (?e) { (<http://x/a>) }  <http://x/a> <http://l> ?l }'
 >>> bind("CONSTRUCT WHERE { ?e ?p ?o }", {"e": ox.NamedNode("http://x/a")})
-'CONSTRUCT { ?e ?p ?o } WHERE { VALUES (?e) { (<http://x/a>) }  ?e ?p ?o }'
+'CONSTRUCT { <http://x/a> ?p ?o } WHERE { VALUES (?e) { (<http://x/a>) }  <http://x/a> ?p ?o }'
+>>> bind("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { ?s ?p ?o } }", {"s": ox.NamedNode("http://x/a")})
+'CONSTRUCT { <http://x/a> ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { VALUES (?s) { (<http://x/a>) }  <http://x/a> ?p ?o } }'
 >>> bind('ASK { ?s ?p ?o }', {"o": ox.Literal('x" } ; DROP ALL #')})
-'ASK { VALUES (?o) { ("x\\\\" } ; DROP ALL #") }  ?s ?p ?o }'
+'ASK { VALUES (?o) { ("x\\\\" } ; DROP ALL #") }  ?s ?p "x\\\\" } ; DROP ALL #" }'
 """
 
 from __future__ import annotations
@@ -66,10 +69,44 @@ def _group_end(tokens: list[Token], start: int) -> int:
     raise QuerySyntaxError("unbalanced braces in the query")
 
 
+def inline(query: str, substitutions: Mapping[str, object]) -> str:
+    """Each pattern's use of a bound variable replaced by its term, as pyoxigraph substitutes:
+    not in a SELECT's projection, GROUP BY or ORDER BY (the VALUES block of `bind` binds it
+    there), nor after AS.
+
+    Virtuoso does not join a VALUES block with a group of UNIONs (it answers for every value),
+    so the terms are written into the patterns as well.
+
+    >>> inline("SELECT ?e ?l WHERE { ?e <http://l> ?l FILTER(?e != ?l) }", {"e": ox.NamedNode("http://x")})
+    'SELECT ?e ?l WHERE { <http://x> <http://l> ?l FILTER(<http://x> != ?l) }'
+    """
+    terms = {f"?{n}": term_text(v) for n, v in substitutions.items()}
+    terms.update({f"${n}": t for n, t in list(terms.items()) for n in [n[1:]]})
+    out: list[str] = []
+    last = 0
+    in_projection = False
+    previous: Token | None = None
+    for token in tokenize(query):
+        if token.upper in ("SELECT", "GROUP", "ORDER"):
+            in_projection = True  # also GROUP BY / ORDER BY: a bare constant is not allowed there
+        elif token.kind in ("lbrace", "rbrace") or token.upper in ("WHERE", "FROM", "HAVING", "LIMIT", "OFFSET"):
+            in_projection = False
+        if (token.kind == "var" and token.text in terms and not in_projection
+                and not (previous is not None and previous.upper == "AS")):
+            out.append(query[last:token.start])
+            out.append(terms[token.text])
+            last = token.end
+        previous = token
+    out.append(query[last:])
+    return "".join(out)
+
+
 def bind(query: str, substitutions: Mapping[str, object] | None) -> str:
-    """`query` with `substitutions` as a VALUES block at the start of its WHERE group."""
+    """`query` with `substitutions` written into its patterns (`inline`) and as a VALUES block at
+    the start of its WHERE group (so a projected variable is still bound)."""
     if not substitutions:
         return query
+    query = inline(query, substitutions)
     tokens = tokenize(query)
     form = next((i for i, t in enumerate(tokens) if t.upper in _FORMS), None)
     if form is None:
@@ -87,5 +124,11 @@ def bind(query: str, substitutions: Mapping[str, object] | None) -> str:
     where = next((j for j in range(i, len(tokens)) if tokens[j].kind == "lbrace"), None)
     if where is None:  # DESCRIBE <iri> with no WHERE
         return query + " WHERE { " + block + "}"
+    while where + 1 < len(tokens) and tokens[where + 1].upper == "SELECT":
+        # a group that is a sub-select: the block goes into the sub-select's own WHERE group
+        inner = next((j for j in range(where + 2, len(tokens)) if tokens[j].kind == "lbrace"), None)
+        if inner is None:
+            break
+        where = inner
     at = tokens[where].end
     return query[:at] + " " + block + query[at:]

@@ -76,12 +76,21 @@ _VIRTUOSO_BNODE = re.compile(rb'("type"\s*:\s*"bnode"\s*,\s*"value"\s*:\s*")node
 _HOLD = 96
 
 
+#: Virtuoso keeps xsd:boolean as 1/0 and answers "1"^^xsd:boolean: made the canonical true/false.
+_VIRTUOSO_BOOLEAN = re.compile(
+    rb'("datatype"\s*:\s*"http://www\.w3\.org/2001/XMLSchema#boolean"\s*,\s*"value"\s*:\s*")([01])"')
+
+
 def fix_bnodes(data: bytes) -> bytes:
-    r"""
+    r"""Virtuoso's JSON results made standard: blank-node labels, canonical booleans.
+
     >>> fix_bnodes(b'{ "type": "bnode", "value": "nodeID://b10" }, { "type": "literal", "value": "nodeID://x" }')
     b'{ "type": "bnode", "value": "b10" }, { "type": "literal", "value": "nodeID://x" }'
+    >>> fix_bnodes(b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "1" }')
+    b'"datatype": "http://www.w3.org/2001/XMLSchema#boolean", "value": "true" }'
     """
-    return _VIRTUOSO_BNODE.sub(rb"\1", data)
+    data = _VIRTUOSO_BNODE.sub(rb"\1", data)
+    return _VIRTUOSO_BOOLEAN.sub(lambda m: m.group(1) + (b'true"' if m.group(2) == b"1" else b'false"'), data)
 
 
 def _fixed_chunks(chunks: Iterator[bytes]) -> Iterator[bytes]:
@@ -509,7 +518,7 @@ def _remote_error(status: int, body: str, *, writing: bool = False) -> errors.Kg
         return errors.StoreUnavailable(f"the remote store refused Tregua's credentials ({status})",
                                        hint="the operator should check KG_SPARQL_USER / KG_SPARQL_PASSWORD"
                                             + (" and the store's update rights" if writing else ""))
-    if status in (400, 422):
+    if status in (400, 422) or (status == 500 and "37000" in text):  # Virtuoso: 37000 = the query's fault
         return errors.BadRequest(f"the remote store refused the {'update' if writing else 'query'}: {text}",
                                  hint="check the query; the remote store's dialect may differ (docs/deployment.md)")
     if status in (408, 504):
