@@ -328,6 +328,25 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     return BuildReport(target, version, counts, compiled.result_lines(), prog.timings, replayed)
 
 
+def build_remote(engine: object, *, shared_dir: Path | None = None, progress: bool = True,
+                 ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
+                 extra_sources_dirs: list[Path] | None = None, semantics: Semantics = "owlrl",
+                 engine_name: ShaclEngine = "pyshacl") -> str:
+    """Build from the sources into a remote store (`KG_BACKEND=sparql`): checked here, then loaded
+    beside the old graphs and swapped in by one update (`kg.store.remote_load`). The version."""
+    from kg.store.remote_load import load_remote
+
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
+    prog = Progress(progress)
+    compiled = compile_graph(inputs, prog, semantics=semantics, engine=engine_name)
+    version = store.quads_digest(compiled.quads)[:16]
+    with prog.step("loading into the remote store and swapping it in") as info:
+        counts = load_remote(engine, compiled.quads, version)  # type: ignore[arg-type]
+        info["done"] = f"{sum(counts.values())} triples in {len(counts)} graphs"
+    prog.say(f"built the remote store: version {version}")
+    return version
+
+
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,
                        ontology_dir: Path | None = None, shapes_dir: Path | None = None,
                        sources_dir: Path | None = None, semantics: Semantics = "owlrl",
