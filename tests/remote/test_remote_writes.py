@@ -110,12 +110,14 @@ def test_two_racing_writers_never_commit_an_invalid_graph(remote: RemoteStore) -
     assert len(rows.rows) == 1
 
 
-def test_kg_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore) -> None:
-    """While `kg build` loads and swaps, a reader always finds the shapes graph whole."""
+def test_a_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore, built_store: Any) -> None:
+    """While a build loads and swaps (`kg.store.remote_load`, what `kg build` runs with
+    KG_BACKEND=sparql), a reader always finds the shapes graph whole."""
+    from kg.store.remote_load import load_remote
+
     engine = remote.engine()
     count = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{SHAPES}> {{ ?s ?p ?o }} }}"
     expected = int(engine.select(QueryRequest(count)).rows[0]["n"].value)  # type: ignore[attr-defined]
-    before = engine.version  # type: ignore[attr-defined]
     seen: list[int] = []
     done = threading.Event()
 
@@ -124,18 +126,28 @@ def test_kg_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore) -> None
         while not done.is_set():
             seen.append(int(reader.select(QueryRequest(count)).rows[0]["n"].value))  # type: ignore[attr-defined]
 
+    quads = list(ox.Store.read_only(str(built_store)))
     thread = threading.Thread(target=read)
     thread.start()
     try:
-        env = {**os.environ, **remote.env, "KG_SHARED_DIR": str(SHARED_DIR)}
-        result = subprocess.run([sys.executable, "-m", "kg", "build", "--quiet"], env=env, capture_output=True,
-                                text=True, timeout=300)
+        version = f"rebuilt-{uuid.uuid4().hex[:6]}"
+        load_remote(engine, quads, version)  # type: ignore[arg-type]
     finally:
         done.set()
         thread.join(30)
-    assert result.returncode == 0, result.stderr
-    assert seen and set(seen) == {expected}, sorted(set(seen))
-    assert engine.version != before  # type: ignore[attr-defined]
+    assert seen and set(seen) == {expected}, (len(seen), sorted(set(seen)))
+    assert engine.version == version  # type: ignore[attr-defined]
     # no staging graph is left behind
     assert not engine.ask(QueryRequest(  # type: ignore[attr-defined]
         'ASK { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), "#staging-")) }'))
+
+
+def test_kg_build_refuses_an_unreachable_remote_store_in_one_line() -> None:
+    """`kg build` with KG_BACKEND=sparql loads the remote store; an unreachable one is named."""
+    from tests.conftest import free_port
+
+    env = {**os.environ, "KG_BACKEND": "sparql", "KG_SHARED_DIR": str(SHARED_DIR),
+           "KG_SPARQL_QUERY_URL": f"http://127.0.0.1:{free_port()}/query"}
+    result = subprocess.run([sys.executable, "-m", "kg", "serve"], env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode != 0 and "remote store did not answer" in result.stderr, result.stderr
