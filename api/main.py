@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -85,16 +86,16 @@ def _warm_void(engine: object) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     configure_logging(settings.log_level)
-    owned = None
+    owned: Any = None  # the engine this lifespan opened (worker pool or remote), closed at the end
     serving = None
     if getattr(app.state, "engine", None) is None and settings.backend == "sparql":
         from kg.store.remote import SparqlEngine
 
         # A remote store (docs/deployment.md): no lock, no workers, nothing of the data here.
-        owned = SparqlEngine.from_settings(settings)
-        app.state.engine = owned
+        remote = owned = SparqlEngine.from_settings(settings)
+        app.state.engine = remote
         log.info("remote store %s, version %s", settings.sparql_query_url,
-                 await anyio.to_thread.run_sync(lambda: owned.version))
+                 await anyio.to_thread.run_sync(lambda: remote.version))
         if updates_enabled(settings):
             threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     if getattr(app.state, "engine", None) is None:

@@ -16,8 +16,8 @@ are refused (a remote store's blank-node labels are not addressable anyway).
 'SELECT ?l WHERE { VALUES (?e) { (<http://x/a>) }  <http://x/a> <http://l> ?l }'
 >>> bind("CONSTRUCT WHERE { ?e ?p ?o }", {"e": ox.NamedNode("http://x/a")})
 'CONSTRUCT { <http://x/a> ?p ?o } WHERE { VALUES (?e) { (<http://x/a>) }  <http://x/a> ?p ?o }'
->>> bind("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { ?s ?p ?o } }", {"s": ox.NamedNode("http://x/a")})
-'CONSTRUCT { <http://x/a> ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { VALUES (?s) { (<http://x/a>) }  <http://x/a> ?p ?o } }'
+>>> bind("CONSTRUCT { ?s ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { ?s ?p ?o } }", {"s": ox.NamedNode("http://a")})
+'CONSTRUCT { <http://a> ?p ?o } WHERE { SELECT ?s ?p ?o WHERE { VALUES (?s) { (<http://a>) }  <http://a> ?p ?o } }'
 >>> bind('ASK { ?s ?p ?o }', {"o": ox.Literal('x" } ; DROP ALL #')})
 'ASK { VALUES (?o) { ("x\\\\" } ; DROP ALL #") }  ?s ?p "x\\\\" } ; DROP ALL #" }'
 """

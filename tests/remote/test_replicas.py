@@ -144,7 +144,7 @@ def test_racing_writes_through_two_replicas_never_commit_an_invalid_graph(replic
             statuses.append(r.status_code)
 
     for years in (("1960", "1961"), ("1962", "1963")):  # then: a second birth date is refused, both times
-        threads = [threading.Thread(target=write, args=(s, y)) for s, y in zip(replicas.servers, years)]
+        threads = [threading.Thread(target=write, args=(s, y)) for s, y in zip(replicas.servers, years, strict=True)]
         for t in threads:
             t.start()
         for t in threads:
