@@ -29,6 +29,7 @@ version read before validation: when another process wrote meanwhile, nothing ap
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import re
 import threading
@@ -191,6 +192,7 @@ class SparqlEngine:
 
     def _text(self, request: QueryRequest, *, check: bool = True) -> str:
         """The text sent: checked (SERVICE guard, nesting, syntax) and with values bound."""
+        request = _as_remote(request)
         service.check(request.query, request.service_allow, base_iri=request.base_iri)
         if check:
             check_nesting(request.query)
@@ -369,6 +371,18 @@ class SparqlEngine:
                                           hint="retry; nothing is half-applied: the update is one request") from exc
         if response.status_code >= 400:
             raise _remote_error(response.status_code, response.text[:600], writing=True)
+
+
+def _as_remote(request: QueryRequest) -> QueryRequest:
+    """A graph exists on a remote store while it holds a triple: Oxigraph keeps a named graph
+    emptied by a write (the gate's commit removes triples, it cannot DROP conditionally) and
+    Virtuoso keeps no empty graph at all, so `kg.store.graphs`' "GRAPH ?g { }" is asked with a triple."""
+    from kg.store import graphs
+
+    remote = {graphs.GRAPH_EXISTS: "ASK { GRAPH ?g { ?s ?p ?o } }",
+              graphs.GRAPH_NAMES: "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g LIMIT 20"}
+    text = remote.get(request.query)
+    return request if text is None else dataclasses.replace(request, query=text)
 
 
 def _urn(version: str) -> str:
