@@ -151,3 +151,21 @@ def test_kg_build_refuses_an_unreachable_remote_store_in_one_line() -> None:
     result = subprocess.run([sys.executable, "-m", "kg", "serve"], env=env, capture_output=True, text=True,
                             timeout=60)
     assert result.returncode != 0 and "remote store did not answer" in result.stderr, result.stderr
+
+
+def test_virtuoso_digest_credentials(virtuoso_store: RemoteStore) -> None:
+    """KG_SPARQL_USER/PASSWORD with KG_SPARQL_AUTH=digest against Virtuoso's /sparql-auth; a wrong
+    password is a 503 naming the credentials, never the store's own answer."""
+    from kg.errors import StoreUnavailable
+    from kg.store.remote import SparqlEngine
+
+    url = virtuoso_store.env["KG_SPARQL_QUERY_URL"] + "-auth"
+    engine = SparqlEngine.from_settings(virtuoso_store.settings(
+        sparql_query_url=url, sparql_update_url=url, sparql_user="dba", sparql_password="dba", sparql_auth="digest"))
+    graph = f"urn:tregua:test:auth-{uuid.uuid4().hex[:6]}"
+    engine.update(f'INSERT DATA {{ GRAPH <{graph}> {{ <urn:a> <urn:b> "c" }} }}')
+    assert engine.ask(QueryRequest(f"ASK {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+    wrong = SparqlEngine.from_settings(virtuoso_store.settings(
+        sparql_query_url=url, sparql_user="dba", sparql_password="not-the-password", sparql_auth="digest"))
+    with pytest.raises(StoreUnavailable, match="credentials"):
+        wrong.ask(QueryRequest("ASK { ?s ?p ?o }"))
