@@ -62,7 +62,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict kg
 	$(BIN)/mypy kg api
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: install
 	$(BIN)/ruff check .

@@ -8,7 +8,10 @@ clients loop for `--duration` seconds on each server in turn (Tregua-remote, Oxi
 printed, and the geomean. Canned queries (`GET /queries/NAME`) are compared between the two
 Tregua backends. Figures are printed, never asserted.
 
-    python bench/remote.py --datasets real --clients 1,4 --duration 2 --rounds 2
+    python bench/remote.py --datasets real --clients 1,4 --duration 2 --rounds 2 [--replicas]
+
+With `--replicas`, the whole mix also runs through haproxy over one Tregua replica, then over two
+(both over the same Oxigraph), at the highest concurrency.
 """
 
 from __future__ import annotations
@@ -78,6 +81,45 @@ def canned_rate(url: str, name: str, params: dict[str, str], seconds: float) -> 
     return n / seconds
 
 
+def start_balancer(replicas: list[Running], work: Path) -> Running:
+    """haproxy on loopback, round robin over `replicas` (the config tests/remote/test_replicas.py uses)."""
+    port = free_port()
+    servers = "\n".join(f"    server r{i} {r.url.removeprefix('http://')}" for i, r in enumerate(replicas))
+    cfg = work / "haproxy.cfg"
+    cfg.write_text("global\n    maxconn 256\ndefaults\n    mode http\n    timeout connect 5s\n"
+                   "    timeout client 60s\n    timeout server 60s\n"
+                   f"frontend f\n    bind 127.0.0.1:{port}\n    default_backend b\nbackend b\n"
+                   f"    balance roundrobin\n{servers}\n")
+    haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+    process = subprocess.Popen([haproxy, "-db", "-f", str(cfg)], stdout=(work / "haproxy.log").open("wb"),
+                               stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, process, "/health")
+    return Running("tregua", url, process)
+
+
+def replicas_figures(oxigraph: Running, mix: list[tuple[str, str]], args: argparse.Namespace, work: Path) -> None:
+    """The same mix through haproxy over one replica, then over two, interleaved: req/s and the ratio."""
+    second = start_remote(oxigraph, work / "remote-2.log", work / "unused")
+    first = start_remote(oxigraph, work / "remote-1.log", work / "unused")
+    (work / "one").mkdir(exist_ok=True)
+    (work / "two").mkdir(exist_ok=True)
+    one = start_balancer([first], work / "one")
+    two = start_balancer([first, second], work / "two")
+    try:
+        clients = max(args.clients)
+        rates = {"one": Latencies(), "two": Latencies()}
+        for _ in range(args.rounds):
+            rates["one"].merge(load(one, mix, clients, args.duration))
+            rates["two"].merge(load(two, mix, clients, args.duration))
+        say(f"\n  replicas behind haproxy, whole mix, {clients} clients: one replica "
+            f"{rates['one'].throughput:.0f} req/s, two replicas {rates['two'].throughput:.0f} req/s "
+            f"({rates['two'].throughput / rates['one'].throughput:.2f}x)")
+    finally:
+        for server in (one, two, first, second):
+            server.stop()
+
+
 def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
     say(f"\n== dataset {dataset}")
     store = prepare_store(dataset, work)
@@ -115,6 +157,8 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
                 rates["remote"] += canned_rate(remote.url, name, params, args.duration)
             say(f"  {name:<24}{rates['embedded'] / args.rounds:>8.0f}{rates['remote'] / args.rounds:>8.0f}"
                 f"  remote/embedded {rates['remote'] / rates['embedded']:.2f}x")
+        if args.replicas:
+            replicas_figures(oxigraph, mix, args, work)
     finally:
         for server in (remote, embedded, oxigraph):
             server.stop()
@@ -126,6 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", default="1,4", help="comma-separated concurrencies")
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per server per query per round")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--replicas", action="store_true", help="also: one vs two replicas behind haproxy")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
     with tempfile.TemporaryDirectory(prefix="tregua-bench-remote-") as tmp:

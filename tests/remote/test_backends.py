@@ -18,6 +18,10 @@ import pytest
 from tests.conftest import UPDATE_TOKEN, Server
 from tests.remote.conftest import backend_name
 
+#: One worker runs every test of tests/remote (with `--dist loadgroup`, as `make test` does), so each
+#: store is started once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("remote-stores")
+
 TG = "https://w3id.org/tregua/ontology#"
 ORTIZ = "https://w3id.org/tregua/id/person/oscar-ortiz"
 SOURCE = "https://w3id.org/tregua/graph/source/insightcrime-2017-01-ms13-dialogue"

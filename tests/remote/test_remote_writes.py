@@ -20,6 +20,10 @@ from kg.store.engine import QueryRequest
 from tests.conftest import SHARED_DIR
 from tests.remote.conftest import RemoteStore
 
+#: One worker runs every test of tests/remote (with `--dist loadgroup`, as `make test` does), so each
+#: store is started once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("remote-stores")
+
 TG = "https://w3id.org/tregua/ontology#"
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 ORTIZ = ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz")

@@ -22,6 +22,10 @@ import pytest
 from tests.conftest import UPDATE_TOKEN, Server, free_port, start_server, stop_server
 from tests.remote.conftest import RemoteStore
 
+#: One worker runs every test of tests/remote (with `--dist loadgroup`, as `make test` does), so each
+#: store is started once per run, not once per worker.
+pytestmark = pytest.mark.xdist_group("remote-stores")
+
 TG = "https://w3id.org/tregua/ontology#"
 AUTH = {"Authorization": f"Bearer {UPDATE_TOKEN}", "Content-Type": "application/sparql-update"}
 JSON = {"Accept": "application/json"}
