@@ -18,7 +18,8 @@ T = TypeVar("T")
 class VersionedCache(Generic[T]):
     """Something built from the store, rebuilt when `engine.version` moves (after any write).
 
-    Checking the version costs one attribute read per request; the rebuild happens on the
+    Checking the version costs one attribute read per request (over a remote store, one small
+    query: `kg.store.remote` reads it from the store, so replicas agree); the rebuild happens on the
     first request after a write, under a lock so that concurrent requests build it once, while
     requests that already hold the old one finish with it (it is never mutated).
     """
