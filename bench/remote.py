@@ -76,8 +76,7 @@ def canned_rate(url: str, name: str, params: dict[str, str], seconds: float) -> 
     with httpx.Client(base_url=url, timeout=60) as c:
         while time.monotonic() < stop:
             r = c.get(f"/queries/{name}", params=params, headers={"Accept": "application/json"})
-            r.raise_for_status()
-            n += 1
+            n += r.status_code == 200
     return n / seconds
 
 
@@ -171,8 +170,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=2.0, help="seconds per server per query per round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--replicas", action="store_true", help="also: one vs two replicas behind haproxy")
+    parser.add_argument("--keep", default=None, help="work in this folder and keep it (stores and logs)")
     args = parser.parse_args(argv)
     args.clients = [int(c) for c in args.clients.split(",")]
+    if args.keep:  # the servers' logs stay there, to read after a failed run
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        for dataset in args.datasets.split(","):
+            bench_dataset(dataset, args, Path(args.keep))
+        return 0
     with tempfile.TemporaryDirectory(prefix="tregua-bench-remote-") as tmp:
         for dataset in args.datasets.split(","):
             bench_dataset(dataset, args, Path(tmp))

@@ -146,8 +146,9 @@ def test_a_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore, built_st
         'ASK { GRAPH ?g { ?s ?p ?o } FILTER(CONTAINS(STR(?g), "#staging-")) }'))
 
 
-def test_kg_build_refuses_an_unreachable_remote_store_in_one_line() -> None:
-    """`kg build` with KG_BACKEND=sparql loads the remote store; an unreachable one is named."""
+def test_kg_serve_names_an_unreachable_remote_store() -> None:
+    """`kg serve` with KG_BACKEND=sparql asks the store for its version before starting: an
+    unreachable store is named in one line, and nothing starts."""
     from tests.conftest import free_port
 
     env = {**os.environ, "KG_BACKEND": "sparql", "KG_SHARED_DIR": str(SHARED_DIR),
