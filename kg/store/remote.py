@@ -36,7 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import httpx
 import pyoxigraph as ox
@@ -55,6 +55,9 @@ from kg.store.engine import (
     collect_rows,
     syntax_error,
 )
+
+if TYPE_CHECKING:
+    from kg.journal.log import Journal
 
 META_GRAPH = iris.GRAPH_META
 STORE_NODE = iris.BASE + "store"
@@ -170,7 +173,8 @@ class SparqlEngine:
         self.client = httpx.Client(auth=auth, limits=limits, follow_redirects=False, trust_env=False,
                                    timeout=httpx.Timeout(config.timeout, connect=5.0))
         self.write_lock = threading.Lock()
-        self.journal = None
+        #: The gate's Writer has a journal; a remote store keeps none (docs/deployment.md).
+        self.journal: Journal | None = None
         self._read_version: str | None = None
         self.timeouts = 0
 

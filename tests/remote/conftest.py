@@ -15,11 +15,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
+from kg.config import Settings
+from kg.store.remote import SparqlEngine
 from tests.conftest import Server, free_port, start_server, stop_server
 
 VIRTUOSO_INI = """\
@@ -74,15 +77,11 @@ class RemoteStore:
     process: subprocess.Popen[bytes]
     extra: dict[str, str] = field(default_factory=dict)
 
-    def settings(self, **more: object) -> object:
-        from kg.config import Settings
+    def settings(self, **more: object) -> Settings:
+        values: dict[str, Any] = {k[3:].lower(): v for k, v in self.env.items()}
+        return Settings(**{**values, **more})
 
-        values = {k[3:].lower(): v for k, v in self.env.items()}
-        return Settings(**{**values, **more})  # type: ignore[arg-type]
-
-    def engine(self) -> object:
-        from kg.store.remote import SparqlEngine
-
+    def engine(self) -> SparqlEngine:
         return SparqlEngine.from_settings(self.settings())
 
 
@@ -118,9 +117,9 @@ def _load(store: RemoteStore, built_store: Path) -> None:
     built = ox.Store.read_only(str(built_store))
     engine = store.engine()
     try:
-        load_remote(engine, list(built), "build-test")  # type: ignore[arg-type]
+        load_remote(engine, list(built), "build-test")
     finally:
-        engine.close()  # type: ignore[attr-defined]
+        engine.close()
         del built
 
 
