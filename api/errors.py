@@ -32,6 +32,7 @@ STATUS: list[tuple[type[errors.KgError], int]] = [
     (errors.Unauthorized, 401),
     (errors.Forbidden, 403),
     (errors.ValidationFailed, 422),
+    (errors.WriteConflict, 409),
     (errors.QueryTimeout, 503),
     (errors.Overloaded, 503),
     (errors.StoreUnavailable, 503),

@@ -2,7 +2,8 @@
 
 Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
 processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`;
-before that it applies the journal entries the store lacks (`kg.journal.recover`).
+before that it applies the journal entries the store lacks (`kg.journal.recover`). With
+`KG_BACKEND=sparql` it opens `kg.store.remote.SparqlEngine` instead: the data stays on the remote store.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -88,8 +89,18 @@ def _warm_void(engine: WorkerPoolEngine) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     configure_logging(settings.log_level)
-    owned = None
+    owned: Any = None  # the engine this lifespan opened (worker pool or remote), closed at the end
     serving = None
+    if getattr(app.state, "engine", None) is None and settings.backend == "sparql":
+        from kg.store.remote import SparqlEngine
+
+        # A remote store (docs/deployment.md): no lock, no workers, nothing of the data here.
+        remote = owned = SparqlEngine.from_settings(settings)
+        app.state.engine = remote
+        log.info("remote store %s, version %s", settings.sparql_query_url,
+                 await anyio.to_thread.run_sync(lambda: remote.version))
+        if updates_enabled(settings):
+            threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
         from kg.store.serving import ServingLock

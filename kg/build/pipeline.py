@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph as ox
 
@@ -30,6 +30,9 @@ from kg.errors import BuildError, SourceLocation, Violation
 from kg.journal import Journal
 from kg.journal.log import record_position
 from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
+
+if TYPE_CHECKING:
+    from kg.store.remote import SparqlEngine
 
 SHOWN_RESULTS = 40
 """SHACL results printed during a build; `kg validate` prints them all."""
@@ -345,6 +348,25 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs from the sources{edits}, "
              f"version {version}")
     return BuildReport(target, version, counts, compiled.result_lines(), prog.timings, replayed)
+
+
+def build_remote(engine: SparqlEngine, *, shared_dir: Path | None = None, progress: bool = True,
+                 ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
+                 extra_sources_dirs: list[Path] | None = None, semantics: Semantics = "owlrl",
+                 engine_name: ShaclEngine = "pyshacl") -> str:
+    """Build from the sources into a remote store (`KG_BACKEND=sparql`): checked here, then loaded
+    beside the old graphs and swapped in by one update (`kg.store.remote_load`). The version."""
+    from kg.store.remote_load import load_remote
+
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
+    prog = Progress(progress)
+    compiled = compile_graph(inputs, prog, semantics=semantics, engine=engine_name)
+    version = store.quads_digest(compiled.quads)[:16]
+    with prog.step("loading into the remote store and swapping it in") as info:
+        counts = load_remote(engine, compiled.quads, version)
+        info["done"] = f"{sum(counts.values())} triples in {len(counts)} graphs"
+    prog.say(f"built the remote store: version {version}")
+    return version
 
 
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from kg.errors import NotFound, StoreUnavailable
+from kg.errors import NotFound, StoreUnavailable, WriteConflict
 from kg.gate.dataset import VirtualDataset, changed_data
 from kg.gate.inferred import inference_delta
 from kg.gate.operations import fresh_blank_nodes, update_delta
@@ -28,7 +28,21 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
     Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
     a bad request; in every failure the store and the journal are exactly as before. `who`,
     `request_id` and `extra` headers go into the journal entry.
+
+    Over a shared remote store (`kg.store.remote`) another process may commit between this
+    write's validation and its commit; the commit then applies nothing and raises WriteConflict.
+    The write is then computed and validated once more against the store as it is now; a second
+    conflict reaches the client (409).
     """
+    try:
+        return _gated_write_once(writer, compute, who=who, request_id=request_id, extra=extra)
+    except WriteConflict:
+        logging.getLogger("kg.gate").info("write conflict on a shared store: validating again")
+        return _gated_write_once(writer, compute, who=who, request_id=request_id, extra=extra)
+
+
+def _gated_write_once(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None,
+                      request_id: str | None, extra: dict[str, list[str]] | None) -> GateReport:
     started = time.perf_counter()
     report = GateReport()
     with writer.write_lock:

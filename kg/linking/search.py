@@ -254,11 +254,32 @@ every row made this query three times slower; the rows are sorted out in Python 
 _TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
 """Kept only for named entities and our own classes, in Python (same reason)."""
 
+# The direct pairs only; their closure is taken in Python (`_closure`): a `subClassOf+` path with
+# both ends open is refused by Virtuoso ("transitive start not given"), and the pairs are few.
 _SUBCLASS_QUERY = """
 SELECT DISTINCT ?c ?d WHERE {
-  ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?d .
+  ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?d .
   FILTER(isIRI(?c) && isIRI(?d))
 }"""
+
+
+def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Every ancestor of each class, from the direct superclasses (cycles allowed).
+
+    >>> sorted(_closure({"a": {"b"}, "b": {"c"}, "c": {"a"}})["a"])
+    ['a', 'b', 'c']
+    """
+    out: dict[str, set[str]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        todo = list(direct[start])
+        while todo:
+            cls = todo.pop()
+            if cls not in seen:
+                seen.add(cls)
+                todo.extend(direct.get(cls, ()))
+        out[start] = seen
+    return out
 
 _QUOTES_QUERY = iris.sparql_prologue() + """
 SELECT ?q ?text ?speaker WHERE {
@@ -404,6 +425,7 @@ class SearchIndex:
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in read_all(engine, _SUBCLASS_QUERY):
             superclasses[lexical(row["c"])].add(lexical(row["d"]))
+        superclasses = defaultdict(set, _closure(superclasses))
         for entity in entities.values():
             # Stores without the inferred graph still answer "is a tg:Actor?" for a tg:Person.
             for t in list(entity.types):

@@ -98,10 +98,12 @@ Update = Callable[[T, Engine, Sequence[Change]], "T | None"]
 class VersionedCache(Generic[T]):
     """Something built from the store, kept in step with `engine.version` (after any write).
 
-    Checking the version costs one attribute read per request. When it moved, the first request
-    after the write brings the value up to date under a lock (concurrent requests wait for it once),
-    while requests that already hold the old value finish with it (values are never mutated: an
-    update makes a new one). `rebuilds` and `updates` count how it was brought up to date.
+    Checking the version costs one attribute read per request (over a remote store, one small
+    query: `kg.store.remote` reads it from the store, so replicas agree). When it moved, the first
+    request after the write brings the value up to date under a lock (concurrent requests wait for
+    it once), while requests that already hold the old value finish with it (values are never
+    mutated: an update makes a new one). `rebuilds` and `updates` count how it was brought up to
+    date; a replica that did not make the write knows no delta for it, and rebuilds.
     """
 
     def __init__(self, build: Callable[[Engine], T], update: Update[T] | None = None) -> None:
