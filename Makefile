@@ -27,7 +27,8 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 # Debian packages the tests and the docs need: Chromium (browser tests), Graphviz (model diagram),
-# Java (HermiT, through owlready2; a JDK runs the OWL 2 DL profile check in tests/ontology).
+# Java (HermiT, through owlready2; a JDK runs the OWL 2 DL profile check in tests/ontology),
+# Virtuoso Open Source and HAProxy (tests/remote: a remote store, replicas behind a balancer).
 # Installed once per machine; skipped when already there.
 $(SYSSTAMP): | $(BIN)/python
 	@missing=""; \
@@ -35,6 +36,8 @@ $(SYSSTAMP): | $(BIN)/python
 	command -v dot >/dev/null || missing="$$missing graphviz"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v javac >/dev/null || missing="$$missing default-jdk-headless"; \
+	command -v virtuoso-t >/dev/null || missing="$$missing virtuoso-opensource"; \
+	command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing="$$missing haproxy"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -75,7 +78,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict kg
 	$(BIN)/mypy kg api
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: install
 	$(BIN)/ruff check .
@@ -86,7 +89,7 @@ lint: install
 # bench/canned.py installs grlc into its own venv under bench/out/ on first run.
 bench: install
 	$(BIN)/python bench/build.py
-	$(BIN)/python bench/endpoint.py
+	$(BIN)/python bench/endpoint.py --datasets real,100000,1000000 --phases load,memory,validation
 	$(BIN)/python bench/canned.py
 	$(BIN)/python bench/linked.py
 	$(BIN)/python bench/linked_pages.py

@@ -96,7 +96,7 @@ REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,127}$")
 
 def request_id_of(request: Request) -> str:
     """The client's `X-Request-ID` when well-formed (up to 128 of A-Z a-z 0-9 . _ : @ / + = -),
-    else a new one (a UUID). Kept in `request.state` so that `RequestIdEcho` sends it back."""
+    else a new one (a UUID). Kept in `request.state` so that `api.security.AnswerHeaders` sends it back."""
     existing = getattr(request.state, "request_id", None)
     if existing:
         return str(existing)

@@ -32,6 +32,7 @@ STATUS: list[tuple[type[errors.KgError], int]] = [
     (errors.Unauthorized, 401),
     (errors.Forbidden, 403),
     (errors.ValidationFailed, 422),
+    (errors.WriteConflict, 409),
     (errors.QueryTimeout, 503),
     (errors.Overloaded, 503),
     (errors.StoreUnavailable, 503),
@@ -195,6 +196,8 @@ def unexpected_error_response(request: Request, exc: Exception) -> Response:
 
 def install(app: FastAPI) -> None:
     """Register every handler on `app`."""
+    # Starlette types a handler as taking any Exception; each of ours takes the class it is
+    # registered for (the arg-type ignores below), which is what Starlette passes it.
     app.add_exception_handler(errors.KgError, kg_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(ApiError, api_error_response)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, http_error_response)  # type: ignore[arg-type]

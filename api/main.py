@@ -2,7 +2,8 @@
 
 Start-up opens the store through `kg.store.workers.WorkerPoolEngine` (queries in killable worker
 processes, so timeouts hold) unless a test already attached an engine to `app.state.engine`;
-before that it applies the journal entries the store lacks (`kg.journal.recover`).
+before that it applies the journal entries the store lacks (`kg.journal.recover`). With
+`KG_BACKEND=sparql` it opens `kg.store.remote.SparqlEngine` instead: the data stays on the remote store.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 from fastapi import FastAPI
@@ -23,7 +25,6 @@ from api.deps import updates_enabled
 from api.head import HeadAsGet
 from api.limits import RequestSizeLimit
 from api.overload import ClientBudget
-from api.request_id import RequestIdEcho
 from api.routers import (
     admin,
     dumps,
@@ -39,12 +40,15 @@ from api.routers import (
     validate,
     views,
 )
-from api.security import SecurityHeaders
+from api.security import AnswerHeaders
 from kg.config import Settings, get_settings
 
+if TYPE_CHECKING:  # imported at start-up only (the lifespan below): importing the app opens nothing
+    from kg.store.workers import WorkerPoolEngine
+
 log = logging.getLogger("api")
-#: Our loggers: one line per query (`tregua.query`), worker events, server errors.
-LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal")
+#: Our loggers: one line per query (`tregua.query`), worker events, server errors, index rebuilds.
+LOGGERS = ("api", "api.errors", "tregua.query", "kg.workers", "kg.journal", "kg.store.cache")
 
 
 def configure_logging(level: str) -> None:
@@ -62,21 +66,21 @@ def configure_logging(level: str) -> None:
         uvicorn_errors.addFilter(errors.QuietStreamAborts())
 
 
-def _warm_gate(writer: object) -> None:
+def _warm_gate(writer: WorkerPoolEngine) -> None:
     from kg.gate import warm
 
     try:
-        warm(writer)  # type: ignore[arg-type]
+        warm(writer)
     except Exception:  # a failed warm-up only means the first write compiles the rules itself
         log.exception("could not prepare the SHACL gate ahead of the first write")
 
 
-def _warm_void(engine: object) -> None:
+def _warm_void(engine: WorkerPoolEngine) -> None:
     """Count the graphs for /.well-known/void ahead of the first request (seconds at 1M triples)."""
     from kg import void
 
     try:
-        void.cached_statistics(engine)  # type: ignore[arg-type]
+        void.cached_statistics(engine)
     except Exception:  # the first request then counts them itself
         log.exception("could not count the graphs for the VoID description ahead of time")
 
@@ -85,8 +89,18 @@ def _warm_void(engine: object) -> None:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     configure_logging(settings.log_level)
-    owned = None
+    owned: Any = None  # the engine this lifespan opened (worker pool or remote), closed at the end
     serving = None
+    if getattr(app.state, "engine", None) is None and settings.backend == "sparql":
+        from kg.store.remote import SparqlEngine
+
+        # A remote store (docs/deployment.md): no lock, no workers, nothing of the data here.
+        remote = owned = SparqlEngine.from_settings(settings)
+        app.state.engine = remote
+        log.info("remote store %s, version %s", settings.sparql_query_url,
+                 await anyio.to_thread.run_sync(lambda: remote.version))
+        if updates_enabled(settings):
+            threading.Thread(target=_warm_gate, args=(owned,), name="kg-gate-warm", daemon=True).start()
     if getattr(app.state, "engine", None) is None:
         from kg.journal import Journal
         from kg.store.serving import ServingLock
@@ -99,7 +113,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # start() first brings the store up to its journal (entries a crash left unapplied).
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
                                  timeout=settings.query_timeout, max_result_rows=settings.max_result_rows,
-                                 journal=Journal.for_store(settings.store, settings), queue=settings.query_queue)
+                                 journal=Journal.for_store(settings.store, settings), queue=settings.query_queue,
+                                 local_cap=settings.query_local_cap)
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,
@@ -122,7 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     # FastAPIOffline: FastAPI whose /docs serves Swagger UI from the wheel, no CDN. No /redoc: its
     # bundle fetches a logo from cdn.redoc.ly.
+    # No OpenTelemetry here: FastAPI's built-in telemetry, on by default, asked the (unconfigured)
+    # providers on every request whether to trace, about a third of a small query's own time.
     app = FastAPIOffline(redoc_url=None, title="Tregua", version=kg.__version__, lifespan=lifespan,
+                         telemetry={"tracing": False, "metrics": False, "logs": False},
                          responses=errors.ERROR_RESPONSES, description=(
         "A knowledge graph of the public debate over negotiating with El Salvador's gangs."))
     app.state.settings = settings
@@ -147,8 +165,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        expose_headers=["Content-Type", "ETag", "Location", "Link", "X-Total-Count", "X-Request-ID"],
                        max_age=3600)
     app.add_middleware(RequestSizeLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RequestIdEcho)  # every answer to a write carries its id, errors too
-    app.add_middleware(SecurityHeaders)  # nosniff, Referrer-Policy; CSP on HTML pages
+    # nosniff, Referrer-Policy, a CSP on HTML pages; every answer to a write carries its id, errors too
+    app.add_middleware(AnswerHeaders)
     # Outermost: HEAD runs as GET everywhere (routes, short paths, CORS), its body dropped.
     app.add_middleware(HeadAsGet)
     for module in (health, sparql, graph_store, dumps, validate, queries, entities, reconcile, history, admin, pages,

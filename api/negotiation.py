@@ -223,11 +223,7 @@ def choose(kind: ResultKind, *, accept: str | None, format_param: str | None = N
     types = table_for(kind)
     if format_param and not carries_other_kind(format_param, kind):
         return by_short_name(format_param, types)
-    offer = negotiate(accept, types)
-    if offer is None:
-        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} can carry {types.what}",
-                                offered=types.media_types())
-    return offer
+    return _negotiate_or_refuse(accept, types, f"can carry {types.what}")
 
 
 def choose_graph_format(accept: str | None, format_param: str | None = None, *,
@@ -236,9 +232,13 @@ def choose_graph_format(accept: str | None, format_param: str | None = None, *,
     table = types or media.GRAPHS
     if format_param:
         return by_short_name(format_param, table)
+    return _negotiate_or_refuse(accept, table, "is an RDF format served here")
+
+
+def _negotiate_or_refuse(accept: str | None, table: Menu, what: str) -> Offer:
     offer = negotiate(accept, table)
     if offer is None:
-        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} is an RDF format served here",
+        raise UnsupportedFormat(f"none of the media types in Accept: {accept!r} {what}",
                                 offered=table.media_types())
     return offer
 

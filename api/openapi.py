@@ -58,4 +58,4 @@ def install(app: FastAPI) -> None:
             app.openapi_schema = tidy(build())
         return app.openapi_schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to replace the document

@@ -10,11 +10,14 @@ Used by `kg serve` (`uvicorn.run(..., http=JsonErrorProtocol)`).
 
 from __future__ import annotations
 
+import asyncio
 import json
+from typing import Any, cast
 
 try:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol as _Base
 except ImportError:  # pragma: no cover - httptools is a dependency; h11 is uvicorn's fallback
+    # mypy takes `_Base` to be the first class; the fallback is another (same interface)
     from uvicorn.protocols.http.h11_impl import H11Protocol as _Base  # type: ignore[assignment]
 
 MESSAGE = ("the request is not valid HTTP/1.1 and could not be read: most often the URL holds raw non-ASCII "
@@ -31,7 +34,56 @@ def error_body() -> bytes:
     return json.dumps({"error": "BadRequest", "status": 400, "message": MESSAGE, "hint": HINT}).encode()
 
 
+class CorkedTransport:
+    """A transport whose writes made in one turn of the event loop leave in one `send`.
+
+    uvicorn writes a response's status line and headers, then its body, as two writes: two
+    system calls, two TCP segments, and a client woken twice for one small answer. Here the
+    writes of one turn are joined and written at the end of the turn (`call_soon`), so a small
+    response leaves whole. A stream still flows: each chunk is written in the turn it was made.
+    `close` writes what is pending first; everything else is the real transport's.
+    """
+
+    def __init__(self, transport: asyncio.Transport) -> None:
+        self._transport = transport
+        self._pending: list[bytes] = []
+        self._loop = asyncio.get_running_loop()
+
+    def write(self, data: bytes | bytearray | memoryview) -> None:
+        if not self._pending:
+            self._loop.call_soon(self.flush)
+        self._pending.append(bytes(data))
+
+    def flush(self) -> None:
+        if not self._pending:
+            return
+        data = self._pending[0] if len(self._pending) == 1 else b"".join(self._pending)
+        self._pending = []
+        if not self._transport.is_closing():
+            self._transport.write(data)
+
+    def close(self) -> None:
+        self.flush()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._pending = []
+        self._transport.abort()
+
+    def get_write_buffer_size(self) -> int:
+        return self._transport.get_write_buffer_size() + sum(len(p) for p in self._pending)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+# mypy cannot check a base class chosen at import time (either of uvicorn's two protocols)
 class JsonErrorProtocol(_Base):  # type: ignore[misc,valid-type]
+    # uvicorn's own override narrows asyncio's BaseTransport to Transport (and ignores it the same way)
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        # CorkedTransport is a Transport by delegation (every other method is the real one's)
+        super().connection_made(cast(asyncio.Transport, CorkedTransport(transport)))
+
     def send_400_response(self, msg: str) -> None:
         body = error_body()
         head = [b"HTTP/1.1 400 Bad Request\r\n"]

@@ -1,4 +1,4 @@
-"""Security headers on every answer, and a Content-Security-Policy on HTML pages.
+"""Headers added to every answer as it leaves: security headers, a CSP on HTML pages, a write's id.
 
 Every answer says `X-Content-Type-Options: nosniff` (a browser must not guess a script out of a
 CSV) and `Referrer-Policy: strict-origin-when-cross-origin` (a page's query string never leaks
@@ -39,6 +39,9 @@ def with_style_nonce(nonce: str, policy: str = CSP) -> str:
     """
     return policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce}'", 1)
 _INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+REQUEST_ID = b"x-request-id"
+_CSP = CSP.encode()
+_REFERRER_POLICY = REFERRER_POLICY.encode()
 
 
 def with_inline_scripts(html: bytes, policy: str = CSP) -> str:
@@ -52,8 +55,15 @@ def with_inline_scripts(html: bytes, policy: str = CSP) -> str:
     return policy.replace("script-src 'self'", " ".join(["script-src 'self'", *hashes]), 1)
 
 
-class SecurityHeaders:
-    """ASGI middleware adding the headers above (a route's own CSP is kept)."""
+class AnswerHeaders:
+    """ASGI middleware adding the headers above, and a write's `X-Request-ID`, to every answer.
+
+    The write dependency (`api.deps.write_access`) settles the request id (the client's, when
+    well-formed, else a new UUID) and keeps it in the request's state; it is added here as the
+    answer leaves, whatever route or error handler produced it, refusals included. The same id is
+    in the server's log line of an update and in the journal entry of the write, so a client can
+    quote it. A route's own CSP is kept.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,6 +72,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        scope.setdefault("state", {})  # the routes' `request.state`, where the request id is kept
 
         if scope.get("path", "").startswith("/docs"):
             await self._swagger(scope, receive, send)
@@ -69,13 +80,7 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = list(message.get("headers") or [])
-                names = {name.lower() for name, _ in headers}
-                headers.append((b"x-content-type-options", b"nosniff"))
-                headers.append((b"referrer-policy", REFERRER_POLICY.encode()))
-                content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
-                if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
-                    headers.append((b"content-security-policy", CSP.encode()))
+                headers = _with_headers(scope, list(message.get("headers") or []), _CSP)
                 message = {**message, "headers": headers}
             await send(message)
 
@@ -95,11 +100,23 @@ class SecurityHeaders:
             if message.get("more_body") or start is None:
                 return
             headers = [(n, v) for n, v in start.get("headers") or [] if n.lower() != b"content-security-policy"]
-            headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", REFERRER_POLICY.encode())]
-            content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
-            if content_type.startswith(b"text/html"):
-                headers.append((b"content-security-policy", with_inline_scripts(bytes(body)).encode()))
+            headers = _with_headers(scope, headers, with_inline_scripts(bytes(body)).encode())
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": bytes(body)})
 
         await self.app(scope, receive, hold)
+
+
+def _with_headers(scope: Scope, headers: list[tuple[bytes, bytes]], csp: bytes) -> list[tuple[bytes, bytes]]:
+    """`headers` with the request's id (a write's), the two headers every answer gets, and `csp`
+    when the answer is an HTML page without a CSP of its own."""
+    request_id = scope["state"].get("request_id")
+    if request_id:
+        headers = [(n, v) for n, v in headers if n.lower() != REQUEST_ID]
+        headers.append((REQUEST_ID, str(request_id).encode()))
+    names = {name.lower() for name, _ in headers}
+    headers += [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", _REFERRER_POLICY)]
+    content_type = next((v for n, v in headers if n.lower() == b"content-type"), b"")
+    if content_type.startswith(b"text/html") and b"content-security-policy" not in names:
+        headers.append((b"content-security-policy", csp))
+    return headers

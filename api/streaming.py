@@ -11,7 +11,7 @@ was read to its end does nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import StreamingResponse
@@ -27,8 +27,9 @@ class ClosingStreamingResponse(StreamingResponse):
     True
     """
 
-    def __init__(self, content: Iterable[bytes], *, close: Callable[[], None] | None, **kwargs: object) -> None:
-        super().__init__(content, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, content: Iterable[bytes], *, close: Callable[[], None] | None, status_code: int = 200,
+                 headers: Mapping[str, str] | None = None, media_type: str | None = None) -> None:
+        super().__init__(content, status_code=status_code, headers=headers, media_type=media_type)
         self.close_source = close
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

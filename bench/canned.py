@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 from api.routers import queries as queries_router  # noqa: E402
 from bench import rawhttp  # noqa: E402
+from bench.linked import stop  # noqa: E402
 from kg import canned, paths  # noqa: E402
 from kg.build.pipeline import build  # noqa: E402
 from kg.config import Settings  # noqa: E402
@@ -92,12 +93,7 @@ def process(cmd: list[str], *, url: str, what: str, cwd: Path | None = None,
         wait_for(url, proc, what)
         yield
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         log.close()
 
 

@@ -4,24 +4,28 @@ For each dataset (the real graph built by `kg build`, and synthetic graphs of `b
 
 1. the store is prepared on disk (the synthetic ones: data + ontology + shapes graphs, bulk-loaded),
    and copied for Oxigraph's own server, so that the two never share files;
-2. the query mix (lookups, joins, aggregates, DESCRIBE, text filters) runs in-process with
-   pyoxigraph (the floor), then through the worker pool without HTTP (the IPC overhead alone);
-3. both HTTP servers answer the same mix at each concurrency, interleaved in rounds (ours, theirs,
-   ours, theirs) so that machine noise hits both: throughput, p50/p99 and the ratios are printed;
-4. memory: the resident size of our server and its workers, sampled every second under load;
-5. writes: a valid 100-triple update through the SHACL gate (POST /sparql/update), timed, against
-   a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the shapes compiled
-   to SPARQL in Oxigraph, `kg.validation.shacl.validate_store`, at every size), same run.
+2. the query mix (one entity's label, its triples, a CONSTRUCT and a DESCRIBE of one entity, a join,
+   an aggregate, a three-step path, a text filter) runs in-process with pyoxigraph (the floor);
+   with `--phases ipc`, also through the worker pool without HTTP (the hop alone);
+3. `load` (the default phase): each query alone, as GET, against both HTTP servers, interleaved in
+   rounds (ours, theirs, ours, theirs) so that machine noise hits both, at each concurrency, with
+   each client (`raw`: a bare socket client; `httpx`), every client a process of its own:
+   throughput, p50, CPU a query of each server's process tree, the ratios, and their geomean;
+4. `memory`: the resident size of our server and its workers, sampled every second under load;
+5. `update`/`validation`: a valid 100-triple update through the SHACL gate (POST /sparql/update),
+   timed, against a full validation of the same store (pyshacl up to `--pyshacl-max` quads; the
+   shapes compiled to SPARQL in Oxigraph, `kg.validation.shacl.validate_store`, at every size).
 
 Figures are printed, never asserted.
 
-    python bench/endpoint.py --datasets real,10000 --duration 4 --memory-seconds 10   # quick
-    python bench/endpoint.py --datasets real,1000000                                   # headline
+    python bench/endpoint.py --quick                                   # 100k and 1M, a few minutes
+    python bench/endpoint.py --datasets real,100000,1000000 --phases load,memory,validation
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import shutil
 import statistics
@@ -33,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
@@ -97,14 +102,19 @@ def sample(store_path: Path) -> dict[str, list[str]]:
 
 
 def query_mix(ids: dict[str, list[str]]) -> list[tuple[str, str]]:
-    """(name, query) pairs: what linked-data clients ask most, from cheap to costly."""
+    """(name, query) pairs: what linked-data clients ask most, from the tiniest lookup to a scan.
+
+    The first four name one entity (an entity page, a widget, a reconciliation preview): with
+    `KG_QUERY_LOCAL_CAP` they are answered in the server process (`kg.store.bounded`); the others
+    go to a query worker, under the timeout."""
     person = ids["person"][len(ids["person"]) // 2]
     other = ids["person"][-1]
     statement = ids["statement"][0] if ids["statement"] else person
     return [
+        ("label", f"SELECT ?l WHERE {{ <{other}> <{RDFS}label> ?l }}"),
         ("lookup", f"SELECT ?p ?o WHERE {{ <{person}> ?p ?o }}"),
-        ("lookup-label", f"SELECT ?l WHERE {{ <{other}> <{RDFS}label> ?l }}"),
-        ("ask", f"ASK {{ <{person}> a <{TG}Person> }}"),
+        ("construct", f"CONSTRUCT {{ <{person}> ?p ?o }} WHERE {{ <{person}> ?p ?o }}"),
+        ("describe", f"DESCRIBE <{statement}>"),
         (
             "join",
             f"SELECT ?s ?who ?label WHERE {{ ?s a <{TG}Statement> ; ?rel ?who . "
@@ -114,7 +124,7 @@ def query_mix(ids: dict[str, list[str]]) -> list[tuple[str, str]]:
             "aggregate",
             "SELECT ?type (COUNT(?s) AS ?n) WHERE { ?s a ?type } GROUP BY ?type ORDER BY DESC(?n) LIMIT 20",
         ),
-        ("describe", f"DESCRIBE <{statement}>"),
+        ("path-3hop", f"SELECT ?s ?post WHERE {{ ?s <{TG}speaker>/^<{TG}holder>/<{TG}post> ?post }} LIMIT 100"),
         (
             "text-filter",
             f"SELECT ?s ?l WHERE {{ ?s a <{TG}Person> ; <{RDFS}label> ?l . "
@@ -163,9 +173,10 @@ def wait_until_up(url: str, process: subprocess.Popen[bytes], probe: str) -> Non
     raise RuntimeError(f"{url} did not come up")
 
 
-def start_ours(store: Path, workers: int, log: Path) -> Running:
+def start_ours(store: Path, workers: int, log: Path, local_cap: int | None = None) -> Running:
     port = free_port()
     env = {
+        **({"KG_QUERY_LOCAL_CAP": str(local_cap)} if local_cap is not None else {}),
         **os.environ,
         "KG_UPDATE_TOKEN": TOKEN,
         "KG_QUERY_WORKERS": str(workers),
@@ -271,14 +282,6 @@ def load(server: Running, mix: list[tuple[str, str]], concurrency: int, seconds:
     return total
 
 
-def raw_p50(server: Running, query: str, requests: int) -> float:
-    """p50 (ms) of one query over a bare keep-alive socket: the server's own time, without the
-    ~0.4 ms per request that httpx itself spends on both servers' figures."""
-    path = "/sparql" if server.name == "tregua" else "/query"
-    return rawhttp.p50_ms(server.url, f"POST {path}", body=query.encode(), requests=requests,
-                          headers={"Content-Type": "application/sparql-query", "Accept": accept_for(query)})
-
-
 def in_process(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> Latencies:
     """The floor: the same queries with pyoxigraph in this process, results serialised like the server's."""
     store = ox.Store.read_only(str(store_path))
@@ -303,7 +306,7 @@ def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> t
     from kg.store.engine import InProcessEngine, QueryRequest
     from kg.store.workers import WorkerPoolEngine
 
-    small = [q for name, q in mix if name in ("lookup", "lookup-label", "ask")]
+    small = [q for name, q in mix if name in ("label", "lookup", "describe")]
     fmt = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
 
     def p50(run: Callable[[QueryRequest], object]) -> float:
@@ -315,15 +318,15 @@ def ipc_overhead(store_path: Path, mix: list[tuple[str, str]], rounds: int) -> t
                 times.append(time.perf_counter() - t)
         return statistics.median(times) * 1000
 
-    with WorkerPoolEngine(store_path, workers=1) as pool:
+    with WorkerPoolEngine(store_path, workers=1, local_cap=0) as pool:  # every query through the pipe
         pooled = p50(lambda r: b"".join(pool.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
     local = InProcessEngine(ox.Store.read_only(str(store_path)))
     direct = p50(lambda r: b"".join(local.serialize(r, **fmt).chunks))  # type: ignore[arg-type]
     return pooled, direct
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (the server and its query workers)."""
+def _tree(pid: int) -> list[int]:
+    """A process and all its descendants (the server and its query workers)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -333,10 +336,43 @@ def tree_rss_mb(pid: int) -> float:
                 children.setdefault(ppid, []).append(int(entry))
             except (OSError, ValueError, IndexError):
                 continue
-    total, todo = 0, [pid]
+    out, todo = [], [pid]
     while todo:
         p = todo.pop()
+        out.append(p)
         todo += children.get(p, [])
+    return out
+
+
+def tree_cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by these processes (their threads included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, ValueError, IndexError):
+            continue
+    return total / ticks
+
+
+def wait_until_idle(server: Running, limit: float = 120.0) -> None:
+    """Until the server's process tree uses under 5 % of a CPU over half a second (or `limit` s)."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        pids = _tree(server.process.pid)
+        used = tree_cpu_seconds(pids)
+        time.sleep(0.5)
+        if tree_cpu_seconds(pids) - used < 0.025:
+            return
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (the server and its query workers)."""
+    total = 0
+    for p in _tree(pid):
         try:
             with open(f"/proc/{p}/status") as f:
                 for line in f:
@@ -403,7 +439,7 @@ def full_validation(store_path: Path, pyshacl_max: int) -> dict[str, float | Non
 # ----------------------------------------------------------------------------- the run
 
 
-def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
+def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> dict[tuple[str, int], float]:
     say(f"\n== dataset {dataset} ==")
     t = time.perf_counter()
     ours_store = prepare_store(dataset, work)
@@ -415,21 +451,24 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
 
     floor = in_process(ours_store, mix, args.rounds)
     floor_of = {name: in_process(ours_store, [(name, q)], args.rounds).pct(0.5) for name, q in mix}
-    pooled, direct = ipc_overhead(ours_store, mix, args.rounds * 4)
-    say(
-        f"  in-process floor: {floor.throughput:.0f} q/s, p50 {floor.pct(0.5):.2f} ms, "
-        f"p99 {floor.pct(0.99):.2f} ms"
-    )
-    say(
-        f"  engine p50 on small queries: worker pool {pooled:.3f} ms vs in-process {direct:.3f} ms "
-        f"-> IPC overhead {pooled - direct:.3f} ms"
-    )
+    say(f"  in-process floor (pyoxigraph here, results serialised): p50 {floor.pct(0.5):.2f} ms over the mix")
+    if "ipc" in args.phases:
+        pooled, direct = ipc_overhead(ours_store, mix, args.rounds * 4)
+        say(
+            f"  engine p50 on small queries: worker pool {pooled:.3f} ms vs in-process {direct:.3f} ms "
+            f"-> IPC overhead {pooled - direct:.3f} ms"
+        )
 
-    ours = start_ours(ours_store, args.workers, work / f"ours-{dataset}.log")
+    ours = start_ours(ours_store, args.workers, work / f"ours-{dataset}.log", args.local_cap)
     theirs = start_oxigraph(theirs_store, work / f"oxigraph-{dataset}.log")
+    geomeans: dict[tuple[str, int], float] = {}
+    update_s = None
     try:
+        # Our server warms up in background threads (the VoID graph counts, the gate's shapes and
+        # ontology): measured meanwhile, its first queries would compete with that for the GIL.
+        wait_until_idle(ours)
         if "load" in args.phases:
-            compare(ours, theirs, mix, floor, floor_of, args)
+            geomeans = compare(ours, theirs, mix, floor, floor_of, args)
         if "memory" in args.phases and args.memory_seconds:
             samples = memory_under_load(ours, mix, args.memory_seconds)
             say(
@@ -438,13 +477,14 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
                 f"min {min(samples):.0f}"
             )
         theirs.stop()
-        update_s = timed_update(ours)
+        if "update" in args.phases or "validation" in args.phases:
+            update_s = timed_update(ours)
     finally:
         ours.stop()
         if theirs.process.poll() is None:
             theirs.stop()
-    if "validation" not in args.phases:
-        return
+    if "validation" not in args.phases or update_s is None:
+        return geomeans
     full = full_validation(ours_store, args.pyshacl_max)
     for engine, seconds in full.items():
         if seconds is None:
@@ -454,53 +494,78 @@ def bench_dataset(dataset: str, args: argparse.Namespace, work: Path) -> None:
                 f"  full validation ({engine}): {seconds:.2f} s -> the update took "
                 f"{100 * update_s / seconds:.2f}% of it"
             )
+    return geomeans
+
+
+def geomean(values: list[float]) -> float:
+    """>>> round(geomean([0.5, 2.0]), 3)
+    1.0
+    """
+    if not values or any(not v > 0 for v in values):
+        return float("nan")
+    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def compare(ours: Running, theirs: Running, mix: list[tuple[str, str]], floor: Latencies,
-            floor_of: dict[str, float], args: argparse.Namespace) -> None:
-    """Throughput and latency of the mix, both servers, interleaved; then small results alone."""
-    for server in (ours, theirs):  # warm both (caches, the gate's first rules load is not timed here)
-        load(server, mix, 1, 1.0)
-    say(f"  {'conc':>4} {'server':>9} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6}")
-    for concurrency in args.concurrency:
-        results = {"tregua": Latencies(), "oxigraph": Latencies()}
-        for _ in range(ROUNDS):  # interleaved rounds: machine noise hits both servers alike
-            for server in (ours, theirs):
-                results[server.name].merge(load(server, mix, concurrency, args.duration / ROUNDS))
-        for name, r in results.items():
-            say(
-                f"  {concurrency:>4} {name:>9} {r.throughput:>8.0f} {r.pct(0.5):>8.2f} "
-                f"{r.pct(0.99):>8.2f} "
-                f"{r.errors:>6}"
-            )
-        a, b = results["tregua"], results["oxigraph"]
-        say(
-            f"  {concurrency:>4} ratio     throughput {a.throughput / b.throughput:.2f}x, "
-            f"p50 +{a.pct(0.5) - b.pct(0.5):.2f} ms vs oxigraph, +{a.pct(0.5) - floor.pct(0.5):.2f} ms "
-            "vs in-process"
-        )
-    for name in ("lookup", "ask", "describe"):  # small results, one client, interleaved per round
-        one = {"tregua": Latencies(), "oxigraph": Latencies()}
-        for _ in range(ROUNDS):
-            for server in (ours, theirs):
-                one[server.name].merge(load(server, [m for m in mix if m[0] == name], 1, 2.0 / ROUNDS))
-        say(
-            f"  small result '{name}': p50 tregua {one['tregua'].pct(0.5):.2f} ms, "
-            f"oxigraph {one['oxigraph'].pct(0.5):.2f} ms, in-process {floor_of[name]:.2f} ms"
-        )
-    for name, query in mix:  # the same, with a bare socket client: the servers' own time
-        if name not in ("lookup", "ask", "describe"):
-            continue
-        raw: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
-        for _ in range(ROUNDS):
-            for server in (ours, theirs):
-                raw[server.name].append(raw_p50(server, query, 200))
-        ours_ms, theirs_ms = statistics.median(raw["tregua"]), statistics.median(raw["oxigraph"])
-        say(
-            f"  small result '{name}', bare socket client: p50 tregua {ours_ms:.2f} ms, "
-            f"oxigraph {theirs_ms:.2f} ms, in-process {floor_of[name]:.2f} ms "
-            f"-> +{ours_ms - floor_of[name]:.2f} ms over in-process"
-        )
+            floor_of: dict[str, float], args: argparse.Namespace) -> dict[tuple[str, int], float]:
+    """Each query alone, GET, both servers interleaved in rounds (ours, theirs, ours, theirs...) so
+    that machine noise hits both; per query the throughput ratio, then the geomean of the ratios.
+
+    Also the CPU each server used a query (its process tree, from /proc): on a machine shared with
+    other work, throughput follows the share of the CPU each server gets (a server with many
+    threads gets more of it), while CPU a query is what the server itself costs. Returns the
+    throughput geomeans by (client, concurrency)."""
+    for _name, query in mix:  # warm both (caches, start-up work of our server), untimed
+        for server in (ours, theirs):
+            rawhttp.load(server.url, get_line(server, query), headers={"Accept": accept_for(query)},
+                         concurrency=1, seconds=0.2)
+    out: dict[tuple[str, int], float] = {}
+    for client in args.clients:
+        for concurrency in args.concurrency:
+            say(f"  client {client}, {concurrency} at once, {args.duration:g} s a query a server in "
+                f"{args.load_rounds} interleaved rounds; load average {os.getloadavg()[0]:.1f}")
+            say(f"    {'query':<12} {'tregua q/s':>10} {'oxigraph q/s':>12} {'ratio':>6} "
+                f"{'p50 ms (tregua / oxigraph / in-process)':>42} {'CPU µs a query (tregua / oxigraph)':>36}"
+                f" {'ratio':>6} {'errors':>6}")
+            ratios, cpu_ratios = [], []
+            for name, query in mix:
+                rates: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
+                lat: dict[str, list[float]] = {"tregua": [], "oxigraph": []}
+                cpu: dict[str, float] = {"tregua": 0.0, "oxigraph": 0.0}
+                errors = 0
+                for _ in range(args.load_rounds):
+                    for server in (ours, theirs):
+                        pids = _tree(server.process.pid)
+                        used = tree_cpu_seconds(pids)
+                        seconds, errs, rate = rawhttp.load(
+                            server.url, get_line(server, query), headers={"Accept": accept_for(query)},
+                            concurrency=concurrency, seconds=args.duration / args.load_rounds, client=client)
+                        cpu[server.name] += tree_cpu_seconds(pids) - used
+                        rates[server.name].append(rate)
+                        lat[server.name] += seconds
+                        errors += errs
+                a, b = statistics.mean(rates["tregua"]), statistics.mean(rates["oxigraph"])
+                ratio = a / b if b else float("nan")
+                ratios.append(ratio)
+                p50 = {k: statistics.median(v) * 1000 if v else float("nan") for k, v in lat.items()}
+                # CPU a query, from /proc (clock ticks: 10 ms, so only the sum over a run means much)
+                per = {k: 1e6 * cpu[k] / len(lat[k]) if lat[k] else float("nan") for k in cpu}
+                cpu_ratio = per["oxigraph"] / per["tregua"] if per["tregua"] > 0 else float("nan")
+                cpu_ratios.append(cpu_ratio)
+                say(f"    {name:<12} {a:>10.0f} {b:>12.0f} {ratio:>5.2f}x "
+                    f"{p50['tregua']:>20.2f} / {p50['oxigraph']:.2f} / {floor_of[name]:.2f}"
+                    f"{per['tregua']:>20.0f} / {per['oxigraph']:.0f}{'':>9} {cpu_ratio:>5.2f}x {errors:>6}")
+            out[(client, concurrency)] = geomean(ratios)
+            say(f"    geomean {out[(client, concurrency)]:.2f}x, lowest {min(ratios):.2f}x "
+                f"({mix[ratios.index(min(ratios))][0]}); CPU a query, oxigraph ÷ tregua: geomean "
+                f"{geomean(cpu_ratios):.2f}x, lowest {min(cpu_ratios):.2f}x")
+    return out
+
+
+def get_line(server: Running, query: str) -> str:
+    """The request line of a GET query, as a browser or a widget sends it."""
+    path = "/sparql" if server.name == "tregua" else "/query"
+    return f"GET {path}?query={quote(query, safe='')}"
 
 
 def timed_update(ours: Running) -> float:
@@ -522,29 +587,45 @@ def timed_update(ours: Running) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--datasets",
-        default="real,100000,1000000",
-        help="comma-separated: 'real' and/or synthetic triple counts",
-    )
-    parser.add_argument("--concurrency", default="1,8", type=lambda s: [int(x) for x in s.split(",")])
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds per server per concurrency")
-    parser.add_argument("--rounds", type=int, default=30, help="in-process rounds of the mix")
+    parser.add_argument("--datasets", default="100000,1000000",
+                        help="comma-separated: 'real' and/or synthetic triple counts")
+    parser.add_argument("--concurrency", default="1,4", type=lambda s: [int(x) for x in s.split(",")],
+                        help="clients at once, each its own process on one keep-alive connection")
+    parser.add_argument("--clients", default="raw,httpx", type=lambda s: s.split(","),
+                        help="raw: a bare socket client (the servers' own cost); httpx: a Python application's")
+    parser.add_argument("--duration", type=float, default=3.0,
+                        help="seconds a query runs against each server, at each concurrency, per client")
+    parser.add_argument("--load-rounds", type=int, default=3, help="interleaved rounds the duration is cut into")
+    parser.add_argument("--quick", action="store_true",
+                        help="--duration 1 --load-rounds 2 --rounds 3: a few minutes for both sizes")
+    parser.add_argument("--rounds", type=int, default=10, help="in-process rounds of each query (the floor)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="our query workers")
+    parser.add_argument("--local-cap", type=int, default=None,
+                        help="our KG_QUERY_LOCAL_CAP (default: the server's; 0: every query to a worker)")
     parser.add_argument("--memory-seconds", type=float, default=60.0)
     parser.add_argument("--pyshacl-max", type=int, default=120_000, help="largest store validated by pyshacl")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
-    parser.add_argument("--phases", default="load,memory,validation",
-                        help="which of load,memory,validation to run (the update is always timed)")
+    parser.add_argument("--phases", default="load",
+                        help="any of load,ipc,memory,update,validation (validation times the update too)")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.load_rounds, args.rounds = 1.0, 2, 3
     work = Path(tempfile.mkdtemp(prefix="tregua-bench-endpoint-"))
-    say(f"work folder {work}; {os.cpu_count()} CPUs; our workers {args.workers}")
+    say(f"work folder {work}; {os.cpu_count()} CPUs; our workers {args.workers}; "
+        f"load average {os.getloadavg()[0]:.1f}")
+    summary: dict[str, dict[tuple[str, int], float]] = {}
     try:
         for dataset in args.datasets.split(","):
-            bench_dataset(dataset.strip(), args, work)
+            summary[dataset.strip()] = bench_dataset(dataset.strip(), args, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
+    if any(summary.values()):
+        say("\n== geomean of the per-query throughput ratios, Tregua ÷ oxigraph serve-read-only ==")
+        for dataset, geomeans in summary.items():
+            cells = ", ".join(f"{client} client x{conc}: {g:.2f}x" for (client, conc), g in geomeans.items())
+            say(f"  {dataset}: {cells}")
+    say(f"load average at the end {os.getloadavg()[0]:.1f}")
     return 0
 
 

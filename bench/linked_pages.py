@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.linked import free_port, stores  # noqa: E402
+from bench.linked import free_port, stop, stores  # noqa: E402
 from kg import iris  # noqa: E402
 from kg.pages.describe import describe  # noqa: E402
 from kg.pages.entity_view import build_view  # noqa: E402
@@ -131,15 +131,6 @@ def start_server(store: Path) -> tuple[subprocess.Popen[bytes], str]:
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError("server did not answer /health")
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
 
 
 def timed(fn: Callable[[], object]) -> float:

@@ -7,6 +7,7 @@ import socket
 import statistics
 import time
 from types import TracebackType
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -77,3 +78,100 @@ def _read_response(sock: socket.socket) -> bytes:
                 return rest
         elif rest.endswith(b"0\r\n\r\n"):
             return rest
+
+
+def _httpx_client(base_url: str, request_line: str, headers: dict[str, str], body: bytes, seconds: float,
+                  out: Any) -> None:
+    """One client process using httpx (what a Python application would use), keep-alive."""
+    import httpx
+
+    method, target = request_line.split(" ", 1)
+    times: list[float] = []
+    errors = 0
+    began = time.monotonic()
+    try:
+        with httpx.Client(base_url=base_url, timeout=120) as http:
+            http.request(method, target, headers=headers, content=body or None)  # connected, untimed
+            began = time.monotonic()
+            stop_at = began + seconds
+            while time.monotonic() < stop_at:
+                t = time.perf_counter()
+                response = http.request(method, target, headers=headers, content=body or None)
+                _ = response.content
+                if response.status_code != 200:
+                    errors += 1
+                    continue
+                times.append(time.perf_counter() - t)
+    finally:
+        out.send((times, errors, time.monotonic() - began))
+        out.close()
+
+
+def _client(base_url: str, raw: bytes, seconds: float, out: Any) -> None:
+    """One client process: the same request on one keep-alive connection for `seconds`."""
+    url = urlsplit(base_url)
+    sock = socket.create_connection((url.hostname, url.port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    times: list[float] = []
+    errors = 0
+    began = time.monotonic()
+    stop_at = began + seconds
+    try:
+        while time.monotonic() < stop_at:
+            t = time.perf_counter()
+            sock.sendall(raw)
+            try:
+                _read_response(sock)
+            except RuntimeError:
+                errors += 1
+                sock.close()
+                sock = socket.create_connection((url.hostname, url.port))
+                continue
+            times.append(time.perf_counter() - t)
+    finally:
+        sock.close()
+        out.send((times, errors, time.monotonic() - began))
+        out.close()
+
+
+def load(base_url: str, request_line: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
+         concurrency: int = 1, seconds: float = 1.0, client: str = "raw") -> tuple[list[float], int, float]:
+    """`concurrency` client processes (not threads: a Python client must not be the bottleneck, and
+    one process's GIL would be) send `request_line` back to back for `seconds`, each on its own
+    keep-alive connection, with the bare socket client (`client="raw"`: the servers' own cost) or
+    with httpx (`client="httpx"`: what a Python application pays on top, ~0.3 ms a request).
+
+    Each client counts its `seconds` from its first answer (untimed), so process start-up and
+    connecting are not counted; they start within milliseconds of each other. Returns (latencies
+    in seconds, errors, requests per second: the sum of the clients' rates)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    url = urlsplit(base_url)
+    head = {"Host": f"{url.hostname}", **(headers or {})}
+    if body:
+        head["Content-Length"] = str(len(body))
+    raw = (f"{request_line} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in head.items())
+           + "\r\n").encode() + body
+    pipes, procs = [], []
+    for _ in range(concurrency):
+        parent, child = ctx.Pipe(duplex=False)
+        if client == "httpx":
+            proc = ctx.Process(target=_httpx_client, args=(base_url, request_line, headers or {}, body, seconds,
+                                                           child), daemon=True)
+        else:
+            proc = ctx.Process(target=_client, args=(base_url, raw, seconds, child), daemon=True)
+        proc.start()
+        child.close()
+        pipes.append(parent)
+        procs.append(proc)
+    latencies: list[float] = []
+    errors = 0
+    rate = 0.0
+    for parent, proc in zip(pipes, procs, strict=True):
+        times, errs, active = parent.recv()
+        latencies += times
+        errors += errs
+        rate += len(times) / active if active > 0 else 0.0
+        proc.join()
+    return latencies, errors, rate

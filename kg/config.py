@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,10 @@ class Settings(BaseSettings):
     query_queue: int = Field(64, ge=0, le=1024, description=(
         "Queries that may wait for a busy worker pool; past it a query is refused at once with 503 "
         "and Retry-After (never an unbounded wait). 0 = no waiting."))
+    query_local_cap: int = Field(2000, ge=0, le=100_000, description=(
+        "A query whose work is provably bounded (a plain pattern naming its subjects or objects, "
+        "counted in the indexes before it runs: kg/store/bounded.py) is answered in the server "
+        "process, without the hop to a worker, when it reads at most this many quads; 0 = never."))
     client_budget_seconds: float = Field(0.0, ge=0, description=(
         "Query time each client (a write token when one is presented, else its IP address) may use "
         "per KG_CLIENT_BUDGET_WINDOW; past it 429 with Retry-After. 0 = no budget (the default)."))
@@ -51,6 +56,24 @@ class Settings(BaseSettings):
     log_level: str = Field("info", description="Log level of the server.")
     service_allow: str = Field("", description="SPARQL endpoints that queries may call with SERVICE: "
                                "comma- or space-separated IRIs, matched exactly; empty = SERVICE refused.")
+
+    backend: Literal["embedded", "sparql"] = Field("embedded", description=(
+        "Where the data lives: `embedded` (the Oxigraph store at KG_STORE, served by this process) or "
+        "`sparql` (a remote SPARQL 1.1 store at KG_SPARQL_QUERY_URL; docs/deployment.md)."))
+    sparql_query_url: str | None = Field(None, description="Remote store's SPARQL query endpoint (KG_BACKEND=sparql).")
+    sparql_update_url: str | None = Field(None, description="Remote store's SPARQL update endpoint; unset = no writes.")
+    sparql_store_url: str | None = Field(None, description="Remote store's Graph Store Protocol endpoint "
+                                         "(`kg build` loads through it; unset = loads by SPARQL update).")
+    sparql_user: str | None = Field(None, description="User name for the remote store (HTTP auth).")
+    sparql_password: SecretStr | None = Field(None, description="Password for the remote store.")
+    sparql_auth: Literal["basic", "digest"] = Field("basic", description="HTTP auth scheme of the remote store.")
+    sparql_timeout_param: str = Field("", description=(
+        "Query parameter carrying the per-query limit in milliseconds to the remote store, for stores that "
+        "take one (Virtuoso: `timeout`); empty = none sent (Oxigraph: start it with --timeout-s)."))
+    sparql_connections: int = Field(16, ge=1, le=256, description="Pooled connections to the remote store.")
+    sparql_union_param: bool = Field(True, description=(
+        "Send Oxigraph's `union-default-graph` parameter so plain queries see every graph; turn off for "
+        "stores whose default graph is that union already and that refuse unknown parameters."))
 
     @field_validator("base_iri")
     @classmethod

@@ -105,6 +105,11 @@ class ValidationFailed(KgError):
         self.report_turtle = report_turtle
 
 
+class WriteConflict(KgError):
+    """Another process committed to a shared (remote) store between this write's validation and
+    its commit, so nothing was written (409)."""
+
+
 class QueryTimeout(KgError):
     """A query ran past its time limit and was stopped."""
 

@@ -16,6 +16,8 @@ GRAPH_ONTOLOGY = BASE + "graph/ontology"
 GRAPH_SHAPES = BASE + "graph/shapes"
 GRAPH_INFERRED = BASE + "graph/inferred"
 GRAPH_WIKIDATA = BASE + "graph/wikidata"
+#: Where a remote store (KG_BACKEND=sparql) keeps its version triple: not data, never dumped.
+GRAPH_META = BASE + "graph/meta"
 GRAPH_SOURCE_PREFIX = BASE + "graph/source/"
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"

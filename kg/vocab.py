@@ -29,6 +29,9 @@ OA = iris.PREFIXES["oa"]
 SCHEMA = iris.PREFIXES["schema"]
 FOAF = iris.PREFIXES["foaf"]
 
+NOISE_NAMESPACES = (RDF, RDFS, OWL, XSD)
+"""Inferred triples about these vocabularies are not stored (the build's and the gate's filter)."""
+
 RDF_TYPE = ox.NamedNode(RDF + "type")
 RDFS_LABEL = ox.NamedNode(RDFS + "label")
 RDFS_COMMENT = ox.NamedNode(RDFS + "comment")

@@ -34,7 +34,8 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from kg.store.engine import Engine, QueryRequest
+from kg.store.engine import Engine, QueryRequest, lexical
+from kg.store.graphs import OWN_QUERY_TIMEOUT
 
 VOID = "http://rdfs.org/ns/void#"
 DCT = "http://purl.org/dc/terms/"
@@ -99,24 +100,26 @@ def namespace(iri: str) -> str:
 
 def statistics(engine: Engine) -> Statistics:
     """Run the aggregate query and the release-record lookup (prefer `cached_statistics`)."""
-    rows = engine.select(QueryRequest(STATISTICS), max_rows=MAX_ROWS)
+    # The server's own count over every quad: past the limit strangers' queries get, like the
+    # graph sizes of /health (at 1M triples on a loaded machine it took longer than 5 s).
+    rows = engine.select(QueryRequest(STATISTICS, timeout=OWN_QUERY_TIMEOUT), max_rows=MAX_ROWS)
     graphs: dict[str, int] = {}
     vocabularies: set[str] = set()
     classes: set[str] = set()
     for row in rows.rows:
         if "g" in row:
-            graphs[str(row["g"].value)] = int(row["n"].value)  # type: ignore[union-attr]
+            graphs[lexical(row["g"])] = int(lexical(row["n"]))
         elif "p" in row:
-            vocabularies.add(namespace(str(row["p"].value)))  # type: ignore[union-attr]
+            vocabularies.add(namespace(lexical(row["p"])))
         elif "c" in row:
-            vocabularies.add(namespace(str(row["c"].value)))  # type: ignore[union-attr]
-            classes.add(str(row["c"].value))  # type: ignore[union-attr]
+            vocabularies.add(namespace(lexical(row["c"])))
+            classes.add(lexical(row["c"]))
     record = engine.select(QueryRequest(RECORD)).rows
     first = record[0] if record else {}
 
     def text(name: str) -> str | None:
         term = first.get(name)
-        return None if term is None else str(term.value)  # type: ignore[union-attr]
+        return None if term is None else lexical(term)
 
     return Statistics(dict(sorted(graphs.items())), frozenset(vocabularies), text("description"),
                       text("license"), text("creator"), frozenset(classes))

@@ -1,6 +1,7 @@
 """The layering the tree promises, read from the source with `ast`: no import cycle among the
-modules of `kg` and `api` (counting imports inside functions, which only hide a cycle), and `kg`
-never imports `api`, except where `kg serve` starts the app."""
+modules of `kg` and `api` (counting imports inside functions, which only hide a cycle, and the
+package `__init__` each import runs first), and `kg` never imports `api`, except where `kg serve`
+starts the app."""
 
 from __future__ import annotations
 
@@ -49,10 +50,19 @@ def imports(name: str, path: Path, known: set[str]) -> Iterator[tuple[str, ast.s
                 yield target, node, id(node) in top  # type: ignore[misc]
 
 
+def packages_run(importer: str, target: str, known: set[str]) -> set[str]:
+    """`target` and the packages whose `__init__` importing it runs first (`a.b.c` runs `a` and
+    `a.b`), except those `importer` sits in: their `__init__` is already running or done."""
+    parts = target.split(".")
+    parents = {".".join(parts[:i]) for i in range(1, len(parts))}
+    return {target} | {p for p in parents if p in known and not (importer == p or importer.startswith(p + "."))}
+
+
 def graph() -> dict[str, set[str]]:
     mods = modules()
     known = set(mods)
-    return {name: {t for t, _n, _top in imports(name, path, known)} for name, path in mods.items()}
+    return {name: {m for t, _n, _top in imports(name, path, known) for m in packages_run(name, t, known)}
+            for name, path in mods.items()}
 
 
 def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
@@ -87,6 +97,16 @@ def test_the_graph_is_read() -> None:
 def test_no_import_cycle() -> None:
     cycle = find_cycle(graph())
     assert cycle is None, "import cycle: " + " → ".join(cycle or [])
+
+
+def test_importing_a_module_runs_its_packages() -> None:
+    known = {"kg", "kg.journal", "kg.journal.log", "kg.gate", "kg.gate.gated"}
+    assert packages_run("kg.gate.gated", "kg.journal.log", known) == {"kg.journal.log", "kg.journal"}
+    assert packages_run("kg.gate.gated", "kg.gate.writer", known) == {"kg.gate.writer"}
+    # the package kg.gate re-exports kg.gate.gated, which uses the journal: both edges are read
+    edges = graph()
+    assert "kg.journal" in edges["kg.gate.writer"]
+    assert "kg.gate.gated" in edges["kg.gate"]
 
 
 def test_the_cycle_finder_finds_one() -> None:

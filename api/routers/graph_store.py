@@ -126,10 +126,10 @@ async def serve_graph(request: Request, graph: str | None) -> Response:
         engine.serialize, graph_content(graph),
         solutions_format=media.RESULTS.default.results,
         graph_format=fmt.rdf)
-    if not hasattr(result.chunks, "close"):
+    close = getattr(result.chunks, "close", None)  # a stream that holds a worker
+    if close is None:
         return Response(b"".join(result.chunks), media_type=fmt.content_type, headers=headers)
-    return ClosingStreamingResponse(result.chunks, close=result.chunks.close,  # type: ignore[attr-defined]
-                                    media_type=fmt.content_type, headers=headers)
+    return ClosingStreamingResponse(result.chunks, close=close, media_type=fmt.content_type, headers=headers)
 
 
 @router.api_route(DIRECT, methods=["PATCH"], include_in_schema=False)

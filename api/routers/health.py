@@ -31,11 +31,14 @@ def facts(request: Request) -> dict[str, Any]:
         "query_timeout_s": settings.query_timeout,
         "uptime_s": round(time.time() - STARTED, 1),
     }
-    alive = getattr(engine, "workers_alive", None)
-    if alive is not None:
-        out["workers"] = {"configured": settings.query_workers, "alive": alive(),
-                          "busy": engine.workers_busy(),  # type: ignore[attr-defined]
-                          "pids": engine.worker_pids(),  # type: ignore[attr-defined]
+    cache = getattr(request.app.state, "reconcile_cache", None)
+    if cache is not None:
+        # How search and reconciliation kept up with writes: updated by deltas, or rebuilt whole.
+        out["search_index"] = cache.stats()
+    if getattr(engine, "workers_alive", None) is not None:
+        pool: Any = engine  # a worker pool (`kg.store.workers.WorkerPoolEngine`): its own facts
+        out["workers"] = {"configured": settings.query_workers, "alive": pool.workers_alive(),
+                          "busy": pool.workers_busy(), "pids": pool.worker_pids(),
                           "timeouts": getattr(engine, "timeouts", 0)}
     return out
 

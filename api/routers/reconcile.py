@@ -17,6 +17,7 @@ from api.negotiation import parse_accept, quality
 from api.security import EMBEDDABLE
 from api.templating import page_language, render
 from kg.errors import BadRequest, UnsupportedFormat
+from kg.linking import extension
 from kg.linking import reconcile as rc
 from kg.pages.describe import kind_label
 from kg.pages.ontology_docs import ontology_doc
@@ -25,8 +26,9 @@ router = APIRouter(tags=["reconciliation and search"])
 
 JSON = "application/json"
 HTML = "text/html"
-
-
+#: The suggest routes' paging parameters.
+Cursor = Annotated[int | None, Query(ge=0)]
+Limit = Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)]
 
 
 def require(request: Request, media_type: str) -> None:
@@ -48,8 +50,8 @@ def _answer(request: Request, engine: EngineDep, service: rc.Service, queries: s
     if queries is not None:
         return rc.reconcile(service, engine, rc.parse_batch(queries, service.catalogue))
     if extend is not None:
-        ids, properties = rc.parse_extend(extend, service)
-        return rc.extend(service, engine, ids, properties)
+        ids, properties = extension.parse_extend(extend, service)
+        return extension.extend(service, engine, ids, properties)
     return rc.manifest(service, root_of(request))
 
 
@@ -79,26 +81,22 @@ def reconcile_post(request: Request, engine: EngineDep, service: ServiceDep,
 
 
 @router.get("/reconcile/suggest/entity", summary="Autocomplete entities by the beginning of their names")
-def suggest_entity(request: Request, service: ServiceDep, prefix: str = "",
-                   cursor: Annotated[int | None, Query(ge=0)] = None,
-                   limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10,
-                   type: str | None = None) -> JSONResponse:
+def suggest_entity(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                   limit: Limit = 10, type: str | None = None) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_entities(service, prefix, cursor=cursor, limit=limit, type_id=type))
 
 
 @router.get("/reconcile/suggest/type", summary="Autocomplete types")
-def suggest_type(request: Request, service: ServiceDep, prefix: str = "",
-                 cursor: Annotated[int | None, Query(ge=0)] = None,
-                 limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10) -> JSONResponse:
+def suggest_type(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                 limit: Limit = 10) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_types(service, prefix, cursor=cursor, limit=limit))
 
 
 @router.get("/reconcile/suggest/property", summary="Autocomplete properties")
-def suggest_property(request: Request, service: ServiceDep, prefix: str = "",
-                     cursor: Annotated[int | None, Query(ge=0)] = None,
-                     limit: Annotated[int, Query(ge=1, le=rc.MAX_LIMIT)] = 10) -> JSONResponse:
+def suggest_property(request: Request, service: ServiceDep, prefix: str = "", cursor: Cursor = None,
+                     limit: Limit = 10) -> JSONResponse:
     require(request, JSON)
     return JSONResponse(rc.suggest_properties(service, prefix, cursor=cursor, limit=limit))
 
@@ -107,7 +105,7 @@ def suggest_property(request: Request, service: ServiceDep, prefix: str = "",
 def propose_properties(request: Request, service: ServiceDep, type: str,
                        limit: Annotated[int | None, Query(ge=1, le=rc.MAX_LIMIT)] = None) -> JSONResponse:
     require(request, JSON)
-    return JSONResponse(rc.propose_properties(service, type, limit=limit))
+    return JSONResponse(extension.propose_properties(service, type, limit=limit))
 
 
 @router.get("/reconcile/preview", response_class=HTMLResponse,

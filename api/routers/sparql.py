@@ -111,11 +111,25 @@ def parse_form(body: bytes, charset: str | None) -> dict[str, list[str]]:
         raise BadRequest(f"the form body is not valid URL-encoded UTF-8: {exc}") from exc
 
 
+#: URL parameters by raw query string: clients repeat the same GET URLs (widgets, lookups), and
+#: percent-decoding a long query in Python (urllib's `unquote`) cost tens of µs a request.
+_PARAMS: dict[bytes, dict[str, list[str]]] = {}
+_PARAMS_MAX = 256
+_PARAMS_KEY_MAX = 4096
+
+
 def url_params(request: Request) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
-        out.setdefault(key, []).append(value)
-    return out
+    raw: bytes = request.scope.get("query_string", b"")
+    parsed = _PARAMS.get(raw)
+    if parsed is None:
+        parsed = {}
+        for key, value in request.query_params.multi_items():
+            parsed.setdefault(key, []).append(value)
+        if len(raw) <= _PARAMS_KEY_MAX:
+            if len(_PARAMS) >= _PARAMS_MAX:
+                _PARAMS.clear()
+            _PARAMS[raw] = parsed
+    return {key: list(values) for key, values in parsed.items()}  # a copy: Protocol.add extends it
 
 
 def _check_iris(values: list[str], name: str) -> list[str]:
@@ -266,12 +280,12 @@ async def run_query(request: Request, protocol: Protocol) -> Response:
             with_endpoint_hint(exc, query, sent_as="query")
         raise
     headers = {"Vary": "Accept"}
-    if not hasattr(result.chunks, "close"):  # the whole answer is here already
+    close = getattr(result.chunks, "close", None)  # a stream that holds a worker
+    if close is None:  # the whole answer is here already
         data = b"".join(result.chunks)
         _log(query, result.kind, outcome, started, len(data))
         return Response(data, media_type=chosen.content_type, headers=headers)
-    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started),
-                                    close=result.chunks.close,  # type: ignore[attr-defined]
+    return ClosingStreamingResponse(_logged(result.chunks, query, result.kind, started), close=close,
                                     media_type=chosen.content_type, headers=headers)
 
 
@@ -304,7 +318,8 @@ async def serialize(engine: Engine, qr: QueryRequest, solutions: ox.QueryResults
     """Through the pool's event-loop path when it has one, else in a thread (blocking engines)."""
     native = getattr(engine, "serialize_async", None)
     if native is not None:
-        return await native(qr, solutions_format=solutions, graph_format=graph)  # type: ignore[no-any-return]
+        result: SerializedResult = await native(qr, solutions_format=solutions, graph_format=graph)
+        return result
     return await run_in_threadpool(engine.serialize, qr, solutions_format=solutions, graph_format=graph)
 
 
@@ -329,6 +344,8 @@ def _logged(chunks: Iterator[bytes], query: str, kind: ResultKind | None, starte
 
 
 def _log(query: str, kind: ResultKind | None, outcome: str, started: float, size: int) -> None:
+    if not query_log.isEnabledFor(logging.INFO):
+        return
     ms = (time.perf_counter() - started) * 1000
     head = " ".join(query.split())[:120]
     query_log.info("query form=%s outcome=%s ms=%.1f bytes=%d q=%r", kind.value if kind else "?", outcome, ms,

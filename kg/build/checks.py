@@ -325,8 +325,9 @@ def _text_files(sources: list[ParsedFile]) -> dict[ox.NamedNode | ox.BlankNode, 
     found: dict[ox.NamedNode | ox.BlankNode, tuple[str, ParsedFile]] = {}
     for f in sources:
         for q in f.quads:
-            if q.predicate.value == TG + "textFile" and isinstance(q.object, ox.Literal):
-                found[q.subject] = (q.object.value, f)  # type: ignore[index]
+            if (q.predicate.value == TG + "textFile" and isinstance(q.object, ox.Literal)
+                    and not isinstance(q.subject, ox.Triple)):
+                found[q.subject] = (q.object.value, f)
     return found
 
 

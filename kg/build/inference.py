@@ -19,14 +19,8 @@ import rdflib
 from kg import iris
 from kg.build.closure import transitive_closure
 from kg.validation.shacl import from_rdflib, to_rdflib
-from kg.vocab import RDF_TYPE, RDFS
+from kg.vocab import NOISE_NAMESPACES, RDF_TYPE, RDFS
 
-NOISE_NAMESPACES = (
-    iris.PREFIXES["rdf"],
-    iris.PREFIXES["rdfs"],
-    iris.PREFIXES["owl"],
-    iris.PREFIXES["xsd"],
-)
 Semantics = Literal["owlrl", "rdfs", "oxigraph"]
 
 
@@ -74,7 +68,8 @@ def infer(
     owlrl.DeductiveClosure(closure, axiomatic_triples=False, datatype_axioms=False).expand(combined)
     target = ox.NamedNode(graph)
     new = [(s, p, o) for s, p, o in combined if (s, p, o) not in before and _useful(s, p, o, data_nodes)]
-    quads = [ox.Quad(from_rdflib(s), from_rdflib(p), from_rdflib(o), target) for s, p, o in new]  # type: ignore[arg-type]
+    # `_useful` kept IRI subjects only; a predicate is always an IRI
+    quads = [ox.Quad(ox.NamedNode(str(s)), ox.NamedNode(str(p)), from_rdflib(o), target) for s, p, o in new]
     return sorted(quads, key=str)
 
 
@@ -139,13 +134,16 @@ def rdfs_entailments(
         dom_nodes = [ox.NamedNode(d) for d in sorted(doms)]
         ran_nodes = [ox.NamedNode(r) for r in sorted(rans)]
         for q in store.quads_for_pattern(None, ox.NamedNode(p), None, None):
+            subject, obj = q.subject, q.object
+            if isinstance(subject, ox.Triple) or isinstance(obj, ox.Triple):
+                continue  # (no triple terms in a pyoxigraph 0.5 store, whatever its stubs say)
             for u in up_nodes:
-                new.add((q.subject, u, q.object))  # type: ignore[arg-type]
+                new.add((subject, u, obj))
             for d in dom_nodes:
-                new.add((q.subject, rdf_type, d))  # type: ignore[arg-type]
-            if not isinstance(q.object, ox.Literal):
+                new.add((subject, rdf_type, d))
+            if not isinstance(obj, ox.Literal):
                 for r in ran_nodes:
-                    new.add((q.object, rdf_type, r))  # type: ignore[arg-type]
+                    new.add((obj, rdf_type, r))
     # sub-class closure over stated types and the types just derived
     derived_types: dict[str, list[ox.NamedNode | ox.BlankNode]] = {}
     for s, p_, o in new:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import pyoxigraph as ox
 
@@ -24,11 +24,15 @@ from kg import iris, paths, store
 from kg.build import checks
 from kg.build.inference import Semantics, infer
 from kg.build.links import links_quads
+from kg.build.replay import ReplayReport, replay
 from kg.build.sources import ParsedFile, Sources, load_sources
 from kg.errors import BuildError, SourceLocation, Violation
-from kg.journal import Journal, ReplayReport, replay
+from kg.journal import Journal
 from kg.journal.log import record_position
 from kg.validation.shacl import ShaclEngine, ValidationReport, describe, validate_graph
+
+if TYPE_CHECKING:
+    from kg.store.remote import SparqlEngine
 
 SHOWN_RESULTS = 40
 """SHACL results printed during a build; `kg validate` prints them all."""
@@ -141,8 +145,9 @@ class Compiled:
                 if source is None or (p.where is not None and Path(p.where.file).stem == source)]
 
     def graph_counts(self) -> dict[str, int]:
-        return dict(sorted(Counter(q.graph_name.value for q in self.quads  # type: ignore[union-attr]
-                                   ).items()))
+        # (the build puts every quad in a named graph; the default graph has no `.value`)
+        return dict(sorted(Counter(q.graph_name.value for q in self.quads
+                                   if not isinstance(q.graph_name, ox.DefaultGraph)).items()))
 
 
 def entity_iris(files: list[ParsedFile]) -> set[str]:
@@ -293,7 +298,7 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     """Build the store at `store_path` from the sources; the old store stays untouched on failure.
 
     Then the store's journal (`journal`, default STORE.journal or KG_JOURNAL) is replayed into the
-    new store, each entry through the SHACL gate (`kg.journal.replay`): the edits made since the
+    new store, each entry through the SHACL gate (`kg.build.replay`): the edits made since the
     sources were written survive the build; those the gate now refuses are quarantined and listed.
 
     `engine` validates (pyshacl, or the shapes compiled to SPARQL in Oxigraph); `semantics`
@@ -343,6 +348,25 @@ def build(store_path: str | Path, *, shared_dir: Path | None = None, progress: b
     prog.say(f"built {target}: {sum(counts.values())} quads in {len(counts)} graphs from the sources{edits}, "
              f"version {version}")
     return BuildReport(target, version, counts, compiled.result_lines(), prog.timings, replayed)
+
+
+def build_remote(engine: SparqlEngine, *, shared_dir: Path | None = None, progress: bool = True,
+                 ontology_dir: Path | None = None, shapes_dir: Path | None = None, sources_dir: Path | None = None,
+                 extra_sources_dirs: list[Path] | None = None, semantics: Semantics = "owlrl",
+                 engine_name: ShaclEngine = "pyshacl") -> str:
+    """Build from the sources into a remote store (`KG_BACKEND=sparql`): checked here, then loaded
+    beside the old graphs and swapped in by one update (`kg.store.remote_load`). The version."""
+    from kg.store.remote_load import load_remote
+
+    inputs = Inputs.of(shared_dir, ontology_dir, shapes_dir, sources_dir, extra_sources_dirs)
+    prog = Progress(progress)
+    compiled = compile_graph(inputs, prog, semantics=semantics, engine=engine_name)
+    version = store.quads_digest(compiled.quads)[:16]
+    with prog.step("loading into the remote store and swapping it in") as info:
+        counts = load_remote(engine, compiled.quads, version)
+        info["done"] = f"{sum(counts.values())} triples in {len(counts)} graphs"
+    prog.say(f"built the remote store: version {version}")
+    return version
 
 
 def build_memory_store(*, shared_dir: Path | None = None, progress: bool = False,

@@ -15,6 +15,7 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -44,8 +45,41 @@ class ParsedFile:
         return first_line_mentioning(self.text, iri)
 
     def definition_line_of(self, iri: str) -> int | None:
-        """The line where `iri` is described (a line starting with it), else its first mention."""
-        return first_line_mentioning(self.text, iri, as_subject=True) or self.line_of(iri)
+        """The line where `iri` is described (a line starting with it), else its first mention.
+
+        The lines that start a description are indexed once per file: a build of a large graph
+        locates thousands of SHACL warnings, and scanning the text once per node made it quadratic.
+        """
+        return self._subject_lines.get(iri) or self.line_of(iri)
+
+    @cached_property
+    def _subject_lines(self) -> dict[str, int]:
+        """Each IRI that starts a line as a subject (see `first_line_mentioning`'s `as_subject`),
+        with the first such line."""
+        prefixes: dict[str, str] = {}
+        for m in _PREFIX_RE.finditer(self.text):
+            ns = m.group(2) if m.group(2) is not None else m.group(4)
+            if ns:
+                prefixes.setdefault(m.group(1) or m.group(3) or "", ns)
+        bases = [b for m in _BASE_RE.finditer(self.text) if (b := m.group(1) or m.group(2))]
+        lines: dict[str, int] = {}
+        for lineno, line in enumerate(self.text.splitlines(), start=1):
+            stripped = line.lstrip()
+            if stripped.startswith("#") or _PREFIX_RE.match(stripped) or _BASE_RE.match(stripped):
+                continue
+            subject = _SUBJECT_RE.match(line)
+            if subject is None:
+                continue
+            token = subject.group(1)
+            if token.startswith("<"):
+                ref = token[1:-1]
+                candidates = [ref] + [b + ref for b in bases]
+            else:
+                prefix, _, local = token.partition(":")
+                candidates = [prefixes[prefix] + local] if prefix in prefixes else []
+            for candidate in candidates:
+                lines.setdefault(candidate, lineno)
+        return lines
 
     def defines(self, iri: str) -> bool:
         """Whether this file holds a triple about `iri`."""
@@ -80,6 +114,8 @@ _PREFIX_RE = re.compile(r"@prefix\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>|PREFIX\s+([A
 
 
 _BASE_RE = re.compile(r"@base\s+<([^>]*)>|(?<!\w)BASE\s+<([^>]*)>", re.IGNORECASE)
+#: A line that starts a description: a subject (an IRI or a prefixed name) then a predicate.
+_SUBJECT_RE = re.compile(r"^\s*(<[^>\s]*>|[A-Za-z][\w.-]*:[\w.-]*(?<!\.)|:[\w.-]*(?<!\.))\s+(?![,.;])\S")
 
 
 def first_line_mentioning(text: str, iri: str, *, as_subject: bool = False) -> int | None:

@@ -363,8 +363,9 @@ class _Loader:
         if params:
             subs = {ox.Variable(p.variable): p.parse(p.example) for p in params}
             try:
-                list(self._probe.query(text, use_default_graph_as_union=True,  # type: ignore[arg-type]
-                                       substitutions=subs))
+                probe = self._probe.query(text, use_default_graph_as_union=True, substitutions=subs)
+                if isinstance(probe, ox.QuerySolutions):  # (it is: a SELECT, checked above)
+                    list(probe)  # the rows are computed: a binding that fails, fails here
             except (SyntaxError, RuntimeError, ValueError) as exc:
                 raise self.fail(f"its parameters cannot be bound: {exc}", key="params",
                                 hint="with SELECT * every parameter variable must occur in the pattern; "

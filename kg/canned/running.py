@@ -18,7 +18,7 @@ from kg.canned.formats import SERIALIZERS
 from kg.canned.params import INTEGER_RE, ParamType
 from kg.canned.query import BoundQuery, CannedQuery
 from kg.errors import NotFound, ParameterError
-from kg.store.engine import Engine, QueryRequest, Rows, Term
+from kg.store.engine import Engine, QueryRequest, Rows, Term, lexical
 
 
 @dataclass(frozen=True)
@@ -208,9 +208,10 @@ def existence_request(query: CannedQuery, bound: BoundQuery) -> QueryRequest | N
 def missing_iris(query: CannedQuery, bound: BoundQuery, rows: Rows) -> list[tuple[str, str]]:
     """(parameter, IRI) for each IRI the `existence_request` found nowhere in the store."""
     terms = bound.request.substitutions or {}
-    named = [p for p in query.params if p.type is ParamType.IRI and isinstance(terms.get(p.variable), ox.NamedNode)]
+    named = [(p.name, node) for p in query.params
+             if p.type is ParamType.IRI and isinstance(node := terms.get(p.variable), ox.NamedNode)]
     row = rows.rows[0] if rows.rows else {}
-    return [(p.name, str(terms[p.variable].value)) for i, p in enumerate(named)  # type: ignore[union-attr]
+    return [(name, node.value) for i, (name, node) in enumerate(named)
             if getattr(row.get(f"e{i}"), "value", "true") != "true"]
 
 
@@ -232,7 +233,7 @@ def closest_iris(engine: Engine, iri: str, *, n: int = 5) -> list[str]:
     """
     for prefix in (iri.rsplit("/", 1)[0] + "/", iris.BASE + "id/"):
         rows = engine.select(QueryRequest(_UNDER_PREFIX, substitutions={"prefix": ox.Literal(prefix)}))
-        candidates = [str(r["e"].value) for r in rows.rows if "e" in r]  # type: ignore[union-attr]
+        candidates = [lexical(r["e"]) for r in rows.rows if "e" in r]
         if candidates:
             return difflib.get_close_matches(iri, candidates, n=n, cutoff=0.6)
     return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kg.cli.options import EXIT_FAILED, EXIT_OK, add_dirs, add_store, dirs, store_path
+from kg.cli.options import EXIT_FAILED, EXIT_OK, add_dirs, add_store, dirs, settings, store_path
 
 
 def configure_build(p: argparse.ArgumentParser) -> None:
@@ -19,6 +19,20 @@ def run_build(args: argparse.Namespace) -> int:
     from kg.store.serving import not_served
 
     inputs = dirs(args)
+    config = settings()
+    if config.backend == "sparql":
+        from kg.build.pipeline import build_remote
+        from kg.store.remote import SparqlEngine
+
+        remote = SparqlEngine.from_settings(config)
+        try:
+            build_remote(remote, progress=not args.quiet, semantics=args.semantics, engine_name=args.engine,
+                         shared_dir=inputs["shared_dir"], sources_dir=inputs["sources_dir"],
+                         ontology_dir=inputs["ontology_dir"], shapes_dir=inputs["shapes_dir"],
+                         extra_sources_dirs=inputs["extra_sources_dirs"])
+        finally:
+            remote.close()
+        return EXIT_OK
     # Refused while a server serves the store: the swap would leave it serving the old directory
     # (its workers never reopen), and its next write would go to a store the journal's position
     # no longer describes. Held for the whole build, so no server starts half-way through it.

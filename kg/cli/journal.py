@@ -14,9 +14,13 @@ import getpass
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kg.cli.options import add_store, store_path
 from kg.errors import BadRequest
+
+if TYPE_CHECKING:  # imported when a command runs: `kg --help` stays quick
+    from kg.journal import Journal
 
 HISTORY_HELP = "list the journal's entries (who wrote what, when, in which graphs)"
 REVERT_HELP = "undo a journal entry with a new, gated and journaled write"
@@ -27,7 +31,7 @@ def _store(args: argparse.Namespace) -> Path:
     return store_path(args)
 
 
-def _journal(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _journal(args: argparse.Namespace) -> Journal:
     from kg.journal import Journal
 
     return Journal.for_store(_store(args))

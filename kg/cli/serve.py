@@ -28,8 +28,17 @@ def run_serve(args: argparse.Namespace) -> int:
         if getattr(args, name) is not None:
             os.environ[f"KG_{name.upper()}"] = str(getattr(args, name))
     config = settings()  # validates every KG_* variable before anything starts
-    open_store(config.store, read_only=True)  # fails early, with a hint: no store, a damaged one
-    if config.write_tokens():
+    if config.backend == "sparql":
+        from kg.store.remote import SparqlEngine
+
+        remote = SparqlEngine.from_settings(config)
+        try:
+            remote.version  # fails early, in one line, when the remote store does not answer  # noqa: B018
+        finally:
+            remote.close()
+    else:
+        open_store(config.store, read_only=True)  # fails early, with a hint: no store, a damaged one
+    if config.backend == "embedded" and config.write_tokens():
         from kg.store import check_writable
 
         check_writable(config.store)  # the server will be the single writer: no other may hold it

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 
 import pyoxigraph as ox
 
-from kg.errors import NotFound, StoreUnavailable
+from kg.errors import NotFound, StoreUnavailable, WriteConflict
 from kg.gate.dataset import VirtualDataset, changed_data
 from kg.gate.inferred import inference_delta
 from kg.gate.operations import fresh_blank_nodes, update_delta
@@ -18,6 +18,7 @@ from kg.gate.validate import GateReport, validate_delta
 from kg.gate.writer import Writer
 from kg.journal.entry import Entry
 from kg.journal.log import Journal, fault_point
+from kg.store.cache import Change, ChangeFeed
 
 
 def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None = None,
@@ -27,13 +28,28 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
     Raises ValidationFailed (422) with the SHACL report, BadRequest/QuerySyntaxError/NotFound for
     a bad request; in every failure the store and the journal are exactly as before. `who`,
     `request_id` and `extra` headers go into the journal entry.
+
+    Over a shared remote store (`kg.store.remote`) another process may commit between this
+    write's validation and its commit; the commit then applies nothing and raises WriteConflict.
+    The write is then computed and validated once more against the store as it is now; a second
+    conflict reaches the client (409).
     """
+    try:
+        return _gated_write_once(writer, compute, who=who, request_id=request_id, extra=extra)
+    except WriteConflict:
+        logging.getLogger("kg.gate").info("write conflict on a shared store: validating again")
+        return _gated_write_once(writer, compute, who=who, request_id=request_id, extra=extra)
+
+
+def _gated_write_once(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *, who: str | None,
+                      request_id: str | None, extra: dict[str, list[str]] | None) -> GateReport:
     started = time.perf_counter()
     report = GateReport()
     with writer.write_lock:
         failure: BaseException | None = None
         entry: Entry | None = None
         with writer.reading() as store:
+            vd: VirtualDataset | None = None  # dropped in `finally`: it holds the read-only handle
             try:
                 vd = compute(store)
                 rules = rules_for(writer, store)
@@ -54,7 +70,7 @@ def gated_write(writer: Writer, compute: Callable[[ox.Store], VirtualDataset], *
                 # (next write) must be the only open handle in this process.
                 failure = _detached(exc)
             finally:
-                vd = None  # type: ignore[assignment]
+                vd = None
                 del store
         if failure is not None:
             raise failure
@@ -82,6 +98,11 @@ def commit(writer: Writer, entry: Entry) -> None:
     if journal is not None:
         journal.append(entry)
         fault_point("after-journal-append")
+    feed: ChangeFeed | None = getattr(writer, "changes", None)
+    if feed is not None:
+        # Before the version moves, so that whoever sees the new version finds its delta
+        # (the search index and reconciliation update by it instead of rebuilding).
+        feed.record(Change(entry.version_before, entry.version_after, tuple(entry.removed), tuple(entry.added)))
     try:
         with writer.exclusive(version=entry.version_after) as rw:
             entry.apply_to(rw)
@@ -183,17 +204,7 @@ def replace_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple
                   request_id: str | None = None) -> GateReport:
     """Graph Store PUT: the graph's content becomes `triples` (graph names in the data ignored)."""
     policy.check_target(graph, "replacing (PUT)")
-    target = _graph_node(graph)
-    content = fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
-
-    def compute(store: ox.Store) -> VirtualDataset:
-        vd = VirtualDataset(store)
-        vd.apply(list(vd.pattern(g=target)), content)
-        if isinstance(target, ox.NamedNode):
-            vd.create_graph(target)
-        return vd
-
-    return gated_write(writer, compute, who=who, request_id=request_id)
+    return _load_into(writer, graph, triples, replace=True, who=who, request_id=request_id)
 
 
 def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *,
@@ -201,12 +212,19 @@ def add_to_graph(writer: Writer, graph: str | None, triples: Iterable[ox.Triple 
                  request_id: str | None = None) -> GateReport:
     """Graph Store POST: merge `triples` into the graph."""
     policy.check_target(graph, "adding (POST) to")
+    return _load_into(writer, graph, triples, replace=False, who=who, request_id=request_id)
+
+
+def _load_into(writer: Writer, graph: str | None, triples: Iterable[ox.Triple | ox.Quad], *, replace: bool,
+               who: str | None, request_id: str | None) -> GateReport:
+    """PUT and POST alike: `triples` put in the graph (created if named), after its old content
+    is removed when `replace`."""
     target = _graph_node(graph)
     content = fresh_blank_nodes(ox.Quad(t.subject, t.predicate, t.object, target) for t in triples)
 
     def compute(store: ox.Store) -> VirtualDataset:
         vd = VirtualDataset(store)
-        vd.apply((), content)
+        vd.apply(list(vd.pattern(g=target)) if replace else (), content)
         if isinstance(target, ox.NamedNode):
             vd.create_graph(target)
         return vd

@@ -13,13 +13,11 @@ import pyoxigraph as ox
 from kg import iris
 from kg.gate.dataset import VirtualDataset, changed_data, data_quads, is_node
 from kg.gate.rules import Rules
-from kg.vocab import RDF_TYPE
+from kg.vocab import NOISE_NAMESPACES, RDF_TYPE
 
 
 def _worth_storing(triple: tuple[Any, Any, Any], touched: set[Any]) -> bool:
     """The build's filter (kg.build.inference): facts about data nodes, no RDF/RDFS/OWL vocabulary noise."""
-    from kg.build.inference import NOISE_NAMESPACES
-
     s_, p_, o_ = triple
     if s_ not in touched or not isinstance(s_, ox.NamedNode):
         return False

@@ -79,9 +79,11 @@ def _run_modify(vd: VirtualDataset, op: Operation, base_iri: str | None,
             query, base_iri=base_iri, **_dataset_kwargs(op, op.using or using, op.using_named or using_named))
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
+    if not isinstance(solutions, ox.QuerySolutions):
+        raise TypeError(f"not a SELECT: {query}")  # (it is: written just above)
     removals: list[ox.Quad] = []
     additions: list[ox.Quad] = []
-    for solution in solutions:  # type: ignore[union-attr]
+    for solution in solutions:
         removals.extend(_instantiate(delete, solution, fresh=False, default_graph=default_graph))
         additions.extend(_instantiate(insert, solution, fresh=True, default_graph=default_graph))
     vd.apply(removals, additions)
@@ -193,7 +195,7 @@ def _refuse_load(ops: list[Operation], policy: WritePolicy) -> None:
     for op in ops:
         if op.kind != "load":
             continue
-        if policy.is_protected(op.target):
-            policy.refuse_graph(op.target.value, "LOAD into")  # type: ignore[union-attr]
+        if isinstance(op.target, ox.NamedNode) and policy.is_protected(op.target):  # LOAD ... INTO GRAPH <g>
+            policy.refuse_graph(op.target.value, "LOAD into")
         raise BadRequest("LOAD is not available: this service does not fetch documents from the network",
                          hint="send the data itself with INSERT DATA or PUT/POST to /rdf-graph-store")

@@ -49,6 +49,9 @@ BUILT_GRAPHS: dict[str, tuple[str, str]] = {
         "the inferred graph is derived from the asserted data",
         "change the asserted data instead: the gate re-derives the inferred triples of every write, "
         "and `kg build` recomputes the whole graph"),
+    iris.GRAPH_META: (
+        "the meta graph holds a remote store's version (KG_BACKEND=sparql)",
+        "nothing: Tregua writes it with every build and every write"),
     iris.GRAPH_WIKIDATA: (
         "the Wikidata-links graph is built from reviewed link files",
         "use `kg link` (it records each reviewed link in sources/reviewed-links.csv), "

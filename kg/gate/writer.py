@@ -10,6 +10,7 @@ from typing import Protocol
 import pyoxigraph as ox
 
 from kg.journal.log import Journal
+from kg.store.cache import ChangeFeed
 
 
 class Writer(Protocol):
@@ -38,6 +39,8 @@ class MemoryWriter:
         self.journal = journal
         self._version = version
         self._commits = 0
+        self.changes = ChangeFeed()
+        """The deltas committed through this writer (`kg.gate.gated.commit` records them)."""
 
     @property
     def version(self) -> str:

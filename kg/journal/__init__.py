@@ -7,12 +7,15 @@ before the client hears 2xx; start-up brings the store up to the journal's last 
 build replays the journal through the SHACL gate. See docs/journal.md.
 
 - `entry`: `Entry` (one commit's net delta and its headers) and the RDF Patch text;
-- `log`: `Journal` (the file: append, read, the store's recorded position);
-- `replay`: `recover` (start-up) and `replay` (build, with quarantine).
+- `log`: `Journal` (the file: append, read, the store's recorded position) and `recover`
+  (start-up: the store brought up to its journal);
+- `history`: reading the journal, `kg revert`, a graph's net edits (imported by name: it drives
+  the gate, which itself uses this package).
+
+Replaying the journal into a new build, through the gate, is `kg.build.replay`.
 """
 
 from kg.journal.entry import Entry
-from kg.journal.log import Journal, fault_point
-from kg.journal.replay import Quarantined, ReplayReport, recover, replay
+from kg.journal.log import Journal, fault_point, recover
 
-__all__ = ["Entry", "Journal", "Quarantined", "ReplayReport", "fault_point", "recover", "replay"]
+__all__ = ["Entry", "Journal", "fault_point", "recover"]

@@ -174,7 +174,10 @@ def revert(store_path: Path, entry_id: str, *, journal: Journal | None = None, w
     if not (removed or added or inverse.created_graphs or inverse.dropped_graphs):
         raise BadRequest(f"entry {target.id} changed no data (only inferred triples): there is nothing to revert")
     recover(Path(store_path), journal)
+    # Optional, so that `finally` can drop them: no reference may keep the read-write handle alive.
+    store: ox.Store | None
     store = open_store(store_path)
+    writer: gate.MemoryWriter | None = None
     try:
         writer = gate.MemoryWriter(store, journal=journal, version=store_version(store_path))
 
@@ -201,7 +204,7 @@ def revert(store_path: Path, entry_id: str, *, journal: Journal | None = None, w
         traceback.clear_frames(exc.__traceback__)  # no frame may keep the read-write handle alive
         raise
     finally:
-        store = writer = None  # type: ignore[assignment]
+        store = writer = None
         gc.collect()
 
 
@@ -222,18 +225,13 @@ def net_effect(entries: Iterable[Entry], graph: str) -> tuple[list[ox.Quad], lis
     state: dict[ox.Quad, bool] = {}  # quad -> True: net added, False: net removed
     for entry in entries:
         removed, added = entry.data_delta()
-        for quad in removed:
-            if _graph_key(quad.graph_name) == graph:
-                if state.get(quad) is True:
-                    del state[quad]
-                else:
-                    state[quad] = False
-        for quad in added:
-            if _graph_key(quad.graph_name) == graph:
-                if state.get(quad) is False:
-                    del state[quad]
-                else:
-                    state[quad] = True
+        for quads, adding in ((removed, False), (added, True)):
+            for quad in quads:
+                if _graph_key(quad.graph_name) == graph:
+                    if state.get(quad) is (not adding):  # undoes an earlier net change
+                        del state[quad]
+                    else:
+                        state[quad] = adding
     added_net = sorted((q for q, v in state.items() if v), key=str)
     removed_net = sorted((q for q, v in state.items() if not v), key=str)
     return added_net, removed_net

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import signal
@@ -303,3 +304,31 @@ def _since(since: datetime | date | str | None) -> tuple[str | None, datetime | 
         return _since(datetime.fromisoformat(since.replace("Z", "+00:00")))
     except ValueError:
         return since.removeprefix("uuid:"), None
+
+
+def recover(store_path: Path, journal: Journal) -> int:
+    """Apply the journal's entries after the store's recorded position; returns how many.
+
+    As written, without validating them again (the gate validated them before they were
+    journaled): server start-up, `kg link`, any command opening the store read-write. Applying
+    an entry is idempotent (`Entry.apply_to`), so an entry the store already holds (a crash after
+    the commit, before the position was recorded) changes nothing. Opens the store read-write
+    for the time it takes, so call it before anything else opens it (the server's workers, a
+    writer)."""
+    from kg.store import open_store
+
+    pending = journal.pending(store_path)
+    if not pending:
+        return 0
+    store = open_store(store_path)
+    try:
+        for entry in pending:
+            entry.apply_to(store)
+        store.flush()
+    finally:
+        del store
+        gc.collect()
+    journal.record_applied(pending[-1], store_path)
+    log.info("store %s: %d journal entr%s from %s applied at start-up", store_path, len(pending),
+             "y" if len(pending) == 1 else "ies", journal.path)
+    return len(pending)

@@ -5,12 +5,9 @@ entities, pulls our properties into the table (data extension) and lets people p
 properties by autocomplete. Everything here is HTTP-free: `api/routers/reconcile.py` parses the
 request, calls these functions and returns their dictionaries as JSON.
 
-Identifiers follow the API's convention, so that ``identifierSpace + id`` is the full IRI:
-- entities: ``kind/slug`` (``person/oscar-ortiz``) under ``https://w3id.org/tregua/id/``;
-- types: the local name of a class of our ontology (``Person``) under ``tg:``;
-- properties: the local name of our own properties (``memberOf``), a prefixed name for the
-  others (``skos:exactMatch``), and ``qid``, the Wikidata QID of a linked entity.
-Full IRIs are accepted wherever an identifier is.
+Entities are identified by ``kind/slug`` (``person/oscar-ortiz``) under
+``https://w3id.org/tregua/id/``; types and properties by the identifiers of
+`kg.linking.catalogue`. Data extension (pulling our values into a table) is `kg.linking.extension`.
 
 Scores run from 0 to 100. A candidate is a ``match`` (safe to accept without a look) when it is
 the best candidate, scores at least 90, and leads the next one by at least 10 points: a name
@@ -22,9 +19,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import pyoxigraph as ox
@@ -32,6 +30,7 @@ import pyoxigraph as ox
 import kg
 from kg import iris, vocab
 from kg.errors import BadRequest, NotFound
+from kg.linking.catalogue import OFFICE_PROPERTY, QID_PROPERTY, Catalogue, Term, qid_of
 from kg.linking.search import (
     ENTITY_BASE,
     Entity,
@@ -42,9 +41,8 @@ from kg.linking.search import (
     read_all,
     tokens,
 )
-from kg.store.cache import VersionedCache
+from kg.store.cache import Change, VersionedCache
 from kg.store.engine import Engine, QueryRequest
-from kg.vocab import RDF_TYPE
 
 SERVICE_NAME = "Tregua: the debate over negotiating with El Salvador's gangs"
 MAX_BATCH = 1000
@@ -55,78 +53,11 @@ MATCH_SCORE = 90.0
 MATCH_MARGIN = 10.0
 NAME_WEIGHT = 0.7
 """With property constraints: how much of the score the name carries (the rest: the properties)."""
-QID_PROPERTY = "qid"
-OFFICE_PROPERTY = "office"
-"""Virtual properties: `qid` (the QID of skos:exactMatch) and `office` (the posts a person held,
-two hops away through tenures), what researchers most often want in a column."""
 SKOS_EXACT_MATCH = vocab.SKOS_EXACT_MATCH.value
 RDFS_LABEL = vocab.RDFS_LABEL.value
 QUERY_KEYS = frozenset({"query", "type", "limit", "properties", "type_strict"})
 EXAMPLE_BATCH = '{"q0": {"query": "Óscar Ortiz", "type": "Person", "limit": 3}}'
 
-
-# -- identifiers ------------------------------------------------------------------------
-
-def term_id(iri: str) -> str:
-    """The API identifier of a class or property: local name for ours, prefixed name otherwise.
-
-    >>> term_id("https://w3id.org/tregua/ontology#memberOf"), term_id("http://www.w3.org/2004/02/skos/core#exactMatch")
-    ('memberOf', 'skos:exactMatch')
-    """
-    if iri.startswith(iris.TG):
-        return iri[len(iris.TG):]
-    for prefix, namespace in iris.PREFIXES.items():
-        if prefix not in ("tg", "id") and iri.startswith(namespace) and len(iri) > len(namespace):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return iri
-
-
-def term_iri(identifier: str) -> str:
-    """The IRI an API identifier stands for (the inverse of `term_id`)."""
-    if identifier.startswith(("http://", "https://")):
-        return identifier
-    prefix, sep, local = identifier.partition(":")
-    if sep and prefix in iris.PREFIXES:
-        return iris.PREFIXES[prefix] + local
-    return iris.TG + identifier
-
-
-def qid_of(iri: str) -> str | None:
-    if iri.startswith(iris.WIKIDATA_ENTITY):
-        qid = iri[len(iris.WIKIDATA_ENTITY):]
-        return qid if iris.QID_RE.match(qid) else None
-    return None
-
-
-# -- the catalogue of types and properties -------------------------------------------------
-
-@dataclass(frozen=True)
-class Term:
-    """A type or a property as the API shows it."""
-
-    iri: str
-    id: str
-    name: str
-    description: str = ""
-
-    def ref(self) -> dict[str, str]:
-        return {"id": self.id, "name": self.name}
-
-
-_TERM_LABELS_QUERY = iris.sparql_prologue() + f"""
-SELECT ?t ?label ?definition WHERE {{
-  GRAPH <{iris.GRAPH_ONTOLOGY}> {{
-    ?t rdfs:label ?label .
-    OPTIONAL {{ ?t skos:definition ?definition }}
-  }}
-}}"""
-"""Names of classes and properties come from the ontology graph; terms of other vocabularies
-that it does not label are shown by their prefixed names."""
-
-_PROPERTIES_BY_TYPE_QUERY = """
-SELECT ?t ?p (COUNT(*) AS ?n) WHERE { ?s a ?t ; ?p ?o } GROUP BY ?t ?p"""
-"""No string FILTER (see kg/linking/search.py): types of non-entities (statements...) are counted too,
-and simply never asked for."""
 
 _OFFICES_QUERY = iris.sparql_prologue() + """
 SELECT ?o ?label ?s WHERE {
@@ -143,85 +74,17 @@ SELECT ?s ?post ?label ?when WHERE {
 """Every person's posts with a date of each tenure, for the descriptions: one SELECT per version
 of the store, not one per candidate."""
 
+_HOLDERS_OF_TENURE_QUERY = iris.sparql_prologue() + """SELECT ?tenure ?s WHERE { ?tenure tg:holder ?s }"""
+_HOLDERS_OF_POST_QUERY = iris.sparql_prologue() + """SELECT ?post ?s WHERE { ?tenure tg:post ?post ; tg:holder ?s }"""
+_TENURE_PREDICATES = frozenset(iris.TG + p for p in ("holder", "post", "endDate", "attestedOn", "startDate",
+                                                     "attestedBefore"))
+
 _ENTITY_VALUES_QUERY = """
 SELECT ?p ?o ?label ?s WHERE {
   ?s ?p ?o .
   OPTIONAL { ?o <http://www.w3.org/2000/01/rdf-schema#label> ?label }
 }"""
 
-
-def _best_label(labels: Mapping[str, str], fallback: str) -> str:
-    return labels.get("en") or labels.get("") or labels.get("es") or next(iter(labels.values()), fallback)
-
-
-@dataclass
-class Catalogue:
-    """The types and properties our entities use, with labels, for suggest and extension."""
-
-    types: dict[str, Term] = field(default_factory=dict)
-    properties: dict[str, Term] = field(default_factory=dict)
-    properties_by_type: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def build(cls, engine: Engine, index: SearchIndex) -> Catalogue:
-        labels: dict[str, dict[str, str]] = defaultdict(dict)
-        definitions: dict[str, str] = {}
-        for row in read_all(engine, _TERM_LABELS_QUERY):
-            label = row["label"]
-            assert isinstance(label, ox.Literal)
-            labels[lexical(row["t"])].setdefault(label.language or "", label.value)
-            if "definition" in row and (label.language or "en") == "en":
-                definitions.setdefault(lexical(row["t"]), lexical(row["definition"]))
-
-        def term(iri: str) -> Term:
-            fallback = term_id(iri).split(":")[-1]
-            name = _best_label(labels.get(iri, {}), fallback)
-            return Term(iri, term_id(iri), name, definitions.get(iri, ""))
-
-        type_counts: Counter[str] = Counter(t for e in index.entities.values() for t in e.types
-                                            if t.startswith(iris.TG))
-        types = {t: term(t) for t, _n in type_counts.most_common()}
-        per_type: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in read_all(engine, _PROPERTIES_BY_TYPE_QUERY):
-            p = lexical(row["p"])
-            if p != RDF_TYPE.value:
-                per_type[lexical(row["t"])][p] += int(lexical(row["n"]))
-        used: Counter[str] = Counter()
-        for counts in per_type.values():
-            used.update(counts)
-        # Our own properties first (most used first), then the aligned ones inference added.
-        ranked = sorted(used, key=lambda p: (not p.startswith(iris.TG), -used[p], p))
-        properties = {QID_PROPERTY: Term(QID_PROPERTY, QID_PROPERTY, "Wikidata QID",
-                                         "The Wikidata item this entity is the same as (skos:exactMatch).")}
-        properties.update({p: term(p) for p in ranked})
-        by_type = {t: [QID_PROPERTY, *(p for p, _n in counts.most_common() if p.startswith(iris.TG)
-                                       or p == RDFS_LABEL)]
-                   for t, counts in per_type.items()}
-        if iris.TG + "holder" in per_type.get(iris.TG + "Tenure", {}):
-            properties[OFFICE_PROPERTY] = Term(OFFICE_PROPERTY, OFFICE_PROPERTY, "office held",
-                                               "The posts the person held (through their tenures).")
-            for t in (iris.TG + "Person", iris.TG + "Actor"):
-                if t in by_type:
-                    by_type[t].insert(1, OFFICE_PROPERTY)
-        return cls(types, properties, by_type)
-
-    def resolve_type(self, identifier: str) -> str:
-        iri = term_iri(identifier)
-        if iri not in self.types:
-            known = ", ".join(t.id for t in list(self.types.values())[:12])
-            raise BadRequest(f"unknown type {identifier!r}",
-                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/type?prefix=)")
-        return iri
-
-    def resolve_property(self, identifier: str) -> str:
-        if identifier in (QID_PROPERTY, OFFICE_PROPERTY) and identifier in self.properties:
-            return identifier
-        iri = term_iri(identifier)
-        if iri not in self.properties:
-            known = ", ".join(t.id for t in list(self.properties.values())[:12])
-            raise BadRequest(f"unknown property {identifier!r}",
-                             hint=f"use one of: {known} (autocomplete: /reconcile/suggest/property?prefix=)")
-        return iri
 
 
 # -- the service: index + catalogue, rebuilt with the store's version -----------------------
@@ -239,6 +102,26 @@ class Service:
     def build(cls, engine: Engine) -> Service:
         index = SearchIndex.build(engine)
         return cls(index, Catalogue.build(engine, index), office_names(read_all(engine, _ALL_OFFICES_QUERY)))
+
+    def updated(self, engine: Engine, changes: Sequence[Change]) -> Service | None:
+        """This service with the changes applied (`SearchIndex.updated`, `Catalogue.updated`, the
+        offices of the holders they touched), or None when only a rebuild can apply them."""
+        index = self.index.updated(engine, changes)
+        if index is None:
+            return None
+        catalogue = self.catalogue.updated(engine, index, changes)
+        if catalogue is None:
+            return None
+        offices = self.offices
+        holders = _touched_holders(engine, changes)
+        if holders:
+            offices = dict(offices)
+            for holder in holders:
+                node = ox.NamedNode(holder)
+                rows = [{**row, "s": node} for row in read_all(engine, _ALL_OFFICES_QUERY, {"s": node})]
+                offices.pop(holder, None)
+                offices.update(office_names(rows))
+        return Service(index, catalogue, offices)
 
     def __post_init__(self) -> None:
         self._types: dict[str, list[dict[str, str]]] = {}
@@ -296,9 +179,30 @@ def _date_rank(when: str) -> int:
     return int(digits.ljust(8, "0")) if digits.isdigit() else 0
 
 
+def _touched_holders(engine: Engine, changes: Sequence[Change]) -> set[str]:
+    """People whose offices a delta may have changed: holders of the touched tenures, of tenures
+    of posts whose label changed, and holders named in the delta itself (a tenure removed)."""
+    holders: set[str] = set()
+    for change in changes:
+        for quad in chain(change.removed, change.added):
+            p, subject = quad.predicate.value, quad.subject
+            if not isinstance(subject, ox.NamedNode):
+                continue
+            if p == iris.TG + "holder" and isinstance(quad.object, ox.NamedNode):
+                holders.add(quad.object.value)
+            if p in _TENURE_PREDICATES:
+                rows = read_all(engine, _HOLDERS_OF_TENURE_QUERY, {"tenure": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+            elif p == RDFS_LABEL:
+                rows = read_all(engine, _HOLDERS_OF_POST_QUERY, {"post": subject})
+                holders.update(lexical(row["s"]) for row in rows)
+    return holders
+
+
 def service_cache() -> VersionedCache[Service]:
-    """A cache that rebuilds the service whenever the store's version moves."""
-    return VersionedCache(Service.build)
+    """The service for the store's current version: updated by each write's delta, rebuilt
+    whole when the version moved any other way (`kg.store.cache`)."""
+    return VersionedCache(Service.build, Service.updated)
 
 
 # -- manifest -------------------------------------------------------------------------------
@@ -354,7 +258,7 @@ class Query:
     properties: tuple[PropertyConstraint, ...]
 
 
-def _json_object(raw: str | bytes, what: str, example: str) -> dict[str, Any]:
+def json_object(raw: str | bytes, what: str, example: str) -> dict[str, Any]:
     try:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -424,7 +328,7 @@ def parse_query(key: str, raw: Any, catalogue: Catalogue) -> Query:
 
 def parse_batch(raw: str | bytes, catalogue: Catalogue) -> dict[str, Query]:
     """A `queries=` batch, checked whole before anything runs; raises BadRequest naming the fault."""
-    batch = _json_object(raw, "queries", EXAMPLE_BATCH)
+    batch = json_object(raw, "queries", EXAMPLE_BATCH)
     if not batch:
         raise BadRequest("`queries` holds no query", hint=f"send at least one, e.g. {EXAMPLE_BATCH}")
     if len(batch) > MAX_BATCH:
@@ -703,103 +607,3 @@ def find_entity(service: Service, identifier: str) -> Entity:
     return entity
 
 
-# -- data extension ---------------------------------------------------------------------------
-
-def propose_properties(service: Service, type_id: str, *, limit: int | None = None) -> dict[str, Any]:
-    """`qid`, `office` for persons, then our own properties entities of the type have, most used first.
-
-    Aligned properties that inference added (schema:, prov:...) are left out of the proposal
-    (they repeat ours), but `extend` accepts them like any property.
-    """
-    if limit is not None and not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"`limit` must be between 1 and {MAX_LIMIT}")
-    type_iri = service.catalogue.resolve_type(type_id)
-    pids = service.catalogue.properties_by_type.get(type_iri, [QID_PROPERTY])
-    terms = [service.catalogue.properties[p] for p in pids if p in service.catalogue.properties]
-    out: dict[str, Any] = {"type": type_id, "properties": [t.ref() for t in terms[:limit]]}
-    if limit is not None:
-        out["limit"] = limit
-    return out
-
-
-_NUMERIC = {iris.PREFIXES["xsd"] + t for t in ("decimal", "double", "float")}
-_INTEGER = {iris.PREFIXES["xsd"] + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
-                                              "positiveInteger")}
-
-
-def cell(service: Service, value: Value) -> dict[str, Any]:
-    """One value as the extension API writes it: an entity reference, a string, a number, a date.
-
-    A year or a month stays a string ("2016", "2016-04"): the API's dates are full timestamps,
-    and writing 2016-01-01 for "2016" would invent a day the source never gave.
-    """
-    term = value.term
-    if isinstance(term, ox.NamedNode):
-        entity = service.index.entity(term.value)
-        if entity is not None:
-            return {"id": entity.short_id, "name": entity.label}
-        if qid := qid_of(term.value):
-            return {"str": qid}
-        return {"str": value.labels[0] if value.labels else term_id(term.value)}
-    if isinstance(term, ox.Literal):
-        datatype = term.datatype.value
-        if datatype in _INTEGER:
-            return {"int": int(term.value)}
-        if datatype in _NUMERIC:
-            return {"float": float(term.value)}
-        if datatype == iris.PREFIXES["xsd"] + "date" and len(term.value) == 10:
-            return {"date": term.value + "T00:00:00Z"}
-        if datatype == iris.PREFIXES["xsd"] + "dateTime":
-            zoned = term.value.endswith("Z") or "+" in term.value[10:] or "-" in term.value[19:]
-            return {"date": term.value if zoned else term.value + "Z"}
-        return {"str": term.value}
-    return {}
-
-
-def parse_extend(raw: str | bytes, service: Service) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """An `extend=` request checked whole: the ids, and (given id, resolved property, limit) triples."""
-    example = '{"ids": ["person/oscar-ortiz"], "properties": [{"id": "memberOf"}]}'
-    data = _json_object(raw, "extend", example)
-    ids, props = data.get("ids"), data.get("properties")
-    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        raise BadRequest("`extend.ids` must be a list of entity ids", hint=f"e.g. {example}")
-    if not isinstance(props, list) or not props:
-        raise BadRequest("`extend.properties` must be a non-empty list of {\"id\": ...}",
-                         hint=f"e.g. {example}")
-    if len(ids) > MAX_BATCH:
-        raise BadRequest(f"`extend.ids` holds {len(ids)} ids; at most {MAX_BATCH} per request")
-    resolved = []
-    for p in props:
-        if not isinstance(p, dict) or not isinstance(p.get("id"), str):
-            raise BadRequest("each of `extend.properties` needs a string `id`", hint=f"e.g. {example}")
-        settings = p.get("settings") or {}
-        limit = settings.get("limit", 0) if isinstance(settings, dict) else 0
-        try:
-            limit = int(limit)
-        except (TypeError, ValueError):
-            raise BadRequest(f"the `limit` setting of {p['id']!r} must be a number") from None
-        resolved.append((p["id"], service.catalogue.resolve_property(p["id"]), max(limit, 0)))
-    return ids, resolved
-
-
-def extend(service: Service, engine: Engine, ids: Sequence[str],
-           properties: Sequence[tuple[str, str, int]]) -> dict[str, Any]:
-    """Rows of property values for entities, as OpenRefine's "add columns from reconciled values" wants.
-
-    An id we do not know (an entity removed since it was reconciled) gets an empty row.
-    """
-    meta = []
-    for given, pid, _limit in properties:
-        term = service.catalogue.properties[pid]
-        meta.append({"id": given, "name": term.name})
-    rows: dict[str, dict[str, list[dict[str, Any]]]] = {}
-    for identifier in ids:
-        entity = service.index.entity(identifier)
-        wants_offices = any(pid == OFFICE_PROPERTY for _given, pid, _limit in properties)
-        values = entity_values(engine, entity.iri, offices=wants_offices) if entity else {}
-        row = {}
-        for given, pid, limit in properties:
-            cells = [c for v in values.get(pid, []) if (c := cell(service, v))]
-            row[given] = cells[:limit] if limit else cells
-        rows[identifier] = row
-    return {"meta": meta, "rows": rows}

@@ -99,7 +99,10 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
     day = reviewed_on or datetime.now(UTC).date()
     journal = journal or Journal.for_store(store_path)
     recover(Path(store_path), journal)
+    # Optional, so that `finally` can drop them: no reference may keep the read-write handle alive.
+    store: ox.Store | None
     store = open_store(store_path)
+    writer: gate.MemoryWriter | None = None
     try:
         warnings: list[str] = []
         if wikidata_api:
@@ -134,5 +137,5 @@ def link(candidates: Path, store_path: Path, *, reviewed_on: date | None = None,
         traceback.clear_frames(exc.__traceback__)
         raise
     finally:
-        store = writer = None  # type: ignore[assignment]
+        store = writer = None
         gc.collect()

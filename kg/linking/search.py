@@ -4,8 +4,12 @@ One index serves both `/search` (people typing words) and reconciliation (a rese
 column of names), so that both find "Óscar Ortiz" from "oscar ortiz" and "MS13" from "MS-13"
 in the same way. It is built from the store in one pass of four SELECTs and kept in memory:
 for our sizes (hundreds of entities; tens of thousands on the synthetic graph) that is cheaper
-and faster than any text index inside the store, and it is rebuilt whenever `engine.version`
-changes (`kg.store.cache.VersionedCache`), which is how it stays in step with every committed write.
+and faster than any text index inside the store. It follows `engine.version`
+(`kg.store.cache.VersionedCache`): after a write through the gate, `SearchIndex.updated` applies
+the write's delta (the touched subjects' names and types, the touched quotes, re-read with bound
+parameters), in proportion to the change; after anything else that moves the version (a build,
+a restore, a change to the class hierarchy, a delta touching more than `MAX_TOUCHED` subjects)
+it is built again whole.
 
 Matching, in three steps that keep a batch of names around or above 1,000 names/s even on the
 1M-triple synthetic graph (bench/linked.py):
@@ -35,8 +39,9 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from kg import iris
+from kg.store.cache import Change
 from kg.store.engine import Engine, QueryRequest, Term
-from kg.vocab import RDFS, SKOS
+from kg.vocab import RDF_TYPE, RDFS, SKOS
 
 PRIMARY_NAME_PREDICATES: tuple[str, ...] = (
     RDFS + "label",
@@ -249,11 +254,32 @@ every row made this query three times slower; the rows are sorted out in Python 
 _TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
 """Kept only for named entities and our own classes, in Python (same reason)."""
 
+# The direct pairs only; their closure is taken in Python (`_closure`): a `subClassOf+` path with
+# both ends open is refused by Virtuoso ("transitive start not given"), and the pairs are few.
 _SUBCLASS_QUERY = """
 SELECT DISTINCT ?c ?d WHERE {
-  ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?d .
+  ?c <http://www.w3.org/2000/01/rdf-schema#subClassOf> ?d .
   FILTER(isIRI(?c) && isIRI(?d))
 }"""
+
+
+def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Every ancestor of each class, from the direct superclasses (cycles allowed).
+
+    >>> sorted(_closure({"a": {"b"}, "b": {"c"}, "c": {"a"}})["a"])
+    ['a', 'b', 'c']
+    """
+    out: dict[str, set[str]] = {}
+    for start in direct:
+        seen: set[str] = set()
+        todo = list(direct[start])
+        while todo:
+            cls = todo.pop()
+            if cls not in seen:
+                seen.add(cls)
+                todo.extend(direct.get(cls, ()))
+        out[start] = seen
+    return out
 
 _QUOTES_QUERY = iris.sparql_prologue() + """
 SELECT ?q ?text ?speaker WHERE {
@@ -261,12 +287,68 @@ SELECT ?q ?text ?speaker WHERE {
   OPTIONAL { ?statement tg:hasQuote ?q ; tg:speaker ?speaker . }
 }"""
 
+# The same reads for one subject, bound through `substitutions` (?s / ?q / ?statement: a
+# bound variable must be in the projection).
+_SUBJECT_NAMES_QUERY = f"""
+SELECT ?s ?p ?o WHERE {{
+  VALUES ?p {{ {_NAME_VALUES} }}
+  ?s ?p ?o .
+}}"""
+_SUBJECT_TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
+_STATEMENT_QUOTES_QUERY = iris.sparql_prologue() + """SELECT ?statement ?q WHERE { ?statement tg:hasQuote ?q }"""
+
+MAX_TOUCHED = 1_000
+"""Subjects (and quotes) one update re-reads at most; a larger delta (a bulk load) rebuilds."""
+_NAME_PREDICATE_SET = frozenset((*PRIMARY_NAME_PREDICATES, *ALIAS_PREDICATES, *DESCRIPTION_PREDICATES))
+_SUBCLASS_OF = RDFS + "subClassOf"
+_QUOTE_TEXT, _HAS_QUOTE, _SPEAKER = iris.TG + "text", iris.TG + "hasQuote", iris.TG + "speaker"
+
+
+@dataclass
+class Touched:
+    """What a delta changed that the index holds: entities (names, types) and quotes."""
+
+    subjects: set[str] = field(default_factory=set)
+    quotes: set[str] = field(default_factory=set)
+    statements: set[str] = field(default_factory=set)
+    """Statements whose speaker changed: their quotes are re-read."""
+
+    @classmethod
+    def of(cls, changes: Iterable[Change]) -> Touched | None:
+        """The index's part of the changes; None when only a rebuild can apply them (the class
+        hierarchy changed, or too much did).
+
+        >>> s, t = ox.NamedNode(ENTITY_BASE + "person/x"), ox.NamedNode(iris.TG + "alias")
+        >>> Touched.of([Change("v1", "v2", (), (ox.Quad(s, t, ox.Literal("X")),))]).subjects
+        {'https://w3id.org/tregua/id/person/x'}
+        """
+        out = cls()
+        for change in changes:
+            for quad in chain(change.removed, change.added):
+                p, subject, o = quad.predicate.value, quad.subject, quad.object
+                if p == _SUBCLASS_OF:
+                    return None
+                if not isinstance(subject, ox.NamedNode):
+                    continue
+                if (p in _NAME_PREDICATE_SET or p == RDF_TYPE.value) and subject.value.startswith(ENTITY_BASE):
+                    out.subjects.add(subject.value)
+                if p in (RDF_TYPE.value, _QUOTE_TEXT):
+                    out.quotes.add(subject.value)
+                elif p == _HAS_QUOTE and isinstance(o, ox.NamedNode):
+                    out.quotes.add(o.value)
+                elif p == _SPEAKER:
+                    out.statements.add(subject.value)
+            if len(out.subjects) + len(out.quotes) + len(out.statements) > MAX_TOUCHED:
+                return None
+        return out
+
 
 class SearchIndex:
     """Names and quotes of the store's entities, folded and indexed for search and reconciliation.
 
     Build it with `SearchIndex.build(engine)`; it does not change afterwards (but for a memo of
-    near spellings), so any number of threads may read it while `VersionedCache` builds its successor.
+    near spellings): `updated` makes a successor, sharing what a delta left alone, so any number of
+    threads may read it while `VersionedCache` builds or updates its successor.
     """
 
     def __init__(self, entities: dict[str, Entity], quotes: list[Quote], superclasses: dict[str, set[str]],
@@ -277,12 +359,17 @@ class SearchIndex:
         self.superclasses = superclasses
         self._by_short_id = {e.short_id: e for e in entities.values()}
         # Names: parallel arrays addressed by a name number.
+        # Names: parallel arrays addressed by a name number; an update appends, and the numbers
+        # of names it removed are only dropped from the postings (`_dead` counts them).
         self._name_entity: list[Entity] = []
         self._names: list[Name] = []
+        self._entity_names: dict[str, list[int]] = {}
         postings: dict[str, list[int]] = defaultdict(list)
         for entity in entities.values():
+            numbers = self._entity_names[entity.iri] = []
             for name in entity.names:
                 n = len(self._names)
+                numbers.append(n)
                 self._names.append(name)
                 self._name_entity.append(entity)
                 for token in {*name.words, name.key}:
@@ -290,11 +377,15 @@ class SearchIndex:
         self._postings = dict(postings)
         self._vocabulary = sorted(self._postings)
         quote_postings: dict[str, list[int]] = defaultdict(list)
+        self._quote_rows: dict[str, list[int]] = defaultdict(list)
         for i, quote in enumerate(quotes):
+            self._quote_rows[quote.iri].append(i)
             for token in set(quote.words):
                 quote_postings[token].append(i)
+        self._quote_rows = dict(self._quote_rows)
         self._quote_postings = dict(quote_postings)
         self._quote_vocabulary = sorted(self._quote_postings)
+        self._dead = 0
         # Near spellings found for unknown tokens, per vocabulary: a table repeats its misspellings.
         self._near_memo: dict[int, dict[str, list[str]]] = {}
 
@@ -334,6 +425,7 @@ class SearchIndex:
         superclasses: dict[str, set[str]] = defaultdict(set)
         for row in read_all(engine, _SUBCLASS_QUERY):
             superclasses[lexical(row["c"])].add(lexical(row["d"]))
+        superclasses = defaultdict(set, _closure(superclasses))
         for entity in entities.values():
             # Stores without the inferred graph still answer "is a tg:Actor?" for a tg:Person.
             for t in list(entity.types):
@@ -348,6 +440,85 @@ class SearchIndex:
                                 speaker.value if isinstance(speaker, ox.NamedNode) else None))
         named = {iri: e for iri, e in entities.items() if e.names}
         return cls(named, quotes, dict(superclasses), version=version)
+
+    # -- updating by a delta ---------------------------------------------------------------
+
+    def updated(self, engine: Engine, changes: Sequence[Change]) -> SearchIndex | None:
+        """A new index: this one with the changes applied, or None when they need a rebuild.
+
+        Only what the delta touched is read again (each subject's names and types, each quote,
+        with the subject bound as a parameter), and only the postings of their words are copied:
+        the rest (hundreds of thousands of names on a large graph) is shared with this index,
+        which readers may go on using meanwhile.
+        """
+        touched = Touched.of(changes)
+        if touched is None:
+            return None
+        if self._dead > max(len(self._names) // 4, 1_000):
+            return None  # many dead name numbers: a rebuild compacts them
+        new = self._copy(changes[-1].version_after if changes else self.version)
+        for iri in touched.subjects:
+            new._replace_entity(iri, _read_entity(engine, iri, self.superclasses))
+        quotes = set(touched.quotes)
+        for statement in touched.statements:
+            rows = read_all(engine, _STATEMENT_QUOTES_QUERY, {"statement": ox.NamedNode(statement)})
+            quotes.update(lexical(row["q"]) for row in rows)
+        for iri in quotes:
+            new._replace_quote(iri, _read_quote(engine, iri))
+        return new
+
+    def _copy(self, version: str) -> SearchIndex:
+        """A shallow copy whose containers may change: the lists inside them are shared, and
+        replaced (never changed in place) by `_replace_entity` and `_replace_quote`."""
+        new = object.__new__(SearchIndex)
+        new.version = version
+        new.entities = dict(self.entities)
+        new.quotes = list(self.quotes)
+        new.superclasses = self.superclasses
+        new._by_short_id = dict(self._by_short_id)
+        new._name_entity = list(self._name_entity)
+        new._names = list(self._names)
+        new._entity_names = dict(self._entity_names)
+        new._postings = dict(self._postings)
+        new._vocabulary = list(self._vocabulary)
+        new._quote_rows = dict(self._quote_rows)
+        new._quote_postings = dict(self._quote_postings)
+        new._quote_vocabulary = list(self._quote_vocabulary)
+        new._dead = self._dead
+        new._near_memo = {}
+        return new
+
+    def _replace_entity(self, iri: str, entity: Entity | None) -> None:
+        old = self.entities.pop(iri, None)
+        if old is not None:
+            self._by_short_id.pop(old.short_id, None)
+        for n in self._entity_names.pop(iri, []):
+            name = self._names[n]
+            _unpost(self._postings, self._vocabulary, {*name.words, name.key}, n)
+            self._dead += 1
+        if entity is None or not entity.names:
+            return
+        self.entities[iri] = entity
+        self._by_short_id[entity.short_id] = entity
+        numbers = self._entity_names[iri] = []
+        for name in entity.names:
+            n = len(self._names)
+            numbers.append(n)
+            self._names.append(name)
+            self._name_entity.append(entity)
+            _post(self._postings, self._vocabulary, {*name.words, name.key}, n)
+
+    def _replace_quote(self, iri: str, quotes: list[Quote]) -> None:
+        for i in self._quote_rows.pop(iri, []):
+            _unpost(self._quote_postings, self._quote_vocabulary, set(self.quotes[i].words), i)
+        if not quotes:
+            return
+        rows = self._quote_rows[iri] = []
+        for quote in quotes:
+            i = len(self.quotes)
+            rows.append(i)
+            self.quotes.append(quote)
+            _post(self._quote_postings, self._quote_vocabulary, set(quote.words), i)
 
     # -- lookups ---------------------------------------------------------------------------
 
@@ -533,3 +704,71 @@ class SearchIndex:
 
     def has_type(self, entity: Entity, type_iri: str) -> bool:
         return type_iri in entity.types
+
+
+def _post(postings: dict[str, list[int]], vocabulary: list[str], words: Iterable[str], n: int) -> None:
+    """Add name (or quote) number `n` under each word: new lists, the old ones stay as they were."""
+    for word in words:
+        current = postings.get(word)
+        if current is None:
+            bisect.insort(vocabulary, word)
+            postings[word] = [n]
+        else:
+            postings[word] = [*current, n]
+
+
+def _unpost(postings: dict[str, list[int]], vocabulary: list[str], words: Iterable[str], n: int) -> None:
+    """Take number `n` out of each word's postings; a word left with none leaves the vocabulary."""
+    for word in words:
+        current = postings.get(word)
+        if current is None:
+            continue
+        rest = [m for m in current if m != n]
+        if rest:
+            postings[word] = rest
+        else:
+            del postings[word]
+            i = bisect.bisect_left(vocabulary, word)
+            if i < len(vocabulary) and vocabulary[i] == word:
+                del vocabulary[i]
+
+
+def _read_entity(engine: Engine, iri: str, superclasses: Mapping[str, set[str]]) -> Entity | None:
+    """One entity's names, description and types, as `SearchIndex.build` reads them for all."""
+    subject = ox.NamedNode(iri)
+    entity = Entity(iri)
+    raw: dict[tuple[str, str, bool], None] = {}
+    descriptions: dict[str, str] = {}
+    primary = set(PRIMARY_NAME_PREDICATES)
+    alias = set(ALIAS_PREDICATES)
+    for row in read_all(engine, _SUBJECT_NAMES_QUERY, {"s": subject}):
+        o, p = row["o"], lexical(row["p"])
+        if not isinstance(o, ox.Literal):
+            continue
+        if p in primary or p in alias:
+            raw[(o.value, o.language or "", p in primary)] = None
+        else:
+            descriptions.setdefault(o.language or "", o.value)
+    entity.names = [name for text, lang, is_primary in raw if (name := Name.of(text, lang, is_primary)).words]
+    if not entity.names:
+        return None
+    entity.label = _choose_label(entity.names) or entity.short_id
+    if descriptions:
+        entity.description = descriptions.get("en") or descriptions.get("") or next(iter(descriptions.values()))
+    for row in read_all(engine, _SUBJECT_TYPES_QUERY, {"s": subject}):
+        type_iri = lexical(row["t"])
+        if type_iri.startswith(iris.TG):
+            entity.types.add(type_iri)
+    for t in list(entity.types):
+        entity.types |= superclasses.get(t, set())
+    return entity
+
+
+def _read_quote(engine: Engine, iri: str) -> list[Quote]:
+    """One quote's rows (one per speaker), as `SearchIndex.build` reads them for all."""
+    out = []
+    for row in read_all(engine, _QUOTES_QUERY, {"q": ox.NamedNode(iri)}):
+        text = lexical(row["text"])
+        speaker = row.get("speaker")
+        out.append(Quote(iri, text, tuple(tokens(text)), speaker.value if isinstance(speaker, ox.NamedNode) else None))
+    return out

@@ -133,8 +133,8 @@ class Description:
         )
         for t in self.triples:
             bucket = index[_key(t.subject)][t.predicate.value]
-            if t.object not in bucket:
-                bucket.append(t.object)  # type: ignore[arg-type]
+            if not isinstance(t.object, ox.Triple) and t.object not in bucket:  # (the store holds no triple terms)
+                bucket.append(t.object)
         return index
 
     @cached_property
@@ -143,8 +143,8 @@ class Description:
         for t in self.triples:
             if isinstance(t.object, ox.NamedNode | ox.BlankNode):
                 bucket = index[_key(t.object)][t.predicate.value]
-                if t.subject not in bucket:
-                    bucket.append(t.subject)  # type: ignore[arg-type]
+                if not isinstance(t.subject, ox.Triple) and t.subject not in bucket:
+                    bucket.append(t.subject)
         return index
 
     @property

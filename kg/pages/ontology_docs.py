@@ -207,8 +207,8 @@ class _Graph:
     ) -> list[ox.NamedNode | ox.BlankNode | ox.Literal]:
         seen: list[ox.NamedNode | ox.BlankNode | ox.Literal] = []
         for q in self.store.quads_for_pattern(s, ox.NamedNode(p), None, None):
-            if q.object not in seen:
-                seen.append(q.object)  # type: ignore[arg-type]
+            if not isinstance(q.object, ox.Triple) and q.object not in seen:  # (no triple terms here)
+                seen.append(q.object)
         return seen
 
     def subjects(
@@ -216,8 +216,8 @@ class _Graph:
     ) -> list[ox.NamedNode | ox.BlankNode]:
         seen: list[ox.NamedNode | ox.BlankNode] = []
         for q in self.store.quads_for_pattern(None, ox.NamedNode(p), o, None):
-            if q.subject not in seen:
-                seen.append(q.subject)  # type: ignore[arg-type]
+            if not isinstance(q.subject, ox.Triple) and q.subject not in seen:
+                seen.append(q.subject)
         return seen
 
     def texts(self, s: ox.NamedNode | ox.BlankNode, p: str, lang: str | None = "en") -> list[str]:

@@ -29,6 +29,16 @@ Subject = ox.NamedNode | ox.BlankNode | ox.Triple  # the subject position, as py
 T = TypeVar("T")
 
 
+def lexical(term: Term) -> str:
+    """A solution term's text: an IRI, a literal's lexical form or a blank node's id (its
+    `.value`); a quoted triple, which has no `.value`, in N-Triples.
+
+    >>> lexical(ox.Literal("7", datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")))
+    '7'
+    """
+    return str(term) if isinstance(term, ox.Triple) else term.value
+
+
 class ResultKind(StrEnum):
     SOLUTIONS = "solutions"
     BOOLEAN = "boolean"
@@ -195,22 +205,6 @@ def syntax_error(exc: SyntaxError) -> QuerySyntaxError:
     return QuerySyntaxError(msg, line=line, column=col)
 
 
-def query_kwargs(request: QueryRequest) -> dict[str, object]:
-    """Keyword arguments for `Store.query` that implement the request's dataset and bindings."""
-    kwargs: dict[str, object] = {}
-    if request.default_graph_uris:
-        kwargs["default_graph"] = [ox.NamedNode(g) for g in request.default_graph_uris]
-    else:
-        kwargs["use_default_graph_as_union"] = True
-    if request.named_graph_uris:
-        kwargs["named_graphs"] = [ox.NamedNode(g) for g in request.named_graph_uris]
-    if request.substitutions:
-        kwargs["substitutions"] = {ox.Variable(k): v for k, v in request.substitutions.items()}
-    if request.base_iri:
-        kwargs["base_iri"] = request.base_iri
-    return kwargs
-
-
 def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
     """Run one query on a store; raises QuerySyntaxError for text that does not parse.
 
@@ -219,8 +213,15 @@ def run_query(store: ox.Store, request: QueryRequest) -> ox.QuerySolutions | ox.
     way to turn SERVICE off, and a call refused here has opened no connection.
     """
     service.check(request.query, request.service_allow, base_iri=request.base_iri)
+    # The request's dataset (default graph: the union, unless it names its own) and bindings.
+    default_graph: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] = [
+        ox.NamedNode(g) for g in request.default_graph_uris]
+    named_graphs: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(g) for g in request.named_graph_uris]
+    substitutions = {ox.Variable(k): v for k, v in (request.substitutions or {}).items()}
     try:
-        return store.query(request.query, **query_kwargs(request))  # type: ignore[arg-type]
+        return store.query(request.query, use_default_graph_as_union=not default_graph,
+                           default_graph=default_graph or None, named_graphs=named_graphs or None,
+                           substitutions=substitutions or None, base_iri=request.base_iri or None)
     except SyntaxError as exc:
         raise syntax_error(exc) from exc
 

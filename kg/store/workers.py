@@ -17,18 +17,22 @@ write, and kept open until `close()`. Reopening it per write made RocksDB rotate
 each time (a 137 KB `LOG.old.*` per write, up to 1,000 of them) and replay the write-ahead log
 into a new table file. `reading()` lends that handle (or a read-only one before the first
 write), so a write is computed and validated while the workers keep answering; `exclusive()`
-pauses the pool (no new query starts, in-flight ones finish or time out), lets the caller
-commit, bumps `version` and the pool's generation, and resumes. A worker whose generation is
-behind reopens its read-only handle just before its next query (the reopen travels in the same
-pipe, ahead of the query): read-your-writes, without paying a reopen per write per worker.
+pauses the pool (no new query starts; reopens and worker starts under way finish), lets the
+caller commit, bumps `version` and the pool's generation, and resumes. Queries already running
+go on meanwhile on the handles they opened before the commit (a consistent earlier state): a
+commit used to wait for them too, so one slow query (up to its time limit) held up every write
+and, the pool being paused, every new query behind it. A worker whose generation is behind
+reopens its read-only handle just before its next query (the reopen travels in the same pipe,
+ahead of the query, and is acknowledged): read-your-writes, without paying a reopen per write
+per worker.
 
-A read-only RocksDB instance sees what the write-ahead log held when it was opened. Reopens
-happen only while no commit is running (the pool is paused during a commit), so none sees half
-a write. The writer does not flush after each write (a flush per write makes a table file per
-write and sets compaction going beside the readers: the "Corruption … sst" flake of the
-reopen-per-write design); it flushes when the write-ahead log passes `WAL_FLUSH_BYTES`, and on
-`close()`. Durability does not depend on the flush: every commit is in the fsync'ed journal
-first, and start-up replays what the store lacks.
+A read-only RocksDB instance sees what the write-ahead log held when it was opened. Opens and
+reopens happen only while no commit is running (a commit waits for those under way, and a reopen
+waits for a commit to end), so none sees half a write. The writer does not flush after each write
+(a flush per write makes a table file per write and sets compaction going beside the readers: the
+"Corruption … sst" flake of the reopen-per-write design); it flushes when the write-ahead log
+passes `WAL_FLUSH_BYTES`, and on `close()`. Durability does not depend on the flush: every commit
+is in the fsync'ed journal first, and start-up replays what the store lacks.
 """
 
 from __future__ import annotations
@@ -58,6 +62,8 @@ import pyoxigraph as ox
 from kg import errors, media, service
 from kg.iris import PREFIXES
 from kg.journal.log import Journal
+from kg.store import bounded
+from kg.store.cache import ChangeFeed
 from kg.store.engine import (
     QueryRequest,
     ResultKind,
@@ -305,8 +311,9 @@ def open_read_only(store_path: str) -> ox.Store:
 def worker_main(conn: Connection, store_path: str) -> None:
     """Entry point of a worker process: open read-only, then answer until told to stop.
 
-    `("reopen",)` (no answer) makes it drop its handle and open a fresh one, which sees every
-    write committed so far; the server sends it ahead of a query when the worker is behind."""
+    `("reopen",)` makes it drop its handle and open a fresh one, which sees every write committed
+    so far, and answer `("reopened", None)`; the server sends it ahead of a query when the worker
+    is behind, and counts the reopen as under way until the answer (a commit waits for it)."""
     store: ox.Store | None = open_read_only(store_path)
     conn.send(("ready", os.getpid()))
     while True:
@@ -333,6 +340,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
                 store = open_read_only(store_path)
             except (OSError, RuntimeError):
                 store = None  # the next query answers StoreUnavailable; a later reopen may succeed
+            conn.send(("reopened", None))
             continue
         if store is None:
             conn.send(("err", ("StoreUnavailable", "the store is closed for a write", None, None, None)))
@@ -480,8 +488,18 @@ class WorkerPoolEngine:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
-                 journal: Journal | None = None, queue: int = 64) -> None:
+                 journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP) -> None:
         self.store_path = Path(store_path)
+        #: Queries whose work is bounded by this many quads (`kg.store.bounded`) are answered in
+        #: this process, without the hop to a worker; 0 sends every query to a worker.
+        self.local_cap = local_cap
+        #: Queries answered in this process so far (health checks, tests).
+        self.local_answers = 0
+        #: This process's read-only handle for those queries, and the write generation it was opened at.
+        self._ro: ox.Store | None = None
+        self._ro_generation = -1
+        #: `within` verdicts by (plan, generation): a commit can change the counts.
+        self._bounded_seen: dict[tuple[bounded.Plan, int], bool] = {}
         #: Queries that may wait for a worker at once; one more is refused (`Overloaded`) at once.
         self.queue = queue
         self._waiting = 0
@@ -498,10 +516,14 @@ class WorkerPoolEngine:
         self._live: set[_Worker] = set()
         self._busy = 0
         self._starting = 0
+        #: Workers reopening their handle right now (a commit waits for them, not for queries).
+        self._reopening = 0
         self._paused = False
         self._closed = False
         self._version = initial_version(self.store_path)
         self.write_lock = threading.Lock()
+        #: The deltas the gate committed, by version (the search index updates by them).
+        self.changes = ChangeFeed()
         #: The single writer's read-write handle: opened at the first write, closed by `close()`.
         self._rw: ox.Store | None = None
         #: Bumped by each commit; a worker behind it reopens before its next query.
@@ -530,6 +552,8 @@ class WorkerPoolEngine:
         with self._cond:
             self._idle.extend(workers)
             self._cond.notify_all()
+        if self.local_cap:
+            self._local_store()
         return self
 
     def close(self) -> None:
@@ -549,6 +573,7 @@ class WorkerPoolEngine:
                 worker.process.join()
             worker.conn.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
+        self._ro = None
         with self.write_lock:
             self._close_writer()
 
@@ -625,7 +650,11 @@ class WorkerPoolEngine:
     # -- dispatch
 
     def _deadline(self, request_timeout: float | None) -> tuple[float, float]:
-        limit = self.timeout if request_timeout is None else min(self.timeout, max(request_timeout, 0.001))
+        """The pool's limit (`KG_QUERY_TIMEOUT`), or the request's own when it gives one: the
+        server's own reads (the search index, graph sizes) and dumps (`KG_DUMP_TIMEOUT`) need
+        more than strangers' queries get; a client's `timeout` is only ever lowered, by the
+        router (`api.routers.sparql._timeout`), before it reaches here."""
+        limit = self.timeout if request_timeout is None else max(request_timeout, 0.001)
         return limit, time.monotonic() + limit
 
     def _overloaded(self) -> errors.Overloaded:
@@ -696,13 +725,30 @@ class WorkerPoolEngine:
                             "select_with must be defined at module level") from exc
         try:
             if worker.generation != self._generation:
-                # Behind a commit: reopen first (no answer; the query's answer follows it).
-                worker.conn.send(("reopen",))
-                worker.generation = self._generation
+                self._reopen(worker)
             worker.conn.send_bytes(payload)
-        except OSError as exc:
+        except (OSError, EOFError) as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("a query worker is gone; retry") from exc
+
+    def _reopen(self, worker: _Worker) -> None:
+        """Bring a worker behind a commit up to date, never during a commit: it waits for a
+        commit under way to end, and a commit waits for it (`_reopening`)."""
+        with self._cond:
+            while self._paused:
+                self._cond.wait()
+            self._reopening += 1
+            generation = self._generation
+        try:
+            worker.conn.send(("reopen",))
+            if not worker.conn.poll(START_TIMEOUT):
+                raise OSError("the query worker did not reopen the store in time")
+            worker.conn.recv()
+            worker.generation = generation
+        finally:
+            with self._cond:
+                self._reopening -= 1
+                self._cond.notify_all()
 
     def _timed_out(self, worker: _Worker, limit: float) -> NoReturn:
         """End a worker whose query ran past its limit (killing it frees its CPU) and say so."""
@@ -771,7 +817,75 @@ class WorkerPoolEngine:
         """Start the query; the first chunk arrives before this returns, so errors and timeouts
         before any output become proper HTTP errors. Later chunks stream through `chunks`,
         still under the deadline: past it the worker is killed and the stream ends early."""
+        local = self._serialize_local(request, solutions_format, graph_format)
+        if local is not None:
+            return local
         return self._serialize_sync(request, solutions_format, graph_format)
+
+    # -- bounded queries, in this process
+
+    def _local_store(self) -> ox.Store | None:
+        """The handle bounded queries read here: the writer's once open (it sees every commit),
+        else a read-only one, reopened when a commit moved the generation. None while a commit
+        is running (the pool is paused) or on shutdown: the query then waits like any other."""
+        if self._paused or self._closed:
+            return None
+        if self._rw is not None:
+            self._ro = None  # the writer's handle sees more: the read-only one is not needed again
+            return self._rw
+        generation = self._generation
+        if self._ro is None or self._ro_generation != generation:
+            self._ro = None
+            try:
+                self._ro = open_read_only(str(self.store_path))
+            except (OSError, RuntimeError):
+                log.warning("could not open the store read-only in the server process", exc_info=True)
+                return None
+            self._ro_generation = generation
+        return self._ro
+
+    def _serialize_local(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
+                         graph_format: ox.RdfFormat) -> SerializedResult | None:
+        """The answer of a query whose work is bounded (`kg.store.bounded`), computed in this
+        process; None when it is not provably bounded, and a worker must answer it under its deadline.
+
+        The bound is a count of quads read from the indexes before the query runs (at most
+        `local_cap` of them), so the query cannot run away: a timeout has nothing to stop."""
+        if not self.local_cap or graph_format in BUFFERED_GRAPH_FORMATS:
+            return None  # JSON-LD is refused past max_result_rows in the worker: left to it
+        plan = bounded.plan(request.query)
+        if plan is None:
+            return None
+        store = self._local_store()
+        if store is None:
+            return None
+        key = (plan, self._generation)
+        try:
+            ok = self._bounded_seen.get(key)
+            if ok is None:
+                ok = bounded.within(store, plan, self.local_cap)
+                if len(self._bounded_seen) >= 4096:
+                    self._bounded_seen.clear()
+                self._bounded_seen[key] = ok
+            if not ok:
+                return None
+            result = run_query(store, request)
+            kind = result_kind(result)
+            if isinstance(result, ox.QueryTriples):
+                data = ox.serialize(result, format=graph_format)
+                media_type = graph_format.media_type
+            else:
+                data = result.serialize(format=solutions_format)
+                media_type = solutions_format.media_type
+        except (OSError, RuntimeError):
+            # The handle went bad (files moved under it): drop it; a worker answers this one.
+            log.warning("a bounded query failed in the server process; sent to a worker", exc_info=True)
+            self._ro = None
+            return None
+        except Exception as exc:
+            raise rebuild_error(_error_payload(exc, request.query)) from None
+        self.local_answers += 1
+        return SerializedResult(kind, media_type, iter((data or b"",)))
 
     def _serialize_sync(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
                         graph_format: ox.RdfFormat, *, reserved: bool = False) -> SerializedResult:
@@ -800,6 +914,9 @@ class WorkerPoolEngine:
         which is most of the per-query overhead for small results. Falls back to a thread when no
         worker is idle (waiting for one is a blocking wait)."""
 
+        local = self._serialize_local(request, solutions_format, graph_format)
+        if local is not None:
+            return local
         limit, deadline = self._deadline(request.timeout)
         worker = self._try_idle()
         if worker is None:
@@ -962,7 +1079,7 @@ class WorkerPoolEngine:
         """
         with self._cond:
             self._paused = True
-            while self._busy or self._starting:
+            while self._reopening or self._starting:
                 self._cond.wait(0.05)
         try:
             if self._rw is None:

@@ -187,8 +187,8 @@ class Shapes:
         return self.graph.quads_for_subject(s)
 
     def values(self, s: Term, p: str) -> list[Term]:
-        # a triple term object is kept as it is (a shapes graph holds none)
-        return [q.object for q in self.quads(s) if q.predicate.value == p]  # type: ignore[misc]
+        # (a shapes graph holds no triple terms)
+        return [o for q in self.quads(s) if q.predicate.value == p and not isinstance(o := q.object, ox.Triple)]
 
     def value(self, s: Term, p: str) -> Term | None:
         got = self.values(s, p)
@@ -240,6 +240,12 @@ class Compiler:
     def __init__(self, shapes: Shapes) -> None:
         self.shapes = shapes
         self.vars = _Vars()
+
+    def _values(self, this: str, path: str, n: int, prefix: str) -> tuple[list[str], str]:
+        """`n` fresh variables and the pattern giving each a value of `path` (the counts' checks
+        add `_distinct` of them)."""
+        vs = [self.vars.new(prefix) for _ in range(n)]
+        return vs, " . ".join(f"{this} {path} {x}" for x in vs)
 
     # -- conformance as a filter expression ------------------------------------------------
 
@@ -375,8 +381,7 @@ class Compiler:
             yield component, path_label, val, f"{this} {path} {val} . FILTER({cond})"
         min_count = sh.value(shape, SH + "minCount")
         if min_count is not None and int(min_count.value) > 0:
-            vs = [self.vars.new("c") for _ in range(int(min_count.value))]
-            triples = " . ".join(f"{this} {path} {x}" for x in vs)
+            vs, triples = self._values(this, path, int(min_count.value), "c")
             yield (
                 "MinCountConstraintComponent",
                 path_label,
@@ -385,8 +390,7 @@ class Compiler:
             )
         max_count = sh.value(shape, SH + "maxCount")
         if max_count is not None:
-            vs = [self.vars.new("c") for _ in range(int(max_count.value) + 1)]
-            triples = " . ".join(f"{this} {path} {x}" for x in vs)
+            vs, triples = self._values(this, path, int(max_count.value) + 1, "c")
             yield "MaxCountConstraintComponent", path_label, None, f"{triples} . FILTER({_distinct(vs)})"
         if sh.value(shape, SH + "uniqueLang") == ox.Literal(True):
             a, b = self.vars.new("l"), self.vars.new("l")
@@ -439,8 +443,7 @@ class Compiler:
             if sh.value(shape, SH + "qualifiedValueShapesDisjoint") == ox.Literal(True):
                 raise UnsupportedShape(f"{shape}: sh:qualifiedValueShapesDisjoint is not compiled")
             if q_min is not None and int(q_min.value) > 0:
-                vs = [self.vars.new("q") for _ in range(int(q_min.value))]
-                body = " . ".join(f"{this} {path} {x}" for x in vs)
+                vs, body = self._values(this, path, int(q_min.value), "q")
                 conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
                 yield (
                     "QualifiedMinCountConstraintComponent",
@@ -449,8 +452,7 @@ class Compiler:
                     f"FILTER NOT EXISTS {{ {body} . FILTER({_distinct(vs)} && {conds}) }}",
                 )
             if q_max is not None:
-                vs = [self.vars.new("q") for _ in range(int(q_max.value) + 1)]
-                body = " . ".join(f"{this} {path} {x}" for x in vs)
+                vs, body = self._values(this, path, int(q_max.value) + 1, "q")
                 conds = " && ".join(f"({self.conforms(qualified, x, depth)})" for x in vs)
                 yield (
                     "QualifiedMaxCountConstraintComponent",
@@ -557,7 +559,10 @@ def run_checks(store: ox.Store, checks: list[Check], *, union: bool = True) -> l
     """Run compiled checks on a store (default graph = union of its graphs); sorted results."""
     out = []
     for check in checks:
-        for row in store.query(check.query, use_default_graph_as_union=union):  # type: ignore[union-attr]
+        solutions = store.query(check.query, use_default_graph_as_union=union)
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise TypeError(f"a compiled check is a SELECT: {check.query}")
+        for row in solutions:
             value = row["value"] if check.has_value else None
             out.append(
                 Violation(

@@ -224,7 +224,7 @@ def inoculation(ontology: Iterable[ox.Quad]) -> list[ox.Quad]:
         ox.Quad(q.subject, q.predicate, q.object, graph)
         for q in quads
         if q.predicate.value in properties
-        or (q.predicate.value == rdf_type and q.object.value in classes)  # type: ignore[union-attr]
+        or (q.predicate.value == rdf_type and not isinstance(q.object, ox.Triple) and q.object.value in classes)
         or q.subject in individuals
         or q.object in individuals
     ]

@@ -115,3 +115,30 @@ def test_an_endless_stream_is_cut_at_the_limit(client: httpx.Client, limited: Se
     # One line says it all: no traceback of the abort, from our handler or from uvicorn.
     assert "Traceback" not in log and "StreamAborted" not in log and "Exception in ASGI" not in log
     assert "unexpected error" not in log
+
+
+def test_a_bounded_lookup_is_answered_while_every_worker_runs_away(client: httpx.Client) -> None:
+    """A lookup naming its subject is answered in the server process (kg.store.bounded), so it does
+    not wait for a worker; the runaway queries filling both workers are still stopped at 2 s."""
+    before = wait_for_workers(client)
+    label = ("SELECT ?l WHERE { <https://w3id.org/tregua/id/person/oscar-ortiz> "
+             "<http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    outcomes: list[httpx.Response] = []
+
+    def run() -> None:
+        with httpx.Client(base_url=str(client.base_url), timeout=30) as own:
+            outcomes.append(own.get("/sparql", params={"query": CARTESIAN}))
+
+    slow = [threading.Thread(target=run) for _ in range(2)]
+    for t in slow:
+        t.start()
+    time.sleep(0.3)
+    started = time.monotonic()
+    response = client.get("/sparql", params={"query": label})
+    assert response.status_code == 200 and "Ortiz" in response.text
+    assert time.monotonic() - started < 1.5 and all(t.is_alive() for t in slow)  # no worker was free
+    for t in slow:
+        t.join()
+    assert [r.status_code for r in outcomes] == [503, 503]
+    after = wait_for_workers(client)
+    assert not before & after and not any(alive(pid) for pid in before)  # both replaced, gone

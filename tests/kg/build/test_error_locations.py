@@ -132,3 +132,22 @@ def test_source_filter_keeps_only_that_sources_problems(bad_tree: tuple[Tree, Pa
     results = [line for line in lines if "Violation: <" in line or "Warning: <" in line]
     assert results and all(line.startswith(f"{path}:") for line in results)
     assert "in source tests-bad" in lines[-1]
+
+
+def test_definition_lines_are_indexed_as_the_text_scan_finds_them() -> None:
+    """`ParsedFile.definition_line_of` reads an index built once per file; it must name the same
+    line as scanning the text for that node (`first_line_mentioning(..., as_subject=True)`)."""
+    import pyoxigraph as ox
+
+    from kg import paths
+    from kg.build.sources import first_line_mentioning, parse_file
+
+    checked = 0
+    for path in sorted(paths.SOURCES_DIR.glob("*.trig")):
+        parsed = parse_file(path, graph=f"https://w3id.org/tregua/graph/source/{path.stem}")
+        nodes = {t.value for q in parsed.quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+        for iri in nodes:
+            scanned = first_line_mentioning(parsed.text, iri, as_subject=True)
+            assert parsed.definition_line_of(iri) == (scanned or parsed.line_of(iri)), (path.name, iri)
+            checked += 1
+    assert checked > 100

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -135,3 +135,35 @@ def test_exclusive_write_is_seen_after_the_pool_reopens(pool: WorkerPoolEngine) 
     assert pool.version != version
     assert pool.ask(QueryRequest('ASK { GRAPH <http://example.org/g> { ?s ?p "v" } }')) is True
     assert pool.workers_alive() == 2
+
+
+def test_a_slow_query_in_flight_holds_up_neither_a_commit_nor_the_next_query(pool: WorkerPoolEngine) -> None:
+    """A commit waits for reopens under way, not for running queries (it used to wait for those
+    too: one query running to its time limit held up every write and every query behind it).
+    The slow query ends at its own limit; the write and a query after it are done long before."""
+    import threading
+    import time
+
+    slow = QueryRequest("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout=4)
+    outcome: list[BaseException] = []
+    runner = threading.Thread(target=lambda: outcome.extend(_raised(lambda: pool.select(slow))))
+    runner.start()
+    deadline = time.monotonic() + 3
+    while pool.workers_busy() == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    quad = ox.Quad(ox.NamedNode("http://example.org/w2"), ox.NamedNode("http://example.org/p"),
+                   ox.Literal("during"), ox.NamedNode("http://example.org/g"))
+    with pool.write_lock, pool.exclusive() as store:
+        store.add(quad)
+    assert pool.ask(QueryRequest('ASK { GRAPH <http://example.org/g> { ?s ?p "during" } }')) is True
+    assert runner.is_alive(), "the commit and the next query waited for the slow query"
+    runner.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
+
+
+def _raised(fn: Callable[[], object]) -> list[BaseException]:
+    try:
+        fn()
+    except BaseException as exc:  # handed to the test thread
+        return [exc]
+    return []

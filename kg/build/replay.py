@@ -1,23 +1,19 @@
-"""Bringing a store up to its journal: recovery at start-up, and replay into a fresh build.
+"""Replaying the journal into a fresh build, each entry through the SHACL gate (`kg build`).
 
-Two cases, two rules:
+The sources have changed under the edits, so every entry's data delta (its graph/inferred quads
+left out: the gate derives them again) goes through the same gate as a write
+(`kg.gate.apply_delta`), against the new store. An entry that no longer validates is
+quarantined (`STORE.journal.quarantine`, RDF Patch, with the violations as `reason` headers
+and comments) and reported with its journal position; an entry that changes nothing (the
+sources already hold its additions and lack its removals) is counted as skipped.
 
-- **Recovery** (server start-up, `kg link`, any command opening the store read-write): the
-  entries after the store's recorded position are applied as written, without validating them
-  again (the gate validated them before they were journaled). Applying an entry is idempotent
-  (`Entry.apply_to`), so an entry the store already holds (a crash after the commit, before the
-  position was recorded) changes nothing.
-- **Build** (`kg build`): the sources have changed under the edits, so every entry's data delta
-  (its graph/inferred quads left out: the gate derives them again) goes through the same gate as
-  a write (`kg.gate.apply_delta`), against the new store. An entry that no longer validates is
-  quarantined (`STORE.journal.quarantine`, RDF Patch, with the violations as `reason` headers
-  and comments) and reported with its journal position; an entry that changes nothing (the
-  sources already hold its additions and lack its removals) is counted as skipped.
+This sits in `kg.build`, above the gate, and not in `kg.journal`, which the gate itself uses
+(every commit appends an entry): the journal's file and entries are the layer below both.
+Bringing a store up to its journal at start-up, without the gate, is `kg.journal.recover`.
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,35 +21,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg import gate
 from kg.errors import KgError, ValidationFailed
 from kg.journal.entry import Entry
 from kg.journal.log import Journal, write_atomically
 
 log = logging.getLogger("kg.journal")
-
-
-def recover(store_path: Path, journal: Journal) -> int:
-    """Apply the journal's entries after the store's recorded position; returns how many.
-
-    Opens the store read-write for the time it takes, so call it before anything else opens it
-    (the server's workers, a writer)."""
-    from kg.store import open_store
-
-    pending = journal.pending(store_path)
-    if not pending:
-        return 0
-    store = open_store(store_path)
-    try:
-        for entry in pending:
-            entry.apply_to(store)
-        store.flush()
-    finally:
-        del store
-        gc.collect()
-    journal.record_applied(pending[-1], store_path)
-    log.info("store %s: %d journal entr%s from %s applied at start-up", store_path, len(pending),
-             "y" if len(pending) == 1 else "ies", journal.path)
-    return len(pending)
 
 
 @dataclass
@@ -93,8 +66,7 @@ def replay(store: ox.Store, journal: Journal, *, version: str = "") -> ReplayRep
     `version` is the store's version before the replay; the report's `last_version` is the one
     after (the build stamp followed by the last replayed entry), None when nothing changed.
     """
-    from kg import gate
-    from kg.validation.shacl import describe
+    from kg.validation.shacl import describe  # rdflib and pyshacl: only when an entry is refused
 
     report = ReplayReport()
     writer = gate.MemoryWriter(store, version=version)
