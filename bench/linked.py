@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:
 
 from kg import iris, paths  # noqa: E402
 from kg.linking import reconcile as rc  # noqa: E402
-from kg.linking.search import fold, tokens  # noqa: E402
+from kg.linking.text import fold, tokens  # noqa: E402
 from kg.store.engine import InProcessEngine  # noqa: E402
 
 BATCH = 10

@@ -31,16 +31,9 @@ import kg
 from kg import iris, vocab
 from kg.errors import BadRequest, NotFound
 from kg.linking.catalogue import OFFICE_PROPERTY, QID_PROPERTY, Catalogue, Term, qid_of
-from kg.linking.search import (
-    ENTITY_BASE,
-    Entity,
-    SearchIndex,
-    fold,
-    lexical,
-    name_score,
-    read_all,
-    tokens,
-)
+from kg.linking.index_reads import ENTITY_BASE, Entity, read_all
+from kg.linking.search import SearchIndex
+from kg.linking.text import fold, lexical, name_score, tokens
 from kg.store.cache import Change, VersionedCache
 from kg.store.engine import Engine, QueryRequest
 
