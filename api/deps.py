@@ -25,7 +25,7 @@ from kg import media
 from kg.config import Settings, get_settings
 from kg.errors import BadRequest, Forbidden, StoreUnavailable, Unauthorized
 from kg.gate.policy import WritePolicy
-from kg.linking import reconcile as rc
+from kg.linking.reconcile_service import Service, service_cache
 from kg.store.cache import VersionedCache
 from kg.store.engine import Engine, InProcessEngine
 from kg.store.graphs import graph_sizes
@@ -157,11 +157,11 @@ def cached_graph_sizes(request: Request) -> list[tuple[str, int]]:
     return cache[1]
 
 
-def service_of(request: Request, engine: EngineDep) -> rc.Service:
+def service_of(request: Request, engine: EngineDep) -> Service:
     """The reconciliation service for the store's current version (built on first use)."""
-    cache: VersionedCache[rc.Service] | None = getattr(request.app.state, "reconcile_cache", None)
+    cache: VersionedCache[Service] | None = getattr(request.app.state, "reconcile_cache", None)
     if cache is None:
-        cache = rc.service_cache()
+        cache = service_cache()
         request.app.state.reconcile_cache = cache
     return cache.get(engine)
 
@@ -189,5 +189,5 @@ def parse_payload(data: bytes, content_type: str | None, base_iri: str) -> list[
 
 
 SettingsDep = Annotated[Settings, Depends(settings_of)]
-ServiceDep = Annotated[rc.Service, Depends(service_of)]
+ServiceDep = Annotated[Service, Depends(service_of)]
 WriteDep = Annotated[WriteAccess, Depends(write_access)]

@@ -43,7 +43,8 @@ if str(ROOT) not in sys.path:
 
 from kg import iris, paths  # noqa: E402
 from kg.linking import reconcile as rc  # noqa: E402
-from kg.linking.search import fold, tokens  # noqa: E402
+from kg.linking.reconcile_service import Service  # noqa: E402
+from kg.linking.text import fold, tokens  # noqa: E402
 from kg.store.engine import InProcessEngine  # noqa: E402
 
 BATCH = 10
@@ -88,7 +89,7 @@ def disguise(name: str, rng: random.Random) -> str:
     return name
 
 
-def draw_names(service: rc.Service, n: int, seed: int = 7) -> list[tuple[str, str | None]]:
+def draw_names(service: Service, n: int, seed: int = 7) -> list[tuple[str, str | None]]:
     """(name as the table has it, IRI it was drawn from or None for an unknown name)."""
     rng = random.Random(seed)
     entities = sorted(service.index.entities.values(), key=lambda e: e.iri)
@@ -110,7 +111,7 @@ def batches(names: list[tuple[str, str | None]], size: int) -> Iterator[dict[str
 
 # -- measurements ----------------------------------------------------------------------------
 
-def in_process(service: rc.Service, engine: InProcessEngine, names: list[tuple[str, str | None]]
+def in_process(service: Service, engine: InProcessEngine, names: list[tuple[str, str | None]]
                ) -> tuple[float, dict[str, object]]:
     started = time.perf_counter()
     results: dict[str, object] = {}
@@ -135,7 +136,7 @@ def quality(names: list[tuple[str, str | None]], results: dict[str, object]) -> 
     return first / len(known), matched / len(known), false_matches / max(len(unknown), 1)
 
 
-def brute_force(service: rc.Service, names: list[tuple[str, str | None]], sample: int = 50) -> float:
+def brute_force(service: Service, names: list[tuple[str, str | None]], sample: int = 50) -> float:
     """The peer: score every name of the graph with rapidfuzz for each query (no blocking)."""
     choices = [" ".join(n.words) for e in service.index.entities.values() for n in e.names]
     started = time.perf_counter()
@@ -221,7 +222,7 @@ def measure(label: str, store_path: Path, n_names: int, full_app: bool) -> None:
 
     engine = InProcessEngine(open_store(store_path, read_only=True), version="bench")
     started = time.perf_counter()
-    service = rc.Service.build(engine)
+    service = Service.build(engine)
     build_s = time.perf_counter() - started
     n_entities = len(service.index.entities)
     n_names_indexed = sum(len(e.names) for e in service.index.entities.values())

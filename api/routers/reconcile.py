@@ -19,6 +19,7 @@ from api.templating import page_language, render
 from kg.errors import BadRequest, UnsupportedFormat
 from kg.linking import extension
 from kg.linking import reconcile as rc
+from kg.linking.reconcile_service import Service
 from kg.pages.describe import kind_label
 from kg.pages.ontology_docs import ontology_doc
 
@@ -43,7 +44,7 @@ def root_of(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def _answer(request: Request, engine: EngineDep, service: rc.Service, queries: str | None,
+def _answer(request: Request, engine: EngineDep, service: Service, queries: str | None,
             extend: str | None) -> dict[str, Any]:
     if queries is not None and extend is not None:
         raise BadRequest("send either `queries` or `extend`, not both")

@@ -18,7 +18,9 @@ import pyoxigraph as ox
 
 from kg import iris, vocab
 from kg.errors import BadRequest
-from kg.linking.search import SearchIndex, lexical, read_all
+from kg.linking.index_reads import read_all
+from kg.linking.search import SearchIndex
+from kg.linking.text import lexical
 from kg.store.cache import Change
 from kg.store.engine import Engine
 from kg.vocab import RDF_TYPE
@@ -90,7 +92,7 @@ that it does not label are shown by their prefixed names."""
 
 _PROPERTIES_BY_TYPE_QUERY = """
 SELECT ?t ?p (COUNT(*) AS ?n) WHERE { ?s a ?t ; ?p ?o } GROUP BY ?t ?p"""
-"""No string FILTER (see kg/linking/search.py): types of non-entities (statements...) are counted too,
+"""No string FILTER (see kg/linking/index_reads.py): types of non-entities (statements...) are counted too,
 and simply never asked for."""
 
 _SUBJECT_TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""

@@ -15,7 +15,8 @@ import pyoxigraph as ox
 from kg import iris
 from kg.errors import BadRequest
 from kg.linking.catalogue import OFFICE_PROPERTY, QID_PROPERTY, qid_of, term_id
-from kg.linking.reconcile import MAX_BATCH, MAX_LIMIT, Service, Value, entity_values, json_object
+from kg.linking.reconcile import MAX_BATCH, MAX_LIMIT, Value, entity_values, json_object
+from kg.linking.reconcile_service import Service
 from kg.store.engine import Engine
 
 

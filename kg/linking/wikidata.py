@@ -76,7 +76,7 @@ def fetch_items(qids: Sequence[str], api_url: str, *, timeout: float = 20.0) -> 
 def check_on_wikidata(rows: Sequence[Candidate], store: ox.Store, api_url: str, *,
                       name: str = "<candidates>") -> tuple[list[str], list[str]]:
     """Faults (missing or redirected items) and warnings (labels unlike ours) for the rows' QIDs."""
-    from kg.linking.search import name_score, tokens
+    from kg.linking.text import name_score, tokens
 
     items = fetch_items([r.qid for r in rows if iris.QID_RE.match(r.qid)], api_url)
     problems: list[str] = []

@@ -6,7 +6,7 @@ process wake-ups, which on a busy machine is most of the time of a small lookup.
 though, cannot run away: a basic graph pattern in which every triple pattern names its subject or
 its object does no more work than the number of quads those patterns match, and that number can be
 read from the store's indexes before the query runs. Such a query is answered in the server's own
-process; every other query still goes to a worker, under its deadline.
+process (`kg.store.local_lane`); every other query still goes to a worker, under its deadline.
 
 `plan(query)` reads the query with a small tokenizer of a deliberately narrow subset of SPARQL:
 

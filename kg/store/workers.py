@@ -4,35 +4,24 @@ pyoxigraph cannot cancel a running query, so a query runs in one of N persistent
 processes (forkserver: no per-query process start, no fork of a threaded server), each holding
 the store open read-only. The caller waits on the worker's pipe; past the deadline the worker is
 killed (SIGKILL frees its CPU at once), replaced in the background, and the caller gets
-`QueryTimeout`. The other workers keep answering meanwhile.
+`QueryTimeout`. The other workers keep answering meanwhile. This module is the pool, the server's
+side of the pipes; what runs inside a worker is `kg.store.worker`, the single read-write handle
+is `kg.store.writer_handle`, and bounded queries answered in this process are `kg.store.local_lane`.
 
-Results travel as pickled messages for small Python answers (rows, booleans, triples) and as
-raw byte chunks for serialised results: a worker sends at most `chunk_size` bytes at a time, so
-a large result is streamed to the HTTP client without being held whole in either process.
-`select_with` runs a named function on the rows inside the worker and sends back only its
-answer: pickling pyoxigraph terms costs far more than the bytes of a page rendered from them.
-
-Writes (single writer, the server process): the store is opened read-write once, at the first
-write, and kept open until `close()`. Reopening it per write made RocksDB rotate its info log
-each time (a 137 KB `LOG.old.*` per write, up to 1,000 of them) and replay the write-ahead log
-into a new table file. `reading()` lends that handle (or a read-only one before the first
-write), so a write is computed and validated while the workers keep answering; `exclusive()`
-pauses the pool (no new query starts; reopens and worker starts under way finish), lets the
-caller commit, bumps `version` and the pool's generation, and resumes. Queries already running
-go on meanwhile on the handles they opened before the commit (a consistent earlier state): a
-commit used to wait for them too, so one slow query (up to its time limit) held up every write
-and, the pool being paused, every new query behind it. A worker whose generation is behind
-reopens its read-only handle just before its next query (the reopen travels in the same pipe,
-ahead of the query, and is acknowledged): read-your-writes, without paying a reopen per write
-per worker.
+Writes (single writer, the server process): `reading()` lends the writer's handle (or a read-only
+one before the first write), so a write is computed and validated while the workers keep
+answering; `exclusive()` pauses the pool (no new query starts; reopens and worker starts under way
+finish), lets the caller commit, bumps `version` and the pool's generation, and resumes. Queries
+already running go on meanwhile on the handles they opened before the commit (a consistent
+earlier state): a commit used to wait for them too, so one slow query (up to its time limit) held
+up every write and, the pool being paused, every new query behind it. A worker whose generation
+is behind reopens its read-only handle just before its next query (the reopen travels in the same
+pipe, ahead of the query, and is acknowledged): read-your-writes, without paying a reopen per
+write per worker.
 
 A read-only RocksDB instance sees what the write-ahead log held when it was opened. Opens and
 reopens happen only while no commit is running (a commit waits for those under way, and a reopen
-waits for a commit to end), so none sees half a write. The writer does not flush after each write
-(a flush per write makes a table file per write and sets compaction going beside the readers: the
-"Corruption … sst" flake of the reopen-per-write design); it flushes when the write-ahead log
-passes `WAL_FLUSH_BYTES`, and on `close()`. Durability does not depend on the flush: every commit
-is in the fsync'ed journal first, and start-up replays what the store lacks.
+waits for a commit to end), so none sees half a write.
 """
 
 from __future__ import annotations
@@ -40,13 +29,11 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import dataclasses
-import gc
 import logging
 import multiprocessing
 import multiprocessing.connection
 import os
 import pickle
-import re
 import select
 import threading
 import time
@@ -54,13 +41,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 import pyoxigraph as ox
 
-from kg import errors, media, service
-from kg.iris import PREFIXES
+from kg import errors
 from kg.journal.log import Journal
 from kg.store import bounded
 from kg.store.cache import ChangeFeed
@@ -71,294 +58,21 @@ from kg.store.engine import (
     SerializedResult,
     T,
     Term,
-    collect_rows,
-    result_kind,
-    run_query,
 )
+from kg.store.local_lane import LocalLane
+from kg.store.worker import (
+    CHUNK_SIZE,
+    DATA,
+    FAIL,
+    format_name,
+    rebuild_error,
+    worker_main,
+)
+from kg.store.writer_handle import SingleWriter
 
 log = logging.getLogger("kg.workers")
 
-CHUNK_SIZE = 64 * 1024
-#: Past this much write-ahead log, the single writer flushes its memtables to table files: a
-#: read-only open replays the whole log, so the log is kept small enough to replay in milliseconds.
-WAL_FLUSH_BYTES = 8 * 1024 * 1024
-#: A read-only open can race a background compaction of the writer (a table file listed in the
-#: manifest is gone by the time it is opened); the open is then retried.
-OPEN_ATTEMPTS = 5
 START_TIMEOUT = 60.0
-#: Graph formats that pyoxigraph can only write from the whole graph: bounded by `max_result_rows`.
-BUFFERED_GRAPH_FORMATS = (ox.RdfFormat.JSON_LD,)
-
-
-
-def format_name(fmt: ox.RdfFormat | ox.QueryResultsFormat) -> str:
-    """Formats cannot be pickled: they cross the pipe by their key in the format table `kg.media`."""
-    return media.of_ox(fmt).key
-
-
-_SERVICE_RE = re.compile("SERVICE", re.IGNORECASE)
-
-# Frame tags on the byte channel of a streamed result.
-_DATA, _END, _FAIL = b"d", b"e", b"x"
-
-
-# ----------------------------------------------------------------------------- worker side
-
-
-ErrorPayload = tuple[str, str, str | None, int | None, int | None]
-
-
-def _error_payload(exc: BaseException, query: str = "") -> ErrorPayload:
-    """Errors cross the pipe as plain values: kg errors have keyword-only constructors."""
-    if isinstance(exc, SyntaxError):
-        from kg.store.engine import syntax_error
-
-        exc = syntax_error(exc)
-    if isinstance(exc, errors.KgError):
-        return (type(exc).__name__, exc.message, exc.hint,
-                getattr(exc, "line", None), getattr(exc, "column", None))
-    if _SERVICE_RE.search(query) and service.mentions_service(query):
-        # Only an allowed SERVICE gets this far. Its failure may carry the remote end's answer
-        # (an HTML page, an internal host's banner): never shown, only its kind.
-        log.warning("an allowed SERVICE call failed: %s", type(exc).__name__)
-        return ("BadRequest", f"a SERVICE call to an allowed endpoint failed ({type(exc).__name__}); "
-                "the remote answer is not shown", "check that the endpoint is up and answers SPARQL",
-                None, None)
-    if isinstance(exc, OSError):
-        # The OS error names files of the server: logged, never sent to the client.
-        log.warning("the store could not be read: %s", exc)
-        return ("StoreUnavailable", f"the store could not be read ({type(exc).__name__})",
-                "retry later; if it persists, tell the operator", None, None)
-    # pyoxigraph raises plain exceptions for evaluation failures the query itself causes
-    # (e.g. a bad regular expression).
-    return ("BadRequest", f"the query failed during evaluation: {exc}", "check the query", None, None)
-
-
-def rebuild_error(payload: ErrorPayload) -> errors.KgError:
-    name, message, hint, line, column = payload
-    if name == "QuerySyntaxError":
-        return errors.QuerySyntaxError(message, line=line, column=column)
-    cls = getattr(errors, name, None)
-    if not (isinstance(cls, type) and issubclass(cls, errors.KgError)) or name in (
-            "ParameterError", "UnsupportedFormat", "NotFound", "ValidationFailed", "BuildError"):
-        cls = errors.BadRequest
-    return cls(message, hint=hint)
-
-
-class _ChunkWriter:
-    """File-like sink for pyoxigraph serialisers: batches bytes into chunk-sized pipe messages.
-
-    The first message carries the result kind and media type; a result smaller than one chunk
-    travels in that single message, which keeps small queries at one round trip.
-    """
-
-    def __init__(self, conn: Connection, kind: ResultKind, media_type: str, chunk_size: int) -> None:
-        self.conn = conn
-        self.kind = kind
-        self.media_type = media_type
-        self.chunk_size = chunk_size
-        self.buffer = bytearray()
-        self.head_sent = False
-
-    def write(self, data: bytes) -> int:
-        self.buffer += data
-        if len(self.buffer) >= self.chunk_size:
-            self._send(final=False)
-        return len(data)
-
-    def flush(self) -> None:
-        """pyoxigraph flushes at the end; batching is ours, so nothing to do here."""
-
-    def _send(self, *, final: bool) -> None:
-        if not self.head_sent:
-            self.conn.send(("head", self.kind.value, self.media_type, bytes(self.buffer), final))
-            self.head_sent = True
-        else:
-            if self.buffer:
-                self.conn.send_bytes(_DATA + bytes(self.buffer))
-            if final:
-                self.conn.send_bytes(_END)
-        self.buffer.clear()
-
-    def finish(self) -> None:
-        self._send(final=True)
-
-    def fail(self, exc: BaseException, query: str) -> None:
-        if self.head_sent:
-            self.conn.send_bytes(_FAIL + pickle.dumps(_error_payload(exc, query)))
-        else:
-            self.conn.send(("err", _error_payload(exc, query)))
-
-
-def _serialize(store: ox.Store, conn: Connection, request: QueryRequest, solutions_format: str,
-               graph_format: str, chunk_size: int, max_rows: int) -> None:
-    writer: _ChunkWriter | None = None
-    try:
-        result = run_query(store, request)
-        kind = result_kind(result)
-        if kind is ResultKind.GRAPH:
-            fmt = media.rdf_of(graph_format)
-            writer = _ChunkWriter(conn, kind, fmt.media_type, chunk_size)
-            if fmt in BUFFERED_GRAPH_FORMATS:
-                triples = []
-                for triple in result:  # type: ignore[union-attr]
-                    triples.append(triple)
-                    if len(triples) > max_rows:
-                        raise errors.ResultTooLarge(
-                            f"the result has more than {max_rows} triples, too many for {fmt.name}",
-                            hint="ask for a streamed format (Turtle, N-Triples, N-Quads) or add LIMIT")
-                ox.serialize(triples, writer, format=fmt)  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
-            else:
-                ox.serialize(result, writer, format=fmt)  # type: ignore[arg-type]  # the same
-        else:
-            fmt_r = media.results_of(solutions_format)
-            writer = _ChunkWriter(conn, kind, fmt_r.media_type, chunk_size)
-            # a GRAPH result took the branch above; _ChunkWriter is a write()-only binary file
-            result.serialize(writer, format=fmt_r)  # type: ignore[arg-type]
-        writer.finish()
-    except Exception as exc:
-        if writer is None or not writer.head_sent:
-            conn.send(("err", _error_payload(exc, request.query)))
-        else:
-            writer.fail(exc, request.query)
-
-
-def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int) -> None:
-    """The whole store in a dataset format, written chunk by chunk to the pipe (never held whole)."""
-    fmt = media.rdf_of(graph_format)
-    writer = _ChunkWriter(conn, ResultKind.GRAPH, fmt.media_type, chunk_size)
-    try:
-        store.dump(writer, format=fmt, prefixes=dict(PREFIXES))  # type: ignore[arg-type]  # _ChunkWriter: a write()-only file
-        writer.finish()
-    except Exception as exc:
-        writer.fail(exc, "")
-
-
-def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
-    if op in ("select", "select_with"):
-        request, max_rows = args[:2]
-        result = run_query(store, request)
-        if not isinstance(result, ox.QuerySolutions):
-            raise errors.BadRequest("expected a SELECT query", hint="use /sparql for other query forms")
-        rows = collect_rows(result, max_rows)
-        if op == "select":
-            return rows
-        fn, fn_args = args[2:]
-        return fn(rows, *fn_args)
-    if op == "ask":
-        result = run_query(store, args[0])
-        if not isinstance(result, ox.QueryBoolean):
-            raise errors.BadRequest("expected an ASK query")
-        return bool(result)
-    if op == "construct":
-        request, max_rows = args
-        result = run_query(store, request)
-        if not isinstance(result, ox.QueryTriples):
-            raise errors.BadRequest("expected a CONSTRUCT or DESCRIBE query")
-        triples = []
-        for triple in result:
-            triples.append(triple)
-            if len(triples) > max_rows:
-                raise errors.ResultTooLarge(f"the result has more than {max_rows} triples",
-                                            hint="add LIMIT or ask for a streamed format")
-        return triples
-    if op == "quads":
-        subject, predicate, obj, graph, max_rows = args
-        out = []
-        for quad in store.quads_for_pattern(subject, predicate, obj, graph):
-            out.append(quad)
-            if len(out) > max_rows:
-                raise errors.ResultTooLarge(f"more than {max_rows} quads match",
-                                            hint="narrow the pattern or use a streamed export")
-        return out
-    if op == "ping":
-        return os.getpid()
-    raise ValueError(f"unknown operation {op!r}")
-
-
-class WriteHandle:
-    """The read-write store lent out by `exclusive()`, usable only inside its `with` block.
-
-    After the block the handle forgets the store, so the last reference to the RocksDB
-    instance is gone whatever names the caller kept; any later use raises StoreUnavailable.
-    """
-
-    def __init__(self, store: ox.Store) -> None:
-        self._store: ox.Store | None = store
-
-    def __getattr__(self, name: str) -> Any:
-        store = self.__dict__.get("_store")
-        if store is None:
-            raise errors.StoreUnavailable("the write handle was used after its write ended")
-        return getattr(store, name)
-
-    def release(self) -> None:
-        self._store = None
-
-
-def open_read_only(store_path: str) -> ox.Store:
-    """`Store.read_only`, retried a few times when it races the writer's compaction."""
-    for attempt in range(OPEN_ATTEMPTS):
-        try:
-            return ox.Store.read_only(store_path)
-        except (OSError, RuntimeError):
-            if attempt == OPEN_ATTEMPTS - 1:
-                raise
-            time.sleep(0.02 * (attempt + 1))
-    raise AssertionError("unreachable")
-
-
-def worker_main(conn: Connection, store_path: str) -> None:
-    """Entry point of a worker process: open read-only, then answer until told to stop.
-
-    `("reopen",)` makes it drop its handle and open a fresh one, which sees every write committed
-    so far, and answer `("reopened", None)`; the server sends it ahead of a query when the worker
-    is behind, and counts the reopen as under way until the answer (a commit waits for it)."""
-    store: ox.Store | None = open_read_only(store_path)
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            message = conn.recv()
-        except EOFError:
-            return
-        op, args = message[0], message[1:]
-        if op == "stop":
-            return
-        if op == "close":
-            store = None
-            gc.collect()
-            conn.send(("ok", None))
-            continue
-        if op == "open":
-            store = open_read_only(store_path)
-            conn.send(("ok", None))
-            continue
-        if op == "reopen":
-            store = None
-            gc.collect()
-            try:
-                store = open_read_only(store_path)
-            except (OSError, RuntimeError):
-                store = None  # the next query answers StoreUnavailable; a later reopen may succeed
-            conn.send(("reopened", None))
-            continue
-        if store is None:
-            conn.send(("err", ("StoreUnavailable", "the store is closed for a write", None, None, None)))
-            continue
-        if op == "serialize":
-            _serialize(store, conn, *args)
-            continue
-        if op == "dump":
-            _dump(store, conn, *args)
-            continue
-        try:
-            conn.send(("ok", _answer(store, op, args)))
-        except Exception as exc:
-            query = args[0].query if args and isinstance(args[0], QueryRequest) else ""
-            conn.send(("err", _error_payload(exc, query)))
-
-
-# ----------------------------------------------------------------------------- server side
 
 
 class _Stream:
@@ -407,12 +121,12 @@ class _Stream:
             self.close()
             raise errors.StoreUnavailable("the query worker died while streaming") from exc
         tag, body = frame[:1], frame[1:]
-        if tag == _DATA:
+        if tag == DATA:
             return body
         if self._take() is not worker:  # closed meanwhile: that worker was ended already
             raise StopIteration
         self.pool._release(worker)
-        if tag == _FAIL:
+        if tag == FAIL:
             raise rebuild_error(pickle.loads(body))
         raise StopIteration
 
@@ -454,13 +168,13 @@ def _expire(future: Any) -> None:
         future.set_result(False)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> ForkServerContext | SpawnContext:
     """forkserver where available: children start from a clean, single-threaded parent."""
     try:
         ctx = multiprocessing.get_context("forkserver")
         # kg.canned holds the page writer `select_with` sends by name: preloaded, a new worker's
         # first canned query does not pay the import (about 50 ms).
-        ctx.set_forkserver_preload(["pyoxigraph", "kg.store.workers", "kg.canned"])
+        ctx.set_forkserver_preload(["pyoxigraph", "kg.store.worker", "kg.canned"])
         return ctx
     except ValueError:  # pragma: no cover - platforms without forkserver
         return multiprocessing.get_context("spawn")
@@ -490,16 +204,9 @@ class WorkerPoolEngine:
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
                  journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP) -> None:
         self.store_path = Path(store_path)
-        #: Queries whose work is bounded by this many quads (`kg.store.bounded`) are answered in
+        #: Queries whose work is bounded by `local_cap` quads (`kg.store.bounded`) are answered in
         #: this process, without the hop to a worker; 0 sends every query to a worker.
-        self.local_cap = local_cap
-        #: Queries answered in this process so far (health checks, tests).
-        self.local_answers = 0
-        #: This process's read-only handle for those queries, and the write generation it was opened at.
-        self._ro: ox.Store | None = None
-        self._ro_generation = -1
-        #: `within` verdicts by (plan, generation): a commit can change the counts.
-        self._bounded_seen: dict[tuple[bounded.Plan, int], bool] = {}
+        self._lane = LocalLane(self.store_path, local_cap)
         #: Queries that may wait for a worker at once; one more is refused (`Overloaded`) at once.
         self.queue = queue
         self._waiting = 0
@@ -521,11 +228,11 @@ class WorkerPoolEngine:
         self._paused = False
         self._closed = False
         self._version = initial_version(self.store_path)
-        self.write_lock = threading.Lock()
+        #: The single writer's read-write handle: opened at the first write, closed by `close()`.
+        self._writer = SingleWriter(self.store_path)
+        self.write_lock = self._writer.lock
         #: The deltas the gate committed, by version (the search index updates by them).
         self.changes = ChangeFeed()
-        #: The single writer's read-write handle: opened at the first write, closed by `close()`.
-        self._rw: ox.Store | None = None
         #: Bumped by each commit; a worker behind it reopens before its next query.
         self._generation = 0
         self.timeouts = 0
@@ -573,24 +280,9 @@ class WorkerPoolEngine:
                 worker.process.join()
             worker.conn.close()
         self._waiters.shutdown(wait=False, cancel_futures=True)
-        self._ro = None
+        self._lane.drop()
         with self.write_lock:
-            self._close_writer()
-
-    def _close_writer(self) -> None:
-        """Flush and close the read-write handle (RocksDB closes when its last reference goes)."""
-        store, self._rw = self._rw, None
-        if store is not None:
-            with contextlib.suppress(OSError, RuntimeError):
-                store.flush()
-            del store
-            gc.collect()
-
-    def _wal_bytes(self) -> int:
-        try:
-            return sum(e.stat().st_size for e in os.scandir(self.store_path) if e.name.endswith(".log"))
-        except OSError:
-            return 0
+            self._writer.close()
 
     def __enter__(self) -> WorkerPoolEngine:
         return self.start()
@@ -601,7 +293,7 @@ class WorkerPoolEngine:
     def _spawn(self) -> _Worker:
         generation = self._generation  # read before the worker opens the store: never ahead of it
         parent, child = self._ctx.Pipe(duplex=True)
-        process = self._ctx.Process(  # type: ignore[attr-defined]
+        process = self._ctx.Process(
             target=worker_main, args=(child, str(self.store_path)), name="kg-query-worker", daemon=True)
         process.start()
         child.close()
@@ -824,68 +516,28 @@ class WorkerPoolEngine:
 
     # -- bounded queries, in this process
 
+    @property
+    def local_cap(self) -> int:
+        """Queries whose work is bounded by this many quads are answered in this process."""
+        return self._lane.cap
+
+    @property
+    def local_answers(self) -> int:
+        """Queries answered in this process so far (health checks, tests)."""
+        return self._lane.answers
+
     def _local_store(self) -> ox.Store | None:
-        """The handle bounded queries read here: the writer's once open (it sees every commit),
-        else a read-only one, reopened when a commit moved the generation. None while a commit
-        is running (the pool is paused) or on shutdown: the query then waits like any other."""
+        """The handle bounded queries read here (`LocalLane.store`). None while a commit is
+        running (the pool is paused) or on shutdown: the query then waits like any other."""
         if self._paused or self._closed:
             return None
-        if self._rw is not None:
-            self._ro = None  # the writer's handle sees more: the read-only one is not needed again
-            return self._rw
-        generation = self._generation
-        if self._ro is None or self._ro_generation != generation:
-            self._ro = None
-            try:
-                self._ro = open_read_only(str(self.store_path))
-            except (OSError, RuntimeError):
-                log.warning("could not open the store read-only in the server process", exc_info=True)
-                return None
-            self._ro_generation = generation
-        return self._ro
+        return self._lane.store(self._generation, self._writer.store)
 
     def _serialize_local(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
                          graph_format: ox.RdfFormat) -> SerializedResult | None:
-        """The answer of a query whose work is bounded (`kg.store.bounded`), computed in this
-        process; None when it is not provably bounded, and a worker must answer it under its deadline.
-
-        The bound is a count of quads read from the indexes before the query runs (at most
-        `local_cap` of them), so the query cannot run away: a timeout has nothing to stop."""
-        if not self.local_cap or graph_format in BUFFERED_GRAPH_FORMATS:
-            return None  # JSON-LD is refused past max_result_rows in the worker: left to it
-        plan = bounded.plan(request.query)
-        if plan is None:
-            return None
-        store = self._local_store()
-        if store is None:
-            return None
-        key = (plan, self._generation)
-        try:
-            ok = self._bounded_seen.get(key)
-            if ok is None:
-                ok = bounded.within(store, plan, self.local_cap)
-                if len(self._bounded_seen) >= 4096:
-                    self._bounded_seen.clear()
-                self._bounded_seen[key] = ok
-            if not ok:
-                return None
-            result = run_query(store, request)
-            kind = result_kind(result)
-            if isinstance(result, ox.QueryTriples):
-                data = ox.serialize(result, format=graph_format)
-                media_type = graph_format.media_type
-            else:
-                data = result.serialize(format=solutions_format)
-                media_type = solutions_format.media_type
-        except (OSError, RuntimeError):
-            # The handle went bad (files moved under it): drop it; a worker answers this one.
-            log.warning("a bounded query failed in the server process; sent to a worker", exc_info=True)
-            self._ro = None
-            return None
-        except Exception as exc:
-            raise rebuild_error(_error_payload(exc, request.query)) from None
-        self.local_answers += 1
-        return SerializedResult(kind, media_type, iter((data or b"",)))
+        """The answer of a bounded query, computed in this process (`LocalLane.serialize`), or None."""
+        return self._lane.serialize(request, solutions_format, graph_format, store=self._local_store,
+                                    generation=lambda: self._generation)
 
     def _serialize_sync(self, request: QueryRequest, solutions_format: ox.QueryResultsFormat,
                         graph_format: ox.RdfFormat, *, reserved: bool = False) -> SerializedResult:
@@ -1043,30 +695,14 @@ class WorkerPoolEngine:
 
     # -- the single writer
 
-    @contextlib.contextmanager
-    def reading(self) -> Iterator[ox.Store]:
+    def reading(self) -> contextlib.AbstractContextManager[ox.Store]:
         """The writer's read-write handle once open (it sees every commit); before the first
         write, a read-only handle in this process, next to the workers' (all read-only: allowed)."""
-        if self._rw is not None:
-            yield self._rw
-            return
-        store = ox.Store.read_only(str(self.store_path))
-        try:
-            yield store
-        finally:
-            del store
-            gc.collect()
+        return self._writer.reading()
 
     def backup(self, target: Path) -> Path:
-        """A consistent checkpoint of the live store into `target` (`kg.store.backup`), taken
-        with the single writer's handle under the write lock: no commit is half in it, and the
-        journal position copied beside it is exactly the last commit it holds."""
-        from kg.store.backup import take_backup
-
-        with self.write_lock:
-            if self._rw is None:
-                self._rw = ox.Store(str(self.store_path))
-            return take_backup(self._rw, self.store_path, target)
+        """A consistent checkpoint of the live store into `target` (`SingleWriter.backup`)."""
+        return self._writer.backup(target)
 
     @contextlib.contextmanager
     def exclusive(self, *, version: str | None = None) -> Iterator[ox.Store]:
@@ -1082,23 +718,15 @@ class WorkerPoolEngine:
             while self._reopening or self._starting:
                 self._cond.wait(0.05)
         try:
-            if self._rw is None:
-                self._rw = ox.Store(str(self.store_path))
-            handle = WriteHandle(self._rw)
             try:
-                yield handle  # type: ignore[misc]
-            except BaseException:
-                # RocksDB stops writing after a failed write (a full disk): a fresh handle at the
-                # next write starts clean, once the cause is gone.
-                handle.release()
-                self._close_writer()
-                raise
+                with self._writer.writing() as handle:
+                    # A WriteHandle forwards every attribute to the store it lends: callers use it
+                    # as the store, and it refuses use after the block.
+                    yield cast(ox.Store, handle)
             finally:
-                handle.release()
                 # Whatever part of the write got in is on the log: readers must reopen to see it.
                 self._generation += 1
-            if self._wal_bytes() > WAL_FLUSH_BYTES:
-                self._rw.flush()
+            self._writer.flush_if_large()
             self._version = version or f"{self._version.split('+')[0]}+{time.time_ns():x}"
         finally:
             with self._cond:

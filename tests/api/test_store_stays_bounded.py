@@ -4,7 +4,7 @@ Two tests: 25 writes through the real server (HTTP, SHACL gate, journal; about 0
 a loaded 2-core machine, so 1,000 would take minutes: `H13_WRITES=1000` runs them), and 1,000
 commits through the server's single writer with real query workers and the journal (seconds).
 
-The server keeps one read-write RocksDB handle for its life (`kg.store.workers`): reopening it
+The server keeps one read-write RocksDB handle for its life (`kg.store.writer_handle`): reopening it
 per write used to leave a 137 KB `LOG.old.*` info log and a fresh table file per write. The
 bounds asserted below, with their reasons:
 

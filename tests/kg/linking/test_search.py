@@ -5,7 +5,8 @@ from __future__ import annotations
 import pyoxigraph as ox
 import pytest
 
-from kg.linking.search import SearchIndex, fold, name_score, tokens
+from kg.linking.search import SearchIndex
+from kg.linking.text import fold, name_score, tokens
 from kg.store.cache import VersionedCache
 from kg.store.engine import InProcessEngine
 

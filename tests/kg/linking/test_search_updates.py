@@ -10,6 +10,7 @@ import pyoxigraph as ox
 import pytest
 
 from kg.linking import reconcile as rc
+from kg.linking.reconcile_service import Service
 from kg.linking.search import SearchIndex
 from kg.store.cache import Change, ChangeFeed, VersionedCache
 from kg.store.engine import InProcessEngine
@@ -81,7 +82,7 @@ def test_an_updated_index_equals_a_rebuilt_one(mini_engine: InProcessEngine, nam
 
 def test_deltas_in_a_row_and_an_unknown_version(mini_engine: InProcessEngine) -> None:
     feed = mini_engine.changes = ChangeFeed()  # type: ignore[attr-defined]
-    cache = VersionedCache(rc.Service.build, rc.Service.updated)
+    cache = VersionedCache(Service.build, Service.updated)
     cache.get(mini_engine)
     for name in ("alias added", "entity added", "type changed"):
         commit(mini_engine, feed, *DELTAS[name])
