@@ -2,7 +2,8 @@
 
 Shared by inference (sub-class and sub-property closure, materialised into the store), the
 build's checks (a type's super-classes, to tell two kinds apart), the write gate (the schema's
-super-classes) and the ontology documentation (each class's ancestors), which must all agree on
+super-classes), the ontology documentation (each class's ancestors) and the search index (an
+entity's types with their ancestors, read from any store), which must all agree on
 what "ancestor" means.
 """
 

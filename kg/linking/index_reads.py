@@ -18,6 +18,7 @@ from itertools import chain
 import pyoxigraph as ox
 
 from kg import iris
+from kg.build.closure import transitive_closure
 from kg.linking.text import compact, lexical, tokens
 from kg.store.cache import Change
 from kg.store.engine import Engine, QueryRequest, Term
@@ -131,7 +132,7 @@ every row made this query three times slower; the rows are sorted out in Python 
 _TYPES_QUERY = """SELECT ?s ?t WHERE { ?s a ?t }"""
 """Kept only for named entities and our own classes, in Python (same reason)."""
 
-# The direct pairs only; their closure is taken in Python (`_closure`): a `subClassOf+` path with
+# The direct pairs only; their closure is taken in Python (`transitive_closure`): a `subClassOf+` path with
 # both ends open is refused by Virtuoso ("transitive start not given"), and the pairs are few.
 _SUBCLASS_QUERY = """
 SELECT DISTINCT ?c ?d WHERE {
@@ -139,24 +140,6 @@ SELECT DISTINCT ?c ?d WHERE {
   FILTER(isIRI(?c) && isIRI(?d))
 }"""
 
-
-def _closure(direct: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Every ancestor of each class, from the direct superclasses (cycles allowed).
-
-    >>> sorted(_closure({"a": {"b"}, "b": {"c"}, "c": {"a"}})["a"])
-    ['a', 'b', 'c']
-    """
-    out: dict[str, set[str]] = {}
-    for start in direct:
-        seen: set[str] = set()
-        todo = list(direct[start])
-        while todo:
-            cls = todo.pop()
-            if cls not in seen:
-                seen.add(cls)
-                todo.extend(direct.get(cls, ()))
-        out[start] = seen
-    return out
 
 _QUOTES_QUERY = iris.sparql_prologue() + """
 SELECT ?q ?text ?speaker WHERE {
@@ -252,7 +235,7 @@ def read_index(engine: Engine) -> tuple[dict[str, Entity], list[Quote], dict[str
     superclasses: dict[str, set[str]] = defaultdict(set)
     for row in read_all(engine, _SUBCLASS_QUERY):
         superclasses[lexical(row["c"])].add(lexical(row["d"]))
-    superclasses = defaultdict(set, _closure(superclasses))
+    superclasses = defaultdict(set, transitive_closure(superclasses))
     for entity in entities.values():
         # Stores without the inferred graph still answer "is a tg:Actor?" for a tg:Person.
         for t in list(entity.types):
