@@ -47,7 +47,9 @@ function start() {
       const input = document.createElement("input");
       Object.assign(input, { id, name: "p." + p.name, type: "text", placeholder: p.example || "" });
       input.dataset.param = p.name;
-      input.value = values && values[p.name] !== undefined ? values[p.name] : p.required ? p.example || p.default || "" : "";
+      // A query whose labels come in a `lang` speaks the page's language unless told otherwise.
+      const pageLang = p.name === "lang" && ["en", "es"].includes(ctx.lang) ? ctx.lang : "";
+      input.value = values && values[p.name] !== undefined ? values[p.name] : pageLang || (p.required ? p.example || p.default || "" : "");
       input.setAttribute("aria-describedby", id + "-help");
       const help = document.createElement("span");
       help.id = id + "-help";
