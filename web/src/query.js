@@ -142,8 +142,8 @@ function start() {
     if (byHand) state.view = view;
     state.shown = view;
     for (const button of $("qp-views").querySelectorAll("button")) button.setAttribute("aria-pressed", String(button.dataset.view === view));
+    updateShare();  // first: the address bar holds this run's state even if drawing fails
     state.cleanup = draw(view, box, state.result, ctx) || null;
-    updateShare();
   }
 
   $("qp-views").addEventListener("click", (event) => {

@@ -262,6 +262,7 @@ def test_the_address_bar_follows_each_run(page: Any) -> None:
     page.get_by_role("button", name="Run query").click()
     page.locator("#query-results tbody tr").first.wait_for(timeout=15_000)
     assert "canned=timeline" in page.url and "view=table" in page.url
+    assert page.locator("#qp-p-from_year").bounding_box()["width"] >= 250  # room for an IRI's start
     page.fill("#qp-p-from_year", "2016")
     page.get_by_role("button", name="Run query").click()
     page.wait_for_url(lambda url: "p.from_year=2016" in url, timeout=15_000)
