@@ -55,6 +55,7 @@ function start() {
       help.id = id + "-help";
       help.className = "muted";
       help.textContent = [p.description, p.expected].filter(Boolean).join(" — ");
+      if (ctx.lang !== "en") help.lang = "en";  // from the query's .rq header, written in English
       wrap.append(label, input, help);
       fields.appendChild(wrap);
     }

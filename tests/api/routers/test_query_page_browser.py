@@ -275,6 +275,7 @@ def test_spanish_page_asks_spanish_labels_and_phone_table_reads(browser: Any, se
         phone.goto("/query?canned=timeline-items&lang=es")
         phone.locator("#query-results tbody tr").first.wait_for(timeout=15_000)
         assert phone.input_value("#qp-p-lang") == "es"
+        assert phone.get_attribute("#qp-p-lang-help", "lang") == "en"  # from the .rq header, in English
         assert "tregua entre pandillas de 2012" in column(phone, "label")
         # A parameter field spans the phone's width; the table scrolls in its box, not the page.
         assert phone.locator("#qp-p-lang").bounding_box()["width"] > 250
