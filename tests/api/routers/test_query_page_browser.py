@@ -208,6 +208,7 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, server: Server
                           # a canned query longer than the editor's box: the editor grows with it
                           ("/query?canned=timeline-items&view=table", "table"),
                           ("/query?canned=positions", "table"),
+                          ("/query?canned=responses-network", "graph"),
                           ("/query?canned=timeline&view=timeline", "timeline"),
                           ("/query?canned=stance-counts&view=chart", "chart")):  # /query alone: test_accessibility
             pg.goto(url)
@@ -233,9 +234,12 @@ def test_views_are_chosen_by_the_shape_of_the_answer(page: Any, tmp_path: Path) 
     assert not first.inner_text().startswith("http")
     assert first.get_attribute("title").startswith("https://w3id.org/tregua/id/")  # type: ignore[union-attr]
     assert first.inner_text() in column(page, "name")
-    # Two IRI columns relating actors: a graph.
+    # Two IRI columns relating actors: a graph, Cytoscape without warnings (wheelSensitivity...).
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
     page.goto("/query?canned=responses-network")
     page.locator("#query-results[data-view=graph] .qp-graph canvas").first.wait_for(timeout=15_000)
+    assert not [w for w in warnings if "cytoscape" in w.lower() or "wheel" in w.lower()], warnings
     page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
     # Actors per stance: a chart of one series, its axes named after their columns.
     page.goto("/query?canned=stance-counts")
