@@ -95,6 +95,9 @@ function start() {
   // ------------------------------------------------------------------ running and showing
   async function runNow() {
     const request = currentRequest();
+    // The address bar holds the state as soon as a run starts, not only once its answer is drawn.
+    state.request = request;
+    updateShare();
     status.className = "status";
     status.textContent = strings.running;
     errorBox.hidden = true;

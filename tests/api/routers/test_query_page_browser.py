@@ -270,6 +270,7 @@ def test_the_address_bar_follows_each_run(page: Any) -> None:
     page.fill("#qp-p-from_year", "2016")
     page.get_by_role("button", name="Run query").click()
     page.wait_for_url(lambda url: "p.from_year=2016" in url, timeout=15_000)
+    page.locator("#query-status", has_text="rows").wait_for(timeout=15_000)
     assert page.input_value("#qp-share") == page.url
 
 
