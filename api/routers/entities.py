@@ -120,8 +120,10 @@ async def entity(
         "view": view,
         "passage": passage,
         "formats": formats,
-        "sparql_href": "/sparql?query=" + quote(describe_query(iri), safe=""),
-        "editor_href": "/?query=" + quote(editor_query(iri), safe="") + "#editor",
+        # Both open the query page (a browser at /sparql would get raw N-Triples): the DESCRIBE
+        # drawn as a graph, the editable query run as a table.
+        "sparql_href": "/query?query=" + quote(describe_query(iri), safe=""),
+        "editor_href": "/query?query=" + quote(editor_query(iri), safe=""),
     }
     return render(request, "entity.html", context, headers=headers)
 

@@ -53,14 +53,53 @@ export function viewsFor(result) {
   return out;
 }
 
-// The view shown when none was asked for: a graph for a graph, a chart for counts (the first
-// column naming things, a column of numbers, a few dozen rows at most), the table otherwise.
+// The view shown when none was asked for: a graph for a graph, or for rows relating entities
+// (two IRI columns); a chart only for counts per label (one column naming things, each name
+// once, the others numbers but for at most one, a few dozen rows at most); the table otherwise.
 export function autoView(result) {
   if (result.kind === "graph") return "graph";
   if (result.kind !== "select" || !result.rows.length) return "table";
   const s = shape(result);
-  if (s.numbers.length && !s.numbers.includes(result.vars[0]) && result.rows.length <= 40) return "chart";
+  if (s.iris.length >= 2) return "graph";
+  if (chartable(result, s)) return "chart";
   return "table";
+}
+
+function chartable(result, s) {
+  const naming = result.vars.find((v) => !s.numbers.includes(v));
+  if (!naming || !s.numbers.length || s.numbers.includes(result.vars[0]) || result.rows.length > 40) return false;
+  const others = result.vars.filter((v) => v !== naming && !s.numbers.includes(v));
+  if (others.length > 1 || s.iris.length > 1) return false;
+  const names = result.rows.map((r) => (r[naming] ? r[naming].value : ""));
+  return new Set(names).size === names.length;
+}
+
+// A column of a few short words repeated (a kind, a type, a language): not a name.
+function enumLike(result, v) {
+  const values = result.rows.map((r) => r[v]).filter(Boolean).map((t) => t.value);
+  if (!values.length) return true;
+  const distinct = new Set(values);
+  return values.every((x) => x.length <= 24 && !/\s/.test(x)) && distinct.size <= Math.max(2, values.length / 3);
+}
+
+// The column that names a row: one called label, name or title, else the first text column
+// that is not an enum; null when there is none.
+export function labelColumn(result, s) {
+  const named = result.vars.find((v) => /^(label|name|title)$/i.test(v) && s.texts.includes(v));
+  if (named) return named;
+  const text = s.texts.find((v) => result.rows.some((r) => r[v] && r[v].type === "literal") && !enumLike(result, v));
+  return text || s.texts[0] || null;
+}
+
+// The text column that names the IRIs of column `v` (?actor_iri → ?actor_name, ?actor_label,
+// ?actor; the row's label column for its first IRI column), or null.
+export function nameColumn(result, s, v) {
+  const stem = v.replace(/_?(iri|uri)$/i, "");
+  const candidates = ["", "_name", "_label", "Label", "Name"].map((suffix) => stem + suffix);
+  const named = candidates.find((c) => c !== v && s.texts.includes(c));
+  if (named) return named;
+  if (v !== s.iris[0]) return null;
+  return labelColumn(result, s);
 }
 
 export function draw(view, box, result, ctx) {
@@ -70,9 +109,11 @@ export function draw(view, box, result, ctx) {
   return fn(box, result, ctx);
 }
 
-function termNode(term, ctx) {
+// A cell: an IRI shown by the row's label for it (else its short name), the full IRI as the
+// link's title; a literal with its language tag.
+function termNode(term, ctx, label) {
   if (!term) return document.createTextNode("");
-  if (term.type === "uri") return el("a", { href: localHref(term.value, ctx.base) }, term.value);
+  if (term.type === "uri") return el("a", { href: localHref(term.value, ctx.base), title: term.value, class: "qp-iri" }, label || shortName(term.value, ctx.prefixes));
   if (term.type === "bnode") return document.createTextNode("_:" + term.value);
   const span = el("span", {}, term.value);
   if (term["xml:lang"]) span.appendChild(el("span", { class: "lang" }, term["xml:lang"]));
@@ -93,7 +134,10 @@ export function drawTable(box, result, ctx) {
   }
   const data = asRows(result);
   if (!data.rows.length) { box.appendChild(el("p", { class: "muted" }, ctx.strings.no_rows)); return; }
-  const wrap = el("div", { class: "table-wrap" });
+  // The table scrolls sideways rather than break words; a region that scrolls takes the focus.
+  const wrap = el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": ctx.strings.table_label || "Results" });
+  const s = result.kind === "select" ? shape(result) : { iris: [], texts: [], numbers: [], dates: [] };
+  const namesOf = Object.fromEntries(s.iris.map((v) => [v, nameColumn(result, s, v)]));
   const table = el("table", { class: "qp-table" });
   const head = el("thead"), tr = el("tr"), body = el("tbody");
   let rows = data.rows.slice(), sorted = null, order = 1;
@@ -101,7 +145,12 @@ export function drawTable(box, result, ctx) {
     body.textContent = "";
     for (const row of rows) {
       const r = el("tr");
-      for (const v of data.vars) { const td = el("td"); td.appendChild(termNode(row[v], ctx)); r.appendChild(td); }
+      for (const v of data.vars) {
+        const td = el("td");
+        const name = namesOf[v] && row[namesOf[v]] ? row[namesOf[v]].value : "";
+        td.appendChild(termNode(row[v], ctx, name));
+        r.appendChild(td);
+      }
       body.appendChild(r);
     }
   };
@@ -134,7 +183,8 @@ function toDate(term) {
   return isNaN(d) ? null : d;
 }
 
-function rowLabel(row, vars, s, ctx) {
+function rowLabel(row, vars, s, ctx, label) {
+  if (label && row[label]) return row[label].value;
   const text = s.texts.find((v) => row[v]);
   if (text) return row[text].value;
   const iri = s.iris.find((v) => row[v]);
@@ -147,13 +197,14 @@ export function drawTimeline(box, result, ctx) {
   const s = shape(result);
   if (result.kind !== "select" || !s.dates.length) { box.appendChild(el("p", { class: "muted" }, ctx.strings.no_dates)); return; }
   const [startVar, endVar] = s.dates;
+  const labelVar = labelColumn(result, s);
   const items = [];
   result.rows.forEach((row, i) => {
     const start = row[startVar] && toDate(row[startVar]);
     if (!start) return;
     const end = endVar && row[endVar] && toDate(row[endVar]);
     const iri = s.iris.find((v) => row[v]);
-    const label = rowLabel(row, result.vars, s, ctx) || row[startVar].value;
+    const label = rowLabel(row, result.vars, s, ctx, labelVar) || row[startVar].value;
     const content = iri ? el("a", { href: localHref(row[iri].value, ctx.base) }, label) : el("span", {}, label);
     const item = { id: i, content, start, title: label + " · " + row[startVar].value + (end ? " – " + row[endVar].value : "") };
     if (end && end > start) { item.end = end; } else { item.type = "point"; }
@@ -167,7 +218,7 @@ export function drawTimeline(box, result, ctx) {
   const last = Math.max(...items.map((it) => (it.end || it.start).getTime()));
   const span = Math.max(last - first, 1000 * 3600 * 24 * 365);
   const timeline = new Timeline(holder, new DataSet(items), {
-    start: new Date(first - span * 0.05), end: new Date(last + span * 0.3), stack: true, zoomKey: "ctrlKey", horizontalScroll: false, maxHeight: 600, margin: { item: 6 },
+    start: new Date(first - span * 0.05), end: new Date(last + span * 0.3), stack: true, zoomKey: "ctrlKey", horizontalScroll: false, verticalScroll: true, orientation: { axis: "top", item: "top" }, maxHeight: 600, margin: { item: 6 },
   });
   box.appendChild(listOf(items.map((it) => it.content.cloneNode(true)), ctx.strings.timeline_label));
   return () => timeline.destroy();
@@ -211,14 +262,7 @@ export function drawGraph(box, result, ctx) {
       const from = node(row[first]);
       for (const v of others) if (row[v]) edges.push({ source: from, target: node(row[v]), label: stem(v) });
     }
-    // An IRI column's name: the text column called after it (?actor_iri → ?actor_name, ?actor,
-    // ?actor_label), else the text column right after it.
-    const nameOf = (v) => {
-      const candidates = ["", "_name", "_label", "Label", "Name"].map((suffix) => stem(v) + suffix);
-      const named = candidates.find((c) => c !== v && s.texts.includes(c));
-      const next = result.vars[result.vars.indexOf(v) + 1];
-      return named || (s.texts.includes(next) ? next : null);
-    };
+    const nameOf = (v) => nameColumn(result, s, v);
     for (const v of s.iris) {
       const text = nameOf(v);
       if (!text) continue;
@@ -246,34 +290,52 @@ export function drawGraph(box, result, ctx) {
   });
   const cy = cytoscape({
     container: holder, elements,
-    layout: { name: nodes.size > 1 ? "cose" : "grid", animate: false },
+    // Spaced out so that labels do not overlap: strong repulsion, long edges.
+    layout: nodes.size > 1
+      ? { name: "cose", animate: false, nodeRepulsion: () => 400000, idealEdgeLength: () => 120, nodeOverlap: 40, componentSpacing: 120, padding: 20, randomize: false }
+      : { name: "grid" },
     style: [
-      { selector: "node", style: { label: "data(label)", "font-size": 11, "text-wrap": "wrap", "text-max-width": 120, "background-color": "#3a6ea5", color: "#1b1b1b", width: 18, height: 18 } },
-      { selector: "edge", style: { label: "data(label)", "font-size": 9, color: "#444", width: 1.5, "line-color": "#9aa7b4", "target-arrow-color": "#9aa7b4", "target-arrow-shape": "triangle", "curve-style": "bezier", "text-rotation": "autorotate" } },
+      { selector: "node", style: { label: "data(label)", "font-size": 12, "text-wrap": "wrap", "text-max-width": 140, "text-valign": "bottom", "text-margin-y": 3, "background-color": "#3a6ea5", color: "#1b1b1b", width: 18, height: 18 } },
+      { selector: "edge", style: { label: "data(label)", "font-size": 10, color: "#444", width: 1.5, "line-color": "#9aa7b4", "target-arrow-color": "#9aa7b4", "target-arrow-shape": "triangle", "curve-style": "bezier", "text-rotation": "autorotate" } },
     ],
   });
+  // Labels no smaller than 12 px on screen however far the layout's fit zoomed out.
+  const zoom = cy.zoom();
+  if (zoom < 1) {
+    cy.style().selector("node").style("font-size", Math.ceil(12 / zoom)).style("text-max-width", Math.ceil(140 / zoom))
+      .selector("edge").style("font-size", Math.ceil(10 / zoom)).update();
+  }
   cy.on("tap", "node", (event) => { const href = event.target.data("href"); if (href) window.location.assign(href); });
   box.appendChild(listOf([...nodes.entries()].map(([id, n]) => (n.term.type === "uri" ? el("a", { href: localHref(id, ctx.base) }, n.label) : el("span", {}, n.label))), ctx.strings.nodes));
   return () => cy.destroy();
 }
 
-// The bar chart: the first column that names things along one axis, each number column a series.
+// The bar chart: the first column that names things along one axis, the first number column
+// as the bars (a second series would need explaining: the table shows every column); both axes
+// named after their columns.
 export function drawChart(box, result, ctx) {
   const s = shape(result);
   const naming = result.kind === "select" && result.vars.find((v) => !s.numbers.includes(v));
   if (!naming || !s.numbers.length) { box.appendChild(el("p", { class: "muted" }, ctx.strings.no_counts)); return; }
-  const names = result.rows.map((r) => (r[naming] ? (r[naming].type === "uri" ? shortName(r[naming].value, ctx.prefixes) : r[naming].value) : ""));
+  const count = s.numbers[0];
+  const namesOf = nameColumn(result, s, naming);
+  const names = result.rows.map((r) => {
+    const t = r[naming];
+    if (!t) return "";
+    if (t.type !== "uri") return t.value;
+    return namesOf && r[namesOf] ? r[namesOf].value : shortName(t.value, ctx.prefixes);
+  });
   const holder = el("div", { class: "qp-chart" });
-  holder.style.height = Math.max(240, 28 * names.length * s.numbers.length + 60) + "px";
+  holder.style.height = Math.max(240, 28 * names.length + 90) + "px";
   box.appendChild(holder);
   const chart = echarts.init(holder, null, { renderer: "svg" });
   chart.setOption({
-    aria: { enabled: true, label: { description: ctx.strings.chart_label } },
+    aria: { enabled: true, label: { description: fill(ctx.strings.chart_label, { count, naming }) } },
     animation: false,
-    grid: { left: 8, right: 40, top: 10, bottom: 10, containLabel: true },
-    yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 220, overflow: "truncate" } },
-    xAxis: { type: "value" },
-    series: s.numbers.map((v) => ({ type: "bar", name: v, data: result.rows.map((r) => (r[v] ? Number(r[v].value) : 0)), label: { show: true, position: "right" } })),
+    grid: { left: 8, right: 40, top: 30, bottom: 30, containLabel: true },
+    yAxis: { type: "category", data: names, inverse: true, name: naming, nameLocation: "start", nameTextStyle: { fontWeight: "bold", align: "left" }, axisLabel: { width: 220, overflow: "truncate" } },
+    xAxis: { type: "value", name: count, nameLocation: "middle", nameGap: 24, nameTextStyle: { fontWeight: "bold" }, minInterval: 1 },
+    series: [{ type: "bar", name: count, data: result.rows.map((r) => (r[count] ? Number(r[count].value) : 0)), label: { show: true, position: "right" } }],
   });
   const resize = () => chart.resize();
   window.addEventListener("resize", resize);

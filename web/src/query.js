@@ -47,12 +47,15 @@ function start() {
       const input = document.createElement("input");
       Object.assign(input, { id, name: "p." + p.name, type: "text", placeholder: p.example || "" });
       input.dataset.param = p.name;
-      input.value = values && values[p.name] !== undefined ? values[p.name] : p.required ? p.example || p.default || "" : "";
+      // A query whose labels come in a `lang` speaks the page's language unless told otherwise.
+      const pageLang = p.name === "lang" && ["en", "es"].includes(ctx.lang) ? ctx.lang : "";
+      input.value = values && values[p.name] !== undefined ? values[p.name] : pageLang || (p.required ? p.example || p.default || "" : "");
       input.setAttribute("aria-describedby", id + "-help");
       const help = document.createElement("span");
       help.id = id + "-help";
       help.className = "muted";
       help.textContent = [p.description, p.expected].filter(Boolean).join(" — ");
+      if (ctx.lang !== "en") help.lang = "en";  // from the query's .rq header, written in English
       wrap.append(label, input, help);
       fields.appendChild(wrap);
     }
@@ -92,6 +95,9 @@ function start() {
   // ------------------------------------------------------------------ running and showing
   async function runNow() {
     const request = currentRequest();
+    // The address bar holds the state as soon as a run starts, not only once its answer is drawn.
+    state.request = request;
+    updateShare();
     status.className = "status";
     status.textContent = strings.running;
     errorBox.hidden = true;
@@ -140,8 +146,8 @@ function start() {
     if (byHand) state.view = view;
     state.shown = view;
     for (const button of $("qp-views").querySelectorAll("button")) button.setAttribute("aria-pressed", String(button.dataset.view === view));
+    updateShare();  // first: the address bar holds this run's state even if drawing fails
     state.cleanup = draw(view, box, state.result, ctx) || null;
-    updateShare();
   }
 
   $("qp-views").addEventListener("click", (event) => {

@@ -176,7 +176,7 @@ def test_html_page_shows_what_a_reader_needs(client: httpx.Client) -> None:
     assert 'href="/id/quote/oscar-ortiz-stop-murdering#position"' in html  # link to the passage
     assert "#:~:text=" in html  # text-fragment link to the original page
     assert (
-        "/sparql?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Ftregua%2Fid%2Fperson%2Foscar-ortiz%3E" in html
+        "/query?query=DESCRIBE%20%3Chttps%3A%2F%2Fw3id.org%2Ftregua%2Fid%2Fperson%2Foscar-ortiz%3E" in html
     )
     assert 'href="/ontology#Person"' in html  # the type links to its ontology section
     assert "https://w3id.org/tregua/id/person/oscar-ortiz" in html

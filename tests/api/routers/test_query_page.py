@@ -96,3 +96,20 @@ def _json_block(html: str, block_id: str) -> Any:
     start = html.index(f'<script type="application/json" id="{block_id}">') + len(
         f'<script type="application/json" id="{block_id}">')
     return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_entity_page_buttons_open_the_query_page_in_its_language(client: httpx.Client) -> None:
+    html = client.get("/id/person/oscar-ortiz", params={"lang": "es"}).text
+    hrefs = re.findall(r'href="(/query\?query=[^"]+)"', html)
+    assert len(hrefs) == 2, hrefs
+    for href in hrefs:
+        assert href.replace("&amp;", "&").endswith("lang=es")
+    assert "DESCRIBE" in hrefs[0].replace("+", " ").replace("%20", " ")
+    assert 'href="/sparql?query=' not in html and 'href="/?query=' not in html
+
+
+def test_canned_titles_are_marked_english_on_a_spanish_page(client: httpx.Client) -> None:
+    html = client.get("/query", params={"lang": "es"}).text
+    assert '<option value="canned:timeline-items" lang="en">' in html
+    english = client.get("/query", params={"lang": "en"}).text
+    assert 'lang="en"' not in english.split("qp-menu", 1)[1].split("</select>")[0]

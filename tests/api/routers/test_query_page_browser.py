@@ -205,10 +205,17 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, server: Server
     with loopback_page(browser, server.url, base_url=server.url, bypass_csp=True) as pg:
         found: dict[str, list[str]] = {}
         for url, view in (("/query?canned=timeline&view=table", "table"),
+                          # a canned query longer than the editor's box: the editor grows with it
+                          ("/query?canned=timeline-items&view=table", "table"),
+                          ("/query?canned=positions", "table"),
+                          ("/query?canned=responses-network", "graph"),
                           ("/query?canned=timeline&view=timeline", "timeline"),
                           ("/query?canned=stance-counts&view=chart", "chart")):  # /query alone: test_accessibility
             pg.goto(url)
             pg.locator(f"#query-results[data-view={view}] > *").first.wait_for(timeout=15_000)
+            if "canned=" in url and "canned=timeline&" not in url:
+                scroller = pg.locator(".cm-scroller")
+                assert scroller.evaluate("e => e.scrollHeight <= e.clientHeight + 1"), url  # no inner scroll
             pg.add_script_tag(path=str(AXE))
             result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
             bad = [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
@@ -217,3 +224,74 @@ def test_axe_finds_no_serious_or_critical_violation(browser: Any, server: Server
                 found[url] = bad
         pg.screenshot(path=str(tmp_path / "axe.png"), full_page=True)
     assert not found, found
+
+
+def test_views_are_chosen_by_the_shape_of_the_answer(page: Any, tmp_path: Path) -> None:
+    # Statements per stance of each actor, many columns: a table, its actors shown by name.
+    page.goto("/query?canned=positions")
+    page.locator("#query-results[data-view=table] tbody tr").first.wait_for(timeout=15_000)
+    first = page.locator("#query-results tbody tr td:first-child a").first
+    assert not first.inner_text().startswith("http")
+    assert first.get_attribute("title").startswith("https://w3id.org/tregua/id/")  # type: ignore[union-attr]
+    assert first.inner_text() in column(page, "name")
+    # Two IRI columns relating actors: a graph, Cytoscape without warnings (wheelSensitivity...).
+    warnings: list[str] = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.goto("/query?canned=responses-network")
+    page.locator("#query-results[data-view=graph] .qp-graph canvas").first.wait_for(timeout=15_000)
+    assert not [w for w in warnings if "cytoscape" in w.lower() or "wheel" in w.lower()], warnings
+    page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
+    # Actors per stance: a chart of one series, its axes named after their columns.
+    page.goto("/query?canned=stance-counts")
+    page.locator("#query-results[data-view=chart] .qp-chart svg").wait_for(timeout=15_000)
+    svg = page.inner_text("#query-results .qp-chart")
+    assert "actors" in svg and "stance" in svg and "actors_on_issue" not in svg
+    page.screenshot(path=str(tmp_path / "stance-chart.png"), full_page=True)
+
+
+def test_timeline_items_are_named_by_their_label_and_all_reachable(page: Any, tmp_path: Path) -> None:
+    page.goto("/query?canned=timeline-items&view=timeline")
+    page.locator(".vis-item a", has_text="2012 gang truce").first.wait_for(timeout=15_000)
+    names = page.locator(".qp-timeline .vis-item a").all_inner_texts()
+    assert not {"event", "statement"} & {n.strip() for n in names}
+    # More items than the box holds: the timeline scrolls vertically rather than clip them.
+    assert page.locator(".qp-timeline .vis-vertical-scroll").count() >= 1
+    page.screenshot(path=str(tmp_path / "timeline-items.png"), full_page=True)
+
+
+def test_the_address_bar_follows_each_run(page: Any) -> None:
+    page.goto("/query")
+    page.locator(".cm-content").wait_for()
+    page.select_option("#qp-menu", "canned:timeline")
+    page.get_by_role("button", name="Run query").click()
+    page.locator("#query-results tbody tr").first.wait_for(timeout=15_000)
+    assert "canned=timeline" in page.url and "view=table" in page.url
+    assert page.locator("#qp-p-from_year").bounding_box()["width"] >= 250  # room for an IRI's start
+    page.fill("#qp-p-from_year", "2016")
+    page.get_by_role("button", name="Run query").click()
+    page.wait_for_url(lambda url: "p.from_year=2016" in url, timeout=15_000)
+    page.locator("#query-status", has_text="rows").wait_for(timeout=15_000)
+    assert page.input_value("#qp-share") == page.url
+
+
+def test_spanish_page_asks_spanish_labels_and_phone_table_reads(browser: Any, server: Server, tmp_path: Path) -> None:
+    with loopback_page(browser, server.url, base_url=server.url, viewport={"width": 390, "height": 844},
+                       is_mobile=True, has_touch=True) as phone:
+        phone.goto("/query?canned=timeline-items&lang=es")
+        phone.locator("#query-results tbody tr").first.wait_for(timeout=15_000)
+        assert phone.input_value("#qp-p-lang") == "es"
+        assert phone.get_attribute("#qp-p-lang-help", "lang") == "en"  # from the .rq header, in English
+        assert "tregua entre pandillas de 2012" in column(phone, "label")
+        # A parameter field spans the phone's width; the table scrolls in its box, not the page.
+        assert phone.locator("#qp-p-lang").bounding_box()["width"] > 250
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+        styles = phone.evaluate("""() => {
+            const td = document.querySelector('#query-results td');
+            const lang = document.querySelector('#query-results .lang');
+            const iri = document.querySelector('#query-results a.qp-iri');
+            return [getComputedStyle(td).wordBreak, getComputedStyle(td).overflowWrap,
+                    lang ? getComputedStyle(lang).whiteSpace : 'nowrap',
+                    getComputedStyle(iri).overflowWrap, iri.textContent, iri.title]; }""")
+        assert styles[:4] == ["normal", "normal", "nowrap", "anywhere"]
+        assert not styles[4].startswith("http") and styles[5].startswith("https://")
+        phone.screenshot(path=str(tmp_path / "phone-table.png"), full_page=True)
