@@ -61,19 +61,27 @@ def _json(data: Any) -> str:
 
 
 def _embed_context(request: Request, embed: embeds.Embed, title: str, rows: int) -> dict[str, Any]:
-    """What every view's page shows about embedding it: the snippet, its URL, the oEmbed link."""
+    """What every view's page shows about embedding it: the snippet, its URL, the oEmbed link.
+    The embed speaks the page's language however it was chosen (URL or Accept-Language): a
+    newsroom copying the snippet from a Spanish page wants the Spanish view."""
     base = str(request.base_url).rstrip("/")
     frame = embeds.height(embed.view, rows)
     lang, by_url = _lang(request)
-    embed_path = i18n.link(embed.path, lang, chosen_by_url=by_url)
+    this = embeds.Embed(embed.name, embed.view, embed.params, lang)
     return {
-        "embed_url": base + embed_path,
-        "embed_snippet": embeds.snippet(base, embeds.Embed(embed.name, embed.view,
-                                                           embed.params + ((("lang", lang),) if by_url else ())),
-                                        title, frame),
-        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + embed_path, "format": "json"}),
+        "embed_url": base + this.path,
+        "embed_snippet": embeds.snippet(base, this, title, frame),
+        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + this.path, "format": "json"}),
         "data_url": i18n.link(embed.data_path, lang, chosen_by_url=by_url),
     }
+
+
+def _filters(request: Request, query: canned.CannedQuery | None = None) -> list[tuple[str, str]]:
+    """The timeline's filters in the URL (`actor`, `stance`, `events`), in their order; a canned
+    query's own parameter of the same name (positions-over-time's `actor`) stays the query's."""
+    own = {p.name for p in query.params} if query else set()
+    return [(k, v) for k, v in request.query_params.multi_items()
+            if k in views.TIMELINE_FILTERS and k not in own and v]
 
 
 def _timeline_model(request: Request, engine: Engine, settings: Settings) -> dict[str, Any]:
@@ -115,8 +123,10 @@ def _embeddable(response: Response) -> Response:
             response_model=None)
 def timeline(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
     model = _timeline_model(request, engine, settings)
+    filters = _filters(request)
+    views.filter_timeline(model["items"], model["filters"], filters)  # a 400 naming the choices
     t = i18n.translations(_lang(request)[0]).gettext
-    embed = embeds.Embed(TIMELINE, "timeline")
+    embed = embeds.Embed(TIMELINE, "timeline", tuple(filters))
     context = {"active": "/timeline", "model": model, "data": _json(model), "strings": _json(_strings(request)),
                **_embed_context(request, embed, t("Timeline of the debate"), model["rows"])}
     return render(request, "timeline.html", context)
@@ -147,7 +157,9 @@ def embed(
     if view not in views.VIEWS:
         raise ParameterError("view", f"unknown view {view!r}", expected="one of " + ", ".join(views.VIEWS),
                              example="view=table")
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("view", "lang", "format")]
+    filters = _filters(request, query) if view == "timeline" else []
+    own = ("view", "lang", "format", *(k for k, _ in filters))
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in own]
     href = _href(request, settings)
     lang, _ = _lang(request)
     if any(p.name == "lang" for p in query.params) and "lang" not in dict(params):
@@ -170,16 +182,18 @@ def embed(
             model["table"] = views.table(result.variables, result.rows, href)
         elif view == "timeline":
             items = views.timeline_items(result.variables, result.rows, href)
-            model = {"items": items, "filters": views.timeline_filters(items, {}), "rows": rows}
+            choices = views.timeline_filters(items, {})
+            kept = views.filter_timeline(items, choices, filters)
+            model = {"items": kept, "filters": choices, "rows": len(kept)}
         elif view == "network":
             model["elements"] = views.edge_elements(result.variables, result.rows, href)
         else:
             model["chart"] = views.chart_series(result.variables, result.rows)
-    shown = tuple((k, v) for k, v in params if k != "lang")
+    shown = tuple((k, v) for k, v in params if k != "lang") + tuple(filters)
     this = embeds.Embed(name, view, shown)
     context = {"query": query, "view": view, "model": model, "data": _json(model if view != "table" else {}),
-               "strings": _json(_strings(request)), "views": views.VIEWS,
-               **_embed_context(request, this, query.summary, rows)}
+               "strings": _json(_strings(request)), "views": views.VIEWS, "title": embeds.title(query.summary),
+               **_embed_context(request, this, embeds.title(query.summary), rows)}
     return _embeddable(render(request, "embed.html", context))
 
 
@@ -207,5 +221,6 @@ def oembed(
     if target.view == "table":
         rows = _run(engine, settings, target.name, list(target.params)).total
     base = str(request.base_url).rstrip("/")
-    body = embeds.oembed(base, target, query.summary, embeds.height(target.view, rows), maxwidth, maxheight)
+    body = embeds.oembed(base, target, embeds.title(query.summary), embeds.height(target.view, rows),
+                         maxwidth, maxheight)
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=3600"})

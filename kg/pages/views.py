@@ -20,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.canned import json_value, plain_value
+from kg.errors import ParameterError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Mapping[str, Term]
@@ -216,6 +217,61 @@ def timeline_filters(items: Sequence[Mapping[str, Any]], stance_labels: Mapping[
         "actors": [{"iri": iri, "name": name} for iri, name in sorted(actors.items(), key=lambda a: a[1].lower())],
         "stances": [{"value": s, "label": stance_labels.get(s, s)} for s in ordered],
     }
+
+
+#: The timeline's own filters (not the canned query's parameters): `/timeline`, its embed and its snippet.
+TIMELINE_FILTERS: tuple[str, ...] = ("actor", "stance", "events")
+
+
+def keep(item: Mapping[str, Any], actor: str = "", stance: str = "", events: bool = True) -> bool:
+    """Whether a timeline filter keeps an item; the server's twin of `keep` in web/src/_timeline.js.
+
+    Events show when events are shown and no stance is asked (events have none), and when the
+    actor took part; statements when by the actor and with the stance.
+
+    >>> event = {"kind": "event", "actors": ["a"], "stances": []}
+    >>> said = {"kind": "statement", "actors": ["a"], "stances": ["reject"]}
+    >>> [keep(event), keep(event, stance="reject"), keep(said, "a", "reject"), keep(said, "b")]
+    [True, False, True, False]
+    """
+    if item["kind"] == "event":
+        if not events or stance:
+            return False
+        return not actor or actor in item["actors"]
+    if actor and actor not in item["actors"]:
+        return False
+    return not stance or stance in item["stances"]
+
+
+def filter_timeline(items: Sequence[Mapping[str, Any]], filters: Mapping[str, Any],
+                    params: Sequence[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """The items a URL's filters keep (`actor=IRI`, `stance=VALUE`, `events=off`), after checking
+    them against the choices `timeline_filters` offers: an unknown stance or actor is a 400 that
+    names the known ones, never a silently empty timeline.
+
+    >>> items = [{"kind": "statement", "actors": ["a"], "actor_names": ["Ann"], "stances": ["reject"]}]
+    >>> len(filter_timeline(items, timeline_filters(items, {}), [("stance", "reject")]))
+    1
+    >>> filter_timeline(items, timeline_filters(items, {}), [("stance", "bogus")])
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParameterError: unknown stance 'bogus' (expected one of reject, e.g. stance=reject)
+    """
+    asked = dict(params)
+    actor, stance = asked.get("actor", ""), asked.get("stance", "")
+    stances = [s["value"] for s in filters["stances"]]
+    if stance and stance not in stances:
+        raise ParameterError("stance", f"unknown stance {stance!r}", expected="one of " + ", ".join(stances),
+                             example=f"stance={stances[0] if stances else 'reject'}")
+    actors = [a["iri"] for a in filters["actors"]]
+    if actor and actor not in actors:
+        raise ParameterError("actor", f"no item on the timeline by {actor!r}",
+                             expected="the IRI of an actor on the timeline, e.g. " + ", ".join(actors[:3]),
+                             example=f"actor={actors[0] if actors else ''}")
+    if asked.get("events", "on") not in ("on", "off"):
+        raise ParameterError("events", f"events must be on or off, not {asked['events']!r}", expected="on or off",
+                             example="events=off")
+    return [i for i in items if keep(i, actor, stance, asked.get("events", "on") != "off")]
 
 
 def camps(rows: Sequence[Row], href: Href = _same, issue: str | None = None) -> list[dict[str, Any]]:

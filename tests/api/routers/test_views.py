@@ -143,3 +143,51 @@ def test_the_canned_table_page_offers_its_snippet_and_oembed_link(client: httpx.
     assert f'src="{server.url}/embed/stance-counts?view=table"' in unescape(page)
     body = client.get(_oembed_link(page)).json()
     assert "/embed/stance-counts?view=table" in body["html"]
+
+
+GALLEGOS = "https://w3id.org/tregua/id/person/guillermo-gallegos"
+
+
+def test_a_filtered_timeline_embeds_with_its_filter(client: httpx.Client, server: Server) -> None:
+    page = client.get("/timeline", params={"actor": GALLEGOS, "stance": "notRuledOut"}, headers=BROWSER)
+    assert page.status_code == 200
+    src = re.search(r'<iframe src="([^"]+)"', unescape(page.text))
+    assert src and "actor=" + quote(GALLEGOS, safe="") in src.group(1) and "stance=notRuledOut" in src.group(1)
+    oembed = client.get("/oembed", params={"url": f"{server.url}/timeline?actor={quote(GALLEGOS, safe='')}"
+                                                  "&stance=notRuledOut"}).json()
+    frame = unescape(re.search(r'<iframe src="([^"]+)"', oembed["html"]).group(1))  # type: ignore[union-attr]  # the snippet holds one iframe
+    embed = client.get(frame)
+    assert embed.status_code == 200, embed.text
+    items = _data(embed.text)["items"]
+    assert items and all(i["kind"] == "statement" and GALLEGOS in i["actors"] and "notRuledOut" in i["stances"]
+                         for i in items)
+    everything = _data(client.get("/embed/timeline-items", params={"view": "timeline"}).text)["items"]
+    assert len(items) < len(everything)
+
+
+def test_the_timeline_refuses_an_unknown_stance_naming_the_stances(client: httpx.Client) -> None:
+    for path, view in (("/timeline", {}), ("/embed/timeline-items", {"view": "timeline"})):
+        bad = client.get(path, params={**view, "stance": "bogus"})
+        assert bad.status_code == 400 and bad.json()["parameter"] == "stance"
+        assert "reject" in bad.json()["expected"] and "notRuledOut" in bad.json()["expected"]
+
+
+def test_snippet_and_oembed_keep_the_language(client: httpx.Client, server: Server) -> None:
+    page = client.get("/timeline?lang=es", headers=BROWSER).text
+    # the textarea holds the snippet's HTML (its & written &amp;), itself escaped in the page
+    assert f'src="{server.url}/embed/timeline-items?view=timeline&lang=es"' in unescape(unescape(page))
+    by_header = client.get("/network", headers={**BROWSER, "Accept-Language": "es"}).text
+    assert "view=network&lang=es" in unescape(unescape(by_header))
+    body = client.get("/oembed", params={"url": server.url + "/network?lang=es"}).json()
+    assert "/embed/stance-network?view=network&amp;lang=es" in body["html"]
+    frame = client.get("/embed/stance-network?view=network&lang=es").text
+    assert '<html lang="es">' in frame
+
+
+def test_embeds_carry_reader_facing_titles(client: httpx.Client, server: Server) -> None:
+    for target in ("/timeline", "/network", "/embed/stance-counts?view=chart"):
+        body = client.get("/oembed", params={"url": server.url + target}).json()
+        assert "feeds" not in body["title"] and "chart-ready" not in body["title"], body["title"]
+    for path in ("/embed/timeline-items?view=timeline", "/embed/stance-counts?view=chart"):
+        html = client.get(path).text
+        assert "(feeds" not in html and "(chart-ready)" not in html
