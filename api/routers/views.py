@@ -85,11 +85,16 @@ def _filters(request: Request, query: canned.CannedQuery | None = None) -> list[
 
 
 def _timeline_model(request: Request, engine: Engine, settings: Settings) -> dict[str, Any]:
+    """The timeline is about negotiating with the gangs: stances colour and filter items by that
+    issue; a stance on another issue is named with its issue."""
     lang, _ = _lang(request)
+    network = _run(engine, settings, NETWORK, [("lang", lang)]).rows
+    labels = views.stance_labels(network)
     result = _run(engine, settings, TIMELINE, [("lang", lang)])
-    items = views.timeline_items(result.variables, result.rows, _href(request, settings))
-    labels = views.stance_labels(_run(engine, settings, NETWORK, [("lang", lang)]).rows)
-    return {"items": items, "filters": views.timeline_filters(items, labels), "rows": result.total}
+    items = views.timeline_items(result.variables, result.rows, _href(request, settings), DEFAULT_ISSUE, labels)
+    issue_name = next((i["name"] for i in views.issues_of(network) if i["iri"] == DEFAULT_ISSUE), DEFAULT_ISSUE)
+    return {"items": items, "filters": views.timeline_filters(items, labels), "rows": result.total,
+            "issue": DEFAULT_ISSUE, "issue_name": issue_name}
 
 
 def _network_model(request: Request, engine: Engine, settings: Settings, issue: str) -> dict[str, Any]:
@@ -181,10 +186,14 @@ def embed(
         if view == "table":
             model["table"] = views.table(result.variables, result.rows, href)
         elif view == "timeline":
-            items = views.timeline_items(result.variables, result.rows, href)
-            choices = views.timeline_filters(items, {})
+            if name == TIMELINE:  # the /timeline page's own query: the same items as that page
+                model = _timeline_model(request, engine, settings)
+                items, choices = model["items"], model["filters"]
+            else:
+                items = views.timeline_items(result.variables, result.rows, href)
+                choices = views.timeline_filters(items, {})
             kept = views.filter_timeline(items, choices, filters)
-            model = {"items": kept, "filters": choices, "rows": len(kept)}
+            model = {**model, "items": kept, "filters": choices, "rows": len(kept)}
         elif view == "network":
             model["elements"] = views.edge_elements(result.variables, result.rows, href)
         else:

@@ -132,15 +132,36 @@ def _split(text: str, sep: str) -> list[str]:
     return [part.strip() for part in text.split(sep) if part.strip()]
 
 
-def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _same) -> list[dict[str, Any]]:
+def stances_on(text: str) -> list[dict[str, str]]:
+    """The `stances_on` column of `timeline-items`: each stance with the issue it is on.
+
+    >>> stances_on("favourable https://w3id.org/i/repression repressing the gangs; reject https://w3id.org/i/n ")
+    [{'value': 'favourable', 'issue': 'https://w3id.org/i/repression', 'issue_name': 'repressing the gangs'}, \
+{'value': 'reject', 'issue': 'https://w3id.org/i/n', 'issue_name': ''}]
+    """
+    found = []
+    for entry in text.split("; "):
+        value, _, rest = entry.strip().partition(" ")
+        issue, _, name = rest.partition(" ")
+        if value:
+            found.append({"value": value, "issue": issue, "issue_name": name.strip()})
+    return found
+
+
+def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _same,
+                   issue: str | None = None, labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One item per dated row, for vis-timeline: where it starts, its end when the row has one
     (`end`: drawn as a span), the end of its date's precision (`until`: a month's statement runs
     to the month's end), its label, its link, and what the filters need (`actors`, `stances`, `kind`).
 
     Rows with no date are left out (a time axis has no place for them; the table keeps them).
     The columns of `timeline-items` are used when present (`item`, `kind`, `label`, `actors`,
-    `actor_names`, `stances`); any other dated answer gets its first IRI as the link and its
-    name column as the label.
+    `actor_names`, `stances`, `stances_on`); any other dated answer gets its first IRI as the link and its
+    name column as the label. With `issue`, `stances` (what colours and filters an item) keeps
+    the stances on that issue only, so that favouring repression never reads as favouring
+    negotiation; `stance_notes` names every stance with its issue (`text`: "favourable — repressing the
+    gangs", the stance in its `labels`, value -> label in the page's language) and says whether it
+    is on `issue` (`on_issue`).
 
     >>> row = {"item": ox.NamedNode("https://w3id.org/tregua/id/event/gang-truce-2012"),
     ...        "kind": ox.Literal("event"), "label": ox.Literal("2012 gang truce"),
@@ -175,6 +196,14 @@ def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _
         actors = _split(_text(row, "actors"), " ") or ([_text(row, "actor")] if _text(row, "actor") else [])
         speaker = _text(row, "actor_names") if kind == "statement" else ""
         label = _text(row, label_col)
+        on = stances_on(_text(row, "stances_on"))
+        stances = _split(_text(row, "stances"), " ") or _split(_text(row, "value"), " ")
+        if issue and on:
+            stances = list(dict.fromkeys(s["value"] for s in on if s["issue"] == issue))
+        words = labels or {}
+        notes = [{"value": s["value"], "on_issue": bool(issue) and s["issue"] == issue,
+                  "text": words.get(s["value"], s["value"]) + (f" — {s['issue_name']}" if s["issue_name"] else "")}
+                 for s in on]
         items.append({
             "id": index,
             "kind": kind,
@@ -188,7 +217,8 @@ def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _
             "href": href(link) if link else "",
             "actors": actors,
             "actor_names": _split(_text(row, "actor_names"), ";"),
-            "stances": _split(_text(row, "stances"), " ") or _split(_text(row, "value"), " "),
+            "stances": stances,
+            "stance_notes": notes,
         })
     return items
 

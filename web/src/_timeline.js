@@ -15,7 +15,8 @@ function content(item, strings) {
   if (item.href) { link.href = item.href; link.target = "_top"; }
   const text = item.label.length > 48 ? item.label.slice(0, 46) + "…" : item.label;
   link.textContent = text;
-  link.title = (strings[item.kind] || item.kind) + " · " + item.date + " · " + item.label;
+  const notes = (item.stance_notes || []).map((s) => s.text).join("; ");
+  link.title = (strings[item.kind] || item.kind) + " · " + item.date + " · " + item.label + (notes ? " · " + notes : "");
   box.append(link);
   return box;
 }

@@ -191,3 +191,16 @@ def test_embeds_carry_reader_facing_titles(client: httpx.Client, server: Server)
     for path in ("/embed/timeline-items?view=timeline", "/embed/stance-counts?view=chart"):
         html = client.get(path).text
         assert "(feeds" not in html and "(chart-ready)" not in html
+
+
+def test_timeline_stances_are_on_the_issue_of_negotiation(client: httpx.Client) -> None:
+    page = client.get("/timeline", headers=BROWSER).text
+    items = {i["href"]: i for i in _data(page)["items"]}
+    attacking = items["/id/statement/oscar-ortiz-keep-attacking"]
+    assert "favourable" not in attacking["stances"]  # favours repressing the gangs, not negotiating
+    assert any(n["value"] == "favourable" and not n["on_issue"] and "repress" in n["text"].lower()
+               for n in attacking["stance_notes"])
+    assert "reject" in items["/id/statement/oscar-ortiz-cannot-negotiate"]["stances"]
+    assert 'id="timeline-legend"' in page and 'class="badge stance-reject"' in page
+    filtered = client.get("/embed/timeline-items", params={"view": "timeline", "stance": "favourable"}).text
+    assert "/id/statement/oscar-ortiz-keep-attacking" not in {i["href"] for i in _data(filtered)["items"]}
