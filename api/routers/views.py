@@ -106,6 +106,11 @@ def _network_model(request: Request, engine: Engine, settings: Settings, issue: 
                              expected="one of " + ", ".join(i["iri"] for i in issues), example=DEFAULT_ISSUE)
     groups = views.camps(result.rows, _href(request, settings), issue)
     translations = i18n.translations(lang)
+    for camp in groups:  # "exigidas al público", composed once here rather than in the template
+        for actor in camp["actors"]:
+            for c in actor["conditions"]:
+                phrase = translations.gettext("required of") + " " + c["required_of"]
+                c["required_of_phrase"] = views.contract(phrase) if lang == "es" else phrase
     elements = views.camp_elements(groups, translations.gettext("reported by"))
     name = next((i["name"] for i in issues if i["iri"] == issue), issue)
     return {"camps": groups, "elements": elements, "issues": issues, "issue": issue, "issue_name": name,

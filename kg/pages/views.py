@@ -347,6 +347,20 @@ def camps(rows: Sequence[Row], href: Href = _same, issue: str | None = None) -> 
     return ordered
 
 
+_CONTRACTIONS = re.compile(r"\b(a|de) el\b")
+
+
+def contract(text: str) -> str:
+    """Spanish's obligatory contractions where a phrase is composed: "a el" -> "al", "de el" ->
+    "del" ("exigidas al público salvadoreño"). A capitalised "El" starts a proper name and does
+    not contract ("a El Faro", "de El Salvador").
+
+    >>> contract("exigidas a el público salvadoreño"), contract("de el gobierno"), contract("a El Faro")
+    ('exigidas al público salvadoreño', 'del gobierno', 'a El Faro')
+    """
+    return _CONTRACTIONS.sub(lambda m: "al" if m.group(1) == "a" else "del", text)
+
+
 def stance_labels(rows: Sequence[Row]) -> dict[str, str]:
     """Stance value -> its label in the rows' language (`value`, `stance` columns).
 

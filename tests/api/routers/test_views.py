@@ -204,3 +204,9 @@ def test_timeline_stances_are_on_the_issue_of_negotiation(client: httpx.Client) 
     assert 'id="timeline-legend"' in page and 'class="badge stance-reject"' in page
     filtered = client.get("/embed/timeline-items", params={"view": "timeline", "stance": "favourable"}).text
     assert "/id/statement/oscar-ortiz-keep-attacking" not in {i["href"] for i in _data(filtered)["items"]}
+
+
+def test_the_network_in_spanish_contracts_a_el(client: httpx.Client) -> None:
+    page = client.get("/network", params={"lang": "es"}, headers=BROWSER).text
+    assert "a el " not in page and "de el " not in page
+    assert "exigida al público salvadoreño" in page
