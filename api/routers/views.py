@@ -10,6 +10,7 @@ policy and point to their embeds. The snippet and the oEmbed answer come from `k
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,14 +19,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import i18n
+from api import errors, i18n, negotiation
 from api.deps import EngineDep, SettingsDep
 from api.errors import ApiError, ErrorBody
 from api.security import EMBEDDABLE
 from api.templating import local_href, render
 from kg import canned, paths
 from kg.config import Settings
-from kg.errors import NotFound, ParameterError
+from kg.errors import KgError, NotFound, ParameterError
 from kg.pages import embeds, views
 from kg.store.engine import Engine
 
@@ -124,6 +125,36 @@ def _strings(request: Request) -> dict[str, str]:
     return {"event": t("event"), "statement": t("statement"), "shown": t("items shown")}
 
 
+def _choices(expected: str) -> list[str]:
+    """The values an `expected="one of a, b"` names (for links that fix the parameter)."""
+    return [v.strip() for v in expected.removeprefix("one of ").split(",")] if expected.startswith("one of ") else []
+
+
+def _error_page(request: Request, exc: KgError, embeddable: bool = False) -> Response:
+    """A browser's answer to bad input: an HTML page saying what is wrong, how to fix it, and the
+    closest names (an unknown query's neighbours, the issues or stances to choose from), with the
+    status the API gives; any other client gets the JSON error as everywhere else."""
+    if not negotiation.html_over_json(request.headers.get("accept")):
+        raise exc
+    t = i18n.translations(_lang(request)[0]).gettext
+    suggestions: list[dict[str, str]] = []
+    lang, by_url = _lang(request)
+    if isinstance(exc, NotFound):
+        view = request.query_params.get("view", "table")
+        suggestions = [{"label": n, "href": i18n.link(embeds.Embed(n, view).path, lang, chosen_by_url=by_url)}
+                       for n in exc.suggestions]
+    elif isinstance(exc, ParameterError):
+        suggestions = [{"label": f"{exc.name}={v}", "href": i18n.link(
+            request.url.path + "?" + urlencode([*((k, x) for k, x in request.query_params.multi_items()
+                                                  if k != exc.name), (exc.name, v)]), lang, chosen_by_url=by_url)}
+                       for v in _choices(exc.expected)]
+    heading = t("Nothing here by that name") if isinstance(exc, NotFound) else t("This view cannot be drawn")
+    response = render(request, "view_error.html", {"heading": heading, "message": exc.message, "hint": exc.hint,
+                                                   "suggestions": suggestions},
+                      status_code=errors.status_of(exc), headers={"Vary": "Accept"})
+    return _embeddable(response) if embeddable else response
+
+
 def _embeddable(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = EMBEDDABLE  # made to be framed on other sites
     return response
@@ -132,6 +163,13 @@ def _embeddable(response: Response) -> Response:
 @router.get("/timeline", summary="Events and statements on one time axis (a page; embeddable)",
             response_model=None)
 def timeline(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    try:
+        return _timeline_page(request, engine, settings)
+    except KgError as exc:
+        return _error_page(request, exc)
+
+
+def _timeline_page(request: Request, engine: Engine, settings: Settings) -> Response:
     model = _timeline_model(request, engine, settings)
     filters = _filters(request)
     views.filter_timeline(model["items"], model["filters"], filters)  # a 400 naming the choices
@@ -148,6 +186,13 @@ def network(
     request: Request, engine: EngineDep, settings: SettingsDep,
     issue: Annotated[str, Query(description="the issue (an IRI, id:issue/...)")] = DEFAULT_ISSUE,
 ) -> Response:
+    try:
+        return _network_page(request, engine, settings, issue)
+    except KgError as exc:
+        return _error_page(request, exc)
+
+
+def _network_page(request: Request, engine: Engine, settings: Settings, issue: str) -> Response:
     model = _network_model(request, engine, settings, issue)
     t = i18n.translations(_lang(request)[0]).gettext
     params = (("issue", issue),) if issue != DEFAULT_ISSUE else ()
@@ -163,6 +208,17 @@ def embed(
     request: Request, engine: EngineDep, settings: SettingsDep, name: str,
     view: Annotated[str, Query(description="table, timeline, network or chart")] = "table",
 ) -> Response:
+    try:
+        return _embed_page(request, engine, settings, name, view)
+    except NotFound as exc:
+        if not exc.suggestions:  # the closest names, however far: an embed URL is typed or pasted
+            exc.suggestions = difflib.get_close_matches(name, [q.name for q in CATALOG], n=5, cutoff=0)
+        return _error_page(request, exc, embeddable=True)
+    except KgError as exc:
+        return _error_page(request, exc, embeddable=True)
+
+
+def _embed_page(request: Request, engine: Engine, settings: Settings, name: str, view: str) -> Response:
     query = CATALOG.get(name)  # NotFound with the closest names
     if view not in views.VIEWS:
         raise ParameterError("view", f"unknown view {view!r}", expected="one of " + ", ".join(views.VIEWS),

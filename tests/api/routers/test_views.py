@@ -210,3 +210,17 @@ def test_the_network_in_spanish_contracts_a_el(client: httpx.Client) -> None:
     page = client.get("/network", params={"lang": "es"}, headers=BROWSER).text
     assert "a el " not in page and "de el " not in page
     assert "exigida al público salvadoreño" in page
+
+
+def test_browsers_get_an_html_error_page_with_the_closest_names(client: httpx.Client) -> None:
+    nope = client.get("/embed/nope", params={"view": "chart"}, headers=BROWSER)
+    assert nope.status_code == 404 and nope.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors *" in nope.headers["content-security-policy"]  # it is shown in the frame
+    assert "Did you mean" in nope.text and "/embed/" in nope.text and "view=chart" in nope.text
+    assert client.get("/embed/nope").json()["suggestions"], "the API names the closest queries too"
+    issue = client.get("/network", params={"issue": "bad"}, headers=BROWSER)
+    assert issue.status_code == 400 and issue.headers["content-type"].startswith("text/html")
+    assert quote(ISSUE, safe="") in issue.text  # a link to a known issue
+    stance = client.get("/timeline", params={"stance": "bogus", "lang": "es"}, headers=BROWSER)
+    assert stance.status_code == 400 and "stance=reject" in stance.text and "Esta vista no se puede dibujar" in stance.text
+    assert client.get("/timeline", params={"stance": "bogus"}).headers["content-type"].startswith("application/json")
