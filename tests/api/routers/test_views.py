@@ -225,3 +225,12 @@ def test_browsers_get_an_html_error_page_with_the_closest_names(client: httpx.Cl
     assert stance.status_code == 400 and "stance=reject" in stance.text
     assert "Esta vista no se puede dibujar" in stance.text
     assert client.get("/timeline", params={"stance": "bogus"}).headers["content-type"].startswith("application/json")
+
+
+def test_the_canned_table_page_offers_a_snippet_for_each_view(client: httpx.Client, server: Server) -> None:
+    page = unescape(unescape(client.get("/queries/stance-counts?format=html").text))
+    assert f'src="{server.url}/embed/stance-counts?view=table"' in page
+    assert f'src="{server.url}/embed/stance-counts?view=chart"' in page  # counts: a chart too
+    assert "view=timeline" not in page  # no dates, no timeline
+    chart = client.get("/embed/stance-counts", params={"view": "chart"})
+    assert chart.status_code == 200
