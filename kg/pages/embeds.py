@@ -86,13 +86,16 @@ def title(summary: str) -> str:
 
 def height(view: str, rows: int) -> int:
     """A frame height that fits the view: a table grows with its rows (up to a limit, then it
-    scrolls); the pictures have a fixed height.
+    scrolls), a timeline with its items (they stack, one line each, and the panel shows them all);
+    the other pictures have a fixed height. The embed then posts its real height.
 
-    >>> height("table", 4), height("table", 500), height("timeline", 30)
-    (260, 900, 520)
+    >>> height("table", 4), height("table", 500), height("timeline", 23), height("chart", 30)
+    (260, 900, 1028, 420)
     """
     if view == "table":
         return min(900, 140 + 30 * rows)
+    if view == "timeline":
+        return min(1600, 200 + 36 * rows)
     return _HEIGHTS.get(view, 480)
 
 
