@@ -91,6 +91,8 @@ def test_the_timeline_draws_the_story_and_filters_by_actor(browser: Any, server:
         visible = page.locator("#timeline-list > li:not([hidden])")
         assert visible.count() == 2 and all("Guillermo Gallegos" in t for t in visible.all_inner_texts())
         assert "actor=" in page.url  # the filter is in the URL, so a shared link keeps it
+        snippet = page.input_value("#embed-snippet")  # and the embed snippet follows it
+        assert "/embed/timeline-items?view=timeline&amp;actor=https%3A%2F%2Fw3id.org" in snippet, snippet
         page.select_option("#filter-stance", "conditional")
         page.wait_for_function("() => document.querySelectorAll('#timeline-list > li:not([hidden])').length === 1")
         page.screenshot(path=str(tmp_path / "timeline-gallegos.png"), full_page=True)
