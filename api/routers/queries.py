@@ -27,7 +27,7 @@ from api.templating import local_href, page_language, render
 from kg import canned, media, paths
 from kg.config import Settings
 from kg.errors import ParameterError, UnsupportedFormat
-from kg.pages import embeds
+from kg.pages import embeds, views
 from kg.store.engine import Engine
 
 TAG = "canned queries"
@@ -110,14 +110,21 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
         rows.append(cells)
     base = str(request.base_url).rstrip("/")
     params = tuple((k, v) for k, v in request.query_params.multi_items() if k not in ("format", "lang"))
-    embed = embeds.Embed(result.query.name, "table", params)
+    lang = page_language(request)
+    embed = embeds.Embed(result.query.name, "table", params, lang)
+    title = embeds.title(result.query.summary)
+    # a snippet for every view the answer supports (a chart for counts, a timeline for dates...)
+    others = [embeds.Embed(result.query.name, v, params, lang)
+              for v in views.views_of(result.variables, result.rows) if v != "table"]
     context = {
         "query": result.query, "columns": result.variables, "rows": rows, "total": result.total,
         "offset": result.page.offset, "links": links, "values": result.shown,
         "formats": {f: _format_url(request, f) for f in FORMAT_NAMES if f != "html"},
         # the copy-paste snippet and oEmbed discovery (kg.pages.embeds; /embed and /oembed: routers/views.py)
         "embed_url": base + embed.path, "data_url": embed.data_path,
-        "embed_snippet": embeds.snippet(base, embed, result.query.summary, embeds.height("table", len(rows))),
+        "embed_snippet": embeds.snippet(base, embed, title, embeds.height("table", len(rows))),
+        "other_embeds": [{"view": e.view, "url": base + e.path,
+                          "snippet": embeds.snippet(base, e, title, embeds.height(e.view, len(rows)))} for e in others],
         "oembed_url": f"{base}/oembed?" + urlencode({"url": base + embed.path, "format": "json"}),
     }
     return render(request, "queries_result.html", context)

@@ -10,6 +10,7 @@ policy and point to their embeds. The snippet and the oEmbed answer come from `k
 
 from __future__ import annotations
 
+import difflib
 import json
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,14 +19,14 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from api import i18n
+from api import errors, i18n, negotiation
 from api.deps import EngineDep, SettingsDep
 from api.errors import ApiError, ErrorBody
 from api.security import EMBEDDABLE
 from api.templating import local_href, render
 from kg import canned, paths
 from kg.config import Settings
-from kg.errors import NotFound, ParameterError
+from kg.errors import KgError, NotFound, ParameterError
 from kg.pages import embeds, views
 from kg.store.engine import Engine
 
@@ -61,27 +62,40 @@ def _json(data: Any) -> str:
 
 
 def _embed_context(request: Request, embed: embeds.Embed, title: str, rows: int) -> dict[str, Any]:
-    """What every view's page shows about embedding it: the snippet, its URL, the oEmbed link."""
+    """What every view's page shows about embedding it: the snippet, its URL, the oEmbed link.
+    The embed speaks the page's language however it was chosen (URL or Accept-Language): a
+    newsroom copying the snippet from a Spanish page wants the Spanish view."""
     base = str(request.base_url).rstrip("/")
     frame = embeds.height(embed.view, rows)
     lang, by_url = _lang(request)
-    embed_path = i18n.link(embed.path, lang, chosen_by_url=by_url)
+    this = embeds.Embed(embed.name, embed.view, embed.params, lang)
     return {
-        "embed_url": base + embed_path,
-        "embed_snippet": embeds.snippet(base, embeds.Embed(embed.name, embed.view,
-                                                           embed.params + ((("lang", lang),) if by_url else ())),
-                                        title, frame),
-        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + embed_path, "format": "json"}),
+        "embed_url": base + this.path,
+        "embed_snippet": embeds.snippet(base, this, title, frame),
+        "oembed_url": f"{base}/oembed?" + urlencode({"url": base + this.path, "format": "json"}),
         "data_url": i18n.link(embed.data_path, lang, chosen_by_url=by_url),
     }
 
 
+def _filters(request: Request, query: canned.CannedQuery | None = None) -> list[tuple[str, str]]:
+    """The timeline's filters in the URL (`actor`, `stance`, `events`), in their order; a canned
+    query's own parameter of the same name (positions-over-time's `actor`) stays the query's."""
+    own = {p.name for p in query.params} if query else set()
+    return [(k, v) for k, v in request.query_params.multi_items()
+            if k in views.TIMELINE_FILTERS and k not in own and v]
+
+
 def _timeline_model(request: Request, engine: Engine, settings: Settings) -> dict[str, Any]:
+    """The timeline is about negotiating with the gangs: stances colour and filter items by that
+    issue; a stance on another issue is named with its issue."""
     lang, _ = _lang(request)
+    network = _run(engine, settings, NETWORK, [("lang", lang)]).rows
+    labels = views.stance_labels(network)
     result = _run(engine, settings, TIMELINE, [("lang", lang)])
-    items = views.timeline_items(result.variables, result.rows, _href(request, settings))
-    labels = views.stance_labels(_run(engine, settings, NETWORK, [("lang", lang)]).rows)
-    return {"items": items, "filters": views.timeline_filters(items, labels), "rows": result.total}
+    items = views.timeline_items(result.variables, result.rows, _href(request, settings), DEFAULT_ISSUE, labels)
+    issue_name = next((i["name"] for i in views.issues_of(network) if i["iri"] == DEFAULT_ISSUE), DEFAULT_ISSUE)
+    return {"items": items, "filters": views.timeline_filters(items, labels), "rows": result.total,
+            "issue": DEFAULT_ISSUE, "issue_name": issue_name}
 
 
 def _network_model(request: Request, engine: Engine, settings: Settings, issue: str) -> dict[str, Any]:
@@ -93,6 +107,11 @@ def _network_model(request: Request, engine: Engine, settings: Settings, issue: 
                              expected="one of " + ", ".join(i["iri"] for i in issues), example=DEFAULT_ISSUE)
     groups = views.camps(result.rows, _href(request, settings), issue)
     translations = i18n.translations(lang)
+    for camp in groups:  # "exigidas al público", composed once here rather than in the template
+        for actor in camp["actors"]:
+            for c in actor["conditions"]:
+                phrase = translations.gettext("required of") + " " + c["required_of"]
+                c["required_of_phrase"] = views.contract(phrase) if lang == "es" else phrase
     elements = views.camp_elements(groups, translations.gettext("reported by"))
     name = next((i["name"] for i in issues if i["iri"] == issue), issue)
     return {"camps": groups, "elements": elements, "issues": issues, "issue": issue, "issue_name": name,
@@ -106,6 +125,36 @@ def _strings(request: Request) -> dict[str, str]:
     return {"event": t("event"), "statement": t("statement"), "shown": t("items shown")}
 
 
+def _choices(expected: str) -> list[str]:
+    """The values an `expected="one of a, b"` names (for links that fix the parameter)."""
+    return [v.strip() for v in expected.removeprefix("one of ").split(",")] if expected.startswith("one of ") else []
+
+
+def _error_page(request: Request, exc: KgError, embeddable: bool = False) -> Response:
+    """A browser's answer to bad input: an HTML page saying what is wrong, how to fix it, and the
+    closest names (an unknown query's neighbours, the issues or stances to choose from), with the
+    status the API gives; any other client gets the JSON error as everywhere else."""
+    if not negotiation.html_over_json(request.headers.get("accept")):
+        raise exc
+    t = i18n.translations(_lang(request)[0]).gettext
+    suggestions: list[dict[str, str]] = []
+    lang, by_url = _lang(request)
+    if isinstance(exc, NotFound):
+        view = request.query_params.get("view", "table")
+        suggestions = [{"label": n, "href": i18n.link(embeds.Embed(n, view).path, lang, chosen_by_url=by_url)}
+                       for n in exc.suggestions]
+    elif isinstance(exc, ParameterError):
+        suggestions = [{"label": f"{exc.name}={v}", "href": i18n.link(
+            request.url.path + "?" + urlencode([*((k, x) for k, x in request.query_params.multi_items()
+                                                  if k != exc.name), (exc.name, v)]), lang, chosen_by_url=by_url)}
+                       for v in _choices(exc.expected)]
+    heading = t("Nothing here by that name") if isinstance(exc, NotFound) else t("This view cannot be drawn")
+    response = render(request, "view_error.html", {"heading": heading, "message": exc.message, "hint": exc.hint,
+                                                   "suggestions": suggestions},
+                      status_code=errors.status_of(exc), headers={"Vary": "Accept"})
+    return _embeddable(response) if embeddable else response
+
+
 def _embeddable(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = EMBEDDABLE  # made to be framed on other sites
     return response
@@ -114,9 +163,18 @@ def _embeddable(response: Response) -> Response:
 @router.get("/timeline", summary="Events and statements on one time axis (a page; embeddable)",
             response_model=None)
 def timeline(request: Request, engine: EngineDep, settings: SettingsDep) -> Response:
+    try:
+        return _timeline_page(request, engine, settings)
+    except KgError as exc:
+        return _error_page(request, exc)
+
+
+def _timeline_page(request: Request, engine: Engine, settings: Settings) -> Response:
     model = _timeline_model(request, engine, settings)
+    filters = _filters(request)
+    views.filter_timeline(model["items"], model["filters"], filters)  # a 400 naming the choices
     t = i18n.translations(_lang(request)[0]).gettext
-    embed = embeds.Embed(TIMELINE, "timeline")
+    embed = embeds.Embed(TIMELINE, "timeline", tuple(filters))
     context = {"active": "/timeline", "model": model, "data": _json(model), "strings": _json(_strings(request)),
                **_embed_context(request, embed, t("Timeline of the debate"), model["rows"])}
     return render(request, "timeline.html", context)
@@ -128,6 +186,13 @@ def network(
     request: Request, engine: EngineDep, settings: SettingsDep,
     issue: Annotated[str, Query(description="the issue (an IRI, id:issue/...)")] = DEFAULT_ISSUE,
 ) -> Response:
+    try:
+        return _network_page(request, engine, settings, issue)
+    except KgError as exc:
+        return _error_page(request, exc)
+
+
+def _network_page(request: Request, engine: Engine, settings: Settings, issue: str) -> Response:
     model = _network_model(request, engine, settings, issue)
     t = i18n.translations(_lang(request)[0]).gettext
     params = (("issue", issue),) if issue != DEFAULT_ISSUE else ()
@@ -143,11 +208,24 @@ def embed(
     request: Request, engine: EngineDep, settings: SettingsDep, name: str,
     view: Annotated[str, Query(description="table, timeline, network or chart")] = "table",
 ) -> Response:
+    try:
+        return _embed_page(request, engine, settings, name, view)
+    except NotFound as exc:
+        if not exc.suggestions:  # the closest names, however far: an embed URL is typed or pasted
+            exc.suggestions = difflib.get_close_matches(name, [q.name for q in CATALOG], n=5, cutoff=0)
+        return _error_page(request, exc, embeddable=True)
+    except KgError as exc:
+        return _error_page(request, exc, embeddable=True)
+
+
+def _embed_page(request: Request, engine: Engine, settings: Settings, name: str, view: str) -> Response:
     query = CATALOG.get(name)  # NotFound with the closest names
     if view not in views.VIEWS:
         raise ParameterError("view", f"unknown view {view!r}", expected="one of " + ", ".join(views.VIEWS),
                              example="view=table")
-    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("view", "lang", "format")]
+    filters = _filters(request, query) if view == "timeline" else []
+    own = ("view", "lang", "format", *(k for k, _ in filters))
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in own]
     href = _href(request, settings)
     lang, _ = _lang(request)
     if any(p.name == "lang" for p in query.params) and "lang" not in dict(params):
@@ -169,17 +247,23 @@ def embed(
         if view == "table":
             model["table"] = views.table(result.variables, result.rows, href)
         elif view == "timeline":
-            items = views.timeline_items(result.variables, result.rows, href)
-            model = {"items": items, "filters": views.timeline_filters(items, {}), "rows": rows}
+            if name == TIMELINE:  # the /timeline page's own query: the same items as that page
+                model = _timeline_model(request, engine, settings)
+                items, choices = model["items"], model["filters"]
+            else:
+                items = views.timeline_items(result.variables, result.rows, href)
+                choices = views.timeline_filters(items, {})
+            kept = views.filter_timeline(items, choices, filters)
+            model = {**model, "items": kept, "filters": choices, "rows": len(kept)}
         elif view == "network":
             model["elements"] = views.edge_elements(result.variables, result.rows, href)
         else:
             model["chart"] = views.chart_series(result.variables, result.rows)
-    shown = tuple((k, v) for k, v in params if k != "lang")
+    shown = tuple((k, v) for k, v in params if k != "lang") + tuple(filters)
     this = embeds.Embed(name, view, shown)
     context = {"query": query, "view": view, "model": model, "data": _json(model if view != "table" else {}),
-               "strings": _json(_strings(request)), "views": views.VIEWS,
-               **_embed_context(request, this, query.summary, rows)}
+               "strings": _json(_strings(request)), "views": views.VIEWS, "title": embeds.title(query.summary),
+               **_embed_context(request, this, embeds.title(query.summary), rows)}
     return _embeddable(render(request, "embed.html", context))
 
 
@@ -207,5 +291,6 @@ def oembed(
     if target.view == "table":
         rows = _run(engine, settings, target.name, list(target.params)).total
     base = str(request.base_url).rstrip("/")
-    body = embeds.oembed(base, target, query.summary, embeds.height(target.view, rows), maxwidth, maxheight)
+    body = embeds.oembed(base, target, embeds.title(query.summary), embeds.height(target.view, rows),
+                         maxwidth, maxheight)
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=3600"})

@@ -12,6 +12,7 @@ strips scripts still shows a sensibly sized frame. The oEmbed answer (https://oe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
@@ -38,6 +39,8 @@ class Embed:
     name: str
     view: str
     params: tuple[tuple[str, str], ...] = ()
+    #: The interface's language when it is not English: the embed speaks the page's language.
+    lang: str = ""
 
     @property
     def path(self) -> str:
@@ -46,7 +49,11 @@ class Embed:
         >>> Embed("stance-counts", "chart", (("issue", "https://w3id.org/tregua/id/issue/x"),)).path
         '/embed/stance-counts?view=chart&issue=https%3A%2F%2Fw3id.org%2Ftregua%2Fid%2Fissue%2Fx'
         """
-        return f"/embed/{self.name}?" + urlencode([("view", self.view), *self.params])
+        return f"/embed/{self.name}?" + urlencode([("view", self.view), *self.params, *self._lang])
+
+    @property
+    def _lang(self) -> tuple[tuple[str, str], ...]:
+        return (("lang", self.lang),) if self.lang and self.lang != "en" else ()
 
     @property
     def data_path(self) -> str:
@@ -55,18 +62,40 @@ class Embed:
         >>> Embed("timeline-items", "timeline").data_path
         '/queries/timeline-items?format=html'
         """
-        return f"/queries/{self.name}?" + urlencode([*self.params, ("format", "html")])
+        own = ("actor", "stance", "events") if self.view == "timeline" else ()  # the view's filters
+        return f"/queries/{self.name}?" + urlencode([*((k, v) for k, v in self.params if k not in own),
+                                                     *self._lang, ("format", "html")])
+
+
+_INTERNAL = re.compile(r"\s*\((?:feeds /[^)]*|chart-ready|a grlc-style query)\)")
+
+
+def title(summary: str) -> str:
+    """A canned query's summary as a reader sees it: without the notes meant for developers
+    (which page it feeds, that it suits a chart), which have no place in a newsroom's frame.
+
+    >>> title("Events and dated statements on one time axis (feeds /timeline)")
+    'Events and dated statements on one time axis'
+    >>> title("How many actors hold each position on an issue (chart-ready)")
+    'How many actors hold each position on an issue'
+    >>> title("Positions on an issue (by default, negotiating with the gangs)")
+    'Positions on an issue (by default, negotiating with the gangs)'
+    """
+    return _INTERNAL.sub("", summary).strip()
 
 
 def height(view: str, rows: int) -> int:
     """A frame height that fits the view: a table grows with its rows (up to a limit, then it
-    scrolls); the pictures have a fixed height.
+    scrolls), a timeline with its items (they stack, one line each, and the panel shows them all);
+    the other pictures have a fixed height. The embed then posts its real height.
 
-    >>> height("table", 4), height("table", 500), height("timeline", 30)
-    (260, 900, 520)
+    >>> height("table", 4), height("table", 500), height("timeline", 23), height("chart", 30)
+    (260, 900, 1028, 420)
     """
     if view == "table":
         return min(900, 140 + 30 * rows)
+    if view == "timeline":
+        return min(1600, 200 + 36 * rows)
     return _HEIGHTS.get(view, 480)
 
 
@@ -96,9 +125,9 @@ def parse(url: str, host: str, names: Sequence[str]) -> Embed:
     `/queries/NAME` (its table), `/timeline` or `/network`, on this server (`host`).
 
     >>> parse("http://h:1/embed/stance-counts?view=chart&lang=es", "h:1", ["stance-counts"])
-    Embed(name='stance-counts', view='chart', params=())
+    Embed(name='stance-counts', view='chart', params=(), lang='es')
     >>> parse("http://h:1/network?issue=i", "h:1", ["stance-network"])
-    Embed(name='stance-network', view='network', params=(('issue', 'i'),))
+    Embed(name='stance-network', view='network', params=(('issue', 'i'),), lang='')
     >>> parse("http://elsewhere/timeline", "h:1", ["timeline-items"])
     Traceback (most recent call last):
     ...
@@ -117,6 +146,7 @@ def parse(url: str, host: str, names: Sequence[str]) -> Embed:
     pairs = parse_qsl(parts.query, keep_blank_values=True)
     params = tuple((k, v) for k, v in pairs if k not in (*_OWN, "format"))
     view = dict(pairs).get("view", "")
+    lang = dict(pairs).get("lang", "")
     if parts.path in PAGES:
         name, view = PAGES[parts.path]
     elif parts.path.startswith("/embed/"):
@@ -131,7 +161,7 @@ def parse(url: str, host: str, names: Sequence[str]) -> Embed:
         raise NotEmbeddable(f"no canned query named {name!r}")
     if view not in VIEWS:
         raise NotEmbeddable(f"no view {view!r} (views: {', '.join(VIEWS)})")
-    return Embed(name, view, params)
+    return Embed(name, view, params, lang if lang in ("en", "es") and lang != "en" else "")
 
 
 def oembed(base_url: str, embed: Embed, title: str, frame_height: int,

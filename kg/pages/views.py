@@ -20,6 +20,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.canned import json_value, plain_value
+from kg.errors import ParameterError
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 Row = Mapping[str, Term]
@@ -131,15 +132,36 @@ def _split(text: str, sep: str) -> list[str]:
     return [part.strip() for part in text.split(sep) if part.strip()]
 
 
-def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _same) -> list[dict[str, Any]]:
+def stances_on(text: str) -> list[dict[str, str]]:
+    """The `stances_on` column of `timeline-items`: each stance with the issue it is on.
+
+    >>> stances_on("favourable https://w3id.org/i/repression repressing the gangs; reject https://w3id.org/i/n ")
+    [{'value': 'favourable', 'issue': 'https://w3id.org/i/repression', 'issue_name': 'repressing the gangs'}, \
+{'value': 'reject', 'issue': 'https://w3id.org/i/n', 'issue_name': ''}]
+    """
+    found = []
+    for entry in text.split("; "):
+        value, _, rest = entry.strip().partition(" ")
+        issue, _, name = rest.partition(" ")
+        if value:
+            found.append({"value": value, "issue": issue, "issue_name": name.strip()})
+    return found
+
+
+def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _same,
+                   issue: str | None = None, labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One item per dated row, for vis-timeline: where it starts, its end when the row has one
     (`end`: drawn as a span), the end of its date's precision (`until`: a month's statement runs
     to the month's end), its label, its link, and what the filters need (`actors`, `stances`, `kind`).
 
     Rows with no date are left out (a time axis has no place for them; the table keeps them).
     The columns of `timeline-items` are used when present (`item`, `kind`, `label`, `actors`,
-    `actor_names`, `stances`); any other dated answer gets its first IRI as the link and its
-    name column as the label.
+    `actor_names`, `stances`, `stances_on`); any other dated answer gets its first IRI as the link and its
+    name column as the label. With `issue`, `stances` (what colours and filters an item) keeps
+    the stances on that issue only, so that favouring repression never reads as favouring
+    negotiation; `stance_notes` names every stance with its issue (`text`: "favourable — repressing the
+    gangs", the stance in its `labels`, value -> label in the page's language) and says whether it
+    is on `issue` (`on_issue`).
 
     >>> row = {"item": ox.NamedNode("https://w3id.org/tregua/id/event/gang-truce-2012"),
     ...        "kind": ox.Literal("event"), "label": ox.Literal("2012 gang truce"),
@@ -174,6 +196,14 @@ def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _
         actors = _split(_text(row, "actors"), " ") or ([_text(row, "actor")] if _text(row, "actor") else [])
         speaker = _text(row, "actor_names") if kind == "statement" else ""
         label = _text(row, label_col)
+        on = stances_on(_text(row, "stances_on"))
+        stances = _split(_text(row, "stances"), " ") or _split(_text(row, "value"), " ")
+        if issue and on:
+            stances = list(dict.fromkeys(s["value"] for s in on if s["issue"] == issue))
+        words = labels or {}
+        notes = [{"value": s["value"], "on_issue": bool(issue) and s["issue"] == issue,
+                  "text": words.get(s["value"], s["value"]) + (f" — {s['issue_name']}" if s["issue_name"] else "")}
+                 for s in on]
         items.append({
             "id": index,
             "kind": kind,
@@ -187,7 +217,8 @@ def timeline_items(variables: Sequence[str], rows: Sequence[Row], href: Href = _
             "href": href(link) if link else "",
             "actors": actors,
             "actor_names": _split(_text(row, "actor_names"), ";"),
-            "stances": _split(_text(row, "stances"), " ") or _split(_text(row, "value"), " "),
+            "stances": stances,
+            "stance_notes": notes,
         })
     return items
 
@@ -216,6 +247,61 @@ def timeline_filters(items: Sequence[Mapping[str, Any]], stance_labels: Mapping[
         "actors": [{"iri": iri, "name": name} for iri, name in sorted(actors.items(), key=lambda a: a[1].lower())],
         "stances": [{"value": s, "label": stance_labels.get(s, s)} for s in ordered],
     }
+
+
+#: The timeline's own filters (not the canned query's parameters): `/timeline`, its embed and its snippet.
+TIMELINE_FILTERS: tuple[str, ...] = ("actor", "stance", "events")
+
+
+def keep(item: Mapping[str, Any], actor: str = "", stance: str = "", events: bool = True) -> bool:
+    """Whether a timeline filter keeps an item; the server's twin of `keep` in web/src/_timeline.js.
+
+    Events show when events are shown and no stance is asked (events have none), and when the
+    actor took part; statements when by the actor and with the stance.
+
+    >>> event = {"kind": "event", "actors": ["a"], "stances": []}
+    >>> said = {"kind": "statement", "actors": ["a"], "stances": ["reject"]}
+    >>> [keep(event), keep(event, stance="reject"), keep(said, "a", "reject"), keep(said, "b")]
+    [True, False, True, False]
+    """
+    if item["kind"] == "event":
+        if not events or stance:
+            return False
+        return not actor or actor in item["actors"]
+    if actor and actor not in item["actors"]:
+        return False
+    return not stance or stance in item["stances"]
+
+
+def filter_timeline(items: Sequence[Mapping[str, Any]], filters: Mapping[str, Any],
+                    params: Sequence[tuple[str, str]]) -> list[Mapping[str, Any]]:
+    """The items a URL's filters keep (`actor=IRI`, `stance=VALUE`, `events=off`), after checking
+    them against the choices `timeline_filters` offers: an unknown stance or actor is a 400 that
+    names the known ones, never a silently empty timeline.
+
+    >>> items = [{"kind": "statement", "actors": ["a"], "actor_names": ["Ann"], "stances": ["reject"]}]
+    >>> len(filter_timeline(items, timeline_filters(items, {}), [("stance", "reject")]))
+    1
+    >>> filter_timeline(items, timeline_filters(items, {}), [("stance", "bogus")])
+    Traceback (most recent call last):
+    ...
+    kg.errors.ParameterError: unknown stance 'bogus' (expected one of reject, e.g. stance=reject)
+    """
+    asked = dict(params)
+    actor, stance = asked.get("actor", ""), asked.get("stance", "")
+    stances = [s["value"] for s in filters["stances"]]
+    if stance and stance not in stances:
+        raise ParameterError("stance", f"unknown stance {stance!r}", expected="one of " + ", ".join(stances),
+                             example=f"stance={stances[0] if stances else 'reject'}")
+    actors = [a["iri"] for a in filters["actors"]]
+    if actor and actor not in actors:
+        raise ParameterError("actor", f"no item on the timeline by {actor!r}",
+                             expected="the IRI of an actor on the timeline, e.g. " + ", ".join(actors[:3]),
+                             example=f"actor={actors[0] if actors else ''}")
+    if asked.get("events", "on") not in ("on", "off"):
+        raise ParameterError("events", f"events must be on or off, not {asked['events']!r}", expected="on or off",
+                             example="events=off")
+    return [i for i in items if keep(i, actor, stance, asked.get("events", "on") != "off")]
 
 
 def camps(rows: Sequence[Row], href: Href = _same, issue: str | None = None) -> list[dict[str, Any]]:
@@ -259,6 +345,20 @@ def camps(rows: Sequence[Row], href: Href = _same, issue: str | None = None) -> 
         camp["actors"] = sorted(({**a, "reporters": sorted(a["reporters"].values(), key=lambda r: r["name"])}
                                  for a in camp["actors"].values()), key=lambda a: a["name"].lower())
     return ordered
+
+
+_CONTRACTIONS = re.compile(r"\b(a|de) el\b")
+
+
+def contract(text: str) -> str:
+    """Spanish's obligatory contractions where a phrase is composed: "a el" -> "al", "de el" ->
+    "del" ("exigidas al público salvadoreño"). A capitalised "El" starts a proper name and does
+    not contract ("a El Faro", "de El Salvador").
+
+    >>> contract("exigidas a el público salvadoreño"), contract("de el gobierno"), contract("a El Faro")
+    ('exigidas al público salvadoreño', 'del gobierno', 'a El Faro')
+    """
+    return _CONTRACTIONS.sub(lambda m: "al" if m.group(1) == "a" else "del", text)
 
 
 def stance_labels(rows: Sequence[Row]) -> dict[str, str]:

@@ -15,33 +15,41 @@ const STYLE = [
     "background-color": "#ffffff", "border-width": 2, "border-color": "#5b636b" } },
   { selector: "node[role = 'camp']", style: { "text-valign": "top", "text-halign": "center", "font-size": 15,
     "font-weight": 700, "background-color": "#f5f6f7", "border-width": 0, padding: 14, color: "#1d2125" } },
-  { selector: "node[role = 'condition']", style: { shape: "rectangle", "font-size": 10, height: 46,
+  { selector: "node[role = 'condition']", style: { shape: "rectangle", "font-size": 12, height: 52,
     "background-color": "#fdf3df", "border-color": "#8a5a00", "border-style": "dashed" } },
   { selector: "node[role = 'reporter']", style: { shape: "ellipse", "background-color": "#eef4fb", "border-color": "#0b5cad" } },
   { selector: "edge", style: { width: 1.5, "line-color": "#9aa3ab", "target-arrow-shape": "triangle",
     "target-arrow-color": "#9aa3ab", "curve-style": "bezier", opacity: 0.8 } },
   { selector: "edge[role = 'reported']", style: { "line-style": "dotted", opacity: 0.5 } },
-  { selector: "edge[label]", style: { label: "data(label)", "font-size": 9, "text-rotation": "autorotate" } },
+  { selector: "edge[label]", style: { label: "data(label)", "font-size": 12, "text-rotation": "autorotate" } },
 ];
+
+// Camps side by side as long as they fit at zoom 1 (a column is 200px), in bands of columns below
+// each other when they do not, so that labels keep their 12px at the zoom the page opens with.
+const COLUMN = 200;
 
 function campLayout(elements, width) {
   const camps = elements.filter((e) => e.data.role === "camp");
   const children = (id) => elements.filter((e) => e.data.parent === id && !e.data.source);
   const positions = {};
-  const narrow = width < 640;
-  let y0 = 0;
-  camps.forEach((camp, column) => {
+  const perBand = Math.max(1, Math.floor((width - 24) / COLUMN));
+  const narrow = perBand < 2;
+  let y0 = 0, bandRows = 0;
+  camps.forEach((camp, index) => {
+    const column = index % perBand;
+    if (!narrow && column === 0 && index > 0) { y0 += bandRows * 66 + 110; bandRows = 0; }
     let row = 0;
     for (const child of children(camp.data.id)) {
       const tall = child.data.role === "condition" ? 56 : 46;
       if (narrow) {
         positions[child.data.id] = { x: (row % 2) * 180, y: y0 + Math.floor(row / 2) * 60 };
       } else {
-        positions[child.data.id] = { x: column * 200, y: row * 58 + (tall - 46) };
+        positions[child.data.id] = { x: column * COLUMN, y: y0 + row * 66 + (tall - 46) };
       }
       row += 1;
     }
     if (narrow) y0 += Math.ceil(row / 2) * 60 + 80;
+    else bandRows = Math.max(bandRows, row);
   });
   return positions;
 }
@@ -58,7 +66,13 @@ export function drawNetwork(container, elements, { camps = true } = {}) {
   const lay = () => {
     if (camps) {
       const positions = campLayout(elements, container.clientWidth);
-      cy.layout({ name: "preset", positions: (n) => positions[n.id()], fit: true, padding: 12 }).run();
+      cy.layout({ name: "preset", positions: (n) => positions[n.id()], fit: false }).run();
+      // the frame as tall as the camps at zoom 1 (never zoomed out below legibility)
+      const box = cy.elements().boundingBox();
+      container.style.height = Math.min(Math.max(box.h + 40, 240), 3000) + "px";
+      cy.resize();
+      cy.fit(undefined, 12);
+      if (cy.zoom() > 1) { cy.zoom(1); cy.center(); }
     } else {
       cy.layout({ name: "cose", animate: false, fit: true, padding: 20 }).run();
     }

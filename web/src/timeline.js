@@ -25,12 +25,32 @@ function apply() {
   }
   if (filter.events) params.delete("events"); else params.set("events", "off");
   history.replaceState(null, "", location.pathname + (params.toString() ? "?" + params : ""));
+  followFilter(params);
   // The language switch keeps the filters too (the server wrote its links before they were chosen).
   for (const link of document.querySelectorAll(".lang-switch a[hreflang]")) {
     const other = new URLSearchParams(params);
     other.set("lang", link.getAttribute("hreflang"));
     link.href = location.pathname + "?" + other;
   }
+}
+
+/** The snippet, the embed link and the oEmbed link follow the chosen filter: the embed applies the
+ * same `actor`, `stance` and `events` parameters as this page. */
+function followFilter(params) {
+  const retarget = (url) => {
+    const target = new URL(url, location.href);
+    for (const k of ["actor", "stance", "events"]) {
+      if (params.get(k)) target.searchParams.set(k, params.get(k)); else target.searchParams.delete(k);
+    }
+    return target.href;
+  };
+  const snippet = document.getElementById("embed-snippet");
+  if (snippet) {
+    snippet.value = snippet.value.replace(/src="([^"]*\/embed\/[^"]*)"/, (_, src) =>
+      'src="' + retarget(src.replaceAll("&amp;", "&")).replaceAll("&", "&amp;") + '"');
+  }
+  const open = document.querySelector(".embed-box a[data-embed]");
+  if (open) open.href = retarget(open.href);
 }
 
 const start = new URLSearchParams(location.search);

@@ -143,3 +143,94 @@ def test_the_canned_table_page_offers_its_snippet_and_oembed_link(client: httpx.
     assert f'src="{server.url}/embed/stance-counts?view=table"' in unescape(page)
     body = client.get(_oembed_link(page)).json()
     assert "/embed/stance-counts?view=table" in body["html"]
+
+
+GALLEGOS = "https://w3id.org/tregua/id/person/guillermo-gallegos"
+
+
+def test_a_filtered_timeline_embeds_with_its_filter(client: httpx.Client, server: Server) -> None:
+    page = client.get("/timeline", params={"actor": GALLEGOS, "stance": "notRuledOut"}, headers=BROWSER)
+    assert page.status_code == 200
+    src = re.search(r'<iframe src="([^"]+)"', unescape(page.text))
+    assert src and "actor=" + quote(GALLEGOS, safe="") in src.group(1) and "stance=notRuledOut" in src.group(1)
+    oembed = client.get("/oembed", params={"url": f"{server.url}/timeline?actor={quote(GALLEGOS, safe='')}"
+                                                  "&stance=notRuledOut"}).json()
+    frame = unescape(re.search(r'<iframe src="([^"]+)"', oembed["html"]).group(1))  # type: ignore[union-attr]  # the snippet holds one iframe
+    embed = client.get(frame)
+    assert embed.status_code == 200, embed.text
+    items = _data(embed.text)["items"]
+    assert items and all(i["kind"] == "statement" and GALLEGOS in i["actors"] and "notRuledOut" in i["stances"]
+                         for i in items)
+    everything = _data(client.get("/embed/timeline-items", params={"view": "timeline"}).text)["items"]
+    assert len(items) < len(everything)
+
+
+def test_the_timeline_refuses_an_unknown_stance_naming_the_stances(client: httpx.Client) -> None:
+    for path, view in (("/timeline", {}), ("/embed/timeline-items", {"view": "timeline"})):
+        bad = client.get(path, params={**view, "stance": "bogus"})
+        assert bad.status_code == 400 and bad.json()["parameter"] == "stance"
+        assert "reject" in bad.json()["expected"] and "notRuledOut" in bad.json()["expected"]
+
+
+def test_snippet_and_oembed_keep_the_language(client: httpx.Client, server: Server) -> None:
+    page = client.get("/timeline?lang=es", headers=BROWSER).text
+    # the textarea holds the snippet's HTML (its & written &amp;), itself escaped in the page
+    assert f'src="{server.url}/embed/timeline-items?view=timeline&lang=es"' in unescape(unescape(page))
+    by_header = client.get("/network", headers={**BROWSER, "Accept-Language": "es"}).text
+    assert "view=network&lang=es" in unescape(unescape(by_header))
+    body = client.get("/oembed", params={"url": server.url + "/network?lang=es"}).json()
+    assert "/embed/stance-network?view=network&amp;lang=es" in body["html"]
+    frame = client.get("/embed/stance-network?view=network&lang=es").text
+    assert '<html lang="es">' in frame
+
+
+def test_embeds_carry_reader_facing_titles(client: httpx.Client, server: Server) -> None:
+    for target in ("/timeline", "/network", "/embed/stance-counts?view=chart"):
+        body = client.get("/oembed", params={"url": server.url + target}).json()
+        assert "feeds" not in body["title"] and "chart-ready" not in body["title"], body["title"]
+    for path in ("/embed/timeline-items?view=timeline", "/embed/stance-counts?view=chart"):
+        html = client.get(path).text
+        assert "(feeds" not in html and "(chart-ready)" not in html
+
+
+def test_timeline_stances_are_on_the_issue_of_negotiation(client: httpx.Client) -> None:
+    page = client.get("/timeline", headers=BROWSER).text
+    items = {i["href"]: i for i in _data(page)["items"]}
+    attacking = items["/id/statement/oscar-ortiz-keep-attacking"]
+    assert "favourable" not in attacking["stances"]  # favours repressing the gangs, not negotiating
+    assert any(n["value"] == "favourable" and not n["on_issue"] and "repress" in n["text"].lower()
+               for n in attacking["stance_notes"])
+    assert "reject" in items["/id/statement/oscar-ortiz-cannot-negotiate"]["stances"]
+    assert 'id="timeline-legend"' in page and 'class="badge stance-reject"' in page
+    filtered = client.get("/embed/timeline-items", params={"view": "timeline", "stance": "favourable"}).text
+    assert "/id/statement/oscar-ortiz-keep-attacking" not in {i["href"] for i in _data(filtered)["items"]}
+
+
+def test_the_network_in_spanish_contracts_a_el(client: httpx.Client) -> None:
+    page = client.get("/network", params={"lang": "es"}, headers=BROWSER).text
+    assert "a el " not in page and "de el " not in page
+    assert "exigida al público salvadoreño" in page
+
+
+def test_browsers_get_an_html_error_page_with_the_closest_names(client: httpx.Client) -> None:
+    nope = client.get("/embed/nope", params={"view": "chart"}, headers=BROWSER)
+    assert nope.status_code == 404 and nope.headers["content-type"].startswith("text/html")
+    assert "frame-ancestors *" in nope.headers["content-security-policy"]  # it is shown in the frame
+    assert "Did you mean" in nope.text and "/embed/" in nope.text and "view=chart" in nope.text
+    assert client.get("/embed/nope").json()["suggestions"], "the API names the closest queries too"
+    issue = client.get("/network", params={"issue": "bad"}, headers=BROWSER)
+    assert issue.status_code == 400 and issue.headers["content-type"].startswith("text/html")
+    assert quote(ISSUE, safe="") in issue.text  # a link to a known issue
+    stance = client.get("/timeline", params={"stance": "bogus", "lang": "es"}, headers=BROWSER)
+    assert stance.status_code == 400 and "stance=reject" in stance.text
+    assert "Esta vista no se puede dibujar" in stance.text
+    assert client.get("/timeline", params={"stance": "bogus"}).headers["content-type"].startswith("application/json")
+
+
+def test_the_canned_table_page_offers_a_snippet_for_each_view(client: httpx.Client, server: Server) -> None:
+    page = unescape(unescape(client.get("/queries/stance-counts?format=html").text))
+    assert f'src="{server.url}/embed/stance-counts?view=table"' in page
+    assert f'src="{server.url}/embed/stance-counts?view=chart"' in page  # counts: a chart too
+    assert "view=timeline" not in page  # no dates, no timeline
+    chart = client.get("/embed/stance-counts", params={"view": "chart"})
+    assert chart.status_code == 200

@@ -44,10 +44,22 @@ def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     site.server_close()
 
 
+#: The timeline's items drawn outside its visible panel (below it, or past its right edge).
+OUTSIDE = """() => {
+  const panel = document.querySelector('#timeline .vis-panel.vis-center').getBoundingClientRect();
+  const frame = document.querySelector('#timeline').getBoundingClientRect();
+  return [...document.querySelectorAll('#timeline .vis-item')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.top < panel.top - 1 || r.bottom > panel.bottom + 1 || r.left < frame.left - 1 || r.right > frame.right + 1;
+  }).map(el => el.innerText);
+}"""
+
+
 def _open(page: Any, url: str) -> list[str]:
+    """Errors and warnings in the console (Cytoscape warns of options it frowns on) fail a test."""
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
     page.goto(url)
     return errors
 
@@ -64,6 +76,12 @@ def test_the_timeline_draws_the_story_and_filters_by_actor(browser: Any, server:
         proposal = page.locator(f"#timeline .vis-item a[href='{PROPOSAL_2017}']")
         assert proposal.inner_text() == "MS13 proposal of dialogue"
         assert "Howard Cotto" in drawn
+        # Every item is inside the panel, reachable without scrolling it: the January 2017 proposal too.
+        outside = page.evaluate(OUTSIDE)
+        assert not outside, f"items outside the visible panel: {outside}"
+        assert proposal.is_visible() and page.evaluate(
+            "() => document.querySelectorAll('#timeline .vis-item').length") >= 20
+        assert "MS13 proposal of dialogue" in (proposal.get_attribute("title") or "")  # the full text
         page.screenshot(path=str(tmp_path / "timeline.png"), full_page=True)
 
         page.select_option("#filter-actor", GALLEGOS)
@@ -73,6 +91,8 @@ def test_the_timeline_draws_the_story_and_filters_by_actor(browser: Any, server:
         visible = page.locator("#timeline-list > li:not([hidden])")
         assert visible.count() == 2 and all("Guillermo Gallegos" in t for t in visible.all_inner_texts())
         assert "actor=" in page.url  # the filter is in the URL, so a shared link keeps it
+        snippet = page.input_value("#embed-snippet")  # and the embed snippet follows it
+        assert "/embed/timeline-items?view=timeline&amp;actor=https%3A%2F%2Fw3id.org" in snippet, snippet
         page.select_option("#filter-stance", "conditional")
         page.wait_for_function("() => document.querySelectorAll('#timeline-list > li:not([hidden])').length === 1")
         page.screenshot(path=str(tmp_path / "timeline-gallegos.png"), full_page=True)
@@ -99,6 +119,16 @@ def test_the_timeline_and_the_network_are_usable_on_a_phone(browser: Any, server
         errors = _open(page, server.url + "/timeline")
         page.locator("#timeline .vis-item").first.wait_for()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, "nothing wider than the screen"
+        # the window opens on the last months, where the statements are; those drawn are not cut
+        cut = page.evaluate("""() => {
+          const frame = document.querySelector('#timeline').getBoundingClientRect();
+          return [...document.querySelectorAll('#timeline .vis-item')].filter(el => {
+            const r = el.getBoundingClientRect();
+            return r.left >= frame.left && r.left < frame.right && r.right > frame.right + 1;
+          }).map(el => el.innerText);
+        }""")
+        assert not cut, f"labels cut at the right edge on a phone: {cut}"
+        assert page.locator(f"#timeline .vis-item a[href='{PROPOSAL_2017}']").is_visible()
         page.screenshot(path=str(tmp_path / "timeline-phone.png"), full_page=True)
         page.goto(server.url + "/network")
         page.wait_for_function("() => window.treguaNetwork && window.treguaNetwork.nodes().length > 0")
@@ -126,6 +156,7 @@ def test_the_network_draws_gallegos_with_three_conditions_in_camps(browser: Any,
             inCamps: cy.nodes("[role = 'actor']").filter(n => n.data('label') === 'Guillermo Gallegos')
                        .map(n => n.data('camp')).sort(),
             rejectRight: box('camp:reject').x2, conditionalLeft: box('camp:conditional').x1,
+            smallestFont: Math.min(...cy.nodes().map(n => parseFloat(n.style('font-size')))) * cy.zoom(),
           };
         }""")
         assert drawn["camps"][:4] == ["reject", "notRuledOut", "conditional", "favourable"]
@@ -133,6 +164,7 @@ def test_the_network_draws_gallegos_with_three_conditions_in_camps(browser: Any,
         assert len(drawn["conditions"]) == 3 and all("(MS13)" in c for c in drawn["conditions"])
         assert drawn["inCamps"] == ["conditional", "notRuledOut", "sceptical"]
         assert drawn["rejectRight"] < drawn["conditionalLeft"], "camps are columns side by side"
+        assert drawn["smallestFont"] >= 11.9, "labels at 12px or more at the zoom the page opens with"
         listed = page.locator(".camp-conditional li[data-actor='" + GALLEGOS + "'] li")
         assert listed.count() == 3
         page.screenshot(path=str(tmp_path / "network.png"), full_page=True)
