@@ -41,7 +41,6 @@ function draw(container, data) {
     // the entity in the middle, its neighbours on a ring around it, spaced for their labels
     layout: { name: "concentric", concentric: (n) => (n.hasClass("centre") ? 2 : 1), levelWidth: () => 1,
               minNodeSpacing: 70, spacingFactor: 1.4, padding: 20, animate: false },
-    wheelSensitivity: 0.3,
     style: [
       { selector: "node", style: {
         "background-color": "data(colour)", shape: "data(shape)", label: "data(label)", color: "#1d2125",
