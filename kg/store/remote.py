@@ -222,15 +222,8 @@ class SparqlEngine:
         req = self.client.build_request(
             "POST", self.config.query_url, data=dict(_multi(form)), headers={"Accept": accept},
             timeout=httpx.Timeout(limit, connect=min(5.0, limit)))
-        try:
+        with _http_errors(self, limit, "did not answer", "retry later; if it persists, tell the operator"):
             response = self.client.send(req, stream=True)
-        except httpx.TimeoutException as exc:
-            self.timeouts += 1
-            raise errors.QueryTimeout(f"the query ran longer than {limit:g} s",
-                                      hint="simplify the query or add LIMIT") from exc
-        except httpx.HTTPError as exc:
-            raise errors.StoreUnavailable(f"the remote store did not answer ({type(exc).__name__})",
-                                          hint="retry later; if it persists, tell the operator") from exc
         if response.status_code >= 400:
             body = response.read()[:600].decode("utf-8", "replace")
             response.close()
@@ -558,23 +551,32 @@ def _remote_error(status: int, body: str, *, writing: bool = False) -> errors.Kg
                                    hint="retry later; if it persists, tell the operator")
 
 
+def _too_long(limit: float) -> errors.QueryTimeout:
+    return errors.QueryTimeout(f"the query ran longer than {limit:g} s", hint="simplify the query or add LIMIT")
+
+
+@contextlib.contextmanager
+def _http_errors(engine: SparqlEngine, limit: float, failed: str, hint: str) -> Iterator[None]:
+    """httpx's failures as ours, said once for sending and for reading: a timeout (counted in
+    `engine.timeouts`), or the store unavailable."""
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        engine.timeouts += 1
+        raise _too_long(limit) from exc
+    except httpx.HTTPError as exc:
+        raise errors.StoreUnavailable(f"the remote store {failed} ({type(exc).__name__})", hint=hint) from exc
+
+
 def _timed(response: httpx.Response, deadline: float, limit: float, engine: SparqlEngine) -> Iterator[bytes]:
     tail = b""
-    try:
+    with _http_errors(engine, limit, "broke off its answer", "retry later"):
         for chunk in response.iter_raw(CHUNK) if _identity(response) else response.iter_bytes(CHUNK):
             if time.monotonic() > deadline:
                 engine.timeouts += 1
-                raise errors.QueryTimeout(f"the query ran longer than {limit:g} s",
-                                          hint="simplify the query or add LIMIT")
+                raise _too_long(limit)
             tail = (tail + chunk)[-128:]
             yield chunk
-    except httpx.TimeoutException as exc:
-        engine.timeouts += 1
-        raise errors.QueryTimeout(f"the query ran longer than {limit:g} s",
-                                  hint="simplify the query or add LIMIT") from exc
-    except httpx.HTTPError as exc:
-        raise errors.StoreUnavailable(f"the remote store broke off its answer ({type(exc).__name__})",
-                                      hint="retry later") from exc
     if _CANCELLED in tail:
         engine.timeouts += 1
         raise errors.QueryTimeout("the remote store cancelled the query (its own time limit)",

@@ -21,8 +21,9 @@ import os
 import pickle
 import re
 import time
+from collections.abc import Iterable
 from multiprocessing.connection import Connection
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 import pyoxigraph as ox
 
@@ -31,6 +32,7 @@ from kg.iris import PREFIXES
 from kg.store.engine import QueryRequest, ResultKind, collect_rows, result_kind, run_query
 
 log = logging.getLogger("kg.workers")
+T = TypeVar("T")
 
 CHUNK_SIZE = 64 * 1024
 #: A read-only open can race a background compaction of the writer (a table file listed in the
@@ -184,6 +186,17 @@ def _dump(store: ox.Store, conn: Connection, graph_format: str, chunk_size: int)
         writer.fail(exc, "")
 
 
+def _at_most(items: Iterable[T], max_rows: int, too_many: errors.ResultTooLarge) -> list[T]:
+    """The items as a list, or `too_many` raised as soon as there are more than `max_rows`
+    (a worker never holds more than one row past the cap)."""
+    out: list[T] = []
+    for item in items:
+        out.append(item)
+        if len(out) > max_rows:
+            raise too_many
+    return out
+
+
 def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
     if op in ("select", "select_with"):
         request, max_rows = args[:2]
@@ -205,22 +218,12 @@ def _answer(store: ox.Store, op: str, args: tuple[Any, ...]) -> Any:
         result = run_query(store, request)
         if not isinstance(result, ox.QueryTriples):
             raise errors.BadRequest("expected a CONSTRUCT or DESCRIBE query")
-        triples = []
-        for triple in result:
-            triples.append(triple)
-            if len(triples) > max_rows:
-                raise errors.ResultTooLarge(f"the result has more than {max_rows} triples",
-                                            hint="add LIMIT or ask for a streamed format")
-        return triples
+        return _at_most(result, max_rows, errors.ResultTooLarge(
+            f"the result has more than {max_rows} triples", hint="add LIMIT or ask for a streamed format"))
     if op == "quads":
         subject, predicate, obj, graph, max_rows = args
-        out = []
-        for quad in store.quads_for_pattern(subject, predicate, obj, graph):
-            out.append(quad)
-            if len(out) > max_rows:
-                raise errors.ResultTooLarge(f"more than {max_rows} quads match",
-                                            hint="narrow the pattern or use a streamed export")
-        return out
+        return _at_most(store.quads_for_pattern(subject, predicate, obj, graph), max_rows, errors.ResultTooLarge(
+            f"more than {max_rows} quads match", hint="narrow the pattern or use a streamed export"))
     if op == "ping":
         return os.getpid()
     raise ValueError(f"unknown operation {op!r}")
