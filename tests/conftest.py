@@ -115,13 +115,18 @@ def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> S
     raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
 
 
-def stop_server(server: Server) -> None:
-    server.process.terminate()
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Ask a process to end, and kill it if it has not within 15 s."""
+    proc.terminate()
     try:
-        server.process.wait(timeout=15)
+        proc.wait(timeout=15)
     except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+        proc.kill()
+        proc.wait()
+
+
+def stop_server(server: Server) -> None:
+    stop_process(server.process)
 
 
 @pytest.fixture(scope="session")

@@ -23,7 +23,7 @@ import pytest
 
 from kg.config import Settings
 from kg.store.remote import SparqlEngine
-from tests.conftest import Server, free_port, start_server, stop_server
+from tests.conftest import Server, free_port, start_server, stop_process, stop_server
 
 VIRTUOSO_INI = """\
 [Database]
@@ -102,15 +102,6 @@ def _wait(url: str, proc: subprocess.Popen[bytes], log: Path, *, seconds: float 
     raise RuntimeError(f"the store did not answer within {seconds} s:\n{log.read_text()[-2000:]}")
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
 def _load(store: RemoteStore, built_store: Path) -> None:
     from kg.store.remote_load import load_remote
 
@@ -139,7 +130,7 @@ def oxigraph_store(tmp_path_factory: pytest.TempPathFactory, built_store: Path) 
                                      "KG_SPARQL_STORE_URL": base + "/store"}, proc)
     _load(store, built_store)
     yield store
-    _stop(proc)
+    stop_process(proc)
 
 
 @pytest.fixture(scope="session")
@@ -174,7 +165,7 @@ def virtuoso_store(tmp_path_factory: pytest.TempPathFactory, built_store: Path) 
                                      "KG_SPARQL_TIMEOUT_PARAM": "timeout", "KG_SPARQL_UNION_PARAM": "false"}, proc)
     _load(store, built_store)
     yield store
-    _stop(proc)
+    stop_process(proc)
 
 
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
