@@ -277,3 +277,29 @@ def etag_matches(if_none_match: str | None, tag: str) -> bool:
     ours = tag.removeprefix("W/")
     candidates = [t.strip().removeprefix("W/") for t in if_none_match.split(",")]
     return "*" in candidates or ours in candidates
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether Accept-Encoding admits gzip (RFC 9110 §12.5.3): named, or `*`, with q > 0.
+
+    The bundles are stored gzipped beside the plain files (web/build.mjs); this decides which to send.
+
+    >>> accepts_gzip("gzip, deflate, br"), accepts_gzip("br;q=1, *;q=0.5"), accepts_gzip("GZip;q=0.1")
+    (True, True, True)
+    >>> accepts_gzip(None), accepts_gzip("identity"), accepts_gzip("gzip;q=0"), accepts_gzip("*, gzip;q=0")
+    (False, False, False, False)
+    """
+    weights: dict[str, float] = {}
+    for item in (accept_encoding or "").split(","):
+        coding, _, params = item.partition(";")
+        q = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if coding.strip():
+            weights[coding.strip().lower()] = q
+    return weights.get("gzip", weights.get("*", 0.0)) > 0

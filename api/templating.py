@@ -18,6 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from api import i18n
 from api.deps import settings_of
+from kg.pages.views import contract_lead
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -80,6 +81,8 @@ def render(
         "lang_url": lambda path: i18n.link(path, lang, chosen_by_url=by_url),
         "lang_in_url": by_url,  # forms carry it as a hidden field, as links carry it in their query
         "lang_links": [(code, i18n.link(here, code, chosen_by_url=True)) for code in i18n.LANGUAGES],
+        # Spanish contracts "a el" to "al" even where the article starts a link's text
+        "contract_lead": contract_lead if lang == "es" else (lambda phrase, name: (phrase, name)),
         **context,
     }
     headers = dict(headers or {})

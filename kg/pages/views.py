@@ -361,6 +361,23 @@ def contract(text: str) -> str:
     return _CONTRACTIONS.sub(lambda m: "al" if m.group(1) == "a" else "del", text)
 
 
+def contract_lead(phrase: str, name: str) -> tuple[str, str]:
+    """`contract` across a link: the phrase before a linked name, and the link's text.
+
+    "exigida a" + [el público salvadoreño] reads "exigida al [público salvadoreño]": the article
+    joins the preposition, outside the link, whose text keeps the rest of the name.
+
+    >>> contract_lead("exigida a", "el público salvadoreño"), contract_lead("exigida a", "El Faro")
+    (('exigida al', 'público salvadoreño'), ('exigida a', 'El Faro'))
+    >>> contract_lead("required of", "the public"), contract_lead("planteada de", "el gobierno")
+    (('required of', 'the public'), ('planteada del', 'gobierno'))
+    """
+    joined = contract(f"{phrase} {name}")
+    if joined == f"{phrase} {name}" or not name.startswith("el "):
+        return phrase, name
+    return joined[: len(joined) - len(name) + len("el ")].rstrip(), name[len("el "):]
+
+
 def stance_labels(rows: Sequence[Row]) -> dict[str, str]:
     """Stance value -> its label in the rows' language (`value`, `stance` columns).
 

@@ -216,3 +216,17 @@ def test_bundles_built_at_install_are_served_by_the_app(client: httpx.Client) ->
     assert client.get("/static/dist/vis-timeline.css").headers["content-type"].startswith("text/css")
     for bad in ("/static/dist/..%2F..%2Fmain.py", "/static/dist/.built", "/static/dist/nothing.js"):
         assert client.get(bad).status_code == 404, bad
+
+
+def test_bundles_go_gzipped_to_browsers_that_accept_it(client: httpx.Client) -> None:
+    """The query page's bundle is ~2 MB: a browser that accepts gzip gets web/build.mjs's gzip copy
+    (same bytes once inflated, a fraction of the size); a client that does not gets the plain file."""
+    plain = client.get("/static/dist/query.js", headers={"Accept-Encoding": "identity"})
+    assert plain.status_code == 200 and "content-encoding" not in plain.headers
+    assert "Accept-Encoding" in plain.headers["vary"]
+    packed = client.get("/static/dist/query.js", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert packed.status_code == 200 and packed.headers["content-encoding"] == "gzip"
+    assert packed.headers["content-type"].startswith("text/javascript")
+    assert packed.content == plain.content  # httpx inflates it
+    assert int(packed.headers["content-length"]) < len(plain.content) / 2
+    assert client.get("/static/dist/query.js.gz").status_code == 404  # only by negotiation

@@ -212,6 +212,17 @@ def test_the_network_in_spanish_contracts_a_el(client: httpx.Client) -> None:
     assert "exigida al público salvadoreño" in page
 
 
+def test_the_entity_page_in_spanish_contracts_a_el_across_the_link(client: httpx.Client) -> None:
+    """The condition's "required of" phrase ends in "a" and the actor's name, inside a link, starts
+    with "el": the page reads "exigida al [público salvadoreño]", in English "required of [the ...]"."""
+    page = client.get("/id/stance/eugenio-chicas-negotiation-conditional", params={"lang": "es"}, headers=BROWSER).text
+    assert re.search(r'exigida al <a href="[^"]*/id/organization/salvadoran-public[^"]*">público salvadoreño</a>',
+                     page), "the contraction joins the preposition, outside the link"
+    assert " a el " not in page and ">el público" not in page
+    english = client.get("/id/stance/eugenio-chicas-negotiation-conditional", headers=BROWSER).text
+    assert re.search(r'required of <a href="[^"]*salvadoran-public[^"]*">the Salvadoran public</a>', english)
+
+
 def test_browsers_get_an_html_error_page_with_the_closest_names(client: httpx.Client) -> None:
     nope = client.get("/embed/nope", params={"view": "chart"}, headers=BROWSER)
     assert nope.status_code == 404 and nope.headers["content-type"].startswith("text/html")
