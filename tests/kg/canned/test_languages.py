@@ -71,7 +71,7 @@ def test_positions_names_actors_and_stances_in_spanish(engine: InProcessEngine, 
                                                        labels: Labels) -> None:
     english = run(engine, catalog, "positions")
     spanish = run(engine, catalog, "positions", lang="es")
-    assert sorted(str(a) for a in values(spanish.rows, "actor")) == sorted(str(a) for a in values(english.rows, "actor"))
+    assert sorted(map(str, values(spanish.rows, "actor"))) == sorted(map(str, values(english.rows, "actor")))
     for row in spanish.rows:
         actor = row["actor"].value
         assert row["name"] == labels.shown(actor, "es"), actor
@@ -152,3 +152,20 @@ def test_an_unknown_language_is_a_clear_400(catalog: canned.QueryCatalog, name: 
     with pytest.raises(ParameterError) as info:
         catalog.get(name).bind([("lang", "fr")])
     assert info.value.name == "lang"
+
+
+def test_every_query_with_lang_answers_its_example_differently_in_spanish(
+        engine: InProcessEngine, catalog: canned.QueryCatalog) -> None:
+    """A subquery that does not project `?lang` never sees it and silently stays English: every
+    query's example answer names something the data labels in Spanish, so `lang=es` must show."""
+    same = []
+    for q in catalog:
+        if q.param("lang") is None:
+            continue
+        params = {k: v for k, v in q.example_params().items() if k != "lang"}
+        english = canned.serialize(canned.run(engine, q, params), "sparql-json")
+        spanish = canned.serialize(canned.run(engine, q, {**params, "lang": "es"}), "sparql-json")
+        if english == spanish:
+            same.append(q.name)
+    assert same == [], f"{same}: lang=es changes nothing (is ?lang projected from every subquery?)"
+    assert sum(q.param("lang") is not None for q in catalog) == len(catalog)
