@@ -25,6 +25,7 @@ from api.negotiation import html_over_json, match, parse_accept
 from api.security import EMBEDDABLE
 from api.templating import local_href, page_language, render
 from kg import canned, media, paths
+from kg.canned.params import PAGE_LANGUAGE
 from kg.config import Settings
 from kg.errors import ParameterError, UnsupportedFormat
 from kg.pages import embeds, views
@@ -98,6 +99,7 @@ def _format_url(request: Request, fmt: str) -> str:
 
 
 def _html(request: Request, result: canned.CannedResult, links: dict[str, str], base_iri: str) -> Response:
+    lang = page_language(request)
     rows = []
     for row in result.rows:
         cells = []
@@ -106,11 +108,12 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
             text = canned.plain_value(term)
             numeric = isinstance(canned.json_value(term), int | float)
             href = local_href(text, base_iri) if isinstance(term, ox.NamedNode) else None
-            cells.append({"text": text, "href": href, "numeric": numeric})
+            # an English label standing in for a missing Spanish one says so (screen readers)
+            other = term.language if isinstance(term, ox.Literal) and term.language not in ("", lang) else None
+            cells.append({"text": text, "href": href, "numeric": numeric, "lang": other})
         rows.append(cells)
     base = str(request.base_url).rstrip("/")
     params = tuple((k, v) for k, v in request.query_params.multi_items() if k not in ("format", "lang"))
-    lang = page_language(request)
     embed = embeds.Embed(result.query.name, "table", params, lang)
     title = embeds.title(result.query.summary)
     # a snippet for every view the answer supports (a chart for counts, a timeline for dates...)
@@ -118,7 +121,9 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
               for v in views.views_of(result.variables, result.rows) if v != "table"]
     context = {
         "query": result.query, "columns": result.variables, "rows": rows, "total": result.total,
-        "offset": result.page.offset, "links": links, "values": result.shown,
+        # the labels' language is the page's own, not a filter worth repeating above the table
+        "offset": result.page.offset, "links": links,
+        "values": {k: v for k, v in result.shown.items() if k != PAGE_LANGUAGE},
         "formats": {f: _format_url(request, f) for f in FORMAT_NAMES if f != "html"},
         # the copy-paste snippet and oEmbed discovery (kg.pages.embeds; /embed and /oembed: routers/views.py)
         "embed_url": base + embed.path, "data_url": embed.data_path,
@@ -130,19 +135,40 @@ def _html(request: Request, result: canned.CannedResult, links: dict[str, str], 
     return render(request, "queries_result.html", context)
 
 
+def with_page_language(query: canned.CannedQuery, pairs: list[tuple[str, str]], lang: str,
+                       ) -> list[tuple[str, str]]:
+    """The parameters of a page that shows the answer: the page's language (`?lang=` when it names
+    one of ours, else `Accept-Language`: `api.templating.page_language`) as the query's `lang`, so
+    that the labels are in the language of the page around them. As on every page, a `?lang=` we
+    do not speak falls back rather than failing. A query without `lang` is left as it is.
+
+    >>> from kg import paths
+    >>> q = canned.load_query(paths.QUERIES_DIR / "positions.rq")
+    >>> with_page_language(q, [("position", "reject"), ("lang", "fr")], "es")
+    [('position', 'reject'), ('lang', 'es')]
+    """
+    if query.param(PAGE_LANGUAGE) is None:
+        return pairs
+    return [(k, v) for k, v in pairs if k != PAGE_LANGUAGE] + [(PAGE_LANGUAGE, lang)]
+
+
 def _prepare(request: Request, engine: Engine, settings: Settings, query: canned.CannedQuery,
              ) -> tuple[str, canned.BoundQuery, canned.Page, dict[str, str], Response | None]:
     """Validate everything; the 304 response when the caller's copy is current."""
     pairs = list(request.query_params.multi_items())
     params = dict(pairs)
     fmt = choose_format(params.get("format"), request.headers.get("accept"))
+    if fmt == "html":
+        pairs = with_page_language(query, pairs, page_language(request))
     bound = query.bind(pairs, timeout=settings.query_timeout)
     page = canned.Page.from_params(params, default_size=query.page_size, max_size=settings.max_result_rows)
     # the HTML table is in the reader's language: its ETag names it, so a cached English page is
-    # never revalidated as Spanish (the data formats are the same bytes in every language)
+    # never revalidated as Spanish. The data formats take `lang` from the URL only (English by
+    # default), so they are the same bytes whatever the browser's Accept-Language.
     tag = canned.etag(engine.version, query, bound.values, page,
                       f"html-{page_language(request)}" if fmt == "html" else fmt)
-    headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": "Accept"}
+    vary = "Accept, Accept-Language" if fmt == "html" else "Accept"
+    headers = {"ETag": tag, "Cache-Control": f"public, max-age={settings.cache_max_age}", "Vary": vary}
     if _matches(request.headers.get("if-none-match"), tag):
         return fmt, bound, page, headers, Response(status_code=304, headers=headers)
     return fmt, bound, page, headers, None

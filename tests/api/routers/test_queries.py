@@ -224,3 +224,52 @@ def test_cache_max_age_comes_from_settings(make_server) -> None:  # type: ignore
     other = make_server({"KG_CACHE_MAX_AGE": "300"})
     with other.client() as c:
         assert c.get("/queries/stance-counts").headers["cache-control"] == "public, max-age=300"
+
+
+def test_lang_es_gives_the_spanish_labels_in_the_data_formats(client, engine, catalog) -> None:  # type: ignore[no-untyped-def]
+    """`lang=es` in the URL: the Spanish labels (the same rows the core gives); without it, English
+    whatever the browser prefers, so a data URL always gives the same bytes."""
+    spanish = expected(engine, catalog, "stance-counts", {"lang": "es"})
+    r = client.get("/queries/stance-counts?format=sparql-json&lang=es")
+    assert r.status_code == 200
+    bindings = r.json()["results"]["bindings"]
+    assert [b["stance"] for b in bindings] == [canned.sparql_json_term(row["stance"]) for row in spanish.rows]
+    assert {b["stance"]["xml:lang"] for b in bindings} == {"es"}
+    default = client.get("/queries/stance-counts?format=csv")
+    assert default.content == client.get("/queries/stance-counts?format=csv",
+                                         headers={"accept-language": "es"}).content
+    assert default.content == client.get("/queries/stance-counts?format=csv&lang=en").content
+    assert default.content != client.get("/queries/stance-counts?format=csv&lang=es").content
+    bad = client.get("/queries/stance-counts?format=json&lang=fr")
+    assert bad.status_code == 400 and "lang" in bad.text
+
+
+def test_the_html_table_shows_labels_in_the_page_language(client, engine, catalog) -> None:  # type: ignore[no-untyped-def]
+    spanish = expected(engine, catalog, "stance-counts", {"lang": "es"})
+    english = expected(engine, catalog, "stance-counts", {})
+    es_label = canned.plain_value(spanish.rows[0]["stance"])
+    en_label = canned.plain_value(english.rows[0]["stance"])
+    assert es_label != en_label  # "rechaza", not "rejects": the data has the Spanish label
+    by_url = client.get("/queries/stance-counts?format=html&lang=es")
+    assert by_url.status_code == 200 and '<html lang="es">' in by_url.text
+    assert f">{markupsafe.escape(es_label)}</td>" in by_url.text
+    assert f">{markupsafe.escape(en_label)}</td>" not in by_url.text
+    by_browser = client.get("/queries/stance-counts", headers={"accept": "text/html", "accept-language": "es-SV"})
+    assert f">{markupsafe.escape(es_label)}</td>" in by_browser.text
+    assert {"Accept", "Accept-Language"} <= {v.strip() for v in by_browser.headers["vary"].split(",")}
+    english_page = client.get("/queries/stance-counts?format=html")
+    assert f">{markupsafe.escape(en_label)}</td>" in english_page.text
+    assert by_url.headers["etag"] != english_page.headers["etag"]
+    # an unknown ?lang= falls back to the browser's language, as on every page (no 400 for a reader)
+    assert client.get("/queries/stance-counts?format=html&lang=fr").status_code == 200
+
+
+def test_the_html_table_marks_an_english_stand_in(client, engine, catalog) -> None:  # type: ignore[no-untyped-def]
+    """Sources have no Spanish title: on the Spanish page the English title stands in, marked lang="en"."""
+    spanish = expected(engine, catalog, "quotes-by-speaker", {"speaker": OSCAR, "lang": "es"})
+    title = spanish.rows[0]["source_title"]
+    assert isinstance(title, ox.Literal) and title.language == "en"
+    page = client.get("/queries/quotes-by-speaker", params={"speaker": OSCAR, "format": "html", "lang": "es"})
+    assert f'<td lang="en">{markupsafe.escape(title.value)}</td>' in page.text
+    issues = canned.plain_value(spanish.rows[0]["issues"])
+    assert issues and f"<td>{markupsafe.escape(issues)}</td>" in page.text

@@ -72,7 +72,7 @@ def test_a_canned_query_from_the_menu_runs_sorts_draws_a_timeline_and_is_shared(
     page.locator(".cm-content").wait_for()
     page.select_option("#qp-menu", "canned:timeline")
     assert "SELECT ?event ?name ?type ?start ?end ?status" in editor_text(page)
-    assert page.locator("#qp-params label").all_inner_texts() == ["from_year", "to_year"]
+    assert page.locator("#qp-params label").all_inner_texts() == ["from_year", "to_year", "lang"]
     page.get_by_role("button", name="Run query").click()
     page.locator("#query-results tbody tr").first.wait_for(timeout=15_000)
     assert page.get_attribute("#query-results", "data-view") == "table"

@@ -245,3 +245,19 @@ def test_the_canned_table_page_offers_a_snippet_for_each_view(client: httpx.Clie
     assert "view=timeline" not in page  # no dates, no timeline
     chart = client.get("/embed/stance-counts", params={"view": "chart"})
     assert chart.status_code == 200
+
+
+def test_an_embedded_table_shows_the_labels_in_the_embeds_language(client: httpx.Client, engine: Any,
+                                                                   catalog: Any) -> None:
+    """Every canned query takes `lang`: an embed passes its own language, from the URL or the browser."""
+    from kg import canned
+
+    spanish = canned.run(engine, catalog.get("positions"), {"lang": "es"})
+    english = canned.run(engine, catalog.get("positions"), {})
+    es_names = {canned.plain_value(row["stance"]) for row in spanish.rows}
+    en_names = {canned.plain_value(row["stance"]) for row in english.rows}
+    assert es_names and not es_names & en_names  # the data has Spanish labels for every stance value
+    for headers, params in (({}, {"view": "table", "lang": "es"}), ({"Accept-Language": "es"}, {"view": "table"})):
+        page = unescape(client.get("/embed/positions", params=params, headers=headers).text)
+        assert all(f">{name}</td>" in page for name in es_names), headers
+        assert not any(f">{name}</td>" in page for name in en_names), headers

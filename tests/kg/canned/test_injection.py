@@ -57,7 +57,7 @@ def test_text_attacks_are_searched_for_as_plain_text(engine: InProcessEngine, ca
     q = catalog.get("entity-lookup")
     bound = q.bind({"name": attack})
     assert bound.request.query == q.text  # the text of the query is the file's, whatever the value
-    assert bound.request.substitutions == {"name": ox.Literal(attack)}
+    assert bound.request.substitutions == {"name": ox.Literal(attack), "lang": ox.Literal("en")}
     assert canned.run(engine, q, {"name": attack}).rows == []  # no label contains these characters
     assert fingerprint(memory_store) == before
 

@@ -76,17 +76,17 @@ def test_binding_checks_names_requirement_and_repetition(catalog: canned.QueryCa
     with pytest.raises(ParameterError, match="more than once"):
         q.bind([("speaker", "id:person/oscar-ortiz"), ("speaker", "id:person/howard-cotto")])
     bound = q.bind([("speaker", "id:person/oscar-ortiz"), ("format", "csv"), ("limit", "2")])
-    assert bound.request.substitutions == {"speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz")}
-    assert bound.values == {"speaker": "<https://w3id.org/tregua/id/person/oscar-ortiz>"}
+    assert bound.request.substitutions == {"speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz"),
+                                           "lang": ox.Literal("en")}  # the default language of the labels
+    assert bound.values == {"speaker": "<https://w3id.org/tregua/id/person/oscar-ortiz>", "lang": '"en"'}
 
 
 def test_the_page_language_is_ignored_unless_the_query_declares_it(catalog: canned.QueryCatalog) -> None:
     """Links keep `?lang=es`; a canned query without a `lang` parameter must still answer them."""
-    q = catalog.get("quotes-by-speaker")
+    declared = catalog.get("quotes-by-speaker")
+    q = dataclasses.replace(declared, params=[p for p in declared.params if p.name != "lang"])  # a query without it
     bound = q.bind([("speaker", "id:person/oscar-ortiz"), ("lang", "es")])
     assert bound.request.substitutions == {"speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz")}
-    declared = dataclasses.replace(q, params=[*q.params, Parameter(  # the same query, declaring `lang`
-        name="lang", variable="lang", type=ParamType.STRING, example="es")])
     assert declared.bind([("speaker", "id:person/oscar-ortiz"), ("lang", "es")]).request.substitutions == {
         "speaker": ox.NamedNode("https://w3id.org/tregua/id/person/oscar-ortiz"), "lang": ox.Literal("es")}
 
@@ -95,9 +95,9 @@ def test_defaults_apply_and_optional_parameters_left_out_stay_unbound(catalog: c
     q = catalog.get("positions")
     bound = q.bind({})
     assert bound.request.substitutions == {
-        "issue": ox.NamedNode("https://w3id.org/tregua/id/issue/negotiating-with-gangs")}
+        "issue": ox.NamedNode("https://w3id.org/tregua/id/issue/negotiating-with-gangs"), "lang": ox.Literal("en")}
     assert "position" not in (bound.request.substitutions or {})
-    assert catalog.get("timeline").bind({"from_year": ""}).request.substitutions == {}
+    assert catalog.get("timeline").bind({"from_year": ""}).request.substitutions == {"lang": ox.Literal("en")}
 
 
 def test_the_query_text_never_holds_a_value(catalog: canned.QueryCatalog) -> None:
