@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from api.deps import SettingsDep
-from api.negotiation import accepts_gzip
+from api.negotiation import accepts_gzip, etag_matches
 from api.representation import alternates, choose_representation, link_header
 from api.templating import STATIC_DIR, local_href, render
 from kg import paths
@@ -139,7 +139,7 @@ def static(name: str) -> FileResponse:
 
 
 @router.get("/static/dist/{name}", include_in_schema=False)
-def bundle(name: str, request: Request) -> FileResponse:
+def bundle(name: str, request: Request) -> Response:
     """A page's bundled components (CodeMirror, vis-timeline, Cytoscape, ECharts), served by the
     app so that no page loads anything from a CDN; a checkout that never ran `make install` is
     told how to build them. A browser that accepts gzip gets the copy web/build.mjs compressed
@@ -150,10 +150,15 @@ def bundle(name: str, request: Request) -> FileResponse:
         raise NotFound(f"no bundled file {name!r}{hint}")
     headers = {"Cache-Control": "max-age=300", "Vary": "Accept-Encoding"}
     packed = path.with_name(path.name + ".gz")
-    if accepts_gzip(request.headers.get("accept-encoding")) and packed.is_file():
+    served = packed if accepts_gzip(request.headers.get("accept-encoding")) and packed.is_file() else path
+    if served is packed:
         headers["Content-Encoding"] = "gzip"
-        return FileResponse(packed, media_type=_STATIC_TYPES[path.suffix], headers=headers)
-    return FileResponse(path, media_type=_STATIC_TYPES[path.suffix], headers=headers)
+    # a browser revalidating after max-age gets a 304, not the 2 MB again (a rebuild changes the tag)
+    stat = served.stat()
+    headers["ETag"] = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}{"-gz" if served is packed else ""}"'
+    if etag_matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(served, media_type=_STATIC_TYPES[path.suffix], headers=headers)
 
 
 def _extension(ext: str | None) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -366,8 +366,12 @@ def build_router(catalog: canned.QueryCatalog, cache: canned.ResultCache | None 
         wants_html = format == "html" or (format is None and html_over_json(request.headers.get("accept")))
         base = str(request.base_url).rstrip("/")
         if wants_html:
+            lang = page_language(request)
+            # each query's table embed, with its example's parameters, in the page's language
+            snippets = {q.name: embeds.snippet(base, embeds.Embed(q.name, "table", _example_params(q), lang),
+                                               embeds.title(q.summary), 400) for q in catalog}
             return render(request, "queries.html", {"queries": list(catalog), "active": "/queries",
-                                                    "base_url": base})
+                                                    "base_url": base, "snippets": snippets})
         if format not in (None, "json"):
             raise ParameterError("format", f"unknown format {format!r} for the list",
                                  expected="json or html", example="format=json")
@@ -387,6 +391,11 @@ def build_router(catalog: canned.QueryCatalog, cache: canned.ResultCache | None 
         raise AssertionError("unreachable: every known query has its own route")
 
     return router
+
+
+def _example_params(query: canned.CannedQuery) -> tuple[tuple[str, str], ...]:
+    """The parameters of a query's example call (`/queries/NAME?a=1`), but its format and language."""
+    return tuple((k, v) for k, v in parse_qsl(urlsplit(query.example).query) if k not in ("format", "lang"))
 
 
 CATALOG = canned.load_queries(paths.QUERIES_DIR)

@@ -69,6 +69,12 @@ def backup_offline(store_path: Path, target: Path) -> Path:
         del store
 
 
+#: The Makefile's stamp in a store folder (`make build` touches it; `make serve` rebuilds the store
+#: from the sources when they are newer). A restored store carries a fresh one, so that
+#: `make serve` after `kg restore` serves the backup rather than a rebuild without its writes.
+BUILT_STAMP = ".built"
+
+
 def restore(backup: Path, store_path: Path) -> None:
     """Put a copy of `backup` at `store_path` (the old store is replaced only once the copy is
     whole and opens). The caller replays the journal afterwards (`kg.journal.recover`)."""
@@ -83,6 +89,7 @@ def restore(backup: Path, store_path: Path) -> None:
     staging = staging_dir(store_path)
     try:
         shutil.copytree(backup, staging)
+        (staging / BUILT_STAMP).touch()
         swap_in(staging, store_path)
     except BaseException:
         discard(staging)

@@ -23,6 +23,7 @@ import httpx
 import pyoxigraph as ox
 
 from kg import iris
+from kg.store.backup import BUILT_STAMP
 from tests.api.test_store_stays_bounded import HEADERS, NEWCOMER, RDFS_LABEL, SOURCE, rename
 from tests.conftest import UPDATE_TOKEN, Server
 
@@ -89,6 +90,9 @@ def test_a_backup_taken_under_write_load_restores_a_prefix_of_the_acknowledged_w
     result = kg("restore", str(backup), "--store", str(alone))
     assert result.returncode == 0, result.stderr
     assert labels(alone) == [f"Bounded {k}"]
+    # the Makefile's stamp: `make serve` serves the restored store instead of rebuilding it from
+    # the sources (which would drop what only the backup holds)
+    assert (alone / BUILT_STAMP).is_file()
     replayed = tmp_path / "replayed" / "store"
     replayed.parent.mkdir()
     shutil.copy(server.store.parent / "store.journal", replayed.parent / "store.journal")

@@ -230,3 +230,8 @@ def test_bundles_go_gzipped_to_browsers_that_accept_it(client: httpx.Client) -> 
     assert packed.content == plain.content  # httpx inflates it
     assert int(packed.headers["content-length"]) < len(plain.content) / 2
     assert client.get("/static/dist/query.js.gz").status_code == 404  # only by negotiation
+    for answer, encoding in ((plain, "identity"), (packed, "gzip")):  # revalidation after max-age
+        again = client.get("/static/dist/query.js", headers={"Accept-Encoding": encoding,
+                                                             "If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"", encoding
+    assert plain.headers["etag"] != packed.headers["etag"]

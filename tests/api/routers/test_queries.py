@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
+from urllib.parse import parse_qsl
 
 import markupsafe
 import pyoxigraph as ox
@@ -49,6 +52,22 @@ def test_the_list_as_html_shows_summaries_parameters_and_example_links(client, c
         assert f'id="{q.name}"' in r.text
         assert str(markupsafe.escape(q.summary)) in r.text
     assert 'href="/queries/timeline?from_year=2014&amp;to_year=2016&amp;format=csv"' in r.text
+
+
+def test_the_list_offers_each_query_s_embed_in_the_page_s_language(client, catalog) -> None:  # type: ignore[no-untyped-def]
+    """The snippet a newsroom copies from /queries is the one the query's own page gives
+    (kg.pages.embeds.snippet): the example's parameters, the page's language, a reader's title.
+    The page shows the snippet's HTML as text, hence one unescaping to read it."""
+    page = html.unescape(client.get("/queries", params={"lang": "es"},
+                                    headers={"accept": "text/html,*/*;q=0.8"}).text)
+    for q in catalog:
+        frame = re.search(rf'<iframe src="[^"]*/embed/{re.escape(q.name)}\?([^"]*)" title="([^"]*)"', page)
+        assert frame, f"no embed snippet for {q.name}"
+        params = dict(parse_qsl(html.unescape(frame.group(1))))  # the snippet's own HTML escaping
+        assert params["view"] == "table" and params["lang"] == "es", q.name
+        assert "(feeds /" not in frame.group(2) and "(chart-ready)" not in frame.group(2), frame.group(2)
+    english = html.unescape(html.unescape(client.get("/queries", headers={"accept": "text/html"}).text))
+    assert '/embed/timeline?view=table&from_year=2014&to_year=2016"' in english  # no lang: English
 
 
 @pytest.mark.parametrize(("fmt", "media"), [
