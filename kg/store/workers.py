@@ -258,6 +258,8 @@ class WorkerPoolEngine:
         self._watch = threading.Condition(lock)
         #: Workers running a query (or holding a stream) right now.
         self._running: set[_Worker] = set()
+        #: When the watchdog wakes next (None: not until woken): a query due sooner wakes it.
+        self._watch_until: float | None = None
         self.demotions = 0
         self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()
@@ -440,6 +442,8 @@ class WorkerPoolEngine:
                     self._waiting -= 1
 
     def _acquire_locked(self, deadline: float, limit: float) -> _Worker:
+        if not self._idle and not self._paused:
+            self._lend_spare_locked()
         while self._paused or not self._idle:
             if self._closed:
                 raise errors.StoreUnavailable("the server is shutting down")
@@ -458,7 +462,7 @@ class WorkerPoolEngine:
         worker.started = time.monotonic()
         if self.demote_after > 0:
             self._running.add(worker)
-            if len(self._running) == 1:
+            if self._watch_until is None or worker.started + self.demote_after < self._watch_until:
                 self._watch.notify()
         return worker
 
@@ -494,8 +498,8 @@ class WorkerPoolEngine:
     def _watchdog(self) -> None:
         """Demote each query that has run for `demote_after` seconds (`_demote`).
 
-        Sleeps while no query runs (woken by `_take_locked`), else until the next query comes of
-        age: no wake-ups on an idle server, one per long query on a busy one."""
+        Sleeps until the next running query comes of age, or until woken by `_take_locked` when
+        a query starts that is due sooner (or none was pending): no wake-ups on an idle server."""
         with self._cond:
             while not self._closed:
                 now = time.monotonic()
@@ -505,20 +509,28 @@ class WorkerPoolEngine:
                     self._demote(worker)
                 pending = [w.started + self.demote_after for w in self._running
                            if not w.demoted and w.started is not None]
-                self._watch.wait(max(min(pending) - now, 0.005) if pending else None)
+                self._watch_until = max(min(pending), now + 0.005) if pending else None
+                self._watch.wait(None if self._watch_until is None else self._watch_until - now)
 
     def _demote(self, worker: _Worker) -> None:
-        """Lower a long query's worker to the lowest CPU priority, and lend a spare in its place.
+        """Lower a long query's worker to the lowest CPU priority (a spare follows when needed).
 
         pyoxigraph cannot pause a query, and on a machine with few cores one that burns a whole
         core until its time limit makes every cheap query wait for the CPU: at nice 19 the kernel
-        runs it only when the server and the other workers leave a core free. The pool lends a
-        spare worker meanwhile (at most `spares`), so cheap queries keep `size` workers at
-        normal priority. Called under the lock, by the watchdog."""
+        runs it only when the server and the other workers leave a core free. Called under the
+        lock, by the watchdog."""
         if not _set_nice(worker.pid, DEMOTED_NICE):
             return
         worker.demoted = True
         self.demotions += 1
+        if self._waiting:
+            self._lend_spare_locked()
+
+    def _lend_spare_locked(self) -> None:
+        """Start a spare worker when a query must wait while demoted ones hold workers: cheap
+        queries keep `size` workers at normal priority (at most `spares` beyond `size`). Lent only
+        when someone waits, so a query that merely ran long costs no process start; the demoted
+        worker is retired when it ends (`_release`), so the pool returns to `size`."""
         normal = sum(1 for w in self._live if not w.demoted)
         if normal + self._starting < self.size and len(self._live) + self._starting < self.size + self.spares:
             self._spawn_later()

@@ -201,13 +201,22 @@ def test_a_long_query_is_demoted_and_a_spare_answers_at_normal_priority(store_co
         runner.start()
         _wait_for(lambda: engine.demotions == 1, "the long query demoted")
         assert worker_nice(first) == DEMOTED_NICE
-        pid, _, _ = engine.select_with(QueryRequest("SELECT * WHERE {}"), where_and_how_many, "cheap")
+        assert engine.ask(QueryRequest("ASK {}")) is True
         assert runner.is_alive(), "the cheap query waited for the long one"
-        assert pid != first and worker_nice(pid) == 0
+        (pid,) = set(engine.worker_pids()) - {first}  # the spare, which answered it
+        assert worker_nice(pid) == 0
+        # a second long query, started while the only other running one is demoted already
+        second = threading.Thread(target=lambda: outcome.extend(_raised(lambda: engine.select(slow))))
+        second.start()
+        _wait_for(lambda: engine.demotions == 2, "the second long query demoted")
+        assert worker_nice(pid) == DEMOTED_NICE
         runner.join()
-        assert len(outcome) == 1 and isinstance(outcome[0], QueryTimeout)
-        # the demoted worker was killed at the limit; the spare is the pool's one worker now
-        _wait_for(lambda: engine.worker_pids() == [pid], "the spare left as the only worker")
+        second.join()
+        assert len(outcome) == 2 and all(isinstance(e, QueryTimeout) for e in outcome)
+        # both demoted workers were killed at the limit; a fresh one (normal priority) replaces them
+        _wait_for(lambda: len(engine.worker_pids()) == 1 and engine.workers_busy() == 0, "the pool refilled")
+        (fresh,) = engine.worker_pids()
+        assert fresh not in (first, pid) and worker_nice(fresh) == 0
 
 
 def test_a_demoted_worker_is_back_at_normal_priority_for_the_next_query(store_copy: Path) -> None:
