@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     query_queue: int = Field(64, ge=0, le=1024, description=(
         "Queries that may wait for a busy worker pool; past it a query is refused at once with 503 "
         "and Retry-After (never an unbounded wait). 0 = no waiting."))
+    query_demote_after: float = Field(0.5, ge=0, le=3600, description=(
+        "A query running longer than this many seconds has its worker process demoted to the lowest "
+        "CPU priority (nice 19) and a spare worker lent in its place, so cheap queries keep the CPU and "
+        "the workers; the worker is restored (or replaced) when the query ends. 0 = never."))
     query_local_cap: int = Field(2000, ge=0, le=100_000, description=(
         "A query whose work is provably bounded (a plain pattern naming its subjects or objects, "
         "counted in the indexes before it runs: kg/store/bounded.py) is answered in the server "

@@ -73,6 +73,11 @@ from kg.store.writer_handle import SingleWriter
 log = logging.getLogger("kg.workers")
 
 START_TIMEOUT = 60.0
+#: Seconds a query may run at normal CPU priority before it is demoted (`KG_QUERY_DEMOTE_AFTER`).
+DEMOTE_AFTER = 0.5
+#: The nice value of a demoted worker: the lowest priority, so on a busy machine the server and
+#: the other workers get the CPU first (weight 15 against 1024 at nice 0).
+DEMOTED_NICE = 19
 
 
 class _Stream:
@@ -145,6 +150,10 @@ class _Worker:
     conn: Connection
     #: The pool's write generation when this worker last opened the store.
     generation: int = 0
+    #: When its current query was handed to it (`time.monotonic()`); None while idle.
+    started: float | None = None
+    #: Running at a lowered CPU priority (`demote`): restored, or retired, once its query ends.
+    demoted: bool = False
 
     @property
     def pid(self) -> int:
@@ -161,6 +170,26 @@ def _readable_now(fd: int) -> bool:
     poller = select.poll()
     poller.register(fd, select.POLLIN)
     return bool(poller.poll(0))
+
+
+def _set_nice(pid: int, nice: int) -> bool:
+    """Set the nice value of every thread of a process (Linux keeps one per thread); False when
+    not allowed (lowering it needs CAP_SYS_NICE) or the process is gone."""
+    try:
+        threads = [int(t) for t in os.listdir(f"/proc/{pid}/task")]
+    except OSError:
+        threads = [pid]
+    try:
+        for tid in threads:
+            os.setpriority(os.PRIO_PROCESS, tid, nice)
+    except OSError:  # PermissionError (raising priority back), ProcessLookupError (gone)
+        return False
+    return True
+
+
+def worker_nice(pid: int) -> int:
+    """The nice value of a worker process (health checks, tests)."""
+    return os.getpriority(os.PRIO_PROCESS, pid)
 
 
 def _expire(future: Any) -> None:
@@ -202,7 +231,8 @@ class WorkerPoolEngine:
 
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
-                 journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP) -> None:
+                 journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP,
+                 demote_after: float = DEMOTE_AFTER, spares: int | None = None) -> None:
         self.store_path = Path(store_path)
         #: Queries whose work is bounded by `local_cap` quads (`kg.store.bounded`) are answered in
         #: this process, without the hop to a worker; 0 sends every query to a worker.
@@ -218,7 +248,19 @@ class WorkerPoolEngine:
         self.max_result_rows = max_result_rows
         self.chunk_size = chunk_size
         self._ctx = _context()
-        self._cond = threading.Condition()
+        # One lock, two conditions: the watchdog's wake-ups do not wake threads waiting for a worker.
+        lock = threading.RLock()
+        self._cond = threading.Condition(lock)
+        #: A query running longer than this (seconds) is demoted (`_demote`); 0 = never.
+        self.demote_after = demote_after
+        #: Workers lent at most, beyond `workers`, while demoted queries hold theirs (default: `workers`).
+        self.spares = workers if spares is None else spares
+        self._watch = threading.Condition(lock)
+        #: Workers running a query (or holding a stream) right now.
+        self._running: set[_Worker] = set()
+        #: When the watchdog wakes next (None: not until woken): a query due sooner wakes it.
+        self._watch_until: float | None = None
+        self.demotions = 0
         self._idle: list[_Worker] = []
         self._live: set[_Worker] = set()
         self._busy = 0
@@ -255,10 +297,20 @@ class WorkerPoolEngine:
 
             if recover(self.store_path, self.journal):
                 self._version = initial_version(self.store_path)
-        workers = [self._spawn() for _ in range(self.size)]
+        workers: list[_Worker] = []
+        try:
+            for _ in range(self.size):
+                workers.append(self._spawn())
+        except BaseException:
+            for worker in workers:  # never leave a started worker behind a failed start
+                worker.process.kill()
+            raise
         with self._cond:
+            self._live.update(workers)
             self._idle.extend(workers)
             self._cond.notify_all()
+        if self.demote_after > 0:
+            threading.Thread(target=self._watchdog, name="kg-worker-watchdog", daemon=True).start()
         if self.local_cap:
             self._local_store()
         return self
@@ -269,7 +321,9 @@ class WorkerPoolEngine:
             idle, self._idle = self._idle, []
             busy = [w for w in self._live if w not in idle]
             self._live.clear()
+            self._running.clear()
             self._cond.notify_all()
+            self._watch.notify_all()
         for worker in idle:
             with contextlib.suppress(OSError):
                 worker.conn.send(("stop",))
@@ -308,19 +362,26 @@ class WorkerPoolEngine:
                 f"a query worker could not open the store at {self.store_path} (exit {process.exitcode})",
                 hint="check that the store exists and was built by `kg build`") from exc
         assert message[0] == "ready"
-        worker = _Worker(process, parent, generation)
-        with self._cond:
-            self._live.add(worker)
-        return worker
+        return _Worker(process, parent, generation)
 
     def _replace_later(self, worker: _Worker) -> None:
-        """Kill a worker now (frees its CPU at once) and start its replacement in the background."""
+        """Kill a busy worker now (frees its CPU at once) and start its replacement in the
+        background, unless a spare lent while it was demoted (`_demote`) already takes its place."""
         worker.process.kill()
         worker.process.join()
         worker.conn.close()
         with self._cond:
             self._live.discard(worker)
+            self._running.discard(worker)
             self._busy -= 1
+            if len(self._live) + self._starting >= self.size:
+                self._cond.notify_all()
+                return
+        self._spawn_later()
+
+    def _spawn_later(self) -> None:
+        """Start one more worker in the background; it joins the idle ones when ready."""
+        with self._cond:
             self._starting += 1
 
         def replace() -> None:
@@ -330,8 +391,9 @@ class WorkerPoolEngine:
                 log.exception("could not replace a query worker")
                 new = None
             with self._cond:
-                self._starting -= 1
+                self._starting -= 1  # and counted in `_live` at once: the pool's count never wobbles
                 if new is not None and not self._closed:
+                    self._live.add(new)
                     self._idle.append(new)
                 elif new is not None:
                     new.process.kill()
@@ -380,6 +442,8 @@ class WorkerPoolEngine:
                     self._waiting -= 1
 
     def _acquire_locked(self, deadline: float, limit: float) -> _Worker:
+        if not self._idle and not self._paused:
+            self._lend_spare_locked()
         while self._paused or not self._idle:
             if self._closed:
                 raise errors.StoreUnavailable("the server is shutting down")
@@ -390,22 +454,93 @@ class WorkerPoolEngine:
                     f"no query worker became free within the {limit:g} s limit (all busy)",
                     hint="retry later, or raise KG_QUERY_WORKERS")
             self._cond.wait(remaining)
+        return self._take_locked(self._idle.pop())
+
+    def _take_locked(self, worker: _Worker) -> _Worker:
+        """Mark an idle worker busy (under the lock) and start its watchdog clock."""
         self._busy += 1
-        return self._idle.pop()
+        worker.started = time.monotonic()
+        if self.demote_after > 0:
+            self._running.add(worker)
+            if self._watch_until is None or worker.started + self.demote_after < self._watch_until:
+                self._watch.notify()
+        return worker
 
     def _release(self, worker: _Worker) -> None:
         with self._cond:
-            self._busy -= 1
-            self._idle.append(worker)
-            self._cond.notify_all()
+            worker.started = None
+            self._running.discard(worker)
+            if not worker.demoted:
+                self._busy -= 1
+                self._idle.append(worker)
+                self._cond.notify_all()
+                return
+            # A demoted worker is back to normal priority before its next query, or retired when
+            # the pool has its full count without it (a spare took its place) or it cannot be restored.
+            keep = len(self._live) + self._starting <= self.size
+        if keep and _set_nice(worker.pid, 0):
+            worker.demoted = False
+            with self._cond:
+                self._busy -= 1
+                self._idle.append(worker)
+                self._cond.notify_all()
+            return
+        self._retire(worker)
+
+    def _retire(self, worker: _Worker) -> None:
+        """End a worker between queries (no query is lost) and replace it if the pool is short."""
+        with contextlib.suppress(OSError):
+            worker.conn.send(("stop",))
+        self._replace_later(worker)
+
+    # -- demotion of long queries
+
+    def _watchdog(self) -> None:
+        """Demote each query that has run for `demote_after` seconds (`_demote`).
+
+        Sleeps until the next running query comes of age, or until woken by `_take_locked` when
+        a query starts that is due sooner (or none was pending): no wake-ups on an idle server."""
+        with self._cond:
+            while not self._closed:
+                now = time.monotonic()
+                due = [w for w in self._running if not w.demoted and w.started is not None
+                       and now - w.started >= self.demote_after]
+                for worker in due:
+                    self._demote(worker)
+                pending = [w.started + self.demote_after for w in self._running
+                           if not w.demoted and w.started is not None]
+                self._watch_until = max(min(pending), now + 0.005) if pending else None
+                self._watch.wait(None if self._watch_until is None else self._watch_until - now)
+
+    def _demote(self, worker: _Worker) -> None:
+        """Lower a long query's worker to the lowest CPU priority (a spare follows when needed).
+
+        pyoxigraph cannot pause a query, and on a machine with few cores one that burns a whole
+        core until its time limit makes every cheap query wait for the CPU: at nice 19 the kernel
+        runs it only when the server and the other workers leave a core free. Called under the
+        lock, by the watchdog."""
+        if not _set_nice(worker.pid, DEMOTED_NICE):
+            return
+        worker.demoted = True
+        self.demotions += 1
+        if self._waiting:
+            self._lend_spare_locked()
+
+    def _lend_spare_locked(self) -> None:
+        """Start a spare worker when a query must wait while demoted ones hold workers: cheap
+        queries keep `size` workers at normal priority (at most `spares` beyond `size`). Lent only
+        when someone waits, so a query that merely ran long costs no process start; the demoted
+        worker is retired when it ends (`_release`), so the pool returns to `size`."""
+        normal = sum(1 for w in self._live if not w.demoted)
+        if normal + self._starting < self.size and len(self._live) + self._starting < self.size + self.spares:
+            self._spawn_later()
 
     def _try_idle(self) -> _Worker | None:
         """An idle worker taken without waiting, or None (all busy, or the pool is paused)."""
         with self._cond:
-            worker = self._idle.pop() if self._idle and not self._paused else None
-            if worker is not None:
-                self._busy += 1
-            return worker
+            if not self._idle or self._paused:
+                return None
+            return self._take_locked(self._idle.pop())
 
     def _send(self, worker: _Worker, message: tuple[Any, ...]) -> None:
         try:

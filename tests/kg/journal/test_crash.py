@@ -26,7 +26,8 @@ import pytest
 from kg import iris
 from kg.journal import Journal
 from kg.journal.log import APPLIED_FILE
-from tests.conftest import UPDATE_TOKEN, Server, start_server, stop_server
+from tests.conftest import UPDATE_TOKEN, Server, stop_server
+from tests.kg.journal.preforked import Zygote
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 GRAPH = iris.BASE + "graph/desk/files"
@@ -64,21 +65,22 @@ def killed_by(server: Server, send: str) -> None:
         time.sleep(0.05)
 
 
-def test_kill_9_mid_write_then_restart_holds_exactly_the_journal(built_store: Path, tmp_path: Path) -> None:
+def test_kill_9_mid_write_then_restart_holds_exactly_the_journal(built_store: Path, tmp_path: Path,
+                                                                 zygote: Zygote) -> None:
     store = tmp_path / "store"
     shutil.copytree(built_store, store)
     original = quads_of(store)
     journal = Journal.for_store(store)
 
     # 1: killed between the journal append and the store commit
-    killed_by(start_server(store, tmp_path / "1.log", {"KG_TEST_FAULT": "after-journal-append"}), "put")
+    killed_by(zygote.start_server(store, tmp_path / "1.log", {"KG_TEST_FAULT": "after-journal-append"}), "put")
     [first] = list(journal.entries())
     assert any(isinstance(q.object, ox.BlankNode) for q in first.added)
     assert quads_of(store) == original and not (store / APPLIED_FILE).exists()
     after_first = (original - set(first.removed)) | set(first.added)
 
     # 2: start-up applies the first entry; a second write dies after its commit
-    second_start = start_server(store, tmp_path / "2.log", {"KG_TEST_FAULT": "after-store-commit"})
+    second_start = zygote.start_server(store, tmp_path / "2.log", {"KG_TEST_FAULT": "after-store-commit"})
     assert httpx.get(second_start.url + "/health", timeout=10).json()["version"] == first.version_after
     assert quads_of(store) == after_first and journal.applied(store) == first.id
     killed_by(second_start, "update")
@@ -89,7 +91,7 @@ def test_kill_9_mid_write_then_restart_holds_exactly_the_journal(built_store: Pa
     assert quads_of(store) == expected and journal.applied(store) == first.id  # committed, not recorded
 
     # 3: start-up applies the second entry again: nothing changes, no blank node is duplicated
-    restarted = start_server(store, tmp_path / "3.log")
+    restarted = zygote.start_server(store, tmp_path / "3.log")
     try:
         assert httpx.get(restarted.url + "/health", timeout=10).json()["version"] == second.version_after
         assert quads_of(store) == expected and journal.applied(store) == second.id

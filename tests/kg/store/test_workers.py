@@ -167,3 +167,73 @@ def _raised(fn: Callable[[], object]) -> list[BaseException]:
     except BaseException as exc:  # handed to the test thread
         return [exc]
     return []
+
+
+#: Runs until its time limit on the built graph (a product of three patterns).
+ENDLESS = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: Ends by itself, well past a few milliseconds (about 4 million rows counted).
+LONG = "SELECT (COUNT(*) AS ?n) WHERE { ?a a ?c . ?d ?e ?f }"
+
+
+def _wait_for(condition: Callable[[], bool], what: str) -> None:
+    """Poll until `condition` holds; the cap only stops a broken test from hanging."""
+    import time
+
+    give_up = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < give_up, f"never happened: {what}"
+        time.sleep(0.01)
+
+
+def test_a_long_query_is_demoted_and_a_spare_answers_at_normal_priority(store_copy: Path) -> None:
+    """KG_QUERY_DEMOTE_AFTER: past it, the worker runs at nice 19 and a spare is lent, so the next
+    query runs at once, at normal priority, while the long one is still running."""
+    import threading
+
+    from kg.store.workers import DEMOTED_NICE, worker_nice
+
+    with WorkerPoolEngine(store_copy, workers=1, timeout=30, demote_after=0.05) as engine:
+        (first,) = engine.worker_pids()
+        assert worker_nice(first) == 0
+        outcome: list[BaseException] = []
+        slow = QueryRequest(ENDLESS, timeout=3)
+        runner = threading.Thread(target=lambda: outcome.extend(_raised(lambda: engine.select(slow))))
+        runner.start()
+        _wait_for(lambda: engine.demotions == 1, "the long query demoted")
+        assert worker_nice(first) == DEMOTED_NICE
+        assert engine.ask(QueryRequest("ASK {}")) is True
+        assert runner.is_alive(), "the cheap query waited for the long one"
+        (pid,) = set(engine.worker_pids()) - {first}  # the spare, which answered it
+        assert worker_nice(pid) == 0
+        # a second long query, started while the only other running one is demoted already
+        second = threading.Thread(target=lambda: outcome.extend(_raised(lambda: engine.select(slow))))
+        second.start()
+        _wait_for(lambda: engine.demotions == 2, "the second long query demoted")
+        assert worker_nice(pid) == DEMOTED_NICE
+        runner.join()
+        second.join()
+        assert len(outcome) == 2 and all(isinstance(e, QueryTimeout) for e in outcome)
+        # both demoted workers were killed at the limit; a fresh one (normal priority) replaces them
+        _wait_for(lambda: len(engine.worker_pids()) == 1 and engine.workers_busy() == 0, "the pool refilled")
+        (fresh,) = engine.worker_pids()
+        assert fresh not in (first, pid) and worker_nice(fresh) == 0
+
+
+def test_a_demoted_worker_is_back_at_normal_priority_for_the_next_query(store_copy: Path) -> None:
+    """A long query that ends by itself: its worker is restored (or, without the right to raise
+    its priority again, replaced by a fresh one) before it takes another query."""
+    from kg.store.workers import worker_nice
+
+    with WorkerPoolEngine(store_copy, workers=1, timeout=30, demote_after=0.01, spares=0) as engine:
+        assert int(engine.select(QueryRequest(LONG)).rows[0]["n"].value) > 1_000_000
+        assert engine.demotions == 1
+        _wait_for(lambda: len(engine.worker_pids()) == 1 and engine.workers_busy() == 0, "the pool settled")
+        pid, _, _ = engine.select_with(QueryRequest("SELECT * WHERE {}"), where_and_how_many, "next")
+        assert worker_nice(pid) == 0 and engine.worker_pids() == [pid]
+
+
+def test_quick_queries_are_never_demoted(store_copy: Path) -> None:
+    with WorkerPoolEngine(store_copy, workers=1, timeout=30, demote_after=5) as engine:
+        for _ in range(20):
+            assert engine.ask(QueryRequest("ASK {}")) is True
+        assert engine.demotions == 0
