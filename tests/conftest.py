@@ -41,6 +41,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(_group(item)))
+        if getattr(config.option, "loadgroup", False) and hasattr(config, "workerinput") \
+                and not hasattr(item, "_nodeid"):
+            # pytest-xdist 3.8 names the group by setting `item._nodeid`, which pytest 9 no longer
+            # reads (a node's id is `item._id`): without this, every xdist_group is ignored and
+            # `--dist loadgroup` spreads a group's tests over both workers, each starting its stores.
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{_group(item)}")  # type: ignore[attr-defined]
     rank = {name: i for i, name in enumerate(SLOWEST_GROUPS)}
     items.sort(key=lambda item: rank.get(_group(item), len(rank)))
 
