@@ -24,9 +24,9 @@ UPDATE_TOKEN = "test-token"
 
 #: The longest xdist groups (a module is its own group unless it names one), handed out first so
 #: the two workers of `make test` end together; measured with `--durations` (docs/testing.md).
-SLOWEST_GROUPS = ("remote-stores", "tests/kg/gate/test_gate_property.py", "tests/kg/journal/test_crash_stream.py",
-                  "tests/api/routers/test_sparql_protocol_w3c.py", "tests/kg/journal/test_build_keeps_edits.py",
-                  "tests/kg/journal/test_crash.py")
+SLOWEST_GROUPS = ("remote-stores", "tests/kg/gate/test_gate_property.py", "browser",
+                  "tests/kg/journal/test_crash_stream.py", "tests/api/routers/test_sparql_protocol_w3c.py",
+                  "tests/kg/journal/test_build_keeps_edits.py", "tests/kg/journal/test_crash.py")
 
 
 def _group(item: pytest.Item) -> str:
@@ -37,10 +37,17 @@ def _group(item: pytest.Item) -> str:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under `--dist loadgroup`, each module is one xdist group: its module-scoped fixtures (a server
-    of its own, a browser page) start on one worker, not on both. The slowest groups go first."""
+    of its own, a browser page) start on one worker, not on both. The modules whose every test drives
+    Chromium make one group, "browser", so one Chromium serves them all. The slowest groups go first."""
+    modules: dict[str, list[pytest.Item]] = {}
     for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(_group(item)))
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    for module, its in modules.items():
+        group = "browser" if all(it.get_closest_marker("browser") for it in its) else module
+        for item in its:
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(group))
+    for item in items:
         if getattr(config.option, "loadgroup", False) and hasattr(config, "workerinput") \
                 and not hasattr(item, "_nodeid"):
             # pytest-xdist 3.8 names the group by setting `item._nodeid`, which pytest 9 no longer
