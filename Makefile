@@ -78,7 +78,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy --strict kg
 	$(BIN)/mypy kg api
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup --no-loadscope-reorder -q
 
 lint: install
 	$(BIN)/ruff check .

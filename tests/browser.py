@@ -1,5 +1,12 @@
 """Headless Chromium for the page tests: Debian's browser through Playwright, never a download,
-and never a request off the machine (any request to another origin fails the test)."""
+and never a request off the machine (any request to another origin fails the test).
+
+One Chromium per xdist worker serves a run of consecutive browser tests (the `browser` fixture in
+tests/conftest.py): starting Playwright's driver and Chromium costs seconds, a fresh context per
+page costs milliseconds, and a context shares no cookies, storage or cache with another.
+Playwright's sync API keeps its asyncio loop marked as running while it is open, so
+`asyncio.run()` would fail in a test that follows; tests/conftest.py closes the shared browser
+before any test that does not ask for it, in another module."""
 
 from __future__ import annotations
 
@@ -27,6 +34,32 @@ def launched_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+class SharedBrowser:
+    """The worker's Chromium, launched on first use and closed on request (see the module doc)."""
+
+    def __init__(self) -> None:
+        self._stack: contextlib.ExitStack | None = None
+        self._browser: Any = None
+        self.launches = 0
+
+    def get(self) -> Any:
+        if self._browser is None or not self._browser.is_connected():
+            self.close()
+            stack = contextlib.ExitStack()
+            self._browser = stack.enter_context(launched_browser())
+            self._stack = stack
+            self.launches += 1
+        return self._browser
+
+    def close(self) -> None:
+        stack, self._stack, self._browser = self._stack, None, None
+        if stack is not None:
+            stack.close()
+
+
+SHARED = SharedBrowser()
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -20,6 +21,43 @@ from kg import paths
 
 SHARED_DIR = Path(os.environ.get("KG_SHARED_DIR", paths.DEFAULT_SHARED_DIR))
 UPDATE_TOKEN = "test-token"
+
+#: The longest xdist groups (a module is its own group unless it names one), handed out first so
+#: the two workers of `make test` end together; measured with `--durations` (docs/testing.md).
+SLOWEST_GROUPS = ("remote-stores", "tests/kg/gate/test_gate_property.py", "browser",
+                  "tests/kg/journal/test_crash_stream.py", "tests/api/routers/test_sparql_protocol_w3c.py",
+                  "tests/kg/journal/test_build_keeps_edits.py", "tests/kg/journal/test_crash.py")
+
+
+def _group(item: pytest.Item) -> str:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker is not None else item.nodeid.split("::", 1)[0]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, each module is one xdist group: its module-scoped fixtures (a server
+    of its own, a browser page) start on one worker, not on both. The modules whose every test drives
+    Chromium make one group, "browser", so one Chromium serves them all. The slowest groups go first."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    for module, its in modules.items():
+        group = "browser" if all(it.get_closest_marker("browser") for it in its) else module
+        for item in its:
+            if item.get_closest_marker("xdist_group") is None:
+                item.add_marker(pytest.mark.xdist_group(group))
+    for item in items:
+        if getattr(config.option, "loadgroup", False) and hasattr(config, "workerinput") \
+                and not hasattr(item, "_nodeid"):
+            # pytest-xdist 3.8 names the group by setting `item._nodeid`, which pytest 9 no longer
+            # reads (a node's id is `item._id`): without this, every xdist_group is ignored and
+            # `--dist loadgroup` spreads a group's tests over both workers, each starting its stores.
+            from _pytest.nodeid import NodeId
+
+            item._id = NodeId.parse(f"{item.nodeid}@{_group(item)}")  # type: ignore[attr-defined]
+    rank = {name: i for i, name in enumerate(SLOWEST_GROUPS)}
+    items.sort(key=lambda item: rank.get(_group(item), len(rank)))
 
 
 @pytest.fixture(scope="session")
@@ -117,12 +155,21 @@ def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> S
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     """Ask a process to end, and kill it if it has not within 15 s."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    stop_processes([proc])
+
+
+def stop_processes(procs: list[subprocess.Popen[bytes]]) -> None:
+    """Ask every process to end at once, then wait for each (killing any still running 15 s on):
+    the servers of a run shut down side by side, not one after the other."""
+    for proc in procs:
+        proc.terminate()
+    deadline = time.monotonic() + 15
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def stop_server(server: Server) -> None:
@@ -143,11 +190,38 @@ def make_server(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> 
         return server
 
     yield factory
-    for server in started:
-        stop_server(server)
+    stop_processes([server.process for server in started])
 
 
 @pytest.fixture(scope="session")
 def server(make_server: Callable[..., Server]) -> Server:
     """The shared read-only-by-convention server: tests that write use `make_server` instead."""
     return make_server()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    """The worker's headless Chromium (tests/browser.py), shared by consecutive browser tests; each
+    test opens its own context with `loopback_page`, so no cookie or cache passes between tests."""
+    from tests.browser import SHARED
+
+    return SHARED.get()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Close the shared Chromium before a test of another module that does not use it: Playwright's
+    open sync API would make that test's `asyncio.run()` fail (tests/browser.py)."""
+    yield
+    if nextitem is None or (getattr(nextitem, "module", None) is not getattr(item, "module", None)
+                            and "browser" not in getattr(nextitem, "fixturenames", ())):
+        from tests.browser import SHARED
+
+        SHARED.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The shared Chromium ends with the run, whatever test came last."""
+    from tests.browser import SHARED
+
+    SHARED.close()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -71,12 +71,12 @@ FAILING = ("serious", "critical")
 
 
 @pytest.fixture(scope="module")
-def pages(server: Server) -> Iterator[dict[str, Any]]:
+def pages(browser: Any, server: Server) -> Iterator[dict[str, Any]]:
     """One browser, one page per language for the whole module (Accept-Language from the locale),
     with axe-core added to every document it loads. A script added this way runs through the
     DevTools protocol, so the page's own CSP stays in force for the page's scripts."""
     assert AXE.is_file(), f"{AXE} is missing: run `make install` (or `make web`)"
-    with launched_browser() as browser, contextlib.ExitStack() as stack:
+    with contextlib.ExitStack() as stack:
         opened = {}
         for lang in LANGUAGES:
             page = stack.enter_context(loopback_page(

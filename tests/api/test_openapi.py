@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import collections
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from openapi_spec_validator import validate
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 
@@ -57,12 +56,6 @@ def test_the_documentation_page_names_no_other_host(server: Server) -> None:
     with server.client() as client:
         for asset in re.findall(r"""(?:src|href)=["'](/static-offline-docs/[^"']+)""", html):
             assert client.get(asset).status_code == 200, asset
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.mark.browser

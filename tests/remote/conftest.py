@@ -171,19 +171,37 @@ def virtuoso_store(tmp_path_factory: pytest.TempPathFactory, built_store: Path) 
 BACKENDS = ["embedded", "oxigraph", "virtuoso"]
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def backend(request: pytest.FixtureRequest, make_server: Callable[..., Server],
-            tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """A `kg serve` with writes on, over the embedded store or a remote one (the same tests on each)."""
-    if request.param == "embedded":
-        yield make_server()
-        return
-    remote: RemoteStore = request.getfixturevalue(f"{request.param}_store")
-    root = tmp_path_factory.mktemp(f"served-{request.param}")
+def _remote_server(remote: RemoteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp(f"served-{remote.name}")
     server = start_server(root / "unused-store", root / "server.log", remote.env)
-    server.backend = request.param  # type: ignore[attr-defined]
+    server.backend = remote.name  # type: ignore[attr-defined]
     yield server
     stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def embedded_backend(make_server: Callable[..., Server]) -> Server:
+    return make_server()
+
+
+@pytest.fixture(scope="session")
+def oxigraph_backend(oxigraph_store: RemoteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _remote_server(oxigraph_store, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def virtuoso_backend(virtuoso_store: RemoteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _remote_server(virtuoso_store, tmp_path_factory)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> Server:
+    """A `kg serve` with writes on, over the embedded store or a remote one (the same tests on each).
+
+    Each server is a session fixture of its own, started once per run: a parametrised session
+    fixture would be stopped and started again each time the test order switches backend."""
+    server: Server = request.getfixturevalue(f"{request.param}_backend")
+    return server
 
 
 def backend_name(server: Server) -> str:

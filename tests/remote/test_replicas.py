@@ -54,7 +54,7 @@ class Replicas:
     servers: list[Server]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replicas(oxigraph_store: RemoteStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Replicas]:
     haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
     if not Path(haproxy).exists():

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
@@ -23,7 +24,7 @@ import pytest
 from kg import iris, paths
 from kg.journal import Journal
 from kg.journal.log import default_path
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import SHARED_DIR, Server, stop_server
 
 ALICE, BOB = "alice-history-token", "bob-history-token"
@@ -161,8 +162,8 @@ def store_quads(store: Path, graph: str) -> set[ox.Quad]:
 
 
 @pytest.mark.browser
-def test_the_page_in_a_browser(server: Server, ids: dict[str, str]) -> None:
-    with launched_browser() as browser, loopback_page(browser, server.url, base_url=server.url) as page:
+def test_the_page_in_a_browser(browser: Any, server: Server, ids: dict[str, str]) -> None:
+    with loopback_page(browser, server.url, base_url=server.url) as page:
         page.goto("/history")
         assert page.locator("h1").inner_text() == "History of changes"
         assert page.locator("tbody tr").count() == 6

@@ -7,16 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with launched_browser() as b:
-        yield b
-
 
 @pytest.fixture()
 def page(browser: object, server: Server) -> Iterator[object]:

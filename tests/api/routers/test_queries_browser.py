@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 
 pytestmark = pytest.mark.browser
 
@@ -34,10 +34,9 @@ def newsroom(server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
 
 
 @pytest.fixture(scope="module")
-def page(server: Any, newsroom: str) -> Iterator[Any]:
+def page(browser: Any, server: Any, newsroom: str) -> Iterator[Any]:
     site = newsroom.rsplit("/", 1)[0]
-    with launched_browser() as browser, \
-            loopback_page(browser, server.url, site, viewport={"width": 1000, "height": 700}) as pg:
+    with loopback_page(browser, server.url, site, viewport={"width": 1000, "height": 700}) as pg:
         yield pg
 
 

@@ -14,18 +14,12 @@ from typing import Any
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[3] / "web" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.fixture()

@@ -8,16 +8,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_browser() as b:
-        yield b
-
 
 @pytest.fixture()
 def page(browser: Any, server: Server) -> Iterator[Any]:

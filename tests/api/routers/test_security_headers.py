@@ -15,13 +15,14 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
 from api.security import CSP, EMBEDDABLE, with_style_nonce
 from kg import iris
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 from tests.conftest import Server
 
 pytestmark = pytest.mark.browser
@@ -72,10 +73,10 @@ def other_site(server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iter
     site.server_close()
 
 
-def test_pages_work_under_their_policy_in_chromium(server: Server, other_site: str, tmp_path: Path) -> None:
+def test_pages_work_under_their_policy_in_chromium(browser: Any, server: Server, other_site: str,
+                                                   tmp_path: Path) -> None:
     refused: list[str] = []
-    with launched_browser() as browser, loopback_page(browser, server.url, other_site.rsplit("/", 1)[0],
-                                                      base_url=server.url) as page:
+    with loopback_page(browser, server.url, other_site.rsplit("/", 1)[0], base_url=server.url) as page:
         page.on("console", lambda m: refused.append(f"{page.url}: {m.text}")
                 if "Content Security Policy" in m.text else None)
         for path in PAGES:

@@ -15,17 +15,11 @@ from typing import Any
 
 import pytest
 
-from tests.browser import launched_browser, loopback_page
+from tests.browser import loopback_page
 
 pytestmark = pytest.mark.browser
 GALLEGOS = "https://w3id.org/tregua/id/person/guillermo-gallegos"
 TRUCE, PROPOSAL_2017 = "/id/event/gang-truce-2012", "/id/event/ms13-dialogue-proposal-2017"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with launched_browser() as b:
-        yield b
 
 
 @pytest.fixture(scope="module")
