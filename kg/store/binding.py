@@ -7,9 +7,11 @@ pyoxigraph in N-Triples syntax (`str(term)`: IRIs checked, literals escaped), so
 end the block or add a pattern: it is still a term, never query text. The variable names come
 from our own code (canned-query parameters, describe), checked against SPARQL's variable syntax.
 
-Where it differs from pyoxigraph's substitution: the VALUES block is joined with the WHERE group,
-so a variable that is only bound inside a sub-select or re-bound by BIND is not constrained the
-same way (none of Tregua's own queries do that). Blank nodes cannot be written in VALUES: they
+A sub-select that projects a bound variable (the canned queries' `?lang`, which pyoxigraph
+substitutes inside the sub-select too) projects its value instead, `("es" AS ?lang)`, so that the
+VALUES block outside joins it: Virtuoso joins a column left unbound with no value at all.
+Where it still differs from pyoxigraph's substitution: a variable re-bound by BIND is not
+constrained the same way (none of Tregua's own queries do that). Blank nodes cannot be written in VALUES: they
 are refused (a remote store's blank-node labels are not addressable anyway).
 
 >>> bind("SELECT ?l WHERE { ?e <http://l> ?l }", {"e": ox.NamedNode("http://x/a")})
@@ -69,7 +71,7 @@ def _group_end(tokens: list[Token], start: int) -> int:
     raise QuerySyntaxError("unbalanced braces in the query")
 
 
-def inline(query: str, substitutions: Mapping[str, object]) -> str:
+def inline(query: str, substitutions: Mapping[str, object], *, keep: frozenset[int] = frozenset()) -> str:
     """Each pattern's use of a bound variable replaced by its term, as pyoxigraph substitutes:
     not in a SELECT's projection, GROUP BY or ORDER BY (the VALUES block of `bind` binds it
     there), nor after AS.
@@ -79,26 +81,60 @@ def inline(query: str, substitutions: Mapping[str, object]) -> str:
 
     >>> inline("SELECT ?e ?l WHERE { ?e <http://l> ?l FILTER(?e != ?l) }", {"e": ox.NamedNode("http://x")})
     'SELECT ?e ?l WHERE { <http://x> <http://l> ?l FILTER(<http://x> != ?l) }'
+    >>> inline('SELECT ?n WHERE { { SELECT ?lang ?n WHERE { ?n <http://l> ?l FILTER(LANG(?l) = ?lang) } } }',
+    ...        {"lang": ox.Literal("es")})
+    'SELECT ?n WHERE { { SELECT ("es" AS ?lang) ?n WHERE { ?n <http://l> ?l FILTER(LANG(?l) = "es") } } }'
     """
     terms = {f"?{n}": term_text(v) for n, v in substitutions.items()}
     terms.update({f"${n}": t for n, t in list(terms.items()) for n in [n[1:]]})
     out: list[str] = []
     last = 0
     in_projection = False
+    sub_select = False  # a projection of a sub-select (a SELECT right after `{`)
+    parens = 0
     previous: Token | None = None
     for token in tokenize(query):
         if token.upper in ("SELECT", "GROUP", "ORDER"):
             in_projection = True  # also GROUP BY / ORDER BY: a bare constant is not allowed there
+            sub_select = (token.upper == "SELECT" and previous is not None and previous.kind == "lbrace"
+                          and token.start not in keep)  # `keep`: the sub-selects the VALUES block enters
+            parens = 0
         elif token.kind in ("lbrace", "rbrace") or token.upper in ("WHERE", "FROM", "HAVING", "LIMIT", "OFFSET"):
-            in_projection = False
-        if (token.kind == "var" and token.text in terms and not in_projection
-                and not (previous is not None and previous.upper == "AS")):
-            out.append(query[last:token.start])
-            out.append(terms[token.text])
-            last = token.end
+            in_projection = sub_select = False
+        parens += {"(": 1, ")": -1}.get(token.text, 0) if in_projection else 0
+        after_as = previous is not None and previous.upper == "AS"
+        if token.kind == "var" and token.text in terms and not after_as:
+            if not in_projection:
+                out += [query[last:token.start], terms[token.text]]
+                last = token.end
+            elif sub_select and parens == 0:
+                # a sub-select passes the value on (pyoxigraph substitutes it there too), so that the
+                # VALUES block outside joins it: Virtuoso joins an unbound column with no value at all
+                out += [query[last:token.start], f"({terms[token.text]} AS {token.text})"]
+                last = token.end
         previous = token
     out.append(query[last:])
     return "".join(out)
+
+
+def _values_group(tokens: list[Token]) -> tuple[int | None, frozenset[int]]:
+    """Where the VALUES block goes: the index of the `{` it follows (None: no WHERE group), and the
+    offsets of the sub-selects on the way in (a WHERE group that is a sub-select is entered)."""
+    form = next((i for i, t in enumerate(tokens) if t.upper in _FORMS), None)
+    if form is None:
+        raise QuerySyntaxError("no SELECT, CONSTRUCT, ASK or DESCRIBE in the query")
+    i = form + 1
+    if tokens[form].upper == "CONSTRUCT" and not (i < len(tokens) and tokens[i].upper == "WHERE"):
+        i = _group_end(tokens, i) + 1  # skip the template
+    where = next((j for j in range(i, len(tokens)) if tokens[j].kind == "lbrace"), None)
+    entered: set[int] = set()
+    while where is not None and where + 1 < len(tokens) and tokens[where + 1].upper == "SELECT":
+        inner = next((j for j in range(where + 2, len(tokens)) if tokens[j].kind == "lbrace"), None)
+        if inner is None:
+            break
+        entered.add(tokens[where + 1].start)
+        where = inner
+    return where, frozenset(entered)
 
 
 def bind(query: str, substitutions: Mapping[str, object] | None) -> str:
@@ -106,29 +142,22 @@ def bind(query: str, substitutions: Mapping[str, object] | None) -> str:
     the start of its WHERE group (so a projected variable is still bound)."""
     if not substitutions:
         return query
-    query = inline(query, substitutions)
+    query = inline(query, substitutions, keep=_values_group(tokenize(query))[1])
     tokens = tokenize(query)
     form = next((i for i, t in enumerate(tokens) if t.upper in _FORMS), None)
     if form is None:
         raise QuerySyntaxError("no SELECT, CONSTRUCT, ASK or DESCRIBE in the query")
     block = values_block(substitutions)
     i = form + 1
-    if tokens[form].upper == "CONSTRUCT":
-        if i < len(tokens) and tokens[i].upper == "WHERE":  # the short form: the template is the pattern
-            open_ = i + 1
-            close = _group_end(tokens, open_)
-            pattern = query[tokens[open_].end:tokens[close].start]
-            return (query[:tokens[i].start] + "{" + pattern + "} WHERE { " + block + pattern
-                    + query[tokens[close].start:])
-        i = _group_end(tokens, i) + 1  # skip the template
-    where = next((j for j in range(i, len(tokens)) if tokens[j].kind == "lbrace"), None)
+    if tokens[form].upper == "CONSTRUCT" and i < len(tokens) and tokens[i].upper == "WHERE":
+        # the short form: the template is the pattern
+        open_ = i + 1
+        close = _group_end(tokens, open_)
+        pattern = query[tokens[open_].end:tokens[close].start]
+        return (query[:tokens[i].start] + "{" + pattern + "} WHERE { " + block + pattern
+                + query[tokens[close].start:])
+    where = _values_group(tokens)[0]
     if where is None:  # DESCRIBE <iri> with no WHERE
         return query + " WHERE { " + block + "}"
-    while where + 1 < len(tokens) and tokens[where + 1].upper == "SELECT":
-        # a group that is a sub-select: the block goes into the sub-select's own WHERE group
-        inner = next((j for j in range(where + 2, len(tokens)) if tokens[j].kind == "lbrace"), None)
-        if inner is None:
-            break
-        where = inner
     at = tokens[where].end
     return query[:at] + " " + block + query[at:]

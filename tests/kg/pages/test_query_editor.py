@@ -34,7 +34,7 @@ def test_the_menu_holds_every_canned_query_without_its_header() -> None:
     assert [e["name"] for e in menu] == [q.name for q in load_queries(paths.QUERIES_DIR)]
     timeline = canned_entry("timeline")
     assert timeline["query"].startswith("PREFIX") and "#+" not in timeline["query"]
-    assert [p["name"] for p in timeline["parameters"]] == ["from_year", "to_year"]
+    assert [p["name"] for p in timeline["parameters"]] == ["from_year", "to_year", "lang"]
 
 
 def test_unknown_canned_query_and_view_are_refused_with_the_way_out() -> None:
