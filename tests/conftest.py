@@ -24,8 +24,7 @@ UPDATE_TOKEN = "test-token"
 
 #: The longest xdist groups (a module is its own group unless it names one), handed out first so
 #: the two workers of `make test` end together; measured with `--durations` (docs/testing.md).
-SLOWEST_GROUPS = ("remote-stores", "tests/kg/gate/test_gate_property.py", "tests/api/test_accessibility.py",
-                  "tests/api/routers/test_query_page_browser.py",
+SLOWEST_GROUPS = ("remote-stores", "tests/kg/gate/test_gate_property.py", "browser",
                   "tests/kg/journal/test_crash_stream.py", "tests/api/routers/test_sparql_protocol_w3c.py",
                   "tests/kg/journal/test_build_keeps_edits.py", "tests/kg/journal/test_crash.py")
 
@@ -44,7 +43,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
     for module, its in modules.items():
-        group = module
+        group = "browser" if all(it.get_closest_marker("browser") for it in its) else module
         for item in its:
             if item.get_closest_marker("xdist_group") is None:
                 item.add_marker(pytest.mark.xdist_group(group))

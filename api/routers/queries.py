@@ -303,20 +303,24 @@ def _typed_example(p: canned.Parameter) -> Any:
     return p.example
 
 
+#: An empty paging parameter is no parameter (`Page.from_params`), as an HTML form sends a blank field.
+_EMPTY: dict[str, Any] = {"type": "string", "maxLength": 0}
 _COMMON_PARAMS: list[dict[str, Any]] = [
     {"name": "format", "in": "query", "required": False,
      "description": "Result format; without it (or empty), the Accept header decides (plain JSON for */*). `csv` and "
                     "`tsv` are plain (column names, plain values: for spreadsheets); `sparql-tsv` is SPARQL 1.1 "
                     "TSV (also by Accept: text/tab-separated-values; profile=\"" + canned.SPARQL_TSV_PROFILE + "\").",
      "schema": {"type": "string", "enum": [*FORMAT_NAMES, ""]}},
-    {"name": "limit", "in": "query", "required": False, "description": "Rows per page.",
-     "schema": {"type": "integer", "minimum": 1}},
-    {"name": "offset", "in": "query", "required": False, "description": "Rows to skip.",
-     "schema": {"type": "integer", "minimum": 0}},
-    {"name": "page", "in": "query", "required": False, "description": "Page number, from 1 (grlc style).",
-     "schema": {"type": "integer", "minimum": 1}},
-    {"name": "per_page", "in": "query", "required": False, "description": "Rows per page (grlc style).",
-     "schema": {"type": "integer", "minimum": 1}},
+    {"name": "limit", "in": "query", "required": False, "description": "Rows per page (empty: not given).",
+     "schema": {"anyOf": [{"type": "integer", "minimum": 1}, _EMPTY]}},
+    {"name": "offset", "in": "query", "required": False, "description": "Rows to skip (empty: not given).",
+     "schema": {"anyOf": [{"type": "integer", "minimum": 0}, _EMPTY]}},
+    {"name": "page", "in": "query", "required": False,
+     "description": "Page number, from 1 (grlc style; empty: not given).",
+     "schema": {"anyOf": [{"type": "integer", "minimum": 1}, _EMPTY]}},
+    {"name": "per_page", "in": "query", "required": False,
+     "description": "Rows per page (grlc style; empty: not given).",
+     "schema": {"anyOf": [{"type": "integer", "minimum": 1}, _EMPTY]}},
 ]
 
 
