@@ -128,29 +128,40 @@ class Server:
         return httpx.Client(base_url=self.url, timeout=30, **kwargs)  # type: ignore[arg-type]
 
 
-def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> Server:
-    """Start `kg serve` on a free loopback port and wait until /health answers."""
-    port = free_port()
-    full_env = {**os.environ, "KG_UPDATE_TOKEN": UPDATE_TOKEN, "KG_SHARED_DIR": str(SHARED_DIR),
-                "KG_QUERY_WORKERS": "2", **(env or {})}
-    out = log.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
-        env=full_env, stdout=out, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
+def server_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment every test server runs with (the token, the shared folder, two workers)."""
+    return {**os.environ, "KG_UPDATE_TOKEN": UPDATE_TOKEN, "KG_SHARED_DIR": str(SHARED_DIR),
+            "KG_QUERY_WORKERS": "2", **(env or {})}
+
+
+def wait_until_healthy(url: str, proc: subprocess.Popen[bytes], log: Path, *, poll: float = 0.2) -> None:
+    """Wait until `url`/health answers 200; a server that exits or stays silent 60 s fails with its log."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text()}")
         try:
             if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return Server(url, store, proc, log)
+                return
         except httpx.HTTPError:
             pass
-        time.sleep(0.2)
+        time.sleep(poll)
     proc.kill()
+    proc.wait()
     raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
+
+
+def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> Server:
+    """Start `kg serve` on a free loopback port and wait until /health answers."""
+    port = free_port()
+    out = log.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kg", "serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)],
+        env=server_env(env), stdout=out, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    wait_until_healthy(url, proc, log)
+    return Server(url, store, proc, log)
 
 
 def stop_process(proc: subprocess.Popen[bytes]) -> None:

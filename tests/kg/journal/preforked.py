@@ -27,11 +27,10 @@ import time
 from pathlib import Path
 from typing import Any, cast
 
-import httpx
 import pyoxigraph as ox
 
 from kg import iris
-from tests.conftest import SHARED_DIR, UPDATE_TOKEN, Server, free_port
+from tests.conftest import Server, free_port, server_env, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -138,24 +137,12 @@ class Zygote:
     def start_server(self, store: Path, log: Path, env: dict[str, str] | None = None) -> Server:
         """`tests.conftest.start_server`, forked from the zygote: `kg serve` on a free loopback port."""
         port = free_port()
-        full_env = {**os.environ, "KG_UPDATE_TOKEN": UPDATE_TOKEN, "KG_SHARED_DIR": str(SHARED_DIR),
-                    "KG_QUERY_WORKERS": "2", **(env or {})}
         argv = ["serve", "--host", "127.0.0.1", "--port", str(port), "--store", str(store)]
-        child = Forked(self, self.ask(op="start", argv=argv, env=full_env, log=str(log))["pid"])
+        child = Forked(self, self.ask(op="start", argv=argv, env=server_env(env), log=str(log))["pid"])
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if child.poll() is not None:
-                raise RuntimeError(f"server exited with {child.returncode}:\n{log.read_text()}")
-            try:
-                if httpx.get(url + "/health", timeout=2).status_code == 200:
-                    return Server(url, store, cast(subprocess.Popen[bytes], child), log)
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        child.kill()
-        child.wait()
-        raise RuntimeError(f"server did not answer /health within 60 s:\n{log.read_text()}")
+        process = cast(subprocess.Popen[bytes], child)
+        wait_until_healthy(url, process, log, poll=0.05)
+        return Server(url, store, process, log)
 
 
 class Forked:
