@@ -11,13 +11,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
 from kg import paths
+
+if TYPE_CHECKING:
+    from tests.preforked import Zygote
 
 SHARED_DIR = Path(os.environ.get("KG_SHARED_DIR", paths.DEFAULT_SHARED_DIR))
 UPDATE_TOKEN = "test-token"
@@ -164,6 +167,23 @@ def start_server(store: Path, log: Path, env: dict[str, str] | None = None) -> S
     return Server(url, store, proc, log)
 
 
+def alive(pid: int) -> bool:
+    """Whether process `pid` still runs. A zombie has ended: a killed server's orphaned workers wait
+    there until the machine's init reaps them, which took 1.5 s in this sandbox."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def wait_until_gone(pids: list[int], timeout: float = 20) -> None:
+    """Wait until none of `pids` runs (e.g. the query workers of a killed server: each ends when
+    its pipe closes)."""
+    deadline = time.monotonic() + timeout
+    while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
 def stop_process(proc: subprocess.Popen[bytes]) -> None:
     """Ask a process to end, and kill it if it has not within 15 s."""
     stop_processes([proc])
@@ -188,15 +208,27 @@ def stop_server(server: Server) -> None:
 
 
 @pytest.fixture(scope="session")
-def make_server(tmp_path_factory: pytest.TempPathFactory, built_store: Path) -> Iterator[Callable[..., Server]]:
-    """Factory: a fresh server over its own copy of the built store (for tests that write)."""
+def zygote(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Zygote]:
+    """This test process's server zygote (tests/preforked.py): `kg serve` forked, not started anew."""
+    from tests.preforked import Zygote
+
+    forks = Zygote(built_store, tmp_path_factory.mktemp("zygote"))
+    yield forks
+    forks.close()
+
+
+@pytest.fixture(scope="session")
+def make_server(tmp_path_factory: pytest.TempPathFactory, built_store: Path,
+                zygote: Zygote) -> Iterator[Callable[..., Server]]:
+    """Factory: a fresh server over its own copy of the built store (for tests that write), forked
+    from the zygote: a real `kg serve` process that skips the interpreter's start and the imports."""
     started: list[Server] = []
 
     def factory(env: dict[str, str] | None = None) -> Server:
         root = tmp_path_factory.mktemp("served")
         store = root / "store"
         shutil.copytree(built_store, store)
-        server = start_server(store, root / "server.log", env)
+        server = zygote.start_server(store, root / "server.log", env)
         started.append(server)
         return server
 

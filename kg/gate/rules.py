@@ -11,6 +11,8 @@ from kg import iris
 from kg.gate.entailment import Entailment
 from kg.gate.reach import ShapeReach
 from kg.gate.writer import Writer
+from kg.validation.compiled import UnsupportedShape
+from kg.validation.focused import FocusValidator
 
 #: IRIs under these namespaces are vocabulary (the ontology's terms, W3C vocabularies), not data.
 VOCABULARY = (iris.TG, *(iris.PREFIXES[p] for p in ("rdf", "rdfs", "owl", "xsd", "skos", "sh")))
@@ -27,6 +29,9 @@ class Rules:
     entailment: Entailment | None = None
     vocabulary: frozenset[Any] = frozenset()
     reach: ShapeReach | None = None
+    focused: FocusValidator | None = None
+    """The compiled checks a write runs first (None: the shapes use what `kg.validation.compiled`
+    does not compile, and every write goes to pyshacl)."""
 
     def is_vocabulary(self, term: Any) -> bool:
         """Classes, properties and concept-scheme values: shared by many nodes, never focus nodes."""
@@ -46,8 +51,12 @@ class Rules:
             ontology = _read_dir(paths.ONTOLOGY_DIR)
         vocabulary = frozenset(q.subject for q in ontology)
         entailment = Entailment.of(ontology)
+        try:
+            focused: FocusValidator | None = FocusValidator(shapes, ontology)
+        except UnsupportedShape:
+            focused = None
         return cls(shapes, ontology, to_rdflib(shapes), to_rdflib(ontology), entailment, vocabulary,
-                   ShapeReach(shapes, entailment.superclasses))
+                   ShapeReach(shapes, entailment.superclasses), focused)
 
 
 def _read_dir(folder: Any) -> list[ox.Quad]:

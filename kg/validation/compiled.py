@@ -172,6 +172,8 @@ class Check:
     message: str
     query: str
     has_value: bool
+    target: Term | None = None
+    """The targeted shape whose focus nodes the check reports (`shape` may be a nested one)."""
 
 
 @dataclass
@@ -550,6 +552,7 @@ def compile_shapes(shapes_quads: Iterable[ox.Quad]) -> list[Check]:
                     _message(shapes, p.owner, shape),
                     query,
                     bool(p.value),
+                    shape,
                 )
             )
     return checks

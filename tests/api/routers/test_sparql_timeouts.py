@@ -7,7 +7,6 @@ freed) and a fresh one takes its place.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +14,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from tests.conftest import Server
+from tests.conftest import Server, alive
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 RUNAWAY_PATH = "SELECT (COUNT(*) AS ?n) WHERE { ?a (<urn:x:p>|!<urn:x:p>)* ?b . ?c (!<urn:x:q>)* ?d }"
@@ -31,10 +30,6 @@ def limited(make_server: Callable[..., Server]) -> Server:
 def client(limited: Server) -> Iterator[httpx.Client]:
     with limited.client() as c:
         yield c
-
-
-def alive(pid: int) -> bool:
-    return os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read().lower()
 
 
 def pids(client: httpx.Client) -> set[int]:

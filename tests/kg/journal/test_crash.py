@@ -13,10 +13,8 @@ entry, takes a second write and dies after committing it; start 3 recovers again
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
-import time
 from pathlib import Path
 
 import httpx
@@ -26,8 +24,8 @@ import pytest
 from kg import iris
 from kg.journal import Journal
 from kg.journal.log import APPLIED_FILE
-from tests.conftest import UPDATE_TOKEN, Server, stop_server
-from tests.kg.journal.preforked import Zygote
+from tests.conftest import UPDATE_TOKEN, Server, stop_server, wait_until_gone
+from tests.preforked import Zygote
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 GRAPH = iris.BASE + "graph/desk/files"
@@ -60,9 +58,7 @@ def killed_by(server: Server, send: str) -> None:
         assert server.process.wait(timeout=30) == -signal.SIGKILL
     finally:
         stop_server(server)
-    deadline = time.monotonic() + 20  # the query workers end when their pipe closes
-    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until_gone(pids)
 
 
 def test_kill_9_mid_write_then_restart_holds_exactly_the_journal(built_store: Path, tmp_path: Path,

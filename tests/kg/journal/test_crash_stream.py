@@ -30,8 +30,8 @@ import httpx
 import pyoxigraph as ox
 
 from kg import iris
-from tests.conftest import UPDATE_TOKEN, Server, stop_server
-from tests.kg.journal.preforked import Zygote
+from tests.conftest import UPDATE_TOKEN, Server, stop_server, wait_until_gone
+from tests.preforked import Zygote
 
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 GRAPH = iris.BASE + "graph/desk/stream"
@@ -67,9 +67,7 @@ def kill_9(server: Server) -> None:
     pids = httpx.get(server.url + "/health", timeout=10).json()["workers"]["pids"]
     server.process.send_signal(signal.SIGKILL)
     assert server.process.wait(timeout=30) == -signal.SIGKILL
-    deadline = time.monotonic() + 20  # the query workers end when their pipe closes
-    while any(os.path.exists(f"/proc/{pid}") for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_until_gone(pids)
 
 
 def stream_until_killed(server: Server, first: int, last: int, kill_at: int, delay: float,

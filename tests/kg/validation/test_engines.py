@@ -136,3 +136,30 @@ def test_rdfs_in_oxigraph_infers_what_owlrl_infers(
     fast = {str(q) for q in infer(ontology, data, semantics="oxigraph")}
     assert fast == reference
     assert len(reference) > 100
+
+
+def _nodes(quads: list[ox.Quad]) -> list[ox.NamedNode | ox.BlankNode]:
+    found = {t for q in quads for t in (q.subject, q.object) if isinstance(t, (ox.NamedNode, ox.BlankNode))}
+    return sorted(found, key=str)
+
+
+@pytest.mark.parametrize("every", [1, 7])
+def test_the_write_gates_focused_checks_find_what_a_whole_validation_finds(
+        inputs: tuple[list[ox.Quad], list[ox.Quad], list[ox.Quad]], every: int) -> None:
+    """`FocusValidator` runs only the checks of shapes that target a focus node: on broken data, with
+    every node (or every 7th) as focus, it reports exactly the whole validation's results about them.
+    A shape left out by its target index would lose its results here."""
+    from kg.validation.focused import FocusValidator
+
+    ontology, shapes, data = inputs
+    broken = _drop_every(5, 1)(data)
+    whole = validate_graph(broken, shapes=shapes, ontology=ontology, engine="oxigraph")
+    focus = set(_nodes(broken)[::every])
+    names = {n.value for n in focus}
+    validator = FocusValidator(shapes, ontology)
+    focused = validator.validate(broken, focus)
+    expected = {k for k in keys(whole) if k[1] in names}
+    assert keys(focused) == expected
+    assert len(expected) > (50 if every == 1 else 5)
+    assert len(validator.relevant(broken, set(_nodes(broken)[:3]))) < len(validator.checks)
+    assert validator.validate(broken, focus) == focused, "a second call sees no leftover of the first"

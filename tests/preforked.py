@@ -32,7 +32,7 @@ import pyoxigraph as ox
 from kg import iris
 from tests.conftest import Server, free_port, server_env, wait_until_healthy
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def zygote_main(rules_source: str) -> None:
@@ -113,7 +113,7 @@ class Zygote:
         finally:
             del store
         self.process = subprocess.Popen(
-            [sys.executable, "-c", f"from tests.kg.journal.preforked import zygote_main; zygote_main({str(source)!r})"],
+            [sys.executable, "-c", f"from tests.preforked import zygote_main; zygote_main({str(source)!r})"],
             cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
         self._reply()
 
