@@ -20,12 +20,13 @@ has checked it. Instead a write goes through four steps, and the store is untouc
    `sh:qualifiedValueShape`, `sh:or`/`sh:and`/`sh:xone`/`sh:not`, `sh:property`), with the
    `rdf:type` of every node on the way (`sh:class`, targets). Focus nodes = subjects and objects of
    the changed quads (vocabulary excluded) plus every node some shape targets whose routes reach
-   one of them (the routes walked backwards from the changed nodes). pyshacl (through
-   `validate_focus`, which keeps the focus nodes' results; the store's shapes, its ontology as
-   `ont_graph`) gets exactly the quads those focus nodes' routes reach
-   in the store with the delta applied virtually: the same view a validation of the
-   whole store has of them. Cost grows with the change and its shape-reachable neighbourhood,
-   not the store.
+   one of them (the routes walked backwards from the changed nodes). The validators get exactly
+   the quads those focus nodes' routes reach in the store with the delta applied virtually: the
+   same view a validation of the whole store has of them. The shapes compiled to SPARQL decide
+   (`kg.validation.focused`: only the shapes that target a focus node); a change they refuse goes
+   to pyshacl (`validate_focus`, which keeps the focus nodes' results; the store's shapes, its
+   ontology as `ont_graph`) for the report the client gets. Cost grows with the change and its
+   shape-reachable neighbourhood, not the store.
 4. **Journal, then commit.** The net change (data and inferred quads) becomes one
    `kg.journal.Entry`; when the writer has a journal, the entry is appended and fsync'ed first,
    then applied to the store with the quad API (`Entry.apply_to`: never the user's text, and

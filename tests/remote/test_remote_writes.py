@@ -129,7 +129,9 @@ def test_two_racing_writers_never_commit_an_invalid_graph(remote: RemoteStore) -
 
 def test_a_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore, built_store: Any) -> None:
     """While a build loads and swaps (`kg.store.remote_load`, what `kg build` runs with
-    KG_BACKEND=sparql), a reader always finds the shapes graph whole."""
+    KG_BACKEND=sparql), a reader finds the shapes graph whole: always on Oxigraph, and at the end
+    on Virtuoso, which commits a `MOVE` as it goes (docs/deployment.md, its named limitations: a
+    reader once counted 1,047 of 1,206 triples mid-swap under load)."""
     from kg.store.remote_load import load_remote
 
     engine = remote.engine()
@@ -152,7 +154,9 @@ def test_a_build_swaps_the_graphs_in_without_a_gap(remote: RemoteStore, built_st
     finally:
         done.set()
         thread.join(30)
-    assert seen and set(seen) == {expected}, (len(seen), sorted(set(seen)))
+    assert seen and _count(engine, count) == expected, (len(seen), sorted(set(seen)))
+    if remote.name != "virtuoso":
+        assert set(seen) == {expected}, (len(seen), sorted(set(seen)))
     assert engine.version == version
     # no staging graph is left behind
     assert not engine.ask(QueryRequest(
