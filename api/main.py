@@ -114,7 +114,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = WorkerPoolEngine(settings.store, workers=settings.query_workers,
                                  timeout=settings.query_timeout, max_result_rows=settings.max_result_rows,
                                  journal=Journal.for_store(settings.store, settings), queue=settings.query_queue,
-                                 local_cap=settings.query_local_cap, demote_after=settings.query_demote_after)
+                                 local_cap=settings.query_local_cap, demote_after=settings.query_demote_after,
+                                 hold_bytes=settings.query_hold_bytes)
         await anyio.to_thread.run_sync(owned.start)
         app.state.engine = owned
         log.info("store %s open: %d query workers, timeout %g s, version %s", settings.store,

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         "The window of KG_CLIENT_BUDGET_SECONDS, in seconds."))
     max_request_bytes: int = Field(10 * 1024 * 1024, ge=1024, description="Largest request body accepted.")
     max_result_rows: int = Field(100_000, ge=1, description="Largest non-streamed result, in rows.")
+    query_hold_bytes: int = Field(4 * 1024 * 1024, ge=0, le=1024 * 1024 * 1024, description=(
+        "Bytes of a /sparql answer held back before its response starts: an answer up to this size "
+        "is sent whole, or refused with 503 and Retry-After when its query runs past its time limit; "
+        "only a larger one streams, and one cut at its limit ends the connection early. 0 = stream at once."))
     cors_origins: list[str] = Field(["*"], description="Origins allowed to read cross-site.")
     cache_max_age: int = Field(60, ge=0, description="Cache-Control max-age for canned queries, seconds.")
     canned_cache_entries: int = Field(256, ge=0, description="Canned-query answers kept in memory "

@@ -78,6 +78,8 @@ DEMOTE_AFTER = 0.5
 #: The nice value of a demoted worker: the lowest priority, so on a busy machine the server and
 #: the other workers get the CPU first (weight 15 against 1024 at nice 0).
 DEMOTED_NICE = 19
+#: Bytes of a serialised answer held back before its response starts (`KG_QUERY_HOLD_BYTES`).
+HOLD_BYTES = 4 * 1024 * 1024
 
 
 class _Stream:
@@ -142,6 +144,39 @@ class _Stream:
 
     def __del__(self) -> None:
         self.close()
+
+
+class _Held:
+    """The start of a serialised answer, held back until it is whole or `limit` bytes long."""
+
+    def __init__(self, pool: WorkerPoolEngine, worker: _Worker, kind: ResultKind, media_type: str,
+                 limit: int) -> None:
+        self.pool, self.worker, self.kind, self.media_type, self.limit = pool, worker, kind, media_type, limit
+        self.chunks: list[bytes] = []
+        self.size = 0
+        self.done = False
+
+    def more(self) -> bool:
+        """Whether to wait for another frame before the response starts."""
+        return not self.done and self.size < self.limit
+
+    def take(self, frame: bytes, *, final: bool = False) -> None:
+        """A frame from the worker: data (tag DATA), or its end (END) or failure (FAIL); `final`:
+        the first message held the whole answer (no tag)."""
+        if final:
+            self.chunks.append(frame)
+            self.done = True
+            self.pool._release(self.worker)
+            return
+        tag, body = frame[:1], frame[1:]
+        if tag == DATA:
+            self.chunks.append(body)
+            self.size += len(body)
+            return
+        self.done = True
+        self.pool._release(self.worker)
+        if tag == FAIL:
+            raise rebuild_error(pickle.loads(body))
 
 
 @dataclass(eq=False)
@@ -232,7 +267,8 @@ class WorkerPoolEngine:
     def __init__(self, store_path: Path | str, *, workers: int = 2, timeout: float = 30.0,
                  max_result_rows: int = 100_000, chunk_size: int = CHUNK_SIZE,
                  journal: Journal | None = None, queue: int = 64, local_cap: int = bounded.DEFAULT_CAP,
-                 demote_after: float = DEMOTE_AFTER, spares: int | None = None) -> None:
+                 demote_after: float = DEMOTE_AFTER, spares: int | None = None,
+                 hold_bytes: int = HOLD_BYTES) -> None:
         self.store_path = Path(store_path)
         #: Queries whose work is bounded by `local_cap` quads (`kg.store.bounded`) are answered in
         #: this process, without the hop to a worker; 0 sends every query to a worker.
@@ -247,6 +283,10 @@ class WorkerPoolEngine:
         self.timeout = timeout
         self.max_result_rows = max_result_rows
         self.chunk_size = chunk_size
+        #: An answer is held until it is whole or this many bytes long before its response starts:
+        #: one that runs past its limit meanwhile is refused whole (QueryTimeout, a clean 503), not
+        #: cut short after a 200; only a larger answer streams and can end early (`_Stream`).
+        self.hold_bytes = hold_bytes
         self._ctx = _context()
         # One lock, two conditions: the watchdog's wake-ups do not wake threads waiting for a worker.
         lock = threading.RLock()
@@ -681,7 +721,11 @@ class WorkerPoolEngine:
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         self._await(worker, deadline, limit)
-        return self._first_message(worker, deadline, limit)
+        held = self._first_message(worker)
+        while held.more():
+            self._await(worker, deadline, limit)
+            held.take(self._recv_frame(worker))
+        return self._result(held, deadline, limit)
 
     def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
         """The whole store in a dataset format (N-Quads, TriG), streamed from a worker like
@@ -690,7 +734,7 @@ class WorkerPoolEngine:
         worker = self._acquire(deadline, limit)
         self._send(worker, ("dump", format_name(graph_format), self.chunk_size))
         self._await(worker, deadline, limit)
-        return self._first_message(worker, deadline, limit)
+        return self._result(self._first_message(worker, hold=0), deadline, limit)
 
     def _stream(self, worker: _Worker, first: bytes, deadline: float, limit: float) -> Iterator[bytes]:
         return _Stream(self, worker, first, deadline, limit)
@@ -718,7 +762,11 @@ class WorkerPoolEngine:
         self._send(worker, ("serialize", request, format_name(solutions_format), format_name(graph_format),
                               self.chunk_size, self.max_result_rows))
         await self._await_reply(worker, deadline, limit)
-        return self._first_message(worker, deadline, limit)
+        held = self._first_message(worker)
+        while held.more():
+            await self._await_reply(worker, deadline, limit)
+            held.take(self._recv_frame(worker))
+        return self._result(held, deadline, limit)
 
     async def _queued(self, fn: Callable[[], T]) -> T:
         """Run `fn` (which waits for a worker with `reserved=True`) in a waiter thread, after
@@ -801,16 +849,30 @@ class WorkerPoolEngine:
                                           timeout=request.timeout)
         return value
 
-    def _first_message(self, worker: _Worker, deadline: float, limit: float) -> SerializedResult:
+    def _first_message(self, worker: _Worker, *, hold: int | None = None) -> _Held:
+        """The worker's first answer to a `serialize` or `dump`, to be held (see `hold_bytes`)."""
         message = self._recv(worker)
         if message[0] == "err":
             self._release(worker)
             raise rebuild_error(message[1])
         _, kind, media_type, first, final = message
-        if final:
-            self._release(worker)
-            return SerializedResult(ResultKind(kind), media_type, iter((first,)))
-        return SerializedResult(ResultKind(kind), media_type, self._stream(worker, first, deadline, limit))
+        held = _Held(self, worker, ResultKind(kind), media_type, self.hold_bytes if hold is None else hold)
+        held.take(first if final else DATA + first, final=final)
+        return held
+
+    def _recv_frame(self, worker: _Worker) -> bytes:
+        try:
+            return worker.conn.recv_bytes()
+        except (EOFError, OSError) as exc:
+            self._replace_later(worker)
+            raise errors.StoreUnavailable("the query worker died while answering",
+                                          hint="the query may need more memory than allowed") from exc
+
+    def _result(self, held: _Held, deadline: float, limit: float) -> SerializedResult:
+        body = b"".join(held.chunks)
+        if held.done:
+            return SerializedResult(held.kind, held.media_type, iter((body,)))
+        return SerializedResult(held.kind, held.media_type, self._stream(held.worker, body, deadline, limit))
 
     # -- health
 

@@ -112,6 +112,27 @@ def test_an_endless_stream_is_cut_at_the_limit(client: httpx.Client, limited: Se
     assert "unexpected error" not in log
 
 
+#: Some hundred kilobytes of rows at once (more than a worker's first 64 KB chunk), then a count that
+#: runs far past the limit: an answer that started well and would end small.
+STARTS_THEN_STALLS = ("SELECT * WHERE { { ?s a ?type } UNION "
+                      "{ SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } } }")
+
+
+def test_an_answer_that_stalls_after_its_first_rows_is_refused_whole(client: httpx.Client) -> None:
+    """Held back until whole (under KG_QUERY_HOLD_BYTES, 4 MB by default), an answer that runs past
+    its limit after its first rows gets a clean 503 with Retry-After, not a 200 cut short: a client
+    tells the two apart by the status alone. (With KG_QUERY_HOLD_BYTES=0 the same query answers 200
+    and its connection is cut after 128 KB: measured.)"""
+    wait_for_workers(client)
+    response = client.get("/sparql", params={"query": STARTS_THEN_STALLS},
+                          headers={"Accept": "application/sparql-results+json"})
+    assert response.status_code == 503, response.text[:300]
+    assert response.headers["Retry-After"]
+    error = response.json()
+    assert error["error"] == "QueryTimeout" and "limit" in error["message"], error
+    wait_for_workers(client)  # the worker that ran it was ended and replaced
+
+
 def test_a_bounded_lookup_is_answered_while_every_worker_runs_away(client: httpx.Client) -> None:
     """A lookup naming its subject is answered in the server process (kg.store.bounded), so it does
     not wait for a worker; the runaway queries filling both workers are still stopped at 2 s."""

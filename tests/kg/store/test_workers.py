@@ -21,6 +21,10 @@ ORTIZ = ox.NamedNode(iris.entity_iri("person", "oscar-ortiz"))
 FORMATS = {"solutions_format": ox.QueryResultsFormat.JSON, "graph_format": ox.RdfFormat.N_TRIPLES}
 
 
+#: The pool's hold (`hold_bytes`): small, so that a whole-store CONSTRUCT goes past it.
+HOLD = 32 * 1024
+
+
 @pytest.fixture(scope="module")
 def store_copy(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("pool") / "store"
@@ -30,7 +34,8 @@ def store_copy(built_store: Path, tmp_path_factory: pytest.TempPathFactory) -> P
 
 @pytest.fixture(scope="module")
 def pool(store_copy: Path) -> Iterator[WorkerPoolEngine]:
-    with WorkerPoolEngine(store_copy, workers=2, timeout=5, max_result_rows=50, chunk_size=4096) as engine:
+    with WorkerPoolEngine(store_copy, workers=2, timeout=5, max_result_rows=50, chunk_size=4096,
+                          hold_bytes=HOLD) as engine:
         yield engine
 
 
@@ -89,13 +94,28 @@ def test_a_function_that_cannot_be_sent_is_refused_and_the_worker_kept(pool: Wor
 def test_large_results_stream_in_chunks_and_equal_the_in_process_bytes(
     pool: WorkerPoolEngine, local: InProcessEngine
 ) -> None:
+    """Held until `hold_bytes` (the start goes out as one piece), then streamed chunk by chunk."""
     request = QueryRequest("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     result = pool.serialize(request, **FORMATS)  # type: ignore[arg-type]
     chunks = list(result.chunks)
     assert result.kind is ResultKind.GRAPH and len(chunks) > 10
-    assert max(len(c) for c in chunks) <= 4096 + 8192  # one chunk, plus at most one serialiser write (8 KiB)
+    # one chunk is at most 4 KiB plus one serialiser write (8 KiB); the held start, HOLD plus one chunk
+    assert HOLD <= len(chunks[0]) <= HOLD + 4096 + 8192
+    assert max(len(c) for c in chunks[1:]) <= 4096 + 8192
     expected = b"".join(local.serialize(request, **FORMATS).chunks)  # type: ignore[arg-type]
     assert b"".join(chunks) == expected
+
+
+def test_an_answer_under_the_hold_comes_whole(pool: WorkerPoolEngine, local: InProcessEngine) -> None:
+    """Several chunks from the worker, held and sent as one piece: the pool is free before the
+    response starts, so a time limit can no longer cut it."""
+    request = QueryRequest("SELECT ?s WHERE { ?s a ?type } LIMIT 150")
+    result = pool.serialize(request, **FORMATS)  # type: ignore[arg-type]
+    assert isinstance(result.chunks, type(iter(())))
+    whole = b"".join(result.chunks)
+    assert 4096 < len(whole) < HOLD
+    assert whole == b"".join(local.serialize(request, **FORMATS).chunks)  # type: ignore[arg-type]
+    assert pool.workers_busy() == 0
 
 
 def test_small_results_come_in_one_message(pool: WorkerPoolEngine) -> None:
