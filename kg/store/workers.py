@@ -630,9 +630,10 @@ class WorkerPoolEngine:
             return
         self._timed_out(worker, limit)
 
-    def _recv(self, worker: _Worker) -> Any:
+    def _recv(self, worker: _Worker, *, frame: bool = False) -> Any:
+        """The worker's next message (a pickled object), or its next raw `frame` (a chunk)."""
         try:
-            return worker.conn.recv()
+            return worker.conn.recv_bytes() if frame else worker.conn.recv()
         except (EOFError, OSError) as exc:
             self._replace_later(worker)
             raise errors.StoreUnavailable("the query worker died while answering",
@@ -724,7 +725,7 @@ class WorkerPoolEngine:
         held = self._first_message(worker)
         while held.more():
             self._await(worker, deadline, limit)
-            held.take(self._recv_frame(worker))
+            held.take(self._recv(worker, frame=True))
         return self._result(held, deadline, limit)
 
     def dump(self, graph_format: ox.RdfFormat, *, timeout: float | None = None) -> SerializedResult:
@@ -765,7 +766,7 @@ class WorkerPoolEngine:
         held = self._first_message(worker)
         while held.more():
             await self._await_reply(worker, deadline, limit)
-            held.take(self._recv_frame(worker))
+            held.take(self._recv(worker, frame=True))
         return self._result(held, deadline, limit)
 
     async def _queued(self, fn: Callable[[], T]) -> T:
@@ -859,14 +860,6 @@ class WorkerPoolEngine:
         held = _Held(self, worker, ResultKind(kind), media_type, self.hold_bytes if hold is None else hold)
         held.take(first if final else DATA + first, final=final)
         return held
-
-    def _recv_frame(self, worker: _Worker) -> bytes:
-        try:
-            return worker.conn.recv_bytes()
-        except (EOFError, OSError) as exc:
-            self._replace_later(worker)
-            raise errors.StoreUnavailable("the query worker died while answering",
-                                          hint="the query may need more memory than allowed") from exc
 
     def _result(self, held: _Held, deadline: float, limit: float) -> SerializedResult:
         body = b"".join(held.chunks)
