@@ -21,10 +21,10 @@ SMALL = "SELECT ?s WHERE { ?s a ?t } LIMIT 3"
 
 
 def test_a_client_past_its_query_time_budget_gets_429_with_retry_after(make_server: Callable[..., Server]) -> None:
-    server = make_server({"KG_CLIENT_BUDGET_SECONDS": "0.3", "KG_CLIENT_BUDGET_WINDOW": "30"})
+    server = make_server({"KG_CLIENT_BUDGET_SECONDS": "0.02", "KG_CLIENT_BUDGET_WINDOW": "30"})
     with server.client() as client:
         statuses = []
-        for _ in range(300):
+        for _ in range(3000):  # a quiet machine answers each in well under 1 ms
             r = client.get("/sparql", params={"query": SMALL}, headers=JSON)
             statuses.append(r.status_code)
             if r.status_code != 200:
