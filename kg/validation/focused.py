@@ -2,9 +2,9 @@
 
 pyshacl costs a write 0.1-0.5 s whatever its size: each call copies the ontology's axioms into the
 data (``inoculate``) and rebuilds its shape objects before it looks at a single node. The checks of
-`kg.validation.compiled` are plain SPARQL, so a write can run them on a small in-memory store that
-already holds those axioms, and run only the checks of shapes whose targets select one of the focus
-nodes: a check of another shape can only report nodes whose results the gate drops anyway.
+`kg.validation.compiled` are plain SPARQL, so a write can run them on a small in-memory store, and
+run only the checks of shapes whose targets select one of the focus nodes: a check of another shape
+can only report nodes whose results the gate drops anyway.
 
 Each call loads the ontology's inoculated axioms (`kg.validation.shacl.inoculation`, as pyshacl adds
 them, computed once), the neighbourhood and its datatype markers into a new in-memory store and runs
@@ -59,22 +59,22 @@ class FocusValidator:
 
     def __init__(self, shapes: Sequence[ox.Quad], ontology: Sequence[ox.Quad]) -> None:
         self.checks = compile_shapes(shapes)
-        # target value (a class, a predicate, a node) -> the checks of the shapes targeting by it
-        self._by_class: dict[object, list[Check]] = {}
-        self._by_subject_of: dict[object, list[Check]] = {}
-        self._by_object_of: dict[object, list[Check]] = {}
-        self._by_node: dict[object, list[Check]] = {}
+        # target value (a class, a predicate, a node) -> positions in `checks` of the shapes targeting by it
+        self._by_class: dict[object, list[int]] = {}
+        self._by_subject_of: dict[object, list[int]] = {}
+        self._by_object_of: dict[object, list[int]] = {}
+        self._by_node: dict[object, list[int]] = {}
         index = ox.Dataset(ox.Quad(q.subject, q.predicate, q.object) for q in shapes)
-        tables: dict[str, dict[object, list[Check]]] = {
+        tables: dict[str, dict[object, list[int]]] = {
             SH + "targetClass": self._by_class, SH + "targetSubjectsOf": self._by_subject_of,
             SH + "targetObjectsOf": self._by_object_of, SH + "targetNode": self._by_node}
-        for check in self.checks:
+        for n, check in enumerate(self.checks):
             if not isinstance(check.target, (ox.NamedNode, ox.BlankNode)):
                 continue
             for q in index.quads_for_subject(check.target):
                 table = tables.get(q.predicate.value)
                 if table is not None:
-                    table.setdefault(q.object, []).append(check)
+                    table.setdefault(q.object, []).append(n)
         self._axioms = axioms = inoculation(ontology)
         self._subclass: dict[object, set[object]] = {}
         for q in axioms:
@@ -86,37 +86,29 @@ class FocusValidator:
         `rdfs:subClassOf`, and any the data itself states, as the checks' `rdf:type/rdfs:subClassOf*`
         sees them), in compile order."""
         types: set[object] = set()
-        subclass = {k: set(v) for k, v in self._subclass.items()}
+        stated: dict[object, set[object]] = {}  # the data's own rdfs:subClassOf
         chosen: set[int] = set()
-        picked: list[Check] = []
-
-        def pick(found: Iterable[Check]) -> None:
-            for check in found:
-                if id(check) not in chosen:
-                    chosen.add(id(check))
-                    picked.append(check)
-
         for q in data:
             if q.predicate == _SUBCLASS:
-                subclass.setdefault(q.subject, set()).add(q.object)
+                stated.setdefault(q.subject, set()).add(q.object)
             if q.subject in focus:
-                pick(self._by_subject_of.get(q.predicate, ()))
+                chosen.update(self._by_subject_of.get(q.predicate, ()))
                 if q.predicate == _TYPE:
                     types.add(q.object)
             if q.object in focus:
-                pick(self._by_object_of.get(q.predicate, ()))
+                chosen.update(self._by_object_of.get(q.predicate, ()))
         todo = list(types)
         while todo:
-            for parent in subclass.get(todo.pop(), ()):
+            cls = todo.pop()
+            for parent in self._subclass.get(cls, set()) | stated.get(cls, set()):
                 if parent not in types:
                     types.add(parent)
                     todo.append(parent)
         for cls in types:
-            pick(self._by_class.get(cls, ()))
+            chosen.update(self._by_class.get(cls, ()))
         for node in focus:
-            pick(self._by_node.get(node, ()))
-        order = {id(c): n for n, c in enumerate(self.checks)}
-        return sorted(picked, key=lambda c: order[id(c)])
+            chosen.update(self._by_node.get(node, ()))
+        return [self.checks[n] for n in sorted(chosen)]
 
     def validate(self, data: Sequence[ox.Quad], focus: set[Node]) -> ValidationReport:
         """The focus nodes' results of validating `data` (graph names ignored) against the shapes.
